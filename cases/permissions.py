@@ -1,0 +1,193 @@
+"""The one place that grants, revokes and checks access to case data.
+
+Access to a case = an object permission on the case (``cases.view_case`` / ``cases.change_case``)
+held by the group of an organisation the user is an active member of, combined with what the
+user's role in that organisation may do (``partners.roles.ROLE_CAPABILITIES``); or a per-user grant
+(used for the coordinator, who otherwise sees only pseudonymised lists).
+
+Every check here is SQL: ``visible_cases`` returns a queryset to filter on, never a list of ids
+computed in Python. Hidden objects must answer 404, so ``*_get_for`` selectors raise ``Http404``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Note, Person
+from partners.models import Organisation
+from partners.roles import CHANGE_CAPABILITIES, Capability, Role
+from partners.selectors import ActiveMembership, active_memberships, memberships_with
+
+VIEW = "view_case"
+CHANGE = "change_case"
+
+
+def _perm_filter(codename: str) -> Q:
+    return Q(permission__codename=codename, permission__content_type__app_label="cases",
+             permission__content_type__model="case")
+
+
+def _object_perm_for(codename: str) -> str:
+    return CHANGE if codename in CHANGE_CAPABILITIES else VIEW
+
+
+def group_ids_with(user, capability: str) -> list[int]:
+    return [m.group_id for m in memberships_with(user, capability)]
+
+
+def _granted(user, capability: str) -> Q:
+    """A Q on Case: the case is granted to a group through which the user has `capability`."""
+    codename = _object_perm_for(capability)
+    group_ids = group_ids_with(user, capability)
+    group_grant = CaseGroupObjectPermission.objects.filter(
+        _perm_filter(codename), content_object=OuterRef("pk"), group_id__in=group_ids
+    )
+    user_grant = CaseUserObjectPermission.objects.filter(_perm_filter(codename), content_object=OuterRef("pk"),
+                                                         user_id=user.pk)
+    condition = Q(Exists(user_grant))
+    if group_ids:
+        condition |= Q(Exists(group_grant))
+    return condition
+
+
+def visible_cases(user, capability: str = Capability.VIEW_FILE) -> QuerySet[Case]:
+    """Cases on which `user` may exercise `capability`, as one SQL filter."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(_granted(user, capability))
+
+
+def visible_persons(user, capability: str = Capability.VIEW_FILE) -> QuerySet[Person]:
+    """People the user may see: one of their cases is visible, or the user's organisation registered them
+    (a person registered before any case is opened)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Person.objects.none()
+    cases = visible_cases(user, capability).filter(person_id=OuterRef("pk"))
+    registering_orgs = [m.organisation_id for m in memberships_with(user, capability)]
+    return Person.objects.not_merged().filter(Q(Exists(cases)) | Q(registered_by_id__in=registering_orgs))
+
+
+def case_capabilities(user, case: Case) -> frozenset[str]:
+    """Every capability the user has on one case (two small queries: the case's grants, the memberships)."""
+    memberships = active_memberships(user)
+    granted = set(
+        CaseGroupObjectPermission.objects.filter(content_object=case, group_id__in=[m.group_id for m in memberships])
+        .values_list("group_id", "permission__codename")
+    )
+    user_perms = set(
+        CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk)
+        .values_list("permission__codename", flat=True)
+    )
+    caps: set[str] = set()
+    for membership in memberships:
+        for cap in Capability.values:
+            if membership.can(cap) and (membership.group_id, _object_perm_for(cap)) in granted:
+                caps.add(cap)
+    if VIEW in user_perms:
+        # A per-user grant (the coordinator opening a file) is read-only.
+        caps |= {Capability.VIEW_SUMMARY, Capability.VIEW_FILE, Capability.READ_NOTES, Capability.VIEW_TIMELINE,
+                 Capability.DOWNLOAD_DOCUMENT}
+    return frozenset(caps)
+
+
+def acting_membership(user, case: Case, capability: str) -> ActiveMembership:
+    """The membership through which the user exercises `capability` on `case`: the lead organisation
+    first, then the first other one. Raises PermissionDenied when there is none."""
+    codename = _object_perm_for(capability)
+    candidates = memberships_with(user, capability)
+    granted_groups = set(
+        CaseGroupObjectPermission.objects.filter(
+            _perm_filter(codename), content_object=case, group_id__in=[m.group_id for m in candidates]
+        ).values_list("group_id", flat=True)
+    )
+    usable = [m for m in candidates if m.group_id in granted_groups]
+    if not usable:
+        raise PermissionDenied(_("You are not allowed to do this on this case."))
+    usable.sort(key=lambda m: m.organisation_id != case.lead_organisation_id)
+    return usable[0]
+
+
+def require_case_capability(user, case: Case, capability: str) -> ActiveMembership:
+    return acting_membership(user, case, capability)
+
+
+def sensitive_note_filter(user) -> Q:
+    """Sensitive notes are shown only to members of the author's organisation who may read notes."""
+    org_ids = [m.organisation_id for m in memberships_with(user, Capability.READ_NOTES)]
+    return Q(is_sensitive=False) | Q(author_organisation_id__in=org_ids)
+
+
+def visible_notes(user, case: Case) -> QuerySet[Note]:
+    return case.notes.filter(sensitive_note_filter(user))
+
+
+def intake_memberships(user) -> list[ActiveMembership]:
+    """Memberships through which the user may register people and open cases."""
+    return [m for m in active_memberships(user) if m.role == Role.CASE_MANAGER]
+
+
+# --- grants --------------------------------------------------------------------------------------
+
+def _case_permissions(codenames: Iterable[str]) -> list[Permission]:
+    ct = ContentType.objects.get_for_model(Case)
+    return list(Permission.objects.filter(content_type=ct, codename__in=list(codenames)))
+
+
+def grant_case_access(case: Case, organisation: Organisation, *, change: bool) -> None:
+    """Give an organisation's group view (and optionally change) on a case. Idempotent."""
+    codenames = [VIEW, CHANGE] if change else [VIEW]
+    for permission in _case_permissions(codenames):
+        CaseGroupObjectPermission.objects.get_or_create(
+            group_id=organisation.group_id, permission=permission, content_object=case
+        )
+
+
+def revoke_case_access(case: Case, organisation: Organisation, *, change_only: bool = False) -> int:
+    codenames = [CHANGE] if change_only else [VIEW, CHANGE]
+    deleted, _rows = CaseGroupObjectPermission.objects.filter(
+        group_id=organisation.group_id, content_object=case, permission__in=_case_permissions(codenames)
+    ).delete()
+    return deleted
+
+
+def grant_user_case_view(case: Case, user) -> None:
+    """A per-user, read-only grant (e.g. the coordinator asked to look at one file)."""
+    for permission in _case_permissions([VIEW]):
+        CaseUserObjectPermission.objects.get_or_create(user=user, permission=permission, content_object=case)
+
+
+def changeable_persons(user) -> QuerySet[Person]:
+    """People whose registry data the user may edit: a case of theirs with change rights, or registered by
+    an organisation where the user manages cases."""
+    return visible_persons(user, Capability.CHANGE_CASE)
+
+
+def require_person_change(user, person: Person) -> ActiveMembership:
+    """The membership through which the user edits a person's registry data; PermissionDenied otherwise."""
+    memberships = memberships_with(user, Capability.CHANGE_CASE)
+    if not memberships or not changeable_persons(user).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You are not allowed to change this person's data."))
+    for membership in memberships:
+        if membership.organisation_id == person.registered_by_id:
+            return membership
+    lead_ids = set(
+        visible_cases(user, Capability.CHANGE_CASE).filter(person=person).values_list("lead_organisation_id", flat=True)
+    )
+    return next((m for m in memberships if m.organisation_id in lead_ids), memberships[0])
+
+
+def require_intake_membership(user, organisation_id: int | None) -> ActiveMembership:
+    """The case-manager membership for `organisation_id` (or the only one when None)."""
+    memberships = intake_memberships(user)
+    if organisation_id is None and len(memberships) == 1:
+        return memberships[0]
+    for membership in memberships:
+        if membership.organisation_id == organisation_id:
+            return membership
+    raise PermissionDenied(_("You cannot register people or open cases for this organisation."))

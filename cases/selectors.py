@@ -1,0 +1,263 @@
+"""Every read of case data a view or the API needs, already permission-filtered in SQL."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases import permissions
+from cases.models import (
+    Case,
+    CaseEvent,
+    Consent,
+    ConsentPurpose,
+    Document,
+    Household,
+    HouseholdMember,
+    Intervention,
+    Note,
+    Person,
+)
+from cases.text import name_key
+from partners.roles import Capability
+from partners.selectors import is_coordinator
+
+# --- cases -----------------------------------------------------------------------------------------
+
+
+def case_list_for(*, user, status: str | None = None, query: str = "", capability: str = Capability.VIEW_SUMMARY,
+                  organisation_id: int | None = None, mine: bool = False) -> QuerySet[Case]:
+    """The cases a user may see, with what a list row shows joined in (constant query count)."""
+    qs = permissions.visible_cases(user, capability).select_related(
+        "person", "lead_organisation", "case_manager", "household"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if organisation_id:
+        qs = qs.filter(lead_organisation_id=organisation_id)
+    if mine:
+        qs = qs.filter(case_manager=user)
+    if query:
+        qs = qs.filter(_person_match(query, prefix="person__") | Q(code__iexact=query.strip()))
+    return qs.order_by("-opened_on", "-id")
+
+
+def case_get_for(*, user, pk: int, capability: str = Capability.VIEW_SUMMARY) -> Case:
+    """One case, or Http404 when it does not exist or the user may not see it (the two look the same)."""
+    try:
+        return case_list_for(user=user, capability=capability).get(pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def network_case_overview(*, user, status: str | None = None, organisation_id: int | None = None) -> QuerySet:
+    """The coordinator's pseudonymised list: case codes and organisations, no names. Empty for others."""
+    if not is_coordinator(user):
+        return Case.objects.none()
+    qs = Case.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    if organisation_id:
+        qs = qs.filter(lead_organisation_id=organisation_id)
+    return qs.order_by("-opened_on", "-id").values(
+        "pk", "code", "status", "opened_on", "closed_on", "lead_organisation__name",
+        "case_manager__first_name", "case_manager__last_name",
+    )
+
+
+def caseload_by_organisation(*, user) -> QuerySet:
+    """Open cases per lead organisation (coordinator: the whole network; org_admin: their organisations)."""
+    from partners.selectors import admin_organisation_ids
+
+    qs = Case.objects.exclude(status="closed")
+    if not is_coordinator(user):
+        org_ids = admin_organisation_ids(user)
+        if not org_ids:
+            return Case.objects.none().values("lead_organisation__name")
+        qs = qs.filter(lead_organisation_id__in=org_ids)
+    return (
+        qs.values("lead_organisation_id", "lead_organisation__name")
+        .annotate(total=Count("id"), open=Count("id", filter=Q(status="open")),
+                  active=Count("id", filter=Q(status="active")), suspended=Count("id", filter=Q(status="suspended")))
+        .order_by("lead_organisation__name")
+    )
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+def _person_match(query: str, *, prefix: str = "") -> Q:
+    """Match a free-text query on codice fiscale (exact), birth date (dd/mm/yyyy) or name prefixes."""
+    query = (query or "").strip()
+    if not query:
+        return Q()
+    compact = query.replace(" ", "").upper()
+    if len(compact) == 16 and compact[:6].isalpha():
+        return Q(**{f"{prefix}codice_fiscale": compact})
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            day = datetime.datetime.strptime(query, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+        return Q(**{f"{prefix}birth_date": day})
+    condition = Q()
+    for word in query.split():
+        key = name_key(word)
+        if key:
+            condition &= Q(**{f"{prefix}last_name_key__startswith": key}) | Q(
+                **{f"{prefix}first_name_key__startswith": key})
+    return condition
+
+
+def person_search_for(*, user, query: str = "", birth_date: datetime.date | None = None) -> QuerySet[Person]:
+    qs = permissions.visible_persons(user, Capability.VIEW_SUMMARY)
+    if query:
+        qs = qs.filter(_person_match(query))
+    if birth_date:
+        qs = qs.filter(birth_date=birth_date)
+    return qs.select_related("registered_by").order_by("last_name_key", "first_name_key", "id")
+
+
+def person_get_for(*, user, pk: int, capability: str = Capability.VIEW_SUMMARY) -> Person:
+    try:
+        return permissions.visible_persons(user, capability).get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def similar_persons(*, user, first_name: str, last_name: str, birth_date: datetime.date,
+                    exclude_pk: int | None = None, limit: int = 10) -> list[Person]:
+    """Visible people with the same birth date and a similar name (typos, swapped first/last name).
+
+    Candidates share the birth date (an indexed, very selective filter); the names are then compared
+    in Python on that small set with a similarity ratio.
+    """
+    first, last = name_key(first_name), name_key(last_name)
+    qs = permissions.visible_persons(user, Capability.VIEW_SUMMARY).filter(birth_date=birth_date)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    found = []
+    for person in qs.order_by("id")[:200]:
+        straight = _ratio(first + " " + last, person.first_name_key + " " + person.last_name_key)
+        swapped = _ratio(last + " " + first, person.first_name_key + " " + person.last_name_key)
+        if max(straight, swapped) >= 0.8:
+            found.append(person)
+    return found[:limit]
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+# --- consent ---------------------------------------------------------------------------------------
+
+
+def consent_summary(person: Person, *, on: datetime.date | None = None) -> dict:
+    """Consent status at a glance: processing valid?, sharing with the network / named organisations."""
+    day = on or timezone.localdate()
+    valid = list(Consent.objects.filter(person=person).valid_on(day).prefetch_related("organisations"))
+    processing = any(c.purpose == ConsentPurpose.PROCESSING for c in valid)
+    network = processing and any(c.purpose == ConsentPurpose.SHARE_NETWORK for c in valid)
+    named = sorted(
+        {org.name for c in valid if c.purpose == ConsentPurpose.SHARE_NAMED for org in c.organisations.all()}
+    ) if processing else []
+    expiring = [c for c in valid if c.expires_on and (c.expires_on - day).days <= 30]
+    return {"processing": processing, "network": network, "named": named,
+            "expiring_soon": bool(expiring), "any": Consent.objects.filter(person=person).exists()}
+
+
+def consent_covers(*, person: Person, organisation_id: int, on: datetime.date | None = None) -> bool:
+    """True when the person's valid consent allows sharing their file with `organisation_id`.
+
+    Needs a valid processing consent and either a valid network-wide sharing consent or a valid
+    named sharing consent that lists the organisation. Withdrawn or expired consents count for nothing.
+    """
+    day = on or timezone.localdate()
+    valid = Consent.objects.filter(person=person).valid_on(day)
+    if not valid.filter(purpose=ConsentPurpose.PROCESSING).exists():
+        return False
+    return valid.filter(
+        Q(purpose=ConsentPurpose.SHARE_NETWORK)
+        | Q(purpose=ConsentPurpose.SHARE_NAMED, organisations__id=organisation_id)
+    ).exists()
+
+
+def consent_list_for(*, user, person: Person) -> QuerySet[Consent]:
+    person_get_for(user=user, pk=person.pk, capability=Capability.VIEW_FILE)
+    return person.consents.select_related("recorded_by_organisation").prefetch_related("organisations")
+
+
+# --- households ------------------------------------------------------------------------------------
+
+
+def household_list_for(*, user) -> QuerySet[Household]:
+    cases = permissions.visible_cases(user, Capability.VIEW_FILE).filter(household_id=OuterRef("pk"))
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_FILE)]
+    return Household.objects.filter(Q(Exists(cases)) | Q(registered_by_id__in=org_ids)).prefetch_related(
+        Prefetch("members", queryset=HouseholdMember.objects.select_related("person"))
+    )
+
+
+def household_get_for(*, user, pk: int) -> Household:
+    try:
+        return household_list_for(user=user).get(pk=pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+# --- case file parts -------------------------------------------------------------------------------
+
+
+def note_list_for(*, user, case: Case) -> QuerySet[Note]:
+    if Capability.READ_NOTES not in permissions.case_capabilities(user, case):
+        return Note.objects.none()
+    return permissions.visible_notes(user, case).select_related("author", "author_organisation")
+
+
+def document_list_for(*, user, case: Case) -> QuerySet[Document]:
+    caps = permissions.case_capabilities(user, case)
+    if Capability.VIEW_FILE not in caps:
+        return Document.objects.none()
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_FILE)]
+    return case.documents.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids)).select_related(
+        "organisation", "uploaded_by")
+
+
+def document_get_for(*, user, pk: int) -> Document:
+    """A document the user may download; Http404 otherwise."""
+    cases = permissions.visible_cases(user, Capability.DOWNLOAD_DOCUMENT)
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.DOWNLOAD_DOCUMENT)]
+    try:
+        return Document.objects.select_related("case").get(
+            Q(is_sensitive=False) | Q(organisation_id__in=org_ids), pk=pk, case__in=cases
+        )
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def intervention_list_for(*, user, case: Case | None = None, household: Household | None = None
+                          ) -> QuerySet[Intervention]:
+    """Services delivered, on the cases the user may see. For a household: from every organisation,
+    as far as the viewer may see the cases they were recorded on."""
+    qs = Intervention.objects.filter(case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
+    if case is not None:
+        qs = qs.filter(case=case)
+    if household is not None:
+        qs = qs.filter(Q(household=household) | Q(case__household=household))
+    return qs.select_related("organisation", "recorded_by", "case", "service_type")
+
+
+def timeline_for(*, user, case: Case) -> QuerySet[CaseEvent]:
+    """Every event of the case in order, from every organisation, minus other organisations' sensitive ones."""
+    if Capability.VIEW_TIMELINE not in permissions.case_capabilities(user, case):
+        return CaseEvent.objects.none()
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_TIMELINE)]
+    return (
+        case.events.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids))
+        .select_related("actor", "organisation")
+        .order_by("-at", "-id")
+    )

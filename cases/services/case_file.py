@@ -1,0 +1,238 @@
+"""Opening, editing and closing a case; assessment and plan."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import (
+    Action,
+    Assessment,
+    Case,
+    CaseStatus,
+    ClosureOutcome,
+    Domain,
+    EventKind,
+    Goal,
+    Household,
+    ItemStatus,
+    Person,
+    Plan,
+    Severity,
+)
+from cases.services.events import event_record
+from partners.models import AuditAction, Membership, Organisation
+from partners.roles import Capability, Role
+
+
+def lock_case(case: Case) -> Case:
+    """Re-read the case under a row lock (a no-op on SQLite, which serialises writers)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def require_open(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("The case is closed: reopen it first."))
+
+
+def _require_case_manager_of(organisation_id: int, user) -> None:
+    if user is None:
+        return
+    is_member = Membership.objects.active().filter(
+        user=user, organisation_id=organisation_id, role=Role.CASE_MANAGER
+    ).exists()
+    if not is_member:
+        raise ValidationError({"case_manager": _("The case manager must be a case manager of the lead organisation.")})
+
+
+def _next_code(case: Case) -> str:
+    return f"C{case.opened_on:%Y}-{case.pk:06d}"
+
+
+@transaction.atomic
+def case_open(*, actor, organisation_id: int | None, person: Person, household: Household | None = None,
+              title: str = "", case_manager=None, opened_on: datetime.date | None = None,
+              codice_fiscale_proof: str = "") -> Case:
+    """Open a case for a person, led by one of the actor's organisations (where they are a case manager).
+
+    The lead organisation's group gets view and change on the case; nobody else sees it.
+    A person the actor cannot see yet (registered elsewhere) needs `codice_fiscale_proof`: the
+    person's codice fiscale, typed at intake. Raises Http404, PermissionDenied or ValidationError.
+    """
+    membership = permissions.require_intake_membership(actor, organisation_id)
+    if person.merged_into_id:
+        raise ValidationError(_("This person was merged into another record: open the case there."))
+    # A person already known to the network (same codice fiscale, registered elsewhere) may get a case
+    # here too: intake happens at any member organisation. The new case shows only this organisation's
+    # work; the other organisations' cases stay hidden. It is audited like any creation.
+    if not permissions.visible_persons(actor).filter(pk=person.pk).exists():
+        proof = (codice_fiscale_proof or "").replace(" ", "").upper()
+        if not person.codice_fiscale or proof != person.codice_fiscale:
+            raise Http404
+    case_manager = case_manager or actor
+    _require_case_manager_of(membership.organisation_id, case_manager)
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": _("The opening date cannot be in the future.")})
+    case = Case(person=person, household=household, lead_organisation_id=membership.organisation_id,
+                case_manager=case_manager, title=title.strip(), opened_on=opened_on, code="")
+    case.save()
+    case.code = _next_code(case)
+    case.save(update_fields=["code"])
+    organisation = Organisation.objects.get(pk=membership.organisation_id)
+    permissions.grant_case_access(case, organisation, change=True)
+    event_record(case=case, kind=EventKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=title, obj=case, audit_action=AuditAction.CREATE)
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, title: str | None = None, household: Household | None | bool = False,
+                case_manager=None) -> Case:
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    case = lock_case(case)
+    changed = []
+    if title is not None and title.strip() != case.title:
+        case.title = title.strip()
+        changed.append("title")
+    if household is not False and household != case.household:
+        case.household = household
+        changed.append("household")
+    if case_manager is not None and case_manager.pk != case.case_manager_id:
+        _require_case_manager_of(case.lead_organisation_id, case_manager)
+        case.case_manager = case_manager
+        changed.append("case_manager")
+    if changed:
+        case.save()
+        event_record(case=case, kind=EventKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+                     summary=", ".join(changed), obj=case)
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, actor, case: Case, status: str) -> Case:
+    """Move a case between open, active and suspended, or reopen a closed one. Closing is `case_close`."""
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    if status not in (CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.SUSPENDED):
+        raise ValidationError({"status": _("Choose open, active or suspended; use 'close' to close a case.")})
+    case = lock_case(case)
+    if case.status == status:
+        return case
+    old = case.status
+    case.status = status
+    case.closed_on = None
+    case.closure_outcome = ""
+    case.save()
+    event_record(case=case, kind=EventKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=f"{CaseStatus(old).label} → {CaseStatus(status).label}", obj=case,
+                 detail={"from": old, "to": status})
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: datetime.date | None = None) -> Case:
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    if outcome not in ClosureOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome of the case.")})
+    case = lock_case(case)
+    require_open(case)
+    closed_on = closed_on or timezone.localdate()
+    if closed_on > timezone.localdate() or closed_on < case.opened_on:
+        raise ValidationError({"closed_on": _("The closing date must be between the opening date and today.")})
+    old = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_on = closed_on
+    case.closure_outcome = outcome
+    case.closure_note = note.strip()
+    case.save()
+    event_record(case=case, kind=EventKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=ClosureOutcome(outcome).label, obj=case, detail={"from": old, "outcome": outcome})
+    return case
+
+
+@transaction.atomic
+def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: str = "",
+                      assessed_on: datetime.date | None = None) -> Assessment:
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    case = lock_case(case)
+    require_open(case)
+    if domain not in Domain.values:
+        raise ValidationError({"domain": _("Unknown domain.")})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Unknown severity.")})
+    assessed_on = assessed_on or timezone.localdate()
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("The date cannot be in the future.")})
+    assessment = Assessment.objects.create(case=case, domain=domain, severity=severity, notes=notes.strip(),
+                                           assessed_on=assessed_on, assessed_by=actor,
+                                           organisation_id=membership.organisation_id)
+    event_record(case=case, kind=EventKind.ASSESSMENT_RECORDED, actor=actor,
+                 organisation_id=membership.organisation_id,
+                 summary=f"{Domain(domain).label}: {Severity(severity).label}", obj=assessment,
+                 audit_action=AuditAction.CREATE)
+    return assessment
+
+
+def _plan_for(case: Case) -> Plan:
+    plan, _created = Plan.objects.get_or_create(case=case)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor, case: Case, agreed_on=None, next_review_on=None, summary: str = "") -> Plan:
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    case = lock_case(case)
+    require_open(case)
+    if agreed_on and agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": _("The date cannot be in the future.")})
+    if agreed_on and next_review_on and next_review_on < agreed_on:
+        raise ValidationError({"next_review_on": _("The review must come after the agreement.")})
+    plan = _plan_for(case)
+    plan.agreed_on, plan.next_review_on, plan.summary = agreed_on, next_review_on, summary.strip()
+    plan.save()
+    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=_("Plan updated"), obj=plan)
+    return plan
+
+
+@transaction.atomic
+def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    case = lock_case(case)
+    require_open(case)
+    if domain not in Domain.values:
+        raise ValidationError({"domain": _("Unknown domain.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the goal.")})
+    goal = Goal.objects.create(plan=_plan_for(case), domain=domain, description=description.strip())
+    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=_("Goal added: %(goal)s") % {"goal": goal.description}, obj=goal,
+                 audit_action=AuditAction.CREATE)
+    return goal
+
+
+@transaction.atomic
+def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organisation,
+               due_on: datetime.date | None = None, status: str = ItemStatus.PLANNED) -> Action:
+    case = goal.plan.case
+    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    case = lock_case(case)
+    require_open(case)
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the action.")})
+    if status not in ItemStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if not owner_organisation.is_active:
+        raise ValidationError({"owner_organisation": _("This organisation is not active.")})
+    action = Action.objects.create(goal=goal, description=description.strip(), owner_organisation=owner_organisation,
+                                   due_on=due_on, status=status)
+    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+                 summary=_("Action added: %(action)s") % {"action": action.description}, obj=action,
+                 audit_action=AuditAction.CREATE)
+    return action

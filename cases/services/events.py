@@ -1,0 +1,33 @@
+"""Timeline events and audit rows, written by the services in the same transaction as the change."""
+
+from __future__ import annotations
+
+from cases.models import Case, CaseEvent
+from partners.audit import audit_record
+from partners.models import AuditAction
+
+
+def event_record(
+    *, case: Case, kind: str, actor, organisation_id: int, summary: str = "", obj=None, sensitive: bool = False,
+    audit_action: str = AuditAction.UPDATE, detail: dict | None = None,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        organisation_id=organisation_id,
+        summary=summary[:300],
+        is_sensitive=sensitive,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
+    )
+    audit_record(
+        actor=actor,
+        action=audit_action,
+        obj=obj if obj is not None else case,
+        organisation_id=organisation_id,
+        case_id=case.pk,
+        person_id=case.person_id,
+        detail={"event": kind, **(detail or {})},
+    )
+    return event

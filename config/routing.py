@@ -1,0 +1,3 @@
+"""Websocket routes. The notifications consumer (`/ws/notifications/`) is added by the notifications app."""
+
+websocket_urlpatterns: list = []

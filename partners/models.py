@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partners.roles import Role
+
+
+class ServiceType(models.Model):
+    """An entry of the network's catalogue of services (food aid, housing, job placement...)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    PUBLIC_BODY = "public_body", _("Public body")
+    ASSOCIATION = "association", _("Association")
+    PUBLIC_COMPANY = "public_company", _("Public company")
+    RELIGIOUS_CHARITY = "religious_charity", _("Religious charity")
+    SOCIAL_COOPERATIVE = "social_cooperative", _("Social cooperative")
+    VOLUNTEER_CORPS = "volunteer_corps", _("Volunteer corps")
+    FOUNDATION = "foundation", _("Foundation")
+    HEALTH_PROVIDER = "health_provider", _("Health provider")
+
+
+class NetworkRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    PARTNER = "partner", _("Partner")
+    ADHERENT = "adherent", _("Adherent")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    network_role = models.CharField(
+        _("role in the network"), max_length=20, choices=NetworkRole.choices, default=NetworkRole.PARTNER
+    )
+    tax_code = models.CharField(_("tax code"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    services = models.ManyToManyField(ServiceType, blank=True, related_name="providers", verbose_name=_("services"))
+    is_active = models.BooleanField(_("active"), default=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.network_role == NetworkRole.COORDINATOR
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, organisation__is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A user's role in one organisation. A user may belong to several organisations, one role in each."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__last_name", "user__first_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_one_role_per_org"),
+        ]
+        indexes = [models.Index(fields=["user", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    MERGE = "merge", _("Merge")
+    DOWNLOAD = "download", _("Download")
+    EXPORT = "export", _("Export")
+    SEARCH = "search", _("Search")
+    GRANT = "grant", _("Access granted")
+    REVOKE = "revoke", _("Access revoked")
+    LOGIN = "login", _("Login")
+
+
+class AuditEntry(models.Model):
+    """One append-only row per read of a person's file and per change.
+
+    It holds plain ids rather than foreign keys on purpose: the log must outlive the rows it
+    describes (a merged person, a deleted document) and never block a deletion.
+    It lives in `partners` because membership administration is audited too, and `partners`
+    must not import `cases`.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,42 @@
+"""Shared actors: two partner organisations and the coordinating municipality, one member per role."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from partners.roles import Role
+from tests.factories import make_member, make_organisation, open_case, register_person
+
+
+@dataclass
+class Network:
+    municipality: object
+    org_a: object
+    org_b: object
+    users: dict  # (org_key, role) -> user
+
+    def user(self, org_key: str, role: str):
+        return self.users[(org_key, role)]
+
+
+@pytest.fixture
+def network(db):
+    municipality = make_organisation("Comune di Test", network_role="coordinator")
+    org_a = make_organisation("Caritas Test")
+    org_b = make_organisation("Cooperativa Test")
+    users = {}
+    for key, org in (("a", org_a), ("b", org_b)):
+        for role in (Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER, Role.ORG_ADMIN):
+            users[(key, role)] = make_member(org, role, username=f"{key}_{role}")
+    users[("m", Role.COORDINATOR)] = make_member(municipality, Role.COORDINATOR, username="m_coordinator")
+    users[("m", Role.CASE_MANAGER)] = make_member(municipality, Role.CASE_MANAGER, username="m_case_manager")
+    return Network(municipality=municipality, org_a=org_a, org_b=org_b, users=users)
+
+
+@pytest.fixture
+def case_a(network):
+    """A case led by organisation A, with a person registered by A."""
+    manager = network.user("a", Role.CASE_MANAGER)
+    person = register_person(manager, network.org_a, first_name="Giulia", last_name="Bianchi",
+                             codice_fiscale="BNCGLI80A41F205F", birth_date=None, sex="F")
+    return open_case(manager, network.org_a, person, title="Sostegno abitativo")
