@@ -159,6 +159,11 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves straight from the app/static folders; in production from STATIC_ROOT
+# after `collectstatic`, with hashed names and compression.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 # Uploaded documents live outside the web root and are never served by a static handler:
 # every download goes through a view that checks the per-case permission.
 MEDIA_ROOT = Path(os.environ.get("TAVOLO_DOCUMENTS_DIR", VAR_DIR / "documents"))

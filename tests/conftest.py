@@ -8,6 +8,17 @@ from partners.roles import Role
 from tests.factories import make_member, make_organisation, open_case, register_person
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The real hasher costs ~0.3 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "documents"
+
+
 @dataclass
 class Network:
     municipality: object
