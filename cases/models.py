@@ -82,10 +82,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
     def save(self, *args, **kwargs):
         from cases.text import name_key
 
@@ -96,6 +92,10 @@ class Person(models.Model):
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"first_name_key", "last_name_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
 
 
 class PersonMerge(models.Model):
@@ -112,6 +112,9 @@ class PersonMerge(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.kept_id}"
 
 
 class Household(models.Model):
@@ -133,7 +136,9 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
-            models.CheckConstraint(condition=Q(isee_value__isnull=True) | Q(isee_value__gte=0), name="isee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(isee_value__isnull=True) | Q(isee_value__gte=0), name="isee_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +170,9 @@ class HouseholdMember(models.Model):
     class Meta:
         ordering = ["household", "id"]
         constraints = [models.UniqueConstraint(fields=["household", "person"], name="household_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id} ({self.relationship})"
 
 
 def consent_document_path(instance, filename: str) -> str:
@@ -213,6 +221,9 @@ class Consent(models.Model):
                 name="consent_expires_after_given",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.given_on})"
 
     def status_on(self, day: datetime.date) -> str:
         if self.withdrawn_on is not None:
@@ -334,6 +345,9 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.severity}"
+
 
 class ItemStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -351,6 +365,9 @@ class Plan(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"plan {self.case_id}"
+
 
 class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
@@ -361,6 +378,9 @@ class Goal(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class Action(models.Model):
@@ -375,6 +395,9 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class Note(models.Model):
@@ -392,6 +415,9 @@ class Note(models.Model):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         indexes = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.case_id}"
 
 
 class DocumentKind(models.TextChoices):
@@ -426,6 +452,9 @@ class Document(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class InterventionKind(models.TextChoices):
@@ -472,6 +501,9 @@ class Intervention(models.Model):
         ]
         indexes = [models.Index(fields=["household", "kind", "delivered_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.delivered_on}"
+
 
 class EventKind(models.TextChoices):
     CASE_OPENED = "case_opened", _("Case opened")
@@ -509,3 +541,6 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
