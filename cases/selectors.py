@@ -261,3 +261,158 @@ def timeline_for(*, user, case: Case) -> QuerySet[CaseEvent]:
         .select_related("actor", "organisation")
         .order_by("-at", "-id")
     )
+
+
+# --- API helpers (appended by the API helper) ------------------------------------------------------
+
+
+def consent_get_for(*, user, pk: int) -> Consent:
+    """One consent of a person whose file the user may read; Http404 otherwise."""
+    persons = permissions.visible_persons(user, Capability.VIEW_FILE)
+    try:
+        return (
+            Consent.objects.select_related("person", "recorded_by_organisation")
+            .prefetch_related("organisations")
+            .get(pk=pk, person__in=persons)
+        )
+    except Consent.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def person_get_for_intake(*, user, pk: int | None = None, codice_fiscale: str = "") -> Person:
+    """The person a case is opened for: one the user may see (by id), or one registered elsewhere whose
+    codice fiscale the user typed at intake (the codice fiscale is the proof, as in `case_open`).
+
+    Raises Http404 when neither applies: a wrong id and a right id without the proof look the same.
+    """
+    proof = (codice_fiscale or "").replace(" ", "").upper()
+    if pk is not None:
+        visible = permissions.visible_persons(user, Capability.VIEW_SUMMARY).filter(pk=pk).first()
+        if visible is not None:
+            return visible
+        if not proof:
+            raise Http404
+        person = Person.objects.not_merged().filter(pk=pk, codice_fiscale=proof).first()
+    elif proof:
+        person = Person.objects.not_merged().filter(codice_fiscale=proof).first()
+    else:
+        person = None
+    if person is None:
+        raise Http404
+    return person
+
+
+def case_manager_choices_for(*, user) -> QuerySet:
+    """Users who manage cases in one of the user's organisations (the candidates for `case_manager`)."""
+    from django.contrib.auth import get_user_model
+
+    from partners.models import Membership
+    from partners.roles import Role
+    from partners.selectors import active_memberships
+
+    org_ids = [m.organisation_id for m in active_memberships(user)]
+    managers = Membership.objects.active().filter(organisation_id__in=org_ids, role=Role.CASE_MANAGER)
+    return get_user_model().objects.filter(pk__in=managers.values("user_id"))
+
+
+# --- web UI reads (appended for the cases pages) ----------------------------------------------------
+
+
+def person_search_results_for(*, user, query: str) -> QuerySet[Person]:
+    """`person_search_for` with each person's cases the user may see (as `visible_case_list`), in one
+    extra query: a volunteer reaches the case summary from the result even without the person's file."""
+    cases = permissions.visible_cases(user, Capability.VIEW_SUMMARY).order_by("-opened_on", "-id")
+    return person_search_for(user=user, query=query).prefetch_related(
+        Prefetch("cases", queryset=cases, to_attr="visible_case_list")
+    )
+
+
+def person_households_for(*, user, person: Person) -> QuerySet[Household]:
+    """The visible households the person belongs to, with their members."""
+    return household_list_for(user=user).filter(members__person=person).distinct().order_by("name", "id")
+
+
+def consent_status(person: Person, *, on: datetime.date | None = None) -> dict:
+    """`consent_summary` plus one word for a badge: "network", "named", "processing" (no sharing),
+    "expired", "withdrawn" or "missing" (the last three: no valid processing consent)."""
+    day = on or timezone.localdate()
+    summary = consent_summary(person, on=day)
+    if summary["network"]:
+        state = "network"
+    elif summary["named"]:
+        state = "named"
+    elif summary["processing"]:
+        state = "processing"
+    else:
+        latest = (Consent.objects.filter(person=person, purpose=ConsentPurpose.PROCESSING)
+                  .order_by("-given_on", "-id").first())
+        state = latest.status_on(day) if latest is not None else "missing"
+        if state not in ("expired", "withdrawn"):
+            state = "missing"
+    return {**summary, "state": state}
+
+
+def person_merge_preview(*, user, merged: Person) -> dict:
+    """What a merge of `merged` would move: counts of everything, and the cases the user may see."""
+    return {
+        "cases_total": Case.objects.filter(person=merged).count(),
+        "cases_visible": list(case_list_for(user=user).filter(person=merged)),
+        "consents": Consent.objects.filter(person=merged).count(),
+        "households": HouseholdMember.objects.filter(person=merged).count(),
+    }
+
+
+def case_managers_of(*, organisation_ids) -> QuerySet:
+    """Active users who are active case managers of one of the organisations."""
+    from django.contrib.auth import get_user_model
+
+    from partners.roles import Role
+
+    return (
+        get_user_model().objects.filter(
+            is_active=True, memberships__organisation_id__in=list(organisation_ids),
+            memberships__role=Role.CASE_MANAGER, memberships__is_active=True,
+        ).distinct().order_by("last_name", "first_name", "username")
+    )
+
+
+def assessment_latest_for(*, user, case: Case) -> list:
+    """The latest assessment per domain (one query), for someone who may read the file."""
+    from cases.models import Assessment, Domain
+
+    if Capability.VIEW_FILE not in permissions.case_capabilities(user, case):
+        return []
+    latest = {}
+    for assessment in Assessment.objects.filter(case=case).select_related("assessed_by", "organisation"):
+        latest.setdefault(assessment.domain, assessment)  # ordered by domain, newest first
+    return [latest[domain] for domain in Domain.values if domain in latest]
+
+
+def plan_for(*, user, case: Case):
+    """The case's plan with goals and actions (three queries), or None."""
+    from cases.models import Action, Plan
+
+    if Capability.VIEW_FILE not in permissions.case_capabilities(user, case):
+        return None
+    actions = Action.objects.select_related("owner_organisation")
+    goals = Prefetch("goals__actions", queryset=actions)
+    return Plan.objects.filter(case=case).prefetch_related("goals", goals).first()
+
+
+def goal_get_for(*, user, pk: int):
+    from cases.models import Goal
+
+    try:
+        return Goal.objects.select_related("plan__case").get(
+            pk=pk, plan__case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
+    except Goal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def household_changeable(*, user, household: Household) -> bool:
+    """Mirrors the services' rule: registered by one of the user's organisations where they may change
+    cases, or linked to a case they may change."""
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.CHANGE_CASE)]
+    if household.registered_by_id in org_ids:
+        return True
+    return permissions.visible_cases(user, Capability.CHANGE_CASE).filter(household=household).exists()

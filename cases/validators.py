@@ -7,7 +7,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale
 
 
@@ -37,9 +38,10 @@ def codice_fiscale_mismatches(cf: str, *, birth_date: datetime.date | None, sex:
     """Messages for each piece of personal data that contradicts the codice fiscale."""
     problems = []
     encoded_birth = codicefiscale.get_birth_date(cf)
-    if birth_date is not None and (encoded_birth.month, encoded_birth.day) != (birth_date.month, birth_date.day):
-        problems.append(_("The birth date does not match the codice fiscale."))
-    elif birth_date is not None and encoded_birth.year % 100 != birth_date.year % 100:
+    # The code holds the year's last two digits only.
+    if birth_date is not None and (encoded_birth.year % 100, encoded_birth.month, encoded_birth.day) != (
+        birth_date.year % 100, birth_date.month, birth_date.day
+    ):
         problems.append(_("The birth date does not match the codice fiscale."))
     if sex in ("M", "F") and codicefiscale.get_gender(cf) != sex:
         problems.append(_("The sex does not match the codice fiscale."))

@@ -1,4 +1,30 @@
+"""/api/v1/: the REST API for partner systems. Schema at /api/v1/schema/, docs at /api/v1/docs/.
+
+Authenticate with a session (the browsable API) or a token: ``POST /api/v1/auth/token/`` with
+``username`` and ``password`` returns ``{"token": ...}``; send ``Authorization: Token <token>``.
+"""
+
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, CaseViewSet, InterventionViewSet
+from cases.api.consents import ConsentViewSet
+from cases.api.households import HouseholdViewSet
+from cases.api.persons import PersonViewSet
+from partners.api import OrganisationViewSet, TokenObtainView
+
 router = DefaultRouter()
-urlpatterns = router.urls
+router.register("organisations", OrganisationViewSet, basename="api-organisation")
+router.register("persons", PersonViewSet, basename="api-person")
+router.register("households", HouseholdViewSet, basename="api-household")
+router.register("consents", ConsentViewSet, basename="api-consent")
+router.register("cases", CaseViewSet, basename="api-case")
+router.register(r"cases/(?P<case_pk>[0-9]+)/notes", CaseNoteViewSet, basename="api-case-note")
+router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionViewSet,
+                basename="api-case-intervention")
+router.register("interventions", InterventionViewSet, basename="api-intervention")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    *router.urls,
+]

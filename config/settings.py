@@ -167,7 +167,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded documents live outside the web root and are never served by a static handler:
 # every download goes through a view that checks the per-case permission.
 MEDIA_ROOT = Path(os.environ.get("TAVOLO_DOCUMENTS_DIR", VAR_DIR / "documents"))
-MEDIA_URL = None
+# No URL serves MEDIA_ROOT: documents are downloaded only through `cases:document_download`.
+MEDIA_URL = "/_private-not-served/"
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -37,7 +37,9 @@ def active_memberships(user) -> tuple[ActiveMembership, ...]:
         Membership.objects.active()
         .filter(user=user)
         .order_by("organisation__name")
-        .values_list("organisation_id", "organisation__name", "organisation__group_id", "role", "organisation__network_role")
+        .values_list(
+            "organisation_id", "organisation__name", "organisation__group_id", "role", "organisation__network_role"
+        )
     )
     memberships = tuple(
         ActiveMembership(

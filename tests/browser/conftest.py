@@ -21,8 +21,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Module scope, not session: Playwright's sync API keeps an event loop
+    running in this thread while it is open, which would break later asyncio tests (channels consumers)."""
     if not CHROMIUM.exists():
         if os.environ.get("TAVOLO_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -58,7 +60,7 @@ def new_page(browser, live_server):
 
 def login(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form [type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.fill("main input[name=username]", username)
+    page.fill("main input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main form:has(input[name=password]) [type=submit]")

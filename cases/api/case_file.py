@@ -1,0 +1,367 @@
+"""Cases, their notes and the services ledger (interventions)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from cases import permissions, selectors, services
+from cases.api.common import VisibleObjectField, audit_organisation_id, is_schema_generation, parse_query
+from cases.models import (
+    Case,
+    CaseStatus,
+    ClosureOutcome,
+    Household,
+    Intervention,
+    Note,
+    Person,
+)
+from cases.services.records import NOTE_MAX_LENGTH
+from partners.api import ApiViewSet, OrganisationRefSerializer, UserRefSerializer
+from partners.audit import audit_record
+from partners.models import AuditAction, Organisation, ServiceType
+from partners.roles import Capability
+from partners.selectors import organisation_list
+
+# --- cases: output ---------------------------------------------------------------------------------
+
+
+class CasePersonSerializer(serializers.ModelSerializer):
+    """The case summary's person: who they are (code, name, birth date), not their file."""
+
+    class Meta:
+        model = Person
+        fields = ["id", "first_name", "last_name", "birth_date"]
+        read_only_fields = fields
+
+
+class HouseholdRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person = CasePersonSerializer(read_only=True)
+    household = HouseholdRefSerializer(read_only=True, allow_null=True)
+    lead_organisation = OrganisationRefSerializer(read_only=True)
+    case_manager = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "code", "title", "status", "opened_on", "closed_on", "closure_outcome", "person",
+                  "household", "lead_organisation", "case_manager"]
+        read_only_fields = fields
+
+
+class ConsentSummarySerializer(serializers.Serializer):
+    processing = serializers.BooleanField(help_text=gettext_lazy("A valid consent to the processing of data."))
+    network = serializers.BooleanField(help_text=gettext_lazy("A valid consent to sharing with the whole network."))
+    named = serializers.ListField(child=serializers.CharField(),
+                                  help_text=gettext_lazy("Organisations named in a valid sharing consent."))
+    expiring_soon = serializers.BooleanField()
+    any = serializers.BooleanField(help_text=gettext_lazy("Any consent was ever recorded."))
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """The case with what the reader may do on it. `closure_note` and `consent` are null for readers
+    who may not read the person's file (a volunteer sees the summary)."""
+
+    closure_note = serializers.SerializerMethodField()
+    consent = serializers.SerializerMethodField()
+    capabilities = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "closure_note", "consent", "capabilities"]
+        read_only_fields = fields
+
+    def _may_read_file(self) -> bool:
+        return Capability.VIEW_FILE in self.context["capabilities"]
+
+    def get_closure_note(self, case: Case) -> str | None:
+        return case.closure_note if self._may_read_file() else None
+
+    @extend_schema_field(ConsentSummarySerializer(allow_null=True))
+    def get_consent(self, case: Case):
+        return selectors.consent_summary(case.person) if self._may_read_file() else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=Capability.choices)))
+    def get_capabilities(self, case: Case):
+        return sorted(self.context["capabilities"])
+
+
+# --- cases: input ----------------------------------------------------------------------------------
+
+
+def _visible_households(user):
+    return selectors.household_list_for(user=user)
+
+
+def _case_managers(user):
+    return selectors.case_manager_choices_for(user=user)
+
+
+def _organisations(user):
+    return organisation_list()
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                              help_text=gettext_lazy("Case code, codice fiscale, birth date or names."))
+    mine = serializers.BooleanField(required=False, default=False,
+                                    help_text=gettext_lazy("Only the cases you manage."))
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    organisation = VisibleObjectField(
+        model=Organisation, selector=_organisations, required=False, allow_null=True,
+        help_text=gettext_lazy("The lead organisation; optional when you manage cases for one organisation only."),
+    )
+    person = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                      help_text=gettext_lazy("The person's id."))
+    codice_fiscale_proof = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text=gettext_lazy("For a person registered by another organisation: their codice fiscale, "
+                               "typed at intake (alone, or with `person`)."),
+    )
+    household = VisibleObjectField(model=Household, selector=_visible_households, required=False, allow_null=True)
+    title = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    case_manager = VisibleObjectField(model=get_user_model(), selector=_case_managers, required=False,
+                                      allow_null=True, help_text=gettext_lazy("Defaults to you."))
+    opened_on = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if attrs.get("organisation") is None and len(permissions.intake_memberships(user)) > 1:
+            raise serializers.ValidationError(
+                {"organisation": _("You manage cases for several organisations: choose one.")})
+        pk, proof = attrs.get("person"), attrs.get("codice_fiscale_proof", "")
+        if pk is None and not proof:
+            raise serializers.ValidationError(
+                {"person": _("Give the person's id, or their codice fiscale for a person registered elsewhere.")})
+        try:
+            attrs["person"] = selectors.person_get_for_intake(user=user, pk=pk, codice_fiscale=proof)
+        except Http404 as exc:
+            raise serializers.ValidationError({"person": _("Not found.")}) from exc
+        return attrs
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    household = VisibleObjectField(model=Household, selector=_visible_households, required=False, allow_null=True,
+                                   help_text=gettext_lazy("null unlinks the household."))
+    case_manager = VisibleObjectField(model=get_user_model(), selector=_case_managers, required=False)
+
+
+class CaseStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices,
+                                     help_text=gettext_lazy("open, active or suspended (use `close` to close)."))
+
+
+class CaseCloseInputSerializer(serializers.Serializer):
+    # Named like the fields of the case they set.
+    closure_outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
+    closure_note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    closed_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Defaults to today."))
+
+
+# --- cases: viewset --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CaseFilterSerializer], summary=gettext_lazy("List the cases you may see")),
+)
+class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Cases visible to the user through their organisations' grants (or a per-user grant)."""
+
+    serializer_class = CaseSerializer
+    input_serializer_classes = {"create": CaseCreateSerializer, "partial_update": CaseUpdateSerializer,
+                                "set_status": CaseStatusInputSerializer, "close": CaseCloseInputSerializer}
+
+    def get_queryset(self):
+        filters = parse_query(CaseFilterSerializer, self.request) if self.action == "list" else {}
+        return selectors.case_list_for(user=self.request.user, status=filters.get("status"),
+                                       query=filters.get("q", ""), mine=filters.get("mine", False))
+
+    def get_object(self) -> Case:
+        return selectors.case_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _detail(self, case: Case, *, status_code: int = status.HTTP_200_OK) -> Response:
+        case = selectors.case_get_for(user=self.request.user, pk=case.pk)
+        context = {**self.get_serializer_context(),
+                   "capabilities": permissions.case_capabilities(self.request.user, case)}
+        return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
+
+    @extend_schema(responses={200: CaseDetailSerializer},
+                   summary=gettext_lazy("Read a case, its consent summary and what you may do on it (audited)"))
+    def retrieve(self, request, pk=None):
+        case = self.get_object()
+        audit_record(actor=request.user, action=AuditAction.READ, obj=case, case_id=case.pk,
+                     person_id=case.person_id, request=request, detail={"via": "api"},
+                     organisation_id=audit_organisation_id(request.user, case.lead_organisation_id))
+        return self._detail(case)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
+                   summary=gettext_lazy("Open a case"))
+    def create(self, request):
+        data = self.validated_input()
+        organisation = data.get("organisation")
+        case = services.case_open(
+            actor=request.user, organisation_id=organisation.pk if organisation else None, person=data["person"],
+            household=data.get("household"), title=data.get("title", ""), case_manager=data.get("case_manager"),
+            opened_on=data.get("opened_on"), codice_fiscale_proof=data.get("codice_fiscale_proof", ""),
+        )
+        return self._detail(case, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseDetailSerializer},
+                   summary=gettext_lazy("Edit the title, household or case manager"))
+    def partial_update(self, request, pk=None):
+        case = self.get_object()
+        changes = self.validated_input()  # household=None (unlink) differs from no household key
+        services.case_update(actor=request.user, case=case, **changes)
+        return self._detail(case)
+
+    @extend_schema(request=CaseStatusInputSerializer, responses={200: CaseDetailSerializer},
+                   summary=gettext_lazy("Change the status of a case (or reopen it)"))
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        case = self.get_object()
+        services.case_set_status(actor=request.user, case=case, status=self.validated_input()["status"])
+        return self._detail(case)
+
+    @extend_schema(request=CaseCloseInputSerializer, responses={200: CaseDetailSerializer},
+                   summary=gettext_lazy("Close a case with its outcome"))
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        case = self.get_object()
+        data = self.validated_input()
+        services.case_close(actor=request.user, case=case, outcome=data["closure_outcome"],
+                            note=data.get("closure_note", ""), closed_on=data.get("closed_on"))
+        return self._detail(case)
+
+
+# --- notes -----------------------------------------------------------------------------------------
+
+CASE_PK = OpenApiParameter("case_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("Case id"))
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+    author_organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "case", "author", "author_organisation", "body", "is_sensitive", "created_at"]
+        read_only_fields = fields
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=NOTE_MAX_LENGTH)
+    is_sensitive = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("Health, justice...: visible only to your organisation."))
+
+
+class CaseChildViewSet(ApiViewSet):
+    """A list under /cases/{case_pk}/: the case is looked up first, so a hidden case is a 404."""
+
+    def get_case(self) -> Case:
+        if not hasattr(self, "_case"):
+            self._case = selectors.case_get_for(user=self.request.user, pk=self.kwargs["case_pk"])
+        return self._case
+
+
+@extend_schema(parameters=[CASE_PK])
+@extend_schema_view(list=extend_schema(summary=gettext_lazy("A case's notes (others' sensitive notes left out)")))
+class CaseNoteViewSet(mixins.ListModelMixin, CaseChildViewSet):
+    serializer_class = NoteSerializer
+    input_serializer_classes = {"create": NoteCreateSerializer}
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Note.objects.none()
+        case = self.get_case()
+        if Capability.READ_NOTES not in permissions.case_capabilities(self.request.user, case):
+            raise PermissionDenied(_("You may not read the notes of this case."))
+        return selectors.note_list_for(user=self.request.user, case=case)
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer},
+                   summary=gettext_lazy("Add a note"))
+    def create(self, request, case_pk=None):
+        case = self.get_case()
+        data = self.validated_input()
+        note = services.note_add(actor=request.user, case=case, body=data["body"], is_sensitive=data["is_sensitive"])
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# --- interventions (services ledger) ---------------------------------------------------------------
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    """One row of the services ledger. The writable fields are what recording a service takes; one
+    serializer for reading and writing keeps one `kind` enum in the schema."""
+
+    case_code = serializers.CharField(source="case.code", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    recorded_by = UserRefSerializer(read_only=True)
+    delivered_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Defaults to today."))
+    quantity = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=1)
+    value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                     help_text=gettext_lazy("Value in euro."))
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    service_type = VisibleObjectField(model=ServiceType, selector=lambda user: ServiceType.objects.all(),
+                                      required=False, allow_null=True)
+
+    class Meta:
+        model = Intervention
+        fields = ["id", "case", "case_code", "household", "organisation", "kind", "service_type", "delivered_on",
+                  "quantity", "value", "note", "recorded_by", "created_at"]
+        read_only_fields = ["id", "case", "household", "created_at"]
+
+
+@extend_schema(parameters=[CASE_PK])
+@extend_schema_view(list=extend_schema(summary=gettext_lazy("Services delivered on a case")))
+class CaseInterventionViewSet(mixins.ListModelMixin, CaseChildViewSet):
+    serializer_class = InterventionSerializer
+
+    def get_queryset(self):
+        if is_schema_generation(self):
+            return Intervention.objects.none()
+        return selectors.intervention_list_for(user=self.request.user, case=self.get_case())
+
+    @extend_schema(request=InterventionSerializer, responses={201: InterventionSerializer},
+                   summary=gettext_lazy("Record a service delivered"))
+    def create(self, request, case_pk=None):
+        case = self.get_case()
+        data = self.validated_input()
+        intervention = services.intervention_record(
+            actor=request.user, case=case, kind=data["kind"], delivered_on=data.get("delivered_on"),
+            quantity=data["quantity"], value=data.get("value"), note=data.get("note", ""),
+            service_type=data.get("service_type"),
+        )
+        return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+
+
+class InterventionFilterSerializer(serializers.Serializer):
+    household = serializers.IntegerField(min_value=1, required=False,
+                                         help_text=gettext_lazy("Only services delivered to this household."))
+
+
+@extend_schema_view(list=extend_schema(parameters=[InterventionFilterSerializer],
+                                       summary=gettext_lazy("Services delivered on the cases you may see")))
+class InterventionViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = InterventionSerializer
+
+    def get_queryset(self):
+        filters = parse_query(InterventionFilterSerializer, self.request)
+        household = None
+        if filters.get("household"):
+            household = selectors.household_get_for(user=self.request.user, pk=filters["household"])
+        return selectors.intervention_list_for(user=self.request.user, household=household)

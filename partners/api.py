@@ -1,0 +1,131 @@
+"""REST API of the network: organisations, obtaining a token, and the base every API viewset builds on."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from partners.audit import audit_record
+from partners.models import AuditAction, Organisation, ServiceType
+from partners.selectors import organisation_list
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """What every Tavolo API viewset shares.
+
+    Token authentication comes first so that an anonymous client gets 401 with
+    ``WWW-Authenticate: Token`` (session authentication alone would answer 403). Ids in URLs are
+    digits only: anything else is a 404, never a database error.
+    """
+
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
+    lookup_value_regex = "[0-9]+"
+    #: The serializer validating the input of an action ("create", "partial_update", an @action); the
+    #: browsable API shows its form. Output serializers are named where the response is built.
+    input_serializer_classes: dict = {}
+
+    def get_serializer_class(self):
+        return self.input_serializer_classes.get(self.action, self.serializer_class)
+
+    def validated_input(self, **kwargs) -> dict:
+        """The request body checked by the action's input serializer (a 400 with field messages if not)."""
+        serializer = self.get_serializer(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+# --- references shared by every serializer -------------------------------------------------------
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+class ServiceTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceType
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class OrganisationContactsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["address", "postcode", "city", "phone", "email", "website"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    services = ServiceTypeSerializer(many=True, read_only=True)
+    contacts = OrganisationContactsSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "short_name", "kind", "network_role", "services", "contacts"]
+        read_only_fields = fields
+
+
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The network's active organisations and the services they offer (public within the network)."""
+
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        return organisation_list(active_only=True).order_by("name", "id")
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+class TokenObtainThrottle(AnonRateThrottle):
+    """Slows down password guessing on the token endpoint (per client address)."""
+
+    scope = "token_obtain"
+    rate = "20/minute"
+
+
+class TokenObtainView(ObtainAuthToken):
+    """Exchange a username and password for the user's API token (created on first use).
+
+    Send it afterwards as ``Authorization: Token <key>``. The same token is returned until an
+    administrator deletes it; the call is written to the audit log.
+    """
+
+    throttle_classes = (TokenObtainThrottle,)
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+        summary=_("Obtain an API token"),
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_record(actor=user, action=AuditAction.LOGIN, object_type="authtoken.token", object_id=user.pk,
+                     request=request, detail={"via": "api_token"})
+        return Response({"token": token.key})
