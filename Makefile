@@ -36,9 +36,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-## Extract and compile translations (needs GNU gettext: apt-get install gettext).
+## Extract and compile translations (needs GNU gettext: apt-get install gettext). Translate new strings in
+## locale/it/LC_MESSAGES/django.po, then run it again and commit both .po and .mo (CI does not compile).
 messages: setup
-	$(BIN)/python manage.py makemessages -l it -l en --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(BIN)/python manage.py makemessages -l it -l en --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench-caselist: setup
