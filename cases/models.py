@@ -532,7 +532,10 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # `summary` holds what a person typed (a note's start, a document title); `data` holds codes
+    # (statuses, domains, field names) that are rendered in the reader's language by `display_summary`.
     summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
     # Sensitive events (a sensitive note) are shown only to the organisation that wrote them.
     is_sensitive = models.BooleanField(default=False)
     object_type = models.CharField(max_length=50, blank=True)
@@ -544,3 +547,9 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+    def display_summary(self) -> str:
+        """The event's one-line description in the current language."""
+        from cases.event_text import render_event_summary
+
+        return render_event_summary(self)

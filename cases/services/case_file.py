@@ -111,7 +111,7 @@ def case_update(*, actor, case: Case, title: str | None = None, household: House
     if changed:
         case.save()
         event_record(case=case, kind=EventKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                     summary=", ".join(changed), obj=case)
+                     obj=case, data={"fields": changed})
     return case
 
 
@@ -130,8 +130,7 @@ def case_set_status(*, actor, case: Case, status: str) -> Case:
     case.closure_outcome = ""
     case.save()
     event_record(case=case, kind=EventKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=f"{CaseStatus(old).label} → {CaseStatus(status).label}", obj=case,
-                 detail={"from": old, "to": status})
+                 obj=case, data={"from": old, "to": status})
     return case
 
 
@@ -152,7 +151,7 @@ def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
     case.closure_note = note.strip()
     case.save()
     event_record(case=case, kind=EventKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=ClosureOutcome(outcome).label, obj=case, detail={"from": old, "outcome": outcome})
+                 obj=case, data={"from": old, "outcome": outcome})
     return case
 
 
@@ -174,7 +173,7 @@ def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: s
                                            organisation_id=membership.organisation_id)
     event_record(case=case, kind=EventKind.ASSESSMENT_RECORDED, actor=actor,
                  organisation_id=membership.organisation_id,
-                 summary=f"{Domain(domain).label}: {Severity(severity).label}", obj=assessment,
+                 obj=assessment, data={"domain": domain, "severity": severity},
                  audit_action=AuditAction.CREATE)
     return assessment
 
@@ -197,7 +196,7 @@ def plan_update(*, actor, case: Case, agreed_on=None, next_review_on=None, summa
     plan.agreed_on, plan.next_review_on, plan.summary = agreed_on, next_review_on, summary.strip()
     plan.save()
     event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=_("Plan updated"), obj=plan)
+                 obj=plan, data={"what": "plan"})
     return plan
 
 
@@ -212,7 +211,7 @@ def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
         raise ValidationError({"description": _("Describe the goal.")})
     goal = Goal.objects.create(plan=_plan_for(case), domain=domain, description=description.strip())
     event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=_("Goal added: %(goal)s") % {"goal": goal.description}, obj=goal,
+                 summary=goal.description, obj=goal, data={"what": "goal"},
                  audit_action=AuditAction.CREATE)
     return goal
 
@@ -233,6 +232,6 @@ def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organ
     action = Action.objects.create(goal=goal, description=description.strip(), owner_organisation=owner_organisation,
                                    due_on=due_on, status=status)
     event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=_("Action added: %(action)s") % {"action": action.description}, obj=action,
+                 summary=action.description, obj=action, data={"what": "action"},
                  audit_action=AuditAction.CREATE)
     return action

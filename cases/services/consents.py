@@ -15,9 +15,10 @@ from partners.audit import audit_record
 from partners.models import AuditAction, Organisation
 
 
-def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, summary: str, obj) -> None:
+def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, purpose: str, obj) -> None:
     for case in Case.objects.filter(person=person):
-        event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, summary=summary, obj=obj,
+        event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
+                     data={"purpose": purpose},
                      audit_action=AuditAction.CREATE if kind == EventKind.CONSENT_RECORDED else AuditAction.UPDATE)
 
 
@@ -56,7 +57,7 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
                  person_id=person.pk, detail={"purpose": purpose})
     _record_on_cases(person=person, kind=EventKind.CONSENT_RECORDED, actor=actor,
                      organisation_id=membership.organisation_id,
-                     summary=ConsentPurpose(purpose).label, obj=consent)
+                     purpose=purpose, obj=consent)
     return consent
 
 
@@ -77,5 +78,5 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | N
                  person_id=consent.person_id, detail={"withdrawn_on": str(withdrawn_on)})
     _record_on_cases(person=consent.person, kind=EventKind.CONSENT_WITHDRAWN, actor=actor,
                      organisation_id=membership.organisation_id,
-                     summary=ConsentPurpose(consent.purpose).label, obj=consent)
+                     purpose=consent.purpose, obj=consent)
     return consent

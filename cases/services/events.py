@@ -9,14 +9,17 @@ from partners.models import AuditAction
 
 def event_record(
     *, case: Case, kind: str, actor, organisation_id: int, summary: str = "", obj=None, sensitive: bool = False,
-    audit_action: str = AuditAction.UPDATE, detail: dict | None = None,
+    audit_action: str = AuditAction.UPDATE, detail: dict | None = None, data: dict | None = None,
 ) -> CaseEvent:
+    """Write the timeline row and the audit row. `summary` is text a person typed (stored as is); `data`
+    holds codes that `CaseEvent.display_summary` renders in the reader's language."""
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
         organisation_id=organisation_id,
         summary=summary[:300],
+        data=data or {},
         is_sensitive=sensitive,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=obj.pk if obj is not None else None,
@@ -28,6 +31,6 @@ def event_record(
         organisation_id=organisation_id,
         case_id=case.pk,
         person_id=case.person_id,
-        detail={"event": kind, **(detail or {})},
+        detail={"event": kind, **(data or {}), **(detail or {})},
     )
     return event

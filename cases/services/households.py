@@ -34,10 +34,10 @@ def _require_household_change(actor, household: Household):
     return permissions.acting_membership(actor, case, Capability.CHANGE_CASE)
 
 
-def _record_on_cases(household: Household, *, actor, organisation_id: int, summary: str) -> None:
+def _record_on_cases(household: Household, *, actor, organisation_id: int, what: str, summary: str = "") -> None:
     for case in household.cases.all():
         event_record(case=case, kind=EventKind.HOUSEHOLD_UPDATED, actor=actor, organisation_id=organisation_id,
-                     summary=summary, obj=household)
+                     summary=summary, obj=household, data={"what": what})
 
 
 @transaction.atomic
@@ -70,8 +70,7 @@ def household_update(*, actor, household: Household, name: str, address: str = "
     household.isee_value, household.isee_expires_on = isee_value, isee_expires_on
     household.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=household, organisation_id=membership.organisation_id)
-    _record_on_cases(household, actor=actor, organisation_id=membership.organisation_id,
-                     summary=_("Household data updated"))
+    _record_on_cases(household, actor=actor, organisation_id=membership.organisation_id, what="data")
     return household
 
 
@@ -87,6 +86,6 @@ def household_member_add(*, actor, household: Household, person: Person, relatio
     member = HouseholdMember.objects.create(household=household, person=person, relationship=relationship)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=member, organisation_id=membership.organisation_id,
                  person_id=person.pk)
-    _record_on_cases(household, actor=actor, organisation_id=membership.organisation_id,
-                     summary=_("%(person)s added to the household") % {"person": person.full_name})
+    _record_on_cases(household, actor=actor, organisation_id=membership.organisation_id, what="member_added",
+                     summary=person.full_name)
     return member

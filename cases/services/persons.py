@@ -130,8 +130,7 @@ def person_update(*, actor, person: Person, data: dict) -> Person:
     for case in Case.objects.filter(person=person):
         event_record(case=case, kind=EventKind.PERSON_UPDATED, actor=actor,
                      organisation_id=membership.organisation_id,
-                     summary=_("Changed: %(fields)s") % {"fields": ", ".join(changed)}, obj=person,
-                     audit_action=AuditAction.UPDATE)
+                     obj=person, audit_action=AuditAction.UPDATE, data={"fields": changed})
     return person
 
 
@@ -201,5 +200,5 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
     for case in Case.objects.filter(pk__in=case_ids):
         event_record(case=case, kind=EventKind.PERSON_MERGED, actor=actor,
                      organisation_id=membership.organisation_id,
-                     summary=_("Duplicate record merged into this person"), obj=record, audit_action=AuditAction.MERGE)
+                     obj=record, audit_action=AuditAction.MERGE)
     return record

@@ -44,9 +44,9 @@ def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Not
             "max": NOTE_MAX_LENGTH}})
     note = Note.objects.create(case=case, author=actor, author_organisation_id=membership.organisation_id, body=body,
                                is_sensitive=is_sensitive)
-    summary = _("Sensitive note") if is_sensitive else body[:120]
     event_record(case=case, kind=EventKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=summary, obj=note, sensitive=is_sensitive, audit_action=AuditAction.CREATE)
+                 summary="" if is_sensitive else body[:120], obj=note, sensitive=is_sensitive,
+                 audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     return note
 
 
@@ -75,8 +75,8 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
         document.save()
         event_record(case=case, kind=EventKind.DOCUMENT_UPLOADED, actor=actor,
                      organisation_id=membership.organisation_id,
-                     summary=_("Sensitive document") if is_sensitive else document.title, obj=document,
-                     sensitive=is_sensitive, audit_action=AuditAction.CREATE)
+                     summary="" if is_sensitive else document.title, obj=document,
+                     sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     except Exception:
         # Nothing half-saved: the stored bytes go when the rows do not land.
         document.file.storage.delete(document.file.name)
@@ -110,6 +110,6 @@ def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.
         note=(note or "").strip()[:300], recorded_by=actor,
     )
     event_record(case=case, kind=EventKind.INTERVENTION_RECORDED, actor=actor,
-                 organisation_id=membership.organisation_id, summary=InterventionKind(kind).label, obj=intervention,
-                 audit_action=AuditAction.CREATE)
+                 organisation_id=membership.organisation_id, obj=intervention, audit_action=AuditAction.CREATE,
+                 data={"kind": kind})
     return intervention

@@ -100,3 +100,17 @@ def test_guardian_agrees_with_our_rules_for_group_grants(network, case_a):
     assert manager_a.has_perm("cases.view_case", case_a)
     assert manager_a.has_perm("cases.change_case", case_a)
     assert not manager_b.has_perm("cases.view_case", case_a)
+
+
+def test_timeline_lines_follow_the_readers_language(network, case_a):
+    from django.utils import translation
+
+    from cases.services import case_set_status
+
+    case_set_status(actor=network.user("a", Role.CASE_MANAGER), case=case_a, status="active")
+    event = case_a.events.get(kind="status_changed")
+    assert event.data == {"from": "open", "to": "active"}
+    with translation.override("en"):
+        assert event.display_summary() == "Open → Active"
+    with translation.override("it"):
+        assert event.display_summary() == "Aperto → Attivo"
