@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.roles import Role
 
@@ -102,17 +103,18 @@ class Membership(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    READ = "read", _("Read")
-    CREATE = "create", _("Create")
-    UPDATE = "update", _("Update")
-    DELETE = "delete", _("Delete")
-    MERGE = "merge", _("Merge")
-    DOWNLOAD = "download", _("Download")
-    EXPORT = "export", _("Export")
-    SEARCH = "search", _("Search")
-    GRANT = "grant", _("Access granted")
-    REVOKE = "revoke", _("Access revoked")
-    LOGIN = "login", _("Login")
+    # A context keeps these nouns apart from the buttons with the same English words ("Search", "Merge").
+    READ = "read", pgettext_lazy("audit action", "Read")
+    CREATE = "create", pgettext_lazy("audit action", "Create")
+    UPDATE = "update", pgettext_lazy("audit action", "Update")
+    DELETE = "delete", pgettext_lazy("audit action", "Delete")
+    MERGE = "merge", pgettext_lazy("audit action", "Merge")
+    DOWNLOAD = "download", pgettext_lazy("audit action", "Download")
+    EXPORT = "export", pgettext_lazy("audit action", "Export")
+    SEARCH = "search", pgettext_lazy("audit action", "Search")
+    GRANT = "grant", pgettext_lazy("audit action", "Access granted")
+    REVOKE = "revoke", pgettext_lazy("audit action", "Access revoked")
+    LOGIN = "login", pgettext_lazy("audit action", "Login")
 
 
 class AuditEntry(models.Model):

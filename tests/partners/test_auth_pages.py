@@ -123,3 +123,12 @@ def test_500_page_renders_without_any_context():
     html = render_to_string("500.html")
 
     assert "tv-error-page" in html
+
+
+def test_csrf_failure_shows_a_clear_page(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "The form has expired" in response.content.decode()
