@@ -288,6 +288,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_organisation", "status"]),
             models.Index(fields=["status", "-opened_on"]),
+            # Lists are recent first: PostgreSQL walks this index and probes the grants (bench/caselist.py).
+            models.Index(fields=["-opened_on", "-id"], name="case_recent_first"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -40,6 +41,9 @@ class Command(BaseCommand):
     def handle(self, *args, people: int, seed: int, csv: str | None, reset: bool, **options):
         if people < 0:
             raise CommandError("--people must be zero or more.")
+        csv_path = Path(csv or settings.TAVOLO["PARTNERS_CSV"])
+        if not csv_path.is_file():  # checked before --reset empties anything
+            raise CommandError(f"Partners CSV not found: {csv_path}")
         if reset:
             if getattr(settings, "PRODUCTION", False):
                 raise CommandError("--reset empties the database: refused with DJANGO_ENV=production.")
@@ -59,7 +63,7 @@ class Command(BaseCommand):
         faker.seed_instance(seed)
         try:
             with transaction.atomic():
-                network, stats = demo.load_demo(people=people, rng=rng, faker=faker, csv_path=csv)
+                network, stats = demo.load_demo(people=people, rng=rng, faker=faker, csv_path=csv_path)
         except (OSError, demo.DemoError) as exc:  # a missing or unusable partners CSV: nothing was saved
             raise CommandError(f"Demo data not loaded: {exc}") from exc
         elapsed = time.perf_counter() - started
