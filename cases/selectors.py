@@ -304,15 +304,9 @@ def person_get_for_intake(*, user, pk: int | None = None, codice_fiscale: str = 
 
 def case_manager_choices_for(*, user) -> QuerySet:
     """Users who manage cases in one of the user's organisations (the candidates for `case_manager`)."""
-    from django.contrib.auth import get_user_model
-
-    from partners.models import Membership
-    from partners.roles import Role
     from partners.selectors import active_memberships
 
-    org_ids = [m.organisation_id for m in active_memberships(user)]
-    managers = Membership.objects.active().filter(organisation_id__in=org_ids, role=Role.CASE_MANAGER)
-    return get_user_model().objects.filter(pk__in=managers.values("user_id"))
+    return case_managers_of(organisation_ids=[m.organisation_id for m in active_memberships(user)])
 
 
 # --- web UI reads (appended for the cases pages) ----------------------------------------------------

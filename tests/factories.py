@@ -74,3 +74,10 @@ def register_person(actor, organisation: Organisation, **data) -> Person:
 def open_case(actor, organisation: Organisation, person: Person | None = None, **kwargs):
     person = person or register_person(actor, organisation)
     return case_services.case_open(actor=actor, organisation_id=organisation.pk, person=person, **kwargs)
+
+
+def login(client, network, org_key: str, role: str):
+    """Log the test client in as the `network` fixture's member of `org_key` with `role`."""
+    user = network.user(org_key, role)
+    client.force_login(user)
+    return user

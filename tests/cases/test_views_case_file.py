@@ -2,26 +2,13 @@
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from cases import services
 from cases.models import Action, Assessment, Goal, Intervention, Note, Plan
 from cases.permissions import grant_case_access
 from partners.roles import Role
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def login(client, network, org_key, role):
-    user = network.user(org_key, role)
-    client.force_login(user)
-    return user
-
+from tests.factories import login
 
 # --- notes -----------------------------------------------------------------------------------------
 

@@ -9,20 +9,7 @@ from cases.models import Case, CaseStatus
 from cases.permissions import grant_case_access
 from partners.models import AuditEntry
 from partners.roles import Role
-from tests.factories import make_member, open_case, register_person
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def login(client, network, org_key, role):
-    user = network.user(org_key, role)
-    client.force_login(user)
-    return user
-
+from tests.factories import login, make_member, open_case, register_person
 
 # --- list ------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from cases.models import Document
 from cases.permissions import grant_case_access
 from partners.models import AuditEntry
 from partners.roles import Role
+from tests.factories import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
@@ -18,18 +19,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def login(client, network, org_key, role):
-    user = network.user(org_key, role)
-    client.force_login(user)
-    return user
 
 
 def upload(client, case, name="isee.pdf", content=PDF, **extra):

@@ -15,12 +15,6 @@ from tests.factories import open_case, register_person
 
 
 @pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def manager_a(network, client):
     user = network.user("a", Role.CASE_MANAGER)
     client.force_login(user)

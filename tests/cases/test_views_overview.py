@@ -9,12 +9,6 @@ from tests.factories import open_case, register_person
 
 
 @pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def case_b(network):
     manager = network.user("b", Role.CASE_MANAGER)
     person = register_person(manager, network.org_b, first_name="Ugo", last_name="Fantozzi")

@@ -13,12 +13,6 @@ from partners.roles import Role
 MAX_QUERIES = 10
 
 
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def make_cases(network, n: int) -> list[Case]:
     manager = network.user("a", Role.CASE_MANAGER)
     cases = []

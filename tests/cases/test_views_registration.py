@@ -17,12 +17,6 @@ CF_OMOCODIC = "RSSMRA85T10A56NH"
 
 
 @pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def manager_a(network, client):
     user = network.user("a", Role.CASE_MANAGER)
     client.force_login(user)
