@@ -234,6 +234,7 @@ def timeline(request, pk):
     if Capability.VIEW_TIMELINE not in permissions.case_capabilities(request.user, case):
         raise PermissionDenied(_("You are not allowed to see the timeline of this case."))
     events = selectors.timeline_for(user=request.user, case=case)
+    audit_case_read(request, case)
     return render(
         request,
         "cases/timeline.html",

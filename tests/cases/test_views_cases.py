@@ -291,6 +291,7 @@ def test_timeline_page(network, client, case_a):
     response = client.get(reverse("cases:timeline", args=[case_a.pk]))
     assert response.status_code == 200
     assert b"Case opened" in response.content
+    assert AuditEntry.objects.filter(action="read", case_id=case_a.pk, user__username="a_case_manager").exists()
 
 
 def test_timeline_is_403_for_a_volunteer_and_404_for_another_organisation(network, client, case_a):
