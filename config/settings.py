@@ -202,7 +202,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tavolo API",
-    "DESCRIPTION": "Case management across a network of social-service organisations.",
+    "DESCRIPTION": (
+        "Case management across a network of social-service organisations. Authenticate with the session "
+        "or with a token from POST /api/v1/auth/token/ (header `Authorization: Token <key>`). Objects your "
+        "organisation may not see answer 404."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
