@@ -11,24 +11,19 @@ Options:
     --runs N           timed runs per scenario (default 50), after --warmup N untimed ones (default 5)
     --reload           wipe the case data and load it again even when the row counts match
     --seed N           random seed of the generated data (default 2026)
-    --no-proposals     skip part 6
 
 What it does:
 1. creates the database when missing, sets DJANGO_SETTINGS_MODULE and DATABASE_URL, django.setup(), migrate;
 2. when there are no organisations: the demo network (the partners CSV, their staff) through the services
    (`cases.demo.load_network`): the users measured are its logins caritas.cm, anffas.cm, coordinatore;
-3. loads people, cases and permission rows with COPY (not the services: 1.4M rows in seconds), unless the
-   row counts already match (reruns reuse the data), then VACUUM ANALYZE;
+3. loads people, cases and permission rows with COPY (not the services: 1.4M rows in seconds), and the
+   `PersonAccess` rows the grants imply (one INSERT ... SELECT), unless the row counts already match and
+   `PersonAccess` agrees with the grants (reruns reuse the data), then VACUUM ANALYZE;
 4. times each scenario as a request would run it: a fresh user object (memberships loaded again, one
    query), the real selector, the first page of 25 evaluated as a list. Wall time and DB time (the time
    spent inside cursor.execute) are measured separately, with the query count of one run;
 5. prints p50/p95, guardian's get_objects_for_user on the same data for the ratio, and EXPLAIN ANALYZE
-   of the case list query (and of the slowest query of every scenario over the target);
-6. measures the proposed fixes the same way, inside a transaction that is rolled back (the database keeps
-   the migrations' schema): PROPOSAL 1 adds an index on cases_case (opened_on DESC, id DESC); PROPOSAL 2
-   also has the case selectors use `proposed_visible_cases` below (permission by id, no OR between group
-   and per-user grants); visible_persons is left as it is (see bench/README.md for why).
-   Once the lead has applied them, parts 1-5 measure the real thing and part 6 can be dropped.
+   of the case list query (and of the slowest query of every scenario over the target).
 
 Target (DESIGN.md): p95 <= 50 ms of DB time, query count independent of the row count.
 Results go to stdout only; nothing is written to the repository.
@@ -62,8 +57,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--no-proposals", action="store_true",
-                        help="skip the second part (proposed index and query, in a rolled-back transaction)")
     return parser.parse_args()
 
 
@@ -145,6 +138,33 @@ def current_counts() -> dict[str, int]:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return counts
+
+
+# The (person, group) rows `cases.permissions` keeps for these grants: the registering organisation's group
+# and every group with view_case on a case of the person (as the migration's backfill).
+PERSON_ACCESS_ROWS = """
+    SELECT c.person_id, g.group_id
+      FROM cases_casegroupobjectpermission g JOIN cases_case c ON c.id = g.content_object_id
+     WHERE g.permission_id = (SELECT p.id FROM auth_permission p
+                                JOIN django_content_type ct ON ct.id = p.content_type_id
+                               WHERE p.codename = 'view_case' AND ct.app_label = 'cases' AND ct.model = 'case')
+    UNION
+    SELECT p.id, o.group_id FROM cases_person p JOIN partners_organisation o ON o.id = p.registered_by_id
+"""
+
+
+def person_access_matches() -> bool:
+    """True when cases_personaccess holds exactly the rows the grants and registrations imply."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({PERSON_ACCESS_ROWS}) expected")
+        expected = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM cases_personaccess a JOIN ({PERSON_ACCESS_ROWS}) expected "
+                       "ON expected.person_id = a.person_id AND expected.group_id = a.group_id")
+        matching = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM cases_personaccess")
+        return expected == matching == cursor.fetchone()[0]
 
 
 def load_cases(args) -> None:
@@ -250,7 +270,7 @@ def load_cases(args) -> None:
             # Bulk load: the generated rows are consistent, skip the per-row foreign key triggers.
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute("TRUNCATE cases_person, cases_case, cases_casegroupobjectpermission, "
-                           "cases_caseuserobjectpermission RESTART IDENTITY CASCADE")
+                           "cases_caseuserobjectpermission, cases_personaccess RESTART IDENTITY CASCADE")
         person_columns = ["id", "first_name", "last_name", "first_name_key", "last_name_key", "codice_fiscale",
                           "other_id_kind", "other_id_number", "birth_date", "birth_place", "sex", "citizenship",
                           "languages", "phone", "email", "is_homeless", "address", "postcode", "city",
@@ -267,12 +287,15 @@ def load_cases(args) -> None:
         step = time.perf_counter()
         print(f"  permission rows: {copy_rows('cases_casegroupobjectpermission', grant_columns, grants())} "
               f"({time.perf_counter() - step:.1f} s)")
+        step = time.perf_counter()
         with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO cases_personaccess (person_id, group_id) {PERSON_ACCESS_ROWS}")
+            print(f"  person access rows: {cursor.rowcount} ({time.perf_counter() - step:.1f} s)")
             for table in ("cases_person", "cases_case"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    print(f"loaded with COPY in {time.perf_counter() - started:.1f} s")
+    print(f"loaded in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
-        for table in ("cases_person", "cases_case", "cases_casegroupobjectpermission"):
+        for table in ("cases_person", "cases_case", "cases_casegroupobjectpermission", "cases_personaccess"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -347,6 +370,9 @@ def scenarios():
          lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE])),
         ("person_search_for q=ros", "csv.operatore",
          lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE])),
+        # Last names starting "zan" sit at the end of the name order, and almost no first name does.
+        ("person_search_for q=zan", "caritas.cm",
+         lambda u: list(selectors.person_search_for(user=u, query="zan")[:PAGE])),
         ("person_search_for, no query", "caritas.cm", lambda u: list(selectors.person_search_for(user=u)[:PAGE])),
         ("network_case_overview", "coordinatore", lambda u: list(selectors.network_case_overview(user=u)[:PAGE])),
         ("guardian get_objects_for_user", "caritas.cm",
@@ -394,82 +420,6 @@ def explain_missed(results: list[dict]) -> None:
                 print("\n".join(row[0] for row in cursor.fetchall()))
 
 
-# --- proposals (measured inside a transaction that is rolled back: the schema stays the migrations') ----
-
-PROPOSED_INDEX = "CREATE INDEX bench_case_recent_first ON cases_case (opened_on DESC, id DESC)"
-
-
-def proposed_visible_cases(user, capability=None):
-    """visible_cases as proposed: the permission by id (no join on auth_permission/django_content_type) and
-    no OR between group and per-user grants (an OR of two EXISTS cannot become a semi-join, so PostgreSQL
-    hashes every grant of the group first). Per-user grants are the coordinator's (permissions.py docstring):
-    only a coordinator's condition includes them."""
-    from django.contrib.auth.models import Permission
-    from django.db.models import Exists, OuterRef, Q
-
-    from cases import permissions
-    from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-    from partners.roles import Capability
-    from partners.selectors import is_coordinator
-
-    capability = capability or Capability.VIEW_FILE
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Case.objects.none()
-    codename = permissions._object_perm_for(capability)
-    permission_id = _PERMISSION_IDS.get(codename)
-    if permission_id is None:
-        permission_id = _PERMISSION_IDS[codename] = Permission.objects.get(
-            codename=codename, content_type__app_label="cases", content_type__model="case").pk
-    condition = None
-    group_ids = permissions.group_ids_with(user, capability)
-    if group_ids:
-        condition = Q(Exists(CaseGroupObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), group_id__in=group_ids, permission_id=permission_id)))
-    if is_coordinator(user):
-        user_grant = Q(Exists(CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user.pk, permission_id=permission_id)))
-        condition = user_grant if condition is None else condition | user_grant
-    return Case.objects.filter(condition) if condition is not None else Case.objects.none()
-
-
-_PERMISSION_IDS: dict[str, int] = {}
-
-
-class _PermissionsForCaseLists:
-    """`cases.permissions` as the case selectors would see it with the proposed visible_cases, while
-    visible_persons keeps its current condition: built on the proposed one, PostgreSQL flattens it into a
-    join and hashes every visible case of a big partner (person search ~10 -> ~90 ms, measured)."""
-
-    def __getattr__(self, name):
-        from cases import permissions
-
-        return getattr(permissions, name)
-
-    visible_cases = staticmethod(proposed_visible_cases)
-
-
-def try_proposals(args) -> None:
-    from unittest import mock
-
-    from django.db import connection, transaction
-
-    from cases import selectors
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(PROPOSED_INDEX)
-            cursor.execute("ANALYZE cases_case")
-        run_all("PROPOSAL 1: + index cases_case (opened_on DESC, id DESC)", args)
-        explain("case_list_for(caritas.cm)[:25] with the index", "caritas.cm")
-        with mock.patch.object(selectors, "permissions", _PermissionsForCaseLists()):
-            proposal = run_all("PROPOSAL 2: index + case lists through visible_cases with the permission id and "
-                               "no OR (visible_persons unchanged)", args)
-            explain("case_list_for(caritas.cm)[:25], index + new visible_cases", "caritas.cm")
-            explain("case_list_for(csv.operatore)[:25], index + new visible_cases", "csv.operatore")
-            explain_missed(proposal)
-        transaction.set_rollback(True)
-
-
 def main() -> None:
     args = parse_args()
     ensure_database(args.database_url)
@@ -478,7 +428,7 @@ def main() -> None:
 
     ensure_network(args.seed)
     expected = expected_counts(args)
-    if args.reload or current_counts() != expected:
+    if args.reload or current_counts() != expected or not person_access_matches():
         print(f"loading {args.cases} people and cases, {expected['cases_casegroupobjectpermission']} permission rows")
         load_cases(args)
     else:
@@ -491,11 +441,9 @@ def main() -> None:
                        "('jit', 'shared_buffers', 'work_mem', 'random_page_cost') ORDER BY name")
         print(", ".join(f"{name}={setting}" for name, setting in cursor.fetchall()))
 
-    results = run_all("AS IS: the migrations' schema, the selectors as they are", args)
+    results = run_all("The migrations' schema, the selectors as they are", args)
     explain("case_list_for(caritas.cm)[:25]", "caritas.cm")
     explain_missed(results)
-    if not args.no_proposals:
-        try_proposals(args)
 
 
 if __name__ == "__main__":

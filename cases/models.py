@@ -312,6 +312,28 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         indexes = [models.Index(fields=["content_object", "group"]), models.Index(fields=["group", "permission"])]
 
 
+class PersonAccess(models.Model):
+    """This organisation's group may see this person: it registered them, or it holds `view_case` on one
+    of their cases. A derived table, written only by `cases.permissions` (grant, revoke,
+    `person_access_sync`): person lists probe it as one semi-join instead of an OR over the case grants
+    (bench/caselist.py)."""
+
+    # Both columns are covered by the two composite indexes below, so no single-column ones.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            # Also the index of a group's people: a small organisation's list starts from it.
+            models.UniqueConstraint(fields=["group", "person"], name="person_access_once"),
+        ]
+        # The probe of a list that walks people in name order: this person, one of my groups.
+        indexes = [models.Index(fields=["person", "group"], name="person_access_by_person")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} sees {self.person_id}"
+
+
 class Domain(models.TextChoices):
     HOUSING = "housing", _("Housing")
     WORK = "work", _("Work")

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Note, Person
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Note, Person, PersonAccess
 from partners.models import Organisation
 from partners.roles import CHANGE_CAPABILITIES, Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, is_coordinator, memberships_with
@@ -79,12 +79,38 @@ def visible_cases(user, capability: str = Capability.VIEW_FILE) -> QuerySet[Case
 
 def visible_persons(user, capability: str = Capability.VIEW_FILE) -> QuerySet[Person]:
     """People the user may see: one of their cases is visible, or the user's organisation registered them
-    (a person registered before any case is opened)."""
+    (a person registered before any case is opened).
+
+    For the view capabilities this is one semi-join on `PersonAccess` (kept in step with the grants by
+    this module): the groups through which the user has `capability` may see the person. An OR of a case
+    EXISTS and the registering organisation would make PostgreSQL walk every person (bench/caselist.py).
+    The change capability needs `change_case` on a case, which `PersonAccess` does not record: it keeps
+    the case path (it is only asked about one person at a time).
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Person.objects.none()
-    cases = visible_cases(user, capability).filter(person_id=OuterRef("pk"))
-    registering_orgs = [m.organisation_id for m in memberships_with(user, capability)]
-    return Person.objects.not_merged().filter(Q(Exists(cases)) | Q(registered_by_id__in=registering_orgs))
+    memberships = memberships_with(user, capability)
+    people = Person.objects.not_merged()
+    if _object_perm_for(capability) == CHANGE:
+        cases = visible_cases(user, capability).filter(person_id=OuterRef("pk"))
+        registering_orgs = [m.organisation_id for m in memberships]
+        return people.filter(Q(Exists(cases)) | Q(registered_by_id__in=registering_orgs))
+    conditions = []
+    if memberships:
+        access = PersonAccess.objects.filter(person_id=OuterRef("pk"), group_id__in=[m.group_id for m in memberships])
+        conditions.append(Q(Exists(access)))
+    if is_coordinator(user):
+        # The coordinator's per-user grants (`_granted`): cases opened to them one by one.
+        user_grant = CaseUserObjectPermission.objects.filter(
+            _perm_filter(VIEW), content_object=OuterRef("pk"), user_id=user.pk
+        )
+        conditions.append(Q(Exists(Case.objects.filter(Exists(user_grant), person_id=OuterRef("pk")))))
+    if not conditions:
+        return Person.objects.none()
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return people.filter(condition)
 
 
 def case_capabilities(user, case: Case) -> frozenset[str]:
@@ -160,6 +186,7 @@ def grant_case_access(case: Case, organisation: Organisation, *, change: bool) -
         CaseGroupObjectPermission.objects.get_or_create(
             group_id=organisation.group_id, permission=permission, content_object=case
         )
+    PersonAccess.objects.get_or_create(person_id=case.person_id, group_id=organisation.group_id)
 
 
 def revoke_case_access(case: Case, organisation: Organisation, *, change_only: bool = False) -> int:
@@ -167,7 +194,37 @@ def revoke_case_access(case: Case, organisation: Organisation, *, change_only: b
     deleted, _rows = CaseGroupObjectPermission.objects.filter(
         group_id=organisation.group_id, content_object=case, permission__in=_case_permissions(codenames)
     ).delete()
+    if not change_only:
+        _person_access_refresh(case.person_id, organisation.group_id)
     return deleted
+
+
+def _person_access_refresh(person_id: int, group_id: int) -> None:
+    """Keep or drop one (person, group) row: kept while the group views another case of the person or
+    belongs to the organisation that registered them."""
+    registered = Person.objects.filter(pk=person_id, registered_by__group_id=group_id)
+    viewing = CaseGroupObjectPermission.objects.filter(
+        _perm_filter(VIEW), group_id=group_id, content_object__person_id=person_id
+    )
+    if not registered.exists() and not viewing.exists():
+        PersonAccess.objects.filter(person_id=person_id, group_id=group_id).delete()
+
+
+def person_access_sync(person: Person) -> None:
+    """Recompute a person's `PersonAccess` rows from the case grants and the registering organisation
+    (after registration, or after a merge moved cases between people)."""
+    registering_group = Organisation.objects.filter(pk=person.registered_by_id).values_list("group_id", flat=True)
+    wanted = set(registering_group) | set(
+        CaseGroupObjectPermission.objects.filter(_perm_filter(VIEW), content_object__person_id=person.pk)
+        .values_list("group_id", flat=True)
+    )
+    current = set(PersonAccess.objects.filter(person_id=person.pk).values_list("group_id", flat=True))
+    if current - wanted:
+        PersonAccess.objects.filter(person_id=person.pk, group_id__in=current - wanted).delete()
+    PersonAccess.objects.bulk_create(
+        [PersonAccess(person_id=person.pk, group_id=group_id) for group_id in sorted(wanted - current)],
+        ignore_conflicts=True,
+    )
 
 
 def grant_user_case_view(case: Case, user) -> None:

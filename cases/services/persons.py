@@ -102,6 +102,7 @@ def person_register(*, actor, organisation_id: int | None, data: dict, confirmed
     person = Person(registered_by_id=membership.organisation_id, **cleaned)
     person.full_clean(exclude=["registered_by", "merged_into"], validate_unique=False)
     person.save()
+    permissions.person_access_sync(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=person, organisation_id=membership.organisation_id,
                  person_id=person.pk)
     return person
@@ -188,6 +189,8 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
             moved_households.append(member.household_id)
     merged.merged_into = kept
     merged.save(update_fields=["merged_into"])
+    for person in (kept, merged):  # the groups that saw the moved cases now see `kept`
+        permissions.person_access_sync(person)
 
     record = PersonMerge.objects.create(
         kept=kept, merged=merged, merged_by=actor, organisation_id=membership.organisation_id, reason=reason.strip(),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import selectors
-from cases.models import Case, CaseGroupObjectPermission, Person
+from cases.models import Case, CaseGroupObjectPermission, Person, PersonAccess
 from partners.roles import Role
 
 
@@ -28,6 +28,8 @@ def bulk_cases(organisation, manager, count: int) -> None:
         CaseGroupObjectPermission(group_id=organisation.group_id, permission=perm, content_object=case)
         for case in cases for perm in (view, change)
     )
+    # What `permissions.grant_case_access` / `person_access_sync` write for these people.
+    PersonAccess.objects.bulk_create(PersonAccess(person=p, group_id=organisation.group_id) for p in people)
 
 
 def count_queries(fn) -> int:
