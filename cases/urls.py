@@ -37,4 +37,5 @@ urlpatterns = [
     path("households/<int:pk>/members/add/", households.household_member_add, name="household_member_add"),
     # the coordinator's pseudonymised list
     path("network/", overview.network_overview, name="network_overview"),
+    path("caseload/", overview.caseload, name="caseload"),
 ]

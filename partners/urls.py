@@ -10,5 +10,4 @@ urlpatterns = [
     path("organisations/<int:org_pk>/members/add/", views.member_add, name="member_add"),
     path("organisations/<int:org_pk>/members/<int:membership_pk>/", views.member_edit, name="member_edit"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("caseload/", views.caseload, name="caseload"),
 ]

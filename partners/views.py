@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.models import CaseStatus
-from cases.selectors import case_list_for, caseload_by_organisation
 from partners import services
 from partners.audit import audit_record
 from partners.forms import (
@@ -45,7 +43,6 @@ from partners.selectors import (
 )
 
 AUDIT_PAGE_SIZE = 50
-CASE_ROLES = {Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER}
 
 
 def _require_member(user) -> None:
@@ -58,32 +55,6 @@ def _require_supervisor(user) -> None:
     """Caseload and audit log: the coordinator, or an administrator of at least one organisation."""
     if not (is_coordinator(user) or admin_organisation_ids(user)):
         raise Http404
-
-
-# --- home ------------------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    user = request.user
-    memberships = active_memberships(user)
-    if not memberships:
-        return render(request, "home.html", {"inactive": True})
-    roles = {m.role for m in memberships}
-    context = {
-        "memberships": memberships,
-        "roles": roles,
-        "admin_memberships": [m for m in memberships if m.role == Role.ORG_ADMIN],
-        "coordinator": Role.COORDINATOR in roles,
-    }
-    if roles & CASE_ROLES:
-        open_cases = case_list_for(user=user).exclude(status=CaseStatus.CLOSED)
-        context["visible_open_cases"] = open_cases.count()
-        if Role.CASE_MANAGER in roles:
-            context["my_open_cases"] = open_cases.filter(case_manager=user).count()
-    if context["coordinator"] or context["admin_memberships"]:
-        context["caseload"] = list(caseload_by_organisation(user=user))
-    return render(request, "home.html", context)
 
 
 # --- organisations directory ----------------------------------------------------------------------
@@ -282,18 +253,3 @@ def _audit_csv(request, entries, form: AuditFilterForm):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-# --- caseload -------------------------------------------------------------------------------------
-
-
-@login_required
-def caseload(request):
-    _require_supervisor(request.user)
-    rows = list(caseload_by_organisation(user=request.user))
-    totals = {key: sum(row[key] for row in rows) for key in ("open", "active", "suspended", "total")}
-    return render(request, "partners/caseload.html", {
-        "rows": rows,
-        "totals": totals,
-        "network_wide": is_coordinator(request.user),
-    })

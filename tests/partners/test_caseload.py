@@ -27,7 +27,7 @@ def _table(html: str) -> str:
 def test_org_admin_sees_their_organisation_only(client, network, cases):
     client.force_login(network.user("b", Role.ORG_ADMIN))
 
-    response = client.get(reverse("partners:caseload"))
+    response = client.get(reverse("cases:caseload"))
 
     assert response.status_code == 200
     table = _table(response.content.decode())
@@ -38,7 +38,7 @@ def test_org_admin_sees_their_organisation_only(client, network, cases):
 def test_coordinator_sees_every_organisation_with_totals(client, network, cases):
     client.force_login(network.user("m", Role.COORDINATOR))
 
-    table = _table(client.get(reverse("partners:caseload")).content.decode())
+    table = _table(client.get(reverse("cases:caseload")).content.decode())
 
     assert "Cooperativa Test" in table
     assert "Caritas Test" in table
@@ -55,4 +55,4 @@ def response_total(table: str) -> int:
 def test_other_roles_get_404(client, network, org_key, role):
     client.force_login(network.user(org_key, role))
 
-    assert client.get(reverse("partners:caseload")).status_code == 404
+    assert client.get(reverse("cases:caseload")).status_code == 404

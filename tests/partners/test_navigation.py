@@ -24,7 +24,7 @@ def _href(name, *args) -> str:
 
 
 CASES, PEOPLE, REGISTER = "cases:case_list", "cases:person_search", "cases:person_register"
-OVERVIEW, CASELOAD, AUDIT, ORGS = "cases:network_overview", "partners:caseload", "partners:audit_log", \
+OVERVIEW, CASELOAD, AUDIT, ORGS = "cases:network_overview", "cases:caseload", "partners:audit_log", \
     "partners:organisation_list"
 ALL_LINKS = {CASES, PEOPLE, REGISTER, OVERVIEW, CASELOAD, AUDIT, ORGS}
 
