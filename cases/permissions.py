@@ -114,7 +114,22 @@ def visible_persons(user, capability: str = Capability.VIEW_FILE) -> QuerySet[Pe
 
 
 def case_capabilities(user, case: Case) -> frozenset[str]:
-    """Every capability the user has on one case (two small queries: the case's grants, the memberships)."""
+    """Every capability the user has on one case (one or two small queries).
+
+    Remembered on the case instance for the user, since a page asks it once per section; the grant and
+    revoke functions below forget it.
+    """
+    cache = case.__dict__.setdefault("_tavolo_capabilities", {})
+    if user.pk not in cache:
+        cache[user.pk] = _compute_case_capabilities(user, case)
+    return cache[user.pk]
+
+
+def _forget_case_capabilities(case: Case) -> None:
+    case.__dict__.pop("_tavolo_capabilities", None)
+
+
+def _compute_case_capabilities(user, case: Case) -> frozenset[str]:
     memberships = active_memberships(user)
     granted = set(
         CaseGroupObjectPermission.objects.filter(content_object=case, group_id__in=[m.group_id for m in memberships])
@@ -181,6 +196,7 @@ def _case_permissions(codenames: Iterable[str]) -> list[Permission]:
 
 def grant_case_access(case: Case, organisation: Organisation, *, change: bool) -> None:
     """Give an organisation's group view (and optionally change) on a case. Idempotent."""
+    _forget_case_capabilities(case)
     codenames = [VIEW, CHANGE] if change else [VIEW]
     for permission in _case_permissions(codenames):
         CaseGroupObjectPermission.objects.get_or_create(
@@ -190,6 +206,7 @@ def grant_case_access(case: Case, organisation: Organisation, *, change: bool) -
 
 
 def revoke_case_access(case: Case, organisation: Organisation, *, change_only: bool = False) -> int:
+    _forget_case_capabilities(case)
     codenames = [CHANGE] if change_only else [VIEW, CHANGE]
     deleted, _rows = CaseGroupObjectPermission.objects.filter(
         group_id=organisation.group_id, content_object=case, permission__in=_case_permissions(codenames)
@@ -230,6 +247,7 @@ def person_access_sync(person: Person) -> None:
 def grant_user_case_view(case: Case, user) -> None:
     """A per-user, read-only grant for a coordinator asked to look at one file. Only coordinators' per-user
     grants are honoured (`_granted`)."""
+    _forget_case_capabilities(case)
     for permission in _case_permissions([VIEW]):
         CaseUserObjectPermission.objects.get_or_create(user=user, permission=permission, content_object=case)
 

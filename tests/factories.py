@@ -30,8 +30,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="it_IT")
-    last_name = factory.Faker("last_name", locale="it_IT")
+    # Fixed, unmistakable staff names: random ones could collide with the people a test looks for.
+    first_name = "Operatore"
+    last_name = factory.Sequence(lambda n: f"Staff{n:03d}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 

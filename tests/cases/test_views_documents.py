@@ -134,3 +134,20 @@ def test_document_listed_with_download_link(network, client, case_a, document):
     login(client, network, "a", Role.OPERATOR)
     page = client.get(reverse("cases:case_detail", args=[case_a.pk]))
     assert reverse("cases:document_download", args=[document.pk]).encode() in page.content
+
+
+def test_stored_files_have_no_public_address(network, client, case_a, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import document_upload
+
+    document = document_upload(
+        actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="identity", title="CI",
+        uploaded=SimpleUploadedFile("ci.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+    )
+    login(client, network, "a", Role.CASE_MANAGER)
+    # the stored name is random, lives under MEDIA_ROOT (outside static/) and no URL maps onto it
+    assert str(settings.MEDIA_ROOT) in document.file.path
+    assert "ci.pdf" not in document.file.name
+    assert client.get(settings.MEDIA_URL + document.file.name).status_code == 404
+    assert client.get("/static/" + document.file.name).status_code == 404

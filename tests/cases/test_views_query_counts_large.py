@@ -34,3 +34,26 @@ def test_page_query_count_does_not_grow_from_10_to_1000_rows(network, client, me
     at_1000 = page_queries(client, url_name, params)
     print(f"\n{url_name} {params}: {at_10} queries at 10 rows, {at_1000} at 1,000")
     assert at_10 == at_1000
+
+
+def _fill_case_file(case, manager, network, n: int) -> None:
+    from cases import services
+
+    for i in range(n):
+        services.note_add(actor=manager, case=case, body=f"Nota {i}", is_sensitive=i % 3 == 0)
+        services.intervention_record(actor=manager, case=case, kind="food_parcel")
+        services.assessment_record(actor=manager, case=case, domain=["housing", "work", "food"][i % 3], severity=2)
+
+
+def test_case_page_query_count_does_not_grow_with_the_file(network, client, case_a):
+    manager = network.user("a", Role.CASE_MANAGER)
+    client.force_login(manager)
+    _fill_case_file(case_a, manager, network, 2)
+    url = reverse("cases:case_detail", args=[case_a.pk])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _fill_case_file(case_a, manager, network, 40)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    print(f"\ncase page: {len(small)} queries with a small file, {len(large)} with 120 more records")
+    assert len(small) == len(large) <= 20
