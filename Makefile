@@ -34,6 +34,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Extract and compile translations (needs GNU gettext: apt-get install gettext). Translate new strings in

@@ -116,7 +116,7 @@ def _person_match(query: str, *, prefix: str = "") -> Q:
 
 def person_search_for(*, user, query: str = "", birth_date: datetime.date | None = None) -> QuerySet[Person]:
     qs = permissions.visible_persons(user, Capability.VIEW_SUMMARY)
-    order = ["last_name_key", "first_name_key", "id"]
+    order: list[str | Lower] = ["last_name_key", "first_name_key", "id"]
     if query:
         qs = qs.filter(_person_match(query))
         if len(name_key(query)) >= 3:
@@ -384,7 +384,7 @@ def assessment_latest_for(*, user, case: Case) -> list:
 
     if Capability.VIEW_FILE not in permissions.case_capabilities(user, case):
         return []
-    latest = {}
+    latest: dict[str, Assessment] = {}
     for assessment in Assessment.objects.filter(case=case).select_related("assessed_by", "organisation"):
         latest.setdefault(assessment.domain, assessment)  # ordered by domain, newest first
     return [latest[domain] for domain in Domain.values if domain in latest]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +30,9 @@ from cases.models import (
 from cases.services.events import event_record
 from partners.models import AuditAction, Membership, Organisation
 from partners.roles import Capability, Role
+
+# "Not given" for arguments where None is a meaningful value.
+UNCHANGED = object()
 
 
 def lock_case(case: Case) -> Case:
@@ -93,16 +97,17 @@ def case_open(*, actor, organisation_id: int | None, person: Person, household: 
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, title: str | None = None, household: Household | None | bool = False,
+def case_update(*, actor, case: Case, title: str | None = None, household: Household | None | object = UNCHANGED,
                 case_manager=None) -> Case:
+    """Change the title, the household (None detaches it; leave it out to keep it) or the case manager."""
     membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
     case = lock_case(case)
     changed = []
     if title is not None and title.strip() != case.title:
         case.title = title.strip()
         changed.append("title")
-    if household is not False and household != case.household:
-        case.household = household
+    if household is not UNCHANGED and household != case.household:
+        case.household = cast(Household | None, household)
         changed.append("household")
     if case_manager is not None and case_manager.pk != case.case_manager_id:
         _require_case_manager_of(case.lead_organisation_id, case_manager)

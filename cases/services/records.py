@@ -79,7 +79,8 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
                      sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     except Exception:
         # Nothing half-saved: the stored bytes go when the rows do not land.
-        document.file.storage.delete(document.file.name)
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
         raise
     return document
 
