@@ -334,6 +334,48 @@ class PersonAccess(models.Model):
         return f"{self.group_id} sees {self.person_id}"
 
 
+class ShareSection(models.TextChoices):
+    """Sections of the file a referral may share with the receiving organisation (its data scope)."""
+
+    FILE = "file", _("Personal data, assessment and plan")
+    NOTES = "notes", _("Notes (not the sensitive ones)")
+    DOCUMENTS = "documents", _("Documents")
+    TIMELINE = "timeline", _("Case timeline")
+
+
+class CaseShare(models.Model):
+    """What an organisation that is not the lead may see of a case it was given (a referral's data scope),
+    and until when. Written only by `cases.permissions`; an organisation with a grant and no share row
+    (the lead) sees what its roles allow.
+
+    After the case closes a share becomes `own_records_only`: the organisation keeps reading what it wrote
+    itself (its notes, documents and services), and nothing else, until `until`.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    sections = models.JSONField(default=list, blank=True)
+    own_records_only = models.BooleanField(default=False)
+    until = models.DateField(null=True, blank=True)
+    # Derived from the two fields above on save, so person lists can test it in SQL on any database.
+    shows_file = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="case_share_once")]
+        indexes = [models.Index(fields=["until"], name="case_share_until")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} on {self.case_id}: {', '.join(self.sections)}"
+
+    def save(self, *args, **kwargs):
+        self.shows_file = ShareSection.FILE in self.sections and not self.own_records_only
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "shows_file"}
+        super().save(*args, **kwargs)
+
+
 class Domain(models.TextChoices):
     HOUSING = "housing", _("Housing")
     WORK = "work", _("Work")
@@ -546,6 +588,15 @@ class EventKind(models.TextChoices):
     INTERVENTION_RECORDED = "intervention_recorded", _("Service delivered")
     ACCESS_GRANTED = "access_granted", _("Access granted")
     ACCESS_REVOKED = "access_revoked", _("Access revoked")
+    HANDOFF_SENT = "handoff_sent", _("Handoff sent")
+    HANDOFF_ACCEPTED = "handoff_accepted", _("Handoff accepted")
+    HANDOFF_DECLINED = "handoff_declined", _("Handoff declined")
+    HANDOFF_REVOKED = "handoff_revoked", _("Handoff revoked")
+    HANDOFF_REDIRECTED = "handoff_redirected", _("Handoff redirected")
+    HANDOFF_ESCALATED = "handoff_escalated", _("Handoff escalated")
+    HANDOFF_OUTCOME = "handoff_outcome", _("Handoff outcome reported")
+    CASE_TRIAGED = "case_triaged", _("Case triaged")
+    CASE_REVIEWED = "case_reviewed", _("Case reviewed")
 
 
 class CaseEvent(models.Model):

@@ -11,6 +11,8 @@ computed in Python. Hidden objects must answer 404, so ``*_get_for`` selectors r
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
@@ -19,7 +21,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Note, Person, PersonAccess
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseShare,
+    CaseUserObjectPermission,
+    Note,
+    Person,
+    PersonAccess,
+    ShareSection,
+)
 from partners.models import Organisation
 from partners.roles import CHANGE_CAPABILITIES, Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, is_coordinator, memberships_with
@@ -125,23 +136,41 @@ def case_capabilities(user, case: Case) -> frozenset[str]:
     return cache[user.pk]
 
 
+def _json_list(value) -> list:
+    """A JSON list read through a subquery: a list on PostgreSQL, its text on SQLite."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or [])
+
+
 def _forget_case_capabilities(case: Case) -> None:
     case.__dict__.pop("_tavolo_capabilities", None)
 
 
 def _compute_case_capabilities(user, case: Case) -> frozenset[str]:
     memberships = active_memberships(user)
-    granted = set(
+    # One query: the grants of the user's groups, each with its organisation's share of the case (if any).
+    share = CaseShare.objects.filter(case=case, organisation__group_id=OuterRef("group_id"))
+    rows = list(
         CaseGroupObjectPermission.objects.filter(content_object=case, group_id__in=[m.group_id for m in memberships])
-        .values_list("group_id", "permission__codename")
+        .values_list("group_id", "permission__codename", Subquery(share.values("pk")[:1]),
+                     Subquery(share.values("sections")[:1]), Subquery(share.values("own_records_only")[:1]))
     )
+    granted = {(group_id, codename) for group_id, codename, *_share in rows}
+    shares = {
+        group_id: CaseShare(pk=share_pk, sections=_json_list(sections), own_records_only=bool(own_only))
+        for group_id, _codename, share_pk, sections, own_only in rows if share_pk is not None
+    }
     user_perms = set(
         CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk)
         .values_list("permission__codename", flat=True)
     ) if is_coordinator(user) else set()
     caps: set[str] = set()
     for membership in memberships:
+        allowed = share_capabilities(shares[membership.group_id]) if membership.group_id in shares else None
         for cap in Capability.values:
+            if allowed is not None and cap not in allowed:
+                continue
             if membership.can(cap) and (membership.group_id, _object_perm_for(cap)) in granted:
                 caps.add(cap)
     if VIEW in user_perms:
@@ -149,6 +178,52 @@ def _compute_case_capabilities(user, case: Case) -> frozenset[str]:
         caps |= {Capability.VIEW_SUMMARY, Capability.VIEW_FILE, Capability.READ_NOTES, Capability.VIEW_TIMELINE,
                  Capability.DOWNLOAD_DOCUMENT}
     return frozenset(caps)
+
+
+# What a share lets the receiving organisation do whatever its sections: know who the person is and record
+# its own work on the case (notes, documents, services delivered).
+SHARE_BASE_CAPABILITIES = frozenset(
+    {Capability.VIEW_SUMMARY, Capability.ADD_NOTE, Capability.ADD_INTERVENTION, Capability.UPLOAD_DOCUMENT}
+)
+SECTION_CAPABILITIES = {
+    ShareSection.FILE: frozenset({Capability.VIEW_FILE}),
+    ShareSection.NOTES: frozenset({Capability.READ_NOTES}),
+    ShareSection.DOCUMENTS: frozenset({Capability.DOWNLOAD_DOCUMENT}),
+    ShareSection.TIMELINE: frozenset({Capability.VIEW_TIMELINE}),
+}
+# After closure: the summary, and reading back what the organisation itself wrote.
+OWN_RECORDS_CAPABILITIES = frozenset({Capability.VIEW_SUMMARY, Capability.READ_NOTES, Capability.DOWNLOAD_DOCUMENT})
+
+
+def share_capabilities(share: CaseShare) -> frozenset[str]:
+    """The most a role may do on a case through this share (intersected with the role's capabilities)."""
+    if share.own_records_only:
+        return OWN_RECORDS_CAPABILITIES
+    caps = set(SHARE_BASE_CAPABILITIES)
+    for section in share.sections:
+        caps |= SECTION_CAPABILITIES.get(section, frozenset())
+    return frozenset(caps)
+
+
+def own_records_organisation_ids(user, case: Case) -> list[int] | None:
+    """When the user reaches `case` only through shares reduced to the organisation's own records (a closed
+    case), the organisations whose notes, documents and services they may still read; None otherwise."""
+    memberships = active_memberships(user)
+    granted_groups = set(
+        CaseGroupObjectPermission.objects.filter(
+            _perm_filter(VIEW), content_object=case, group_id__in=[m.group_id for m in memberships]
+        ).values_list("group_id", flat=True)
+    )
+    granted_orgs = {m.organisation_id for m in memberships if m.group_id in granted_groups}
+    if not granted_orgs:
+        return None
+    own_only = set(
+        CaseShare.objects.filter(case=case, organisation_id__in=granted_orgs, own_records_only=True)
+        .values_list("organisation_id", flat=True)
+    )
+    if own_only != granted_orgs:
+        return None
+    return sorted(own_only)
 
 
 def acting_membership(user, case: Case, capability: str) -> ActiveMembership:
@@ -195,14 +270,15 @@ def _case_permissions(codenames: Iterable[str]) -> list[Permission]:
 
 
 def grant_case_access(case: Case, organisation: Organisation, *, change: bool) -> None:
-    """Give an organisation's group view (and optionally change) on a case. Idempotent."""
+    """Give an organisation's group view (and optionally change) on a case, with no limit of scope (the lead,
+    or a grant made outside a referral). Idempotent."""
     _forget_case_capabilities(case)
     codenames = [VIEW, CHANGE] if change else [VIEW]
     for permission in _case_permissions(codenames):
         CaseGroupObjectPermission.objects.get_or_create(
             group_id=organisation.group_id, permission=permission, content_object=case
         )
-    PersonAccess.objects.get_or_create(person_id=case.person_id, group_id=organisation.group_id)
+    _person_access_refresh(case.person_id, organisation.group_id)
 
 
 def revoke_case_access(case: Case, organisation: Organisation, *, change_only: bool = False) -> int:
@@ -220,11 +296,19 @@ def _person_access_refresh(person_id: int, group_id: int) -> None:
     """Keep or drop one (person, group) row: kept while the group views another case of the person or
     belongs to the organisation that registered them."""
     registered = Person.objects.filter(pk=person_id, registered_by__group_id=group_id)
-    viewing = CaseGroupObjectPermission.objects.filter(
-        _perm_filter(VIEW), group_id=group_id, content_object__person_id=person_id
-    )
-    if not registered.exists() and not viewing.exists():
+    viewing = _file_view_grants().filter(group_id=group_id, content_object__person_id=person_id)
+    if registered.exists() or viewing.exists():
+        PersonAccess.objects.get_or_create(person_id=person_id, group_id=group_id)
+    else:
         PersonAccess.objects.filter(person_id=person_id, group_id=group_id).delete()
+
+
+def _file_view_grants() -> QuerySet[CaseGroupObjectPermission]:
+    """View grants that show the person's file: not through a share that leaves the file out."""
+    narrowing_share = CaseShare.objects.filter(
+        case_id=OuterRef("content_object_id"), organisation__group_id=OuterRef("group_id")
+    ).filter(shows_file=False)
+    return CaseGroupObjectPermission.objects.filter(_perm_filter(VIEW)).exclude(Exists(narrowing_share))
 
 
 def person_access_sync(person: Person) -> None:
@@ -232,8 +316,7 @@ def person_access_sync(person: Person) -> None:
     (after registration, or after a merge moved cases between people)."""
     registering_group = Organisation.objects.filter(pk=person.registered_by_id).values_list("group_id", flat=True)
     wanted = set(registering_group) | set(
-        CaseGroupObjectPermission.objects.filter(_perm_filter(VIEW), content_object__person_id=person.pk)
-        .values_list("group_id", flat=True)
+        _file_view_grants().filter(content_object__person_id=person.pk).values_list("group_id", flat=True)
     )
     current = set(PersonAccess.objects.filter(person_id=person.pk).values_list("group_id", flat=True))
     if current - wanted:
@@ -281,3 +364,90 @@ def require_intake_membership(user, organisation_id: int | None) -> ActiveMember
         if membership.organisation_id == organisation_id:
             return membership
     raise PermissionDenied(_("You cannot register people or open cases for this organisation."))
+
+
+# --- shares: referrals, transfers, closure ---------------------------------------------------------
+
+def share_case(case: Case, organisation: Organisation, *, sections: Iterable[str]) -> CaseShare:
+    """Give a non-lead organisation view on a case limited to `sections` (an accepted referral).
+
+    Widens an existing share (two referrals to the same organisation share the union of their sections);
+    an organisation that already has unlimited access (the lead, or a former lead) keeps it.
+    """
+    wanted = [s for s in ShareSection.values if s in set(sections)]
+    has_view = CaseGroupObjectPermission.objects.filter(
+        _perm_filter(VIEW), content_object=case, group_id=organisation.group_id
+    ).exists()
+    unlimited = has_view and not CaseShare.objects.filter(case=case, organisation=organisation).exists()
+    grant_case_access(case, organisation, change=False)
+    share, created = CaseShare.objects.get_or_create(
+        case=case, organisation=organisation, defaults={"sections": wanted}
+    )
+    if unlimited and created:
+        # It already saw everything: the share row would narrow it, so drop it again.
+        share.delete()
+        share = CaseShare(case=case, organisation=organisation, sections=list(ShareSection.values))
+    elif not created:
+        share.sections = [s for s in ShareSection.values if s in set(share.sections) | set(wanted)]
+        share.own_records_only = False
+        share.until = None
+        share.save(update_fields=["sections", "own_records_only", "until", "updated_at"])
+    _person_access_refresh(case.person_id, organisation.group_id)
+    return share
+
+
+def unshare_case(case: Case, organisation: Organisation) -> None:
+    """Remove an organisation's access to a case entirely (a revoked referral that had been accepted)."""
+    CaseShare.objects.filter(case=case, organisation=organisation).delete()
+    revoke_case_access(case, organisation)
+
+
+def transfer_lead_access(case: Case, *, old_lead: Organisation, new_lead: Organisation) -> None:
+    """The new lead gets view and change with no limit of scope; the old lead keeps reading the whole file
+    (no more changes) until the case is closed."""
+    CaseShare.objects.filter(case=case, organisation=new_lead).delete()
+    grant_case_access(case, new_lead, change=True)
+    revoke_case_access(case, old_lead, change_only=True)
+    _person_access_refresh(case.person_id, new_lead.group_id)
+
+
+def decay_shared_access(case: Case, *, until: datetime.date) -> list[int]:
+    """At closure: every organisation but the lead loses change and keeps reading only what it wrote itself,
+    until `until`. Returns the ids of the organisations affected."""
+    _forget_case_capabilities(case)
+    lead_group = Organisation.objects.filter(pk=case.lead_organisation_id).values_list("group_id", flat=True)
+    group_ids = set(
+        CaseGroupObjectPermission.objects.filter(content_object=case).exclude(group_id__in=lead_group)
+        .values_list("group_id", flat=True)
+    )
+    organisations = list(Organisation.objects.filter(group_id__in=group_ids))
+    for organisation in organisations:
+        revoke_case_access(case, organisation, change_only=True)
+        # The sections are kept so that reopening the case gives them back; a former lead had all of them.
+        CaseShare.objects.update_or_create(
+            case=case, organisation=organisation,
+            defaults={"own_records_only": True, "until": until},
+            create_defaults={"own_records_only": True, "until": until, "sections": list(ShareSection.values)},
+        )
+        _person_access_refresh(case.person_id, organisation.group_id)
+    return [o.pk for o in organisations]
+
+
+def restore_shared_access(case: Case) -> None:
+    """A reopened case: shares reduced at closure and not yet expired get their sections back."""
+    _forget_case_capabilities(case)
+    for share in CaseShare.objects.filter(case=case, own_records_only=True).select_related("organisation"):
+        share.own_records_only = False
+        share.until = None
+        share.save(update_fields=["own_records_only", "until", "updated_at"])
+        _person_access_refresh(case.person_id, share.organisation.group_id)
+
+
+def expire_case_shares(*, today: datetime.date) -> int:
+    """Remove the access of organisations whose post-closure period ended before `today`. Returns how many."""
+    expired = list(CaseShare.objects.filter(until__lt=today).select_related("case", "organisation"))
+    for share in expired:
+        case, organisation = share.case, share.organisation
+        share.delete()
+        revoke_case_access(case, organisation)
+    return len(expired)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "partners",
     "cases",
+    "workflows",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Workflows: days between two reviews of a case; days an organisation keeps reading what it wrote on a
+# closed case it was sharing; working days to answer a referral when its service type sets none.
+TAVOLO_REVIEW_DAYS = int(os.environ.get("TAVOLO_REVIEW_DAYS", "90"))
+TAVOLO_CLOSED_CASE_ACCESS_DAYS = int(os.environ.get("TAVOLO_CLOSED_CASE_ACCESS_DAYS", "180"))
+TAVOLO_DEFAULT_SLA_WORKING_DAYS = int(os.environ.get("TAVOLO_DEFAULT_SLA_WORKING_DAYS", "3"))
 
 TAVOLO = {
     # The seed file of the network's partners used by the demo data command.

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from cases.views import cases as case_views
 from cases.views import overview
+from workflows.services import casepath
 
 urlpatterns = [
     path("", overview.home, name="home"),
@@ -11,7 +13,14 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("network/", include("partners.urls")),
+    # Intake, closure and reopening are the `cases` views driving the workflows services, so that the case
+    # pathway starts, ends and restarts with the case (`cases` does not import `workflows`). These paths are
+    # the ones `cases.urls` names, matched first.
+    path("cases/open/", case_views.case_open, {"open_case": casepath.case_open_with_pathway}),
+    path("cases/<int:pk>/close/", case_views.case_close, {"close_case": casepath.case_close_now}),
+    path("cases/<int:pk>/status/", case_views.case_status, {"set_status": casepath.case_set_status_with_pathway}),
     path("cases/", include("cases.urls")),
+    path("work/", include("workflows.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,6 +14,10 @@ class ServiceType(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
+    # How long a receiving organisation has to accept or decline a referral for this service.
+    sla_working_days = models.PositiveSmallIntegerField(
+        _("working days to answer a referral"), default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -114,6 +119,7 @@ class AuditAction(models.TextChoices):
     SEARCH = "search", pgettext_lazy("audit action", "Search")
     GRANT = "grant", pgettext_lazy("audit action", "Access granted")
     REVOKE = "revoke", pgettext_lazy("audit action", "Access revoked")
+    CONSENT_OVERRIDE = "consent_override", pgettext_lazy("audit action", "Consent override")
     LOGIN = "login", pgettext_lazy("audit action", "Login")
 
 

@@ -72,7 +72,9 @@ def _intake_person(request):
 
 
 @page_view("GET", "POST")
-def case_open(request):
+def case_open(request, *, open_case=services.case_open):
+    """Intake: open a case for a person. `open_case` is the service that opens it (config/urls.py passes the
+    workflows one, which also starts the case pathway)."""
     user = request.user
     memberships = permissions.intake_memberships(user)
     if not memberships:
@@ -91,7 +93,7 @@ def case_open(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_open(
+            case = open_case(
                 actor=user,
                 organisation_id=data["organisation"],
                 person=person,
@@ -187,13 +189,13 @@ def case_edit(request, pk):
 
 
 @page_view("GET", "POST")
-def case_status(request, pk):
-    """Open / active / suspended, or reopen a closed case."""
+def case_status(request, pk, *, set_status=services.case_set_status):
+    """Open / active / suspended, or reopen a closed case (`set_status`: see `case_open`)."""
     case = _case_for_change(request, pk)
     form = CaseStatusForm(posted(request), initial={"status": case.status})
     if form.is_valid():
         try:
-            services.case_set_status(actor=request.user, case=case, status=form.cleaned_data["status"])
+            set_status(actor=request.user, case=case, status=form.cleaned_data["status"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -204,12 +206,13 @@ def case_status(request, pk):
 
 
 @page_view("GET", "POST")
-def case_close(request, pk):
+def case_close(request, pk, *, close_case=services.case_close):
+    """Close the case (`close_case`: see `case_open`)."""
     case = _case_for_change(request, pk)
     form = CaseCloseForm(posted(request))
     if form.is_valid():
         try:
-            services.case_close(actor=request.user, case=case, **form.cleaned_data)
+            close_case(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -1,0 +1,139 @@
+"""Who may claim, work and release workflow tasks, and who may send handoffs.
+
+A human task sits in one organisation's queue: viewflow's `owner_permission` names the kind of work (one of
+the routing keys below) and `owner_permission_obj` is the `Organisation`. What a member may do with it
+follows from their role in that organisation (`TASK_ROLES`), like case data follows `ROLE_CAPABILITIES`.
+These keys are routing keys, not Django permissions: nobody is granted them one by one.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from cases import permissions as case_permissions
+from cases.models import Case
+from partners.models import Organisation
+from partners.roles import Capability, Role
+from partners.selectors import ActiveMembership, active_memberships
+
+WORK_CASE = "workflows.work_case"
+DECIDE_HANDOFF = "workflows.decide_handoff"
+REPORT_OUTCOME = "workflows.report_outcome"
+REVIEW_DECLINE = "workflows.review_decline"
+HANDLE_ESCALATION = "workflows.handle_escalation"
+
+TASK_ROLES: dict[str, frozenset[str]] = {
+    # The steps of the case pathway are the case managers' work.
+    WORK_CASE: frozenset({Role.CASE_MANAGER}),
+    # Answering a referral and reporting its outcome: whoever works the organisation's cases.
+    DECIDE_HANDOFF: frozenset({Role.CASE_MANAGER, Role.OPERATOR}),
+    REPORT_OUTCOME: frozenset({Role.CASE_MANAGER, Role.OPERATOR}),
+    # Deciding where a declined referral goes next is the sender's case managers' call.
+    REVIEW_DECLINE: frozenset({Role.CASE_MANAGER}),
+    # An unanswered handoff past its deadline reaches the coordinating service.
+    HANDLE_ESCALATION: frozenset({Role.COORDINATOR}),
+}
+
+# The consent gate's override, held as a Django permission (user or group), checked with `has_perm`.
+OVERRIDE_CONSENT = "workflows.override_consent"
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def organisation_content_type() -> ContentType:
+    return ContentType.objects.get_for_model(Organisation)
+
+
+def task_organisation_id(task) -> int | None:
+    """The organisation whose queue holds the task."""
+    if not task.owner_permission_obj_pk or task.owner_permission_content_type_id != organisation_content_type().pk:
+        return None
+    return int(task.owner_permission_obj_pk)
+
+
+def task_membership(user, task) -> ActiveMembership | None:
+    """The user's membership through which they may work this task, if any."""
+    organisation_id = task_organisation_id(task)
+    roles = TASK_ROLES.get(task.owner_permission or "", frozenset())
+    for membership in active_memberships(user):
+        if membership.organisation_id == organisation_id and membership.role in roles:
+            return membership
+    return None
+
+
+def can_claim(user, task) -> bool:
+    return task.status == STATUS.NEW and task.owner_id is None and task_membership(user, task) is not None
+
+
+def can_execute(user, task) -> bool:
+    """The task is the user's, and they are still a member with a role that works it."""
+    return (
+        task.owner_id == user.pk
+        and task.status in (STATUS.ASSIGNED, STATUS.STARTED)
+        and task_membership(user, task) is not None
+    )
+
+
+def can_release(user, task) -> bool:
+    """The owner puts a task back in the queue; so may the organisation's administrator (someone is away)."""
+    if task.owner_id is None or task.status not in (STATUS.ASSIGNED, STATUS.STARTED):
+        return False
+    if task.owner_id == user.pk:
+        return True
+    organisation_id = task_organisation_id(task)
+    return any(
+        m.organisation_id == organisation_id and m.role == Role.ORG_ADMIN for m in active_memberships(user)
+    )
+
+
+def can_see_task(user, task) -> bool:
+    """A task shows to the members of its organisation who may work it or supervise it, and to its owner."""
+    if task.owner_id == user.pk:
+        return True
+    organisation_id = task_organisation_id(task)
+    roles = TASK_ROLES.get(task.owner_permission or "", frozenset()) | {Role.ORG_ADMIN}
+    return any(m.organisation_id == organisation_id and m.role in roles for m in active_memberships(user))
+
+
+def queue_filter(user) -> Q:
+    """A Q on viewflow's Task: tasks in the queues of the user's organisations that the user's role works."""
+    conditions = Q(pk__in=[])
+    for membership in active_memberships(user):
+        keys = [key for key, roles in TASK_ROLES.items() if membership.role in roles]
+        if keys:
+            conditions |= Q(owner_permission_obj_pk=str(membership.organisation_id), owner_permission__in=keys)
+    return Q(owner_permission_content_type=organisation_content_type()) & conditions
+
+
+def supervised_filter(user) -> Q:
+    """A Q on Task: every task in the queues of the organisations the user administers."""
+    org_ids = [str(m.organisation_id) for m in active_memberships(user) if m.role == Role.ORG_ADMIN]
+    return Q(owner_permission_content_type=organisation_content_type(), owner_permission_obj_pk__in=org_ids)
+
+
+def require_claim(user, task) -> None:
+    if not can_claim(user, task):
+        raise PermissionDenied(_("You cannot take this task."))
+
+
+def require_execute(user, task) -> ActiveMembership:
+    membership = task_membership(user, task)
+    if membership is None or not can_execute(user, task):
+        raise PermissionDenied(_("This task is not assigned to you: take it from the queue first."))
+    return membership
+
+
+def require_handoff_sender(user, case: Case) -> ActiveMembership:
+    """Referrals and transfers are sent by the case managers of an organisation that may change the case."""
+    membership = case_permissions.require_case_capability(user, case, Capability.CHANGE_CASE)
+    if membership.role != Role.CASE_MANAGER:
+        raise PermissionDenied(_("Only case managers can send referrals and transfers."))
+    return membership
+
+
+def can_override_consent(user) -> bool:
+    return bool(user.is_active and user.has_perm(OVERRIDE_CONSENT))

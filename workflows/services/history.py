@@ -1,0 +1,103 @@
+"""The event history: one `WorkflowEvent` per transition, written in the transition's transaction."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from cases.models import EventKind as CaseEventKind
+from cases.services.events import event_record
+from workflows import permissions
+from workflows.models import EventKind, Handoff, WorkflowEvent
+
+
+def flow_label_of(flow_class) -> str:
+    """"case" for CaseFlow, "handoff" for HandoffFlow, "housing" for HousingFlow..."""
+    return flow_class.__name__.removesuffix("Flow").lower()
+
+
+def task_event(
+    task, *, kind: str, user=None, from_state: str = "", to_state: str = "", handoff: Handoff | None = None,
+    case_id: int | None = None, flow_name: str | None = None, detail: dict | None = None,
+) -> WorkflowEvent:
+    """A transition of one task (created, claimed, released, completed, canceled)."""
+    organisation_id = permissions.task_organisation_id(task)
+    partner_id = None
+    if handoff is not None:
+        case_id = handoff.case_id
+        partner_id = (
+            handoff.sender_organisation_id
+            if organisation_id == handoff.receiver_organisation_id
+            else handoff.receiver_organisation_id
+        )
+    if case_id is None:
+        from workflows.models import CaseProcess
+
+        case_id = CaseProcess.objects.filter(pk=task.process_id).values_list("case_id", flat=True).get()
+    return WorkflowEvent.objects.create(
+        kind=kind,
+        flow=flow_name or flow_label_of(task.flow_task.flow_class),
+        step=task.flow_task.name,
+        case_id=case_id,
+        process_id=task.process_id,
+        task=task,
+        handoff=handoff,
+        organisation_id=organisation_id,
+        partner_organisation_id=partner_id,
+        user=user,
+        from_state=from_state,
+        to_state=to_state,
+        task_created_at=task.created,
+        task_claimed_at=task.assigned,
+        task_finished_at=task.finished,
+        detail=detail or {},
+    )
+
+
+def task_created(task, *, flow_name: str, case_id: int | None = None, handoff: Handoff | None = None) -> None:
+    task_event(task, kind=EventKind.TASK_CREATED, to_state=task.status, flow_name=flow_name, case_id=case_id,
+               handoff=handoff)
+
+
+def handoff_event(
+    handoff: Handoff, *, kind: str, user=None, from_state: str = "", to_state: str = "", task=None,
+    acting_organisation_id: int | None = None, detail: dict | None = None,
+) -> WorkflowEvent:
+    """A transition of the handoff itself. `organisation` is the one that acted, `partner_organisation` the
+    other end; so "sent" rows read sender → receiver and "accepted" rows receiver → sender."""
+    organisation_id = acting_organisation_id or handoff.sender_organisation_id
+    partner_id = (
+        handoff.receiver_organisation_id
+        if organisation_id == handoff.sender_organisation_id
+        else handoff.sender_organisation_id
+    )
+    return WorkflowEvent.objects.create(
+        kind=kind,
+        flow="handoff",
+        step=task.flow_task.name if task is not None else "",
+        case_id=handoff.case_id,
+        process_id=handoff.process_id,
+        task=task,
+        handoff=handoff,
+        organisation_id=organisation_id,
+        partner_organisation_id=partner_id,
+        user=user,
+        from_state=from_state,
+        to_state=to_state,
+        task_created_at=getattr(task, "created", None),
+        task_claimed_at=getattr(task, "assigned", None),
+        task_finished_at=getattr(task, "finished", None),
+        detail=detail or {},
+    )
+
+
+def handoff_escalated(task, *, handoff: Handoff) -> None:
+    """The answer is overdue: the SLA timer just created the coordinator's follow-up task."""
+    handoff.escalated_at = timezone.now()
+    handoff.save(update_fields=["escalated_at"])
+    task_event(task, kind=EventKind.TASK_CREATED, to_state=task.status, handoff=handoff, flow_name="handoff")
+    handoff_event(handoff, kind=EventKind.HANDOFF_ESCALATED, task=task, from_state=handoff.status,
+                  to_state=handoff.status, acting_organisation_id=handoff.receiver_organisation_id,
+                  detail={"due_at": handoff.due_at.isoformat()})
+    event_record(case=handoff.case, kind=CaseEventKind.HANDOFF_ESCALATED, actor=None,
+                 organisation_id=handoff.receiver_organisation_id, obj=handoff,
+                 data={"kind": handoff.kind, "to": handoff.receiver_organisation_id})
