@@ -27,6 +27,13 @@ def _field_names(model_label: str, names) -> str:
     return ", ".join(labels)
 
 
+HANDOFF_KINDS = frozenset({
+    m.EventKind.HANDOFF_SENT, m.EventKind.HANDOFF_ACCEPTED, m.EventKind.HANDOFF_DECLINED, m.EventKind.HANDOFF_REVOKED,
+    m.EventKind.HANDOFF_REDIRECTED, m.EventKind.HANDOFF_ESCALATED, m.EventKind.HANDOFF_OUTCOME,
+    m.EventKind.HANDOFF_CLOSED,
+})
+
+
 def render_event_summary(event: m.CaseEvent) -> str:
     data, summary, kind = event.data or {}, event.summary, event.kind
     if kind == m.EventKind.STATUS_CHANGED and "to" in data:
@@ -58,6 +65,11 @@ def render_event_summary(event: m.CaseEvent) -> str:
             return _("%(person)s added to the household") % {"person": summary}
         if data.get("what") == "data":
             return _("Household data updated")
+    if kind in HANDOFF_KINDS and "to_name" in data:
+        # Written by the workflows app: the organisations' names are stored with the event (not special data).
+        label = _("Transfer") if data.get("kind") == "transfer" else _("Referral")
+        line = f"{label}: {data.get('from_name', '')} → {data['to_name']}"
+        return f"{line} — {summary}" if summary else line
     if kind == m.EventKind.PERSON_MERGED:
         return _("Duplicate record merged into this person")
     return summary

@@ -595,6 +595,7 @@ class EventKind(models.TextChoices):
     HANDOFF_REDIRECTED = "handoff_redirected", _("Handoff redirected")
     HANDOFF_ESCALATED = "handoff_escalated", _("Handoff escalated")
     HANDOFF_OUTCOME = "handoff_outcome", _("Handoff outcome reported")
+    HANDOFF_CLOSED = "handoff_closed", _("Handoff closed")
     CASE_TRIAGED = "case_triaged", _("Case triaged")
     CASE_REVIEWED = "case_reviewed", _("Case reviewed")
 

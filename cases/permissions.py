@@ -132,7 +132,8 @@ def case_capabilities(user, case: Case) -> frozenset[str]:
     """
     cache = case.__dict__.setdefault("_tavolo_capabilities", {})
     if user.pk not in cache:
-        cache[user.pk] = _compute_case_capabilities(user, case)
+        cache[user.pk], own_records = _compute_case_capabilities(user, case)
+        case.__dict__.setdefault("_tavolo_own_records", {})[user.pk] = own_records
     return cache[user.pk]
 
 
@@ -145,9 +146,11 @@ def _json_list(value) -> list:
 
 def _forget_case_capabilities(case: Case) -> None:
     case.__dict__.pop("_tavolo_capabilities", None)
+    case.__dict__.pop("_tavolo_own_records", None)
 
 
-def _compute_case_capabilities(user, case: Case) -> frozenset[str]:
+def _compute_case_capabilities(user, case: Case) -> tuple[frozenset[str], list[int] | None]:
+    """The capabilities, and `own_records_organisation_ids` read from the same rows."""
     memberships = active_memberships(user)
     # One query: the grants of the user's groups, each with its organisation's share of the case (if any).
     share = CaseShare.objects.filter(case=case, organisation__group_id=OuterRef("group_id"))
@@ -177,7 +180,11 @@ def _compute_case_capabilities(user, case: Case) -> frozenset[str]:
         # A per-user grant (the coordinator opening a file) is read-only.
         caps |= {Capability.VIEW_SUMMARY, Capability.VIEW_FILE, Capability.READ_NOTES, Capability.VIEW_TIMELINE,
                  Capability.DOWNLOAD_DOCUMENT}
-    return frozenset(caps)
+    viewing_orgs = {m.organisation_id for m in memberships if (m.group_id, VIEW) in granted}
+    own_only_orgs = {m.organisation_id for m in memberships
+                     if m.group_id in shares and shares[m.group_id].own_records_only}
+    own_records = sorted(viewing_orgs) if viewing_orgs and viewing_orgs <= own_only_orgs else None
+    return frozenset(caps), own_records
 
 
 # What a share lets the receiving organisation do whatever its sections: know who the person is and record
@@ -207,23 +214,32 @@ def share_capabilities(share: CaseShare) -> frozenset[str]:
 
 def own_records_organisation_ids(user, case: Case) -> list[int] | None:
     """When the user reaches `case` only through shares reduced to the organisation's own records (a closed
-    case), the organisations whose notes, documents and services they may still read; None otherwise."""
+    case), the organisations whose notes, documents and services they may still read; None otherwise.
+
+    Read with the capabilities (`case_capabilities`) and remembered with them on the case instance."""
+    if user.pk not in case.__dict__.get("_tavolo_own_records", {}):
+        case.__dict__.get("_tavolo_capabilities", {}).pop(user.pk, None)
+        case_capabilities(user, case)
+    return case.__dict__["_tavolo_own_records"][user.pk]
+
+
+def own_records_filter(user, *, case_field: str = "case", organisation_field: str = "organisation") -> Q:
+    """A Q on rows that belong to a case (the services ledger): on cases the user reaches only through shares
+    reduced to their own records (`own_records_organisation_ids`), only the rows their organisations wrote.
+    In SQL, for lists that span cases (a household's services)."""
     memberships = active_memberships(user)
-    granted_groups = set(
-        CaseGroupObjectPermission.objects.filter(
-            _perm_filter(VIEW), content_object=case, group_id__in=[m.group_id for m in memberships]
-        ).values_list("group_id", flat=True)
+    if not memberships:
+        return Q()
+    org_ids = [m.organisation_id for m in memberships]
+    case_ref = OuterRef(f"{case_field}_id")
+    decayed = CaseShare.objects.filter(case_id=case_ref, organisation_id__in=org_ids, own_records_only=True)
+    decayed_group = CaseShare.objects.filter(
+        case_id=OuterRef("content_object_id"), organisation__group_id=OuterRef("group_id"), own_records_only=True
     )
-    granted_orgs = {m.organisation_id for m in memberships if m.group_id in granted_groups}
-    if not granted_orgs:
-        return None
-    own_only = set(
-        CaseShare.objects.filter(case=case, organisation_id__in=granted_orgs, own_records_only=True)
-        .values_list("organisation_id", flat=True)
-    )
-    if own_only != granted_orgs:
-        return None
-    return sorted(own_only)
+    full = CaseGroupObjectPermission.objects.filter(
+        _perm_filter(VIEW), content_object_id=case_ref, group_id__in=[m.group_id for m in memberships]
+    ).exclude(Exists(decayed_group))
+    return ~Q(Exists(decayed)) | Q(Exists(full)) | Q(**{f"{organisation_field}_id__in": org_ids})
 
 
 def acting_membership(user, case: Case, capability: str) -> ActiveMembership:

@@ -221,13 +221,26 @@ def household_get_for(*, user, pk: int) -> Household:
 
 
 def note_list_for(*, user, case: Case) -> QuerySet[Note]:
+    """The case's notes the user may read; on a closed case reached only through decayed shares, only the
+    notes the user's organisations wrote."""
     if Capability.READ_NOTES not in permissions.case_capabilities(user, case):
         return Note.objects.none()
-    return permissions.visible_notes(user, case).select_related("author", "author_organisation")
+    notes = permissions.visible_notes(user, case)
+    own_records = permissions.own_records_organisation_ids(user, case)
+    if own_records is not None:
+        notes = notes.filter(author_organisation_id__in=own_records)
+    return notes.select_related("author", "author_organisation")
 
 
 def document_list_for(*, user, case: Case) -> QuerySet[Document]:
+    """The case's documents (other organisations' sensitive ones left out). On a closed case reached only
+    through decayed shares: the documents the user's organisations uploaded, which they may still download."""
     caps = permissions.case_capabilities(user, case)
+    own_records = permissions.own_records_organisation_ids(user, case)
+    if own_records is not None:
+        if Capability.DOWNLOAD_DOCUMENT not in caps:
+            return Document.objects.none()
+        return case.documents.filter(organisation_id__in=own_records).select_related("organisation", "uploaded_by")
     if Capability.VIEW_FILE not in caps:
         return Document.objects.none()
     org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_FILE)]
@@ -236,22 +249,32 @@ def document_list_for(*, user, case: Case) -> QuerySet[Document]:
 
 
 def document_get_for(*, user, pk: int) -> Document:
-    """A document the user may download; Http404 otherwise."""
+    """A document the user may download; Http404 otherwise: also when a referral did not share the documents,
+    or for another organisation's document on a closed case the user reaches only through a decayed share."""
     cases = permissions.visible_cases(user, Capability.DOWNLOAD_DOCUMENT)
     org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.DOWNLOAD_DOCUMENT)]
     try:
-        return Document.objects.select_related("case").get(
+        document = Document.objects.select_related("case").get(
             Q(is_sensitive=False) | Q(organisation_id__in=org_ids), pk=pk, case__in=cases
         )
     except Document.DoesNotExist as exc:
         raise Http404 from exc
+    # The per-case rules the grant alone does not carry: a referral's data scope, a closed case's decay.
+    if Capability.DOWNLOAD_DOCUMENT not in permissions.case_capabilities(user, document.case):
+        raise Http404
+    own_records = permissions.own_records_organisation_ids(user, document.case)
+    if own_records is not None and document.organisation_id not in own_records:
+        raise Http404
+    return document
 
 
 def intervention_list_for(*, user, case: Case | None = None, household: Household | None = None
                           ) -> QuerySet[Intervention]:
     """Services delivered, on the cases the user may see. For a household: from every organisation,
-    as far as the viewer may see the cases they were recorded on."""
-    qs = Intervention.objects.filter(case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
+    as far as the viewer may see the cases they were recorded on. On closed cases reached only through
+    decayed shares: the services the user's organisations recorded."""
+    qs = Intervention.objects.filter(permissions.own_records_filter(user),
+                                     case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
     if case is not None:
         qs = qs.filter(case=case)
     if household is not None:
@@ -260,15 +283,16 @@ def intervention_list_for(*, user, case: Case | None = None, household: Househol
 
 
 def timeline_for(*, user, case: Case) -> QuerySet[CaseEvent]:
-    """Every event of the case in order, from every organisation, minus other organisations' sensitive ones."""
+    """Every event of the case in order, from every organisation, minus other organisations' sensitive ones
+    (on a closed case reached only through decayed shares: the user's organisations' own events)."""
     if Capability.VIEW_TIMELINE not in permissions.case_capabilities(user, case):
         return CaseEvent.objects.none()
     org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_TIMELINE)]
-    return (
-        case.events.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids))
-        .select_related("actor", "organisation")
-        .order_by("-at", "-id")
-    )
+    events = case.events.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids))
+    own_records = permissions.own_records_organisation_ids(user, case)
+    if own_records is not None:
+        events = events.filter(organisation_id__in=own_records)
+    return events.select_related("actor", "organisation").order_by("-at", "-id")
 
 
 # --- API helpers (appended by the API helper) ------------------------------------------------------

@@ -7,22 +7,26 @@ Authenticate with a session (the browsable API) or a token: ``POST /api/v1/auth/
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, CaseViewSet, InterventionViewSet
+from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, InterventionViewSet
 from cases.api.consents import ConsentViewSet
 from cases.api.households import HouseholdViewSet
 from cases.api.persons import PersonViewSet
 from partners.api import OrganisationViewSet, TokenObtainView
+from workflows.api import HandoffViewSet, PathwayCaseViewSet, TaskViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="api-organisation")
 router.register("persons", PersonViewSet, basename="api-person")
 router.register("households", HouseholdViewSet, basename="api-household")
 router.register("consents", ConsentViewSet, basename="api-consent")
-router.register("cases", CaseViewSet, basename="api-case")
+# The cases API of `cases`, with the case pathway started, ended and restarted by the workflows services.
+router.register("cases", PathwayCaseViewSet, basename="api-case")
 router.register(r"cases/(?P<case_pk>[0-9]+)/notes", CaseNoteViewSet, basename="api-case-note")
 router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionViewSet,
                 basename="api-case-intervention")
 router.register("interventions", InterventionViewSet, basename="api-intervention")
+router.register("tasks", TaskViewSet, basename="api-task")
+router.register("handoffs", HandoffViewSet, basename="api-handoff")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

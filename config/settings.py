@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.navigation",
+                "workflows.context_processors.work_counts",
             ],
         },
     },
@@ -214,6 +215,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Choice sets whose field names other choice sets also use ("status", "kind", "reason").
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "cases.models.CaseStatus",
+        "HandoffStatusEnum": "workflows.models.HandoffStatus",
+        "HandoffKindEnum": "workflows.models.HandoffKind",
+        "DeclineReasonEnum": "workflows.models.DeclineReason",
+    },
 }
 
 LOGGING = {

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from cases.models import CaseStatus
 from partners.models import Membership, NetworkRole, Organisation
 from partners.roles import Role
-from workflows import permissions
+from workflows import locks, permissions
 from workflows.models import CaseProcess, Handoff, HandoffKind, HandoffStatus
 from workflows.nodes import OrgTask
 from workflows.services import history
@@ -55,7 +55,7 @@ class CaseFlow(flow.Flow):
     """Intake → assessment → triage → plan → periodic review (every `TAVOLO_REVIEW_DAYS`) → closure."""
 
     process_class = CaseProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = locks.select_for_update_lock
     process_title = _("Case pathway")
     process_description = _("From intake to closure, with a review at a fixed interval.")
 
@@ -145,7 +145,7 @@ class HandoffFlow(flow.Flow):
     """
 
     process_class = CaseProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = locks.select_for_update_lock
     process_title = _("Handoff")
     process_description = _("A referral or a transfer between two organisations of the network.")
 

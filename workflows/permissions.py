@@ -18,7 +18,7 @@ from cases import permissions as case_permissions
 from cases.models import Case
 from partners.models import Organisation
 from partners.roles import Capability, Role
-from partners.selectors import ActiveMembership, active_memberships
+from partners.selectors import ActiveMembership, active_memberships, is_coordinator
 
 WORK_CASE = "workflows.work_case"
 DECIDE_HANDOFF = "workflows.decide_handoff"
@@ -113,6 +113,35 @@ def supervised_filter(user) -> Q:
     """A Q on Task: every task in the queues of the organisations the user administers."""
     org_ids = [str(m.organisation_id) for m in active_memberships(user) if m.role == Role.ORG_ADMIN]
     return Q(owner_permission_content_type=organisation_content_type(), owner_permission_obj_pk__in=org_ids)
+
+
+# Who sees an organisation's handoffs: on the receiving side those who answer and work them, on the sending side
+# its case managers; on both sides the organisation's administrator.
+RECEIVED_ROLES = frozenset({Role.CASE_MANAGER, Role.OPERATOR, Role.ORG_ADMIN})
+SENT_ROLES = frozenset({Role.CASE_MANAGER, Role.ORG_ADMIN})
+
+
+def handoff_organisation_ids(user, *, sent: bool) -> list[int]:
+    roles = SENT_ROLES if sent else RECEIVED_ROLES
+    return [m.organisation_id for m in active_memberships(user) if m.role in roles]
+
+
+def can_see_handoff(user, handoff) -> bool:
+    """A party to the handoff with one of the roles above, or the coordinator (who follows up overdue answers
+    and sees handoffs pseudonymised: `shows_handoff_person`)."""
+    return (
+        handoff.sender_organisation_id in handoff_organisation_ids(user, sent=True)
+        or handoff.receiver_organisation_id in handoff_organisation_ids(user, sent=False)
+        or is_coordinator(user)
+    )
+
+
+def shows_handoff_person(user, handoff) -> bool:
+    """Whether the user may read who the handoff is about: a party to it (the coordinator sees the case code)."""
+    return (
+        handoff.sender_organisation_id in handoff_organisation_ids(user, sent=True)
+        or handoff.receiver_organisation_id in handoff_organisation_ids(user, sent=False)
+    )
 
 
 def require_claim(user, task) -> None:

@@ -8,7 +8,7 @@ Ours filter viewflow's task table on the queue's organisation and the routing ke
 from __future__ import annotations
 
 from django.db.models import Case as SqlCase
-from django.db.models import F, Q, QuerySet, When
+from django.db.models import Count, F, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from viewflow.workflow.base import Node
@@ -17,8 +17,8 @@ from viewflow.workflow.status import STATUS
 
 from cases import permissions as case_permissions
 from cases.models import Case
-from partners.roles import Capability, Role
-from partners.selectors import active_memberships, is_coordinator
+from partners.roles import Capability
+from partners.selectors import active_memberships
 from workflows import permissions
 from workflows.flows import FLOWS
 from workflows.models import Handoff, HandoffStatus, WorkflowEvent
@@ -32,9 +32,6 @@ TASK_RELATED = (
 )
 HANDOFF_RELATED = ("case__person", "sender_organisation", "receiver_organisation", "service_type", "sent_by")
 
-# Who sees an organisation's handoff lists: those who answer and work them, and the administrator.
-RECEIVED_ROLES = frozenset({Role.CASE_MANAGER, Role.OPERATOR, Role.ORG_ADMIN})
-SENT_ROLES = frozenset({Role.CASE_MANAGER, Role.ORG_ADMIN})
 
 
 def _with_due(tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -101,10 +98,6 @@ def task_handoff(task) -> Handoff | None:
     return getattr(process, "handoff", None) if process is not None else None
 
 
-def _org_ids(user, roles: frozenset[str]) -> list[int]:
-    return [m.organisation_id for m in active_memberships(user) if m.role in roles]
-
-
 def _filter_handoffs(handoffs: QuerySet[Handoff], *, status: str = "", overdue: bool = False,
                      query: str = "") -> QuerySet[Handoff]:
     if status:
@@ -117,31 +110,30 @@ def _filter_handoffs(handoffs: QuerySet[Handoff], *, status: str = "", overdue: 
 
 
 def handoffs_sent_for(*, user, status: str = "", overdue: bool = False, query: str = "") -> QuerySet[Handoff]:
-    handoffs = Handoff.objects.filter(sender_organisation_id__in=_org_ids(user, SENT_ROLES))
+    handoffs = Handoff.objects.filter(
+        sender_organisation_id__in=permissions.handoff_organisation_ids(user, sent=True)
+    )
     return _filter_handoffs(handoffs, status=status, overdue=overdue, query=query).select_related(*HANDOFF_RELATED)
 
 
 def handoffs_received_for(*, user, status: str = "", overdue: bool = False, query: str = "") -> QuerySet[Handoff]:
-    handoffs = Handoff.objects.filter(receiver_organisation_id__in=_org_ids(user, RECEIVED_ROLES))
+    handoffs = Handoff.objects.filter(
+        receiver_organisation_id__in=permissions.handoff_organisation_ids(user, sent=False)
+    )
     return _filter_handoffs(handoffs, status=status, overdue=overdue, query=query).select_related(*HANDOFF_RELATED)
 
 
 def handoff_get_for(*, user, pk: int) -> Handoff:
     """A handoff the user's organisation sent or received; for the coordinator, any (shown pseudonymised)."""
     handoff = Handoff.objects.filter(pk=pk).select_related(*HANDOFF_RELATED).first()
-    if handoff is None:
-        raise Http404
-    org_ids = {m.organisation_id for m in active_memberships(user)}
-    if not (org_ids & {handoff.sender_organisation_id, handoff.receiver_organisation_id}) and not is_coordinator(user):
+    if handoff is None or not permissions.can_see_handoff(user, handoff):
         raise Http404
     return handoff
 
 
 def handoff_shows_person(*, user, handoff: Handoff) -> bool:
-    """Whether the user may read who the handoff is about: a member of either end. The coordinator, who sees
-    every handoff for follow-up, sees the case code only."""
-    org_ids = {m.organisation_id for m in active_memberships(user)}
-    return bool(org_ids & {handoff.sender_organisation_id, handoff.receiver_organisation_id})
+    """Whether the user may read who the handoff is about (the coordinator sees the case code only)."""
+    return permissions.shows_handoff_person(user, handoff)
 
 
 def case_handoffs_for(*, user, case: Case) -> QuerySet[Handoff]:
@@ -181,11 +173,30 @@ def case_history_for(*, user, case: Case) -> QuerySet[WorkflowEvent]:
 
 
 def work_counts_for(*, user) -> dict[str, int]:
-    """The badges of the navigation: my tasks and my organisations' queue (two counts)."""
+    """The badges of the navigation: my tasks and my organisations' queue (one query, two counts)."""
     if not getattr(user, "is_authenticated", False):
         return {"inbox": 0, "queue": 0}
-    return {
-        "inbox": Task.objects.filter(permissions.queue_filter(user), owner=user,
-                                     status__in=[STATUS.ASSIGNED, STATUS.STARTED]).count(),
-        "queue": Task.objects.filter(permissions.queue_filter(user), owner__isnull=True, status=STATUS.NEW).count(),
-    }
+    mine = Q(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
+    waiting = Q(owner__isnull=True, status=STATUS.NEW)
+    counts = Task.objects.filter(permissions.queue_filter(user)).filter(mine | waiting).aggregate(
+        inbox=Count("pk", filter=mine), queue=Count("pk", filter=waiting)
+    )
+    return {"inbox": counts["inbox"] or 0, "queue": counts["queue"] or 0}
+
+
+def handoff_history_for(*, user, handoff: Handoff) -> QuerySet[WorkflowEvent]:
+    """The transitions of one handoff, oldest first (`handoff` comes from `handoff_get_for`, already checked)."""
+    return (
+        WorkflowEvent.objects.filter(handoff=handoff)
+        .select_related("organisation", "partner_organisation", "user")
+        .order_by("at", "pk")
+    )
+
+
+def handoff_open_tasks_for(*, user, handoff: Handoff) -> list[Task]:
+    """The open human tasks of a handoff that the user may open (at most a few: answer, follow-up, outcome)."""
+    if handoff.process_id is None:
+        return []
+    tasks = Task.objects.filter(process_id=handoff.process_id, flow_task_type="HUMAN",
+                                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]).select_related("owner")
+    return [task for task in tasks if task.flow_task is not None and permissions.can_see_task(user, task)]

@@ -1,4 +1,25 @@
+from django.urls import path
+
+from workflows.views import casepanel, handoffs, tasks, worklists
 
 app_name = "workflows"
 
-urlpatterns: list = []
+urlpatterns = [
+    # work lists
+    path("", worklists.inbox, name="inbox"),
+    path("queue/", worklists.queue, name="queue"),
+    path("supervision/", worklists.supervision, name="supervision"),
+    # one task
+    path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/claim/", worklists.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/release/", worklists.task_release, name="task_release"),
+    # handoffs
+    path("handoffs/received/", handoffs.handoffs_received, name="handoffs_received"),
+    path("handoffs/sent/", handoffs.handoffs_sent, name="handoffs_sent"),
+    path("handoffs/<int:pk>/", handoffs.handoff_detail, name="handoff_detail"),
+    path("handoffs/<int:pk>/revoke/", handoffs.handoff_revoke, name="handoff_revoke"),
+    # a case's workflows
+    path("cases/<int:case_pk>/handoffs/new/", handoffs.handoff_send, name="handoff_send"),
+    path("cases/<int:case_pk>/panel/", casepanel.case_panel, name="case_panel"),
+    path("cases/<int:case_pk>/pathway/start/", casepanel.pathway_start, name="pathway_start"),
+]

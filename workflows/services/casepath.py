@@ -22,11 +22,13 @@ from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case, CaseStatus
 from cases.models import EventKind as CaseEventKind
+from cases.services.case_file import lock_case
 from cases.services.events import event_record
 from partners.roles import Capability
 from workflows import permissions
 from workflows.flows import CaseFlow
 from workflows.models import CaseProcess, EventKind, WorkflowEvent
+from workflows.services import history
 from workflows.services.handoffs import handoffs_close_for_case
 from workflows.services.tasks import task_cancel, task_complete
 
@@ -39,6 +41,7 @@ def case_process(case: Case) -> CaseProcess | None:
 def case_flow_start(*, case: Case, actor=None) -> CaseProcess:
     """Start the pathway of a case (at intake, or for a case that has none: imported or reopened)."""
     with transaction.atomic():
+        lock_case(case)  # two "start" clicks at once: the second waits here, then sees the running pathway
         current = case_process(case)
         if current is not None and current.finished is None:
             raise ValidationError(_("The pathway of this case is already running."))
@@ -136,10 +139,18 @@ def closure_done(*, actor, task_id: int, outcome: str, note: str = "") -> Task:
     """The closure step: the case closes with its outcome, and shared access starts to decay."""
     def close(case, task):
         _close_case(actor=actor, case=case, outcome=outcome, note=note)
-    return _complete_step(actor=actor, task_id=task_id, step=CaseFlow.close, action=close)
+    task = _complete_step(actor=actor, task_id=task_id, step=CaseFlow.close, action=close)
+    history.process_finished_if_done(task.process_id, user=actor)
+    return task
 
 
 def _close_case(*, actor, case: Case, outcome: str, note: str, closed_on: datetime.date | None = None) -> None:
+    # The open handoffs' processes are locked before the case row, the order every handoff action takes
+    # (process, then case): a closure racing an acceptance waits for it instead of failing.
+    list(
+        CaseProcess.objects.select_for_update().filter(handoff__case=case, finished__isnull=True)
+        .order_by("pk").values_list("pk", flat=True)
+    )
     case_services.case_close(actor=actor, case=case, outcome=outcome, note=note, closed_on=closed_on)
     handoffs_close_for_case(case, actor=actor)
     until = timezone.localdate() + datetime.timedelta(days=settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS)

@@ -29,6 +29,7 @@ from cases.services.events import event_record
 from partners.audit import audit_record
 from partners.models import AuditAction, Membership, Organisation, ServiceType
 from partners.roles import Role
+from partners.selectors import active_memberships
 from workflows import permissions
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.models import (
@@ -49,14 +50,6 @@ URGENT_WORKING_DAYS = 1
 
 # --- reading and locking -----------------------------------------------------------------------------
 
-def handoff_visible_to(user, handoff: Handoff) -> bool:
-    """Members of the sending and receiving organisations see a handoff; the coordinator sees every one."""
-    from partners.selectors import active_memberships, is_coordinator
-
-    org_ids = {m.organisation_id for m in active_memberships(user)}
-    return bool(org_ids & {handoff.sender_organisation_id, handoff.receiver_organisation_id}) or is_coordinator(user)
-
-
 @contextmanager
 def locked_handoff(*, user, pk: int):
     """The handoff, re-read under its process lock and its row lock. Raises Http404 when the user may not see
@@ -67,10 +60,10 @@ def locked_handoff(*, user, pk: int):
         raise Http404
     try:
         with transaction.atomic(), HandoffFlow.lock(process_id):
-            handoff = Handoff.objects.select_for_update().select_related(
+            handoff = Handoff.objects.select_for_update(of=("self",)).select_related(
                 "case", "sender_organisation", "receiver_organisation", "service_type"
             ).get(pk=pk)
-            if user is not None and not handoff_visible_to(user, handoff):
+            if user is not None and not permissions.can_see_handoff(user, handoff):
                 raise Http404
             yield handoff
     except FlowLockFailed:
@@ -94,7 +87,17 @@ def _require_status(handoff: Handoff, *statuses: str) -> None:
 
 # --- validation shared by send and redirect -----------------------------------------------------------
 
+def _as_pk(value) -> int | None:
+    """An id typed or posted by someone: None unless it is a positive whole number (never a 500)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return pk if pk > 0 and str(value).strip().lstrip("+").isdigit() else None
+
+
 def _receiver(organisation_id, *, sender_id: int, case: Case, kind: str) -> Organisation:
+    organisation_id = _as_pk(organisation_id)
     receiver = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
     if receiver is None:
         raise ValidationError({"receiver_organisation": _("Choose an organisation of the network.")})
@@ -116,7 +119,8 @@ def _service(service_type_id, *, receiver: Organisation, kind: str) -> ServiceTy
         if kind == HandoffKind.REFERRAL:
             raise ValidationError({"service_type": _("Choose the service you are asking for.")})
         return None
-    service = receiver.services.filter(pk=service_type_id).first()
+    service_type_id = _as_pk(service_type_id)
+    service = receiver.services.filter(pk=service_type_id).first() if service_type_id else None
     if service is None:
         raise ValidationError({"service_type": _("%(org)s does not offer this service.") % {"org": receiver}})
     return service
@@ -125,7 +129,10 @@ def _service(service_type_id, *, receiver: Organisation, kind: str) -> ServiceTy
 def _sections(kind: str, sections) -> list[str]:
     if kind == HandoffKind.TRANSFER:
         return list(ShareSection.values)  # the new lead sees the whole file
-    chosen = set(sections or [])
+    try:
+        chosen = {sections} if isinstance(sections, str) else set(sections or [])
+    except TypeError:  # not a list of names (an API client's mistake)
+        raise ValidationError({"sections": _("Choose the sections to share.")}) from None
     unknown = chosen - set(ShareSection.values)
     if unknown:
         raise ValidationError({"sections": _("Unknown section: %(name)s.") % {"name": ", ".join(sorted(unknown))}})
@@ -176,7 +183,8 @@ def _case_event(handoff: Handoff, *, kind: str, actor, organisation_id: int, sum
     event_record(case=handoff.case, kind=kind, actor=actor, organisation_id=organisation_id, obj=handoff,
                  summary=summary, audit_action=audit_action,
                  data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
-                       "to": handoff.receiver_organisation_id, **data})
+                       "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),
+                       "to_name": str(handoff.receiver_organisation), **data})
 
 
 # --- the actions --------------------------------------------------------------------------------------
@@ -239,6 +247,9 @@ def _decide_task_for(actor, handoff: Handoff) -> tuple[Task, object]:
     membership = permissions.task_membership(actor, task)
     if membership is None:
         raise PermissionDenied(_("Only the receiving organisation can answer this handoff."))
+    if handoff.kind == HandoffKind.TRANSFER and membership.role != Role.CASE_MANAGER:
+        # Accepting a transfer means leading the case: a case manager's decision.
+        raise PermissionDenied(_("Only a case manager can accept or decline a transfer."))
     if task.owner_id not in (None, actor.pk):
         raise ValidationError(_("%(user)s has taken this handoff: ask them, or ask your administrator to release it.")
                               % {"user": task.owner.get_full_name() or task.owner.get_username()})
@@ -267,13 +278,15 @@ def handoff_accept(*, actor, handoff_id: int, note: str = "") -> Handoff:
             _move_lead(case, handoff=handoff, actor=actor)
         else:
             case_permissions.share_case(case, handoff.receiver_organisation, sections=handoff.sections)
-        task_complete(task, actor=actor, handoff=handoff, data={"decision": "accepted", "note": note.strip()})
+        # The follow-up goes first: the flow's end finishes the process only when no task is left open.
         _cancel_escalation(handoff, actor=actor)
+        task_complete(task, actor=actor, handoff=handoff, data={"decision": "accepted", "note": note.strip()})
         history.handoff_event(handoff, kind=EventKind.HANDOFF_ACCEPTED, user=actor, task=task,
                               from_state=HandoffStatus.PENDING, to_state=HandoffStatus.ACCEPTED,
                               acting_organisation_id=membership.organisation_id)
         _case_event(handoff, kind=CaseEventKind.HANDOFF_ACCEPTED, actor=actor,
                     organisation_id=membership.organisation_id, summary=note)
+        history.process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
 
@@ -400,6 +413,9 @@ def handoff_close(*, actor, handoff_id: int, note: str = "") -> Handoff:
         history.handoff_event(handoff, kind=EventKind.HANDOFF_CLOSED, user=actor, task=task,
                               from_state=HandoffStatus.DECLINED, to_state=HandoffStatus.CLOSED,
                               acting_organisation_id=membership.organisation_id)
+        _case_event(handoff, kind=CaseEventKind.HANDOFF_CLOSED, actor=actor,
+                    organisation_id=membership.organisation_id, summary=note)
+        history.process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
 
@@ -418,12 +434,11 @@ def handoff_revoke(*, actor, handoff_id: int, reason: str = "") -> Handoff:
                               to_state=HandoffStatus.REVOKED, acting_organisation_id=membership.organisation_id)
         _case_event(handoff, kind=CaseEventKind.HANDOFF_REVOKED, actor=actor,
                     organisation_id=membership.organisation_id, summary=handoff.revoke_reason)
+        history.process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
 
 def _require_sender_case_manager(actor, handoff: Handoff):
-    from partners.selectors import active_memberships
-
     for membership in active_memberships(actor):
         if membership.organisation_id == handoff.sender_organisation_id and membership.role == Role.CASE_MANAGER:
             return membership
@@ -459,6 +474,7 @@ def handoff_report_outcome(*, actor, handoff_id: int, outcome: str, note: str = 
         history.handoff_event(handoff, kind=EventKind.HANDOFF_OUTCOME, user=actor, task=task,
                               from_state=HandoffStatus.ACCEPTED, to_state=HandoffStatus.COMPLETED,
                               acting_organisation_id=membership.organisation_id, detail={"outcome": outcome})
+        history.process_finished_if_done(handoff.process_id, user=actor)
         _case_event(handoff, kind=CaseEventKind.HANDOFF_OUTCOME, actor=actor,
                     organisation_id=membership.organisation_id, summary=note, outcome=outcome)
         return handoff
@@ -482,6 +498,10 @@ def handoff_follow_up(*, actor, task_id: int, note: str) -> Handoff:
         if membership is None:
             raise PermissionDenied(_("Only the coordinating service follows up overdue answers."))
         task_complete(task, actor=actor, handoff=handoff, data={"note": note})
+        # The coordinator is not a party to the case: an audit row, no line in the case's timeline.
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=handoff, organisation_id=membership.organisation_id,
+                     case_id=handoff.case_id, detail={"event": "handoff_follow_up", "task": task.pk})
+        history.process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
 
@@ -520,5 +540,6 @@ def handoffs_close_for_case(case: Case, *, actor) -> int:
             history.handoff_event(handoff, kind=EventKind.HANDOFF_CLOSED, user=actor, from_state=old,
                                   to_state=handoff.status, acting_organisation_id=handoff.sender_organisation_id,
                                   detail={"why": "case_closed"})
+            history.process_finished_if_done(handoff.process_id, user=actor)
             closed += 1
     return closed

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases.models import EventKind as CaseEventKind
 from cases.services.events import event_record
 from workflows import permissions
-from workflows.models import EventKind, Handoff, WorkflowEvent
+from workflows.models import CaseProcess, EventKind, Handoff, WorkflowEvent
 
 
 def flow_label_of(flow_class) -> str:
@@ -54,6 +54,10 @@ def task_event(
 
 
 def task_created(task, *, flow_name: str, case_id: int | None = None, handoff: Handoff | None = None) -> None:
+    if task.owner_id and task.assigned is None:
+        # Assigned by the flow at creation (a case manager's inbox): claimed as soon as created.
+        task.assigned = task.created
+        task.save(update_fields=["assigned"])
     task_event(task, kind=EventKind.TASK_CREATED, to_state=task.status, flow_name=flow_name, case_id=case_id,
                handoff=handoff)
 
@@ -100,4 +104,17 @@ def handoff_escalated(task, *, handoff: Handoff) -> None:
                   detail={"due_at": handoff.due_at.isoformat()})
     event_record(case=handoff.case, kind=CaseEventKind.HANDOFF_ESCALATED, actor=None,
                  organisation_id=handoff.receiver_organisation_id, obj=handoff,
-                 data={"kind": handoff.kind, "to": handoff.receiver_organisation_id})
+                 data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
+                       "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),
+                       "to_name": str(handoff.receiver_organisation)})
+
+
+def process_finished_if_done(process_id: int, *, user=None) -> WorkflowEvent | None:
+    """After a step: when the flow reached its end (viewflow marked the process finished), record it once."""
+    process = CaseProcess.objects.filter(pk=process_id, finished__isnull=False).first()
+    if process is None or WorkflowEvent.objects.filter(process_id=process_id, kind=EventKind.PROCESS_FINISHED).exists():
+        return None
+    return WorkflowEvent.objects.create(
+        kind=EventKind.PROCESS_FINISHED, flow=flow_label_of(process.flow_class), step="end", case_id=process.case_id,
+        process_id=process_id, user=user, to_state=process.status, at=process.finished,
+    )
