@@ -101,12 +101,12 @@ class DecideStep(HandoffStep):
     def act(self, request, row, action, data):
         if action == "accept":
             handoffs.handoff_accept(actor=request.user, handoff_id=row.handoff.pk, note=data["note"])
-            messages.success(request, _("Accepted. %(org)s has been told.")
+            messages.success(request, _("Accepted: %(org)s sees it in its handoffs.")
                              % {"org": row.handoff.sender_organisation.name})
             return redirect("workflows:handoff_detail", pk=row.handoff.pk)
         handoffs.handoff_decline(actor=request.user, handoff_id=row.handoff.pk, reason=data["reason"],
                                  note=data["note"])
-        messages.success(request, _("Declined. %(org)s has been told and may send it elsewhere.")
+        messages.success(request, _("Declined: %(org)s sees it and may send it elsewhere.")
                          % {"org": row.handoff.sender_organisation.name})
         return redirect("workflows:handoffs_received")
 
