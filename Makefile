@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint messages bench-caselist clean
+.PHONY: run test setup migrate demo timers lint messages bench-caselist bench-handoffs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Tavolo needs Python >= 3.11"; exit 1; }
@@ -22,11 +22,20 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/python manage.py demo_network
+	$(BIN)/python manage.py demo_workflows
 
-## Serve the app (HTTP + websockets, ASGI) with the demo network on the embedded default (SQLite).
+## Serve the app (HTTP + websockets, ASGI) with the demo network on the embedded default (SQLite), and fire the
+## workflow timers (answer deadlines, reviews) every $(TIMERS_EVERY) s in the background; Ctrl-C stops both.
+TIMERS_EVERY ?= 30
 run: demo
 	@echo "Tavolo on http://$(HOST):$(PORT)/ — demo logins in README.md (password: tavolo-demo-2026)"
+	@$(BIN)/python manage.py run_timers --every $(TIMERS_EVERY) & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+
+## One sweep of the workflow timers (what `make run` does in the background).
+timers: migrate
+	$(BIN)/python manage.py run_timers
 
 ## Run the whole suite (browser tests need Debian's /usr/bin/chromium; .ci/run installs it).
 test: setup
@@ -43,8 +52,15 @@ messages: setup
 	$(BIN)/python manage.py makemessages -l it -l en --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+## Benchmarks, each on a PostgreSQL database of its own (created when missing; see bench/README.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench
+BENCH_HANDOFFS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_handoffs
 bench-caselist: setup
-	$(BIN)/python bench/caselist.py
+	$(BIN)/python bench/caselist.py --database-url $(BENCH_DATABASE_URL)
+
+## Handoffs per second (send -> accept -> outcome) and the task queue with 1M tasks.
+bench-handoffs: setup
+	$(BIN)/python bench/handoffs.py --database-url $(BENCH_HANDOFFS_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
