@@ -23,6 +23,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -140,8 +141,6 @@ class WorkflowLoader:
     """Builds the demo workflows in date order: `at(moment, step)` queues a step, `run()` replays them."""
 
     def __init__(self, *, now: datetime.datetime | None = None):
-        import time_machine  # a development dependency, like the demo itself
-
         self._travel = time_machine.travel
         self.now = now or timezone.now()
         self.today = timezone.localtime(self.now).date()

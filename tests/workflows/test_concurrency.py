@@ -17,6 +17,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -46,7 +47,9 @@ def race(*actions) -> list[tuple[str, object]]:
     def run(index, action):
         try:
             barrier.wait(timeout=10)
-            results[index] = ("ok", action())
+            # A new thread starts in the default language (Italian); the assertions read the English messages.
+            with translation.override("en"):
+                results[index] = ("ok", action())
         except Exception as exc:  # noqa: BLE001 - the loser's error is the point of the test
             results[index] = ("error", exc)
         finally:
