@@ -22,8 +22,6 @@ Options:
     --only handoffs|queue
                        run one part only
     --seed N           random seed (default 2026)
-    --proposal         then measure our lists again with the change proposed in bench/README.md (applied in
-                       a transaction that is rolled back)
 
 What it does:
 1. creates the database when missing, migrates it, loads the demo network through the services (the partners
@@ -87,7 +85,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--only", choices=["handoffs", "queue"])
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--proposal", action="store_true")
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url (or DATABASE_URL) must be a PostgreSQL URL")
@@ -561,62 +558,6 @@ def bench_queue(args) -> list[dict]:
     return results
 
 
-# The proposal (see bench/README.md): the answer deadline on the task row, in viewflow's `scheduled` column
-# (which the timer dispatcher reads only for TIMER tasks), so that lists sort on the task table alone and an
-# index gives the first page without joining the whole queue; partial indexes on the open tasks; statistics
-# that tell the planner that a waiting task has no owner.
-PROPOSAL_SQL = (
-    "UPDATE viewflow_task t SET scheduled = h.due_at FROM workflows_handoff h WHERE h.process_id = t.process_id "
-    "AND t.flow_task_type = 'HUMAN' AND h.status = 'pending' AND t.status IN ('NEW', 'ASSIGNED', 'STARTED')",
-    "CREATE INDEX tavolo_task_waiting ON viewflow_task "
-    "(owner_permission_obj_pk, owner_permission_content_type_id, scheduled, created, id) "
-    "WHERE status = 'NEW' AND owner_id IS NULL",
-    "CREATE INDEX tavolo_task_assigned ON viewflow_task (owner_id, scheduled, created, id) "
-    "WHERE status IN ('ASSIGNED', 'STARTED')",
-    "CREATE STATISTICS tavolo_task_routing (dependencies, mcv) "
-    "ON status, owner_id, owner_permission_obj_pk, owner_permission FROM viewflow_task",
-    "ANALYZE viewflow_task",
-)
-
-
-def proposed_with_due(tasks):
-    from django.db.models import F
-
-    return tasks.annotate(due_at=F("scheduled")).order_by(F("scheduled").asc(nulls_last=True), "created", "pk")
-
-
-def bench_proposal(args, results: list[dict]) -> None:
-    """Our scenarios again with the proposal applied, inside a transaction that is rolled back."""
-    from unittest import mock
-
-    from django.db import connection, transaction
-
-    from workflows import selectors
-
-    ours = [(r["label"], r["username"]) for r in results if r["side"] == "ours"]
-    scenarios = {(f"{side} {label}", username): run for side, label, username, run in queue_scenarios(
-        list(dict.fromkeys(r["username"] for r in results)))}
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for statement in PROPOSAL_SQL:
-                cursor.execute(statement)
-        with mock.patch.object(selectors, "_with_due", proposed_with_due):
-            proposed = [caselist.measure(label, username, scenarios[(label, username)], args)
-                        for label, username in ours]
-            same = all([t.pk for t in r["rows"]] == [t.pk for t in before["rows"]] for r, before in zip(
-                proposed, (r for r in results if r["side"] == "ours"), strict=True) if "count" not in r["label"])
-        transaction.set_rollback(True)
-    print("\n== Proposal: the deadline on the task row, partial indexes, extended statistics (rolled back)\n")
-    header = (f"{'scenario':<24} {'user':<18} {'db p50 now':>10} {'db p95 now':>10} {'db p50 new':>10} "
-              f"{'db p95 new':>10}")
-    print(header + "\n" + "-" * len(header))
-    for r in proposed:
-        before = next(b for b in results if b["label"] == r["label"] and b["username"] == r["username"])
-        print(f"{r['label']:<24} {r['username']:<18} {before['db_p50']:>10.1f} {before['db_p95']:>10.1f} "
-              f"{r['db_p50']:>10.1f} {r['db_p95']:>10.1f}")
-    print(f"\nthe same first pages as now: {'yes' if same else 'NO'}")
-
-
 def explain_queue(username: str) -> None:
     from django.contrib.auth import get_user_model
 
@@ -646,9 +587,7 @@ def main() -> None:
     if args.only != "queue":
         bench_handoffs(args)
     if args.only != "handoffs":
-        results = bench_queue(args)
-        if args.proposal:
-            bench_proposal(args, results)
+        bench_queue(args)
 
 
 if __name__ == "__main__":
