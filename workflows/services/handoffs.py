@@ -29,7 +29,7 @@ from cases.services.events import event_record
 from partners.audit import audit_record
 from partners.models import AuditAction, Membership, Organisation, ServiceType
 from partners.roles import Role
-from partners.selectors import active_memberships
+from partners.selectors import ActiveMembership, active_memberships
 from workflows import permissions
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.models import (
@@ -239,7 +239,7 @@ def handoff_send(
         return handoff
 
 
-def _decide_task_for(actor, handoff: Handoff) -> tuple[Task, object]:
+def _decide_task_for(actor, handoff: Handoff) -> tuple[Task, ActiveMembership]:
     """The open accept/decline task, claimed by `actor` if it was waiting in the queue."""
     task = _open_task(handoff, HandoffFlow.decide)
     if task is None:
@@ -341,7 +341,7 @@ def handoff_decline(*, actor, handoff_id: int, reason: str, note: str = "") -> H
         return handoff
 
 
-def _sender_task(actor, handoff: Handoff) -> tuple[Task, object]:
+def _sender_task(actor, handoff: Handoff) -> tuple[Task, ActiveMembership]:
     task = _open_task(handoff, HandoffFlow.after_decline)
     if task is None:
         raise ValidationError(_("This handoff is not waiting for a decision of yours."))
@@ -517,6 +517,8 @@ def _end_process(handoff: Handoff, *, actor) -> None:
             STATUS.SCHEDULED,)):
         task_cancel(task, actor=actor, handoff=handoff)
     process = handoff.process
+    if process is None:  # a handoff always has its process once sent; nothing to end otherwise
+        return
     process.status = STATUS.CANCELED
     process.finished = timezone.now()
     process.save(update_fields=["status", "finished"])
