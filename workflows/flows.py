@@ -15,8 +15,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from cases.models import CaseStatus
-from partners.models import Membership, NetworkRole, Organisation
-from partners.roles import Role
+from partners.models import NetworkRole, Organisation
 from workflows import locks, permissions
 from workflows.models import CaseProcess, Handoff, HandoffKind, HandoffStatus
 from workflows.nodes import OrgTask
@@ -113,11 +112,7 @@ class CaseFlow(flow.Flow):
     def case_manager(self, activation):
         """The case manager's inbox when they still manage cases for the lead; the lead's queue otherwise."""
         case = _case_process(activation.process).case
-        if case.case_manager_id is None:
-            return None
-        still_there = Membership.objects.active().filter(
-            user_id=case.case_manager_id, organisation_id=case.lead_organisation_id, role=Role.CASE_MANAGER
-        ).exists()
+        still_there = permissions.is_case_manager_of(case.case_manager_id, case.lead_organisation_id)
         return case.case_manager if still_there else None
 
     def review_due(self, activation) -> datetime.datetime:
@@ -205,9 +200,7 @@ class HandoffFlow(flow.Flow):
 
     def sent_by(self, activation):
         handoff = _handoff(activation.process)
-        still_there = Membership.objects.active().filter(
-            user_id=handoff.sent_by_id, organisation_id=handoff.sender_organisation_id, role=Role.CASE_MANAGER
-        ).exists()
+        still_there = permissions.is_case_manager_of(handoff.sent_by_id, handoff.sender_organisation_id)
         return handoff.sent_by if still_there else None
 
 

@@ -16,7 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from cases import permissions as case_permissions
 from cases.models import Case
-from partners.models import Organisation
+from partners.models import Membership, Organisation
 from partners.roles import Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, is_coordinator
 
@@ -162,6 +162,21 @@ def require_handoff_sender(user, case: Case) -> ActiveMembership:
     if membership.role != Role.CASE_MANAGER:
         raise PermissionDenied(_("Only case managers can send referrals and transfers."))
     return membership
+
+
+def require_handoff_revoker(user, handoff) -> ActiveMembership:
+    """A pending handoff is revoked by a case manager of the organisation that sent it."""
+    for membership in active_memberships(user):
+        if membership.organisation_id == handoff.sender_organisation_id and membership.role == Role.CASE_MANAGER:
+            return membership
+    raise PermissionDenied(_("Only the case managers of the sending organisation can revoke this handoff."))
+
+
+def is_case_manager_of(user_id: int | None, organisation_id: int) -> bool:
+    """Whether a user (not the one acting: a case's manager, a handoff's sender) still manages cases there."""
+    return user_id is not None and Membership.objects.active().filter(
+        user_id=user_id, organisation_id=organisation_id, role=Role.CASE_MANAGER
+    ).exists()
 
 
 def can_override_consent(user) -> bool:

@@ -29,7 +29,7 @@ from cases.services.events import event_record
 from partners.audit import audit_record
 from partners.models import AuditAction, Membership, Organisation, ServiceType
 from partners.roles import Role
-from partners.selectors import ActiveMembership, active_memberships
+from partners.selectors import ActiveMembership
 from workflows import permissions
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.models import (
@@ -293,10 +293,7 @@ def handoff_accept(*, actor, handoff_id: int, note: str = "") -> Handoff:
 def _move_lead(case: Case, *, handoff: Handoff, actor) -> None:
     old_lead, new_lead = case.lead_organisation, handoff.receiver_organisation
     case.lead_organisation = new_lead
-    is_case_manager = Membership.objects.active().filter(
-        user=actor, organisation=new_lead, role=Role.CASE_MANAGER
-    ).exists()
-    case.case_manager = actor if is_case_manager else None
+    case.case_manager = actor if permissions.is_case_manager_of(actor.pk, new_lead.pk) else None
     case.save(update_fields=["lead_organisation", "case_manager", "updated_at"])
     case_permissions.transfer_lead_access(case, old_lead=old_lead, new_lead=new_lead)
     # The pathway's open steps follow the case to its new lead: back in the new lead's queue.
@@ -424,7 +421,7 @@ def handoff_revoke(*, actor, handoff_id: int, reason: str = "") -> Handoff:
     the receiver never gained access, so nothing is taken back."""
     with locked_handoff(user=actor, pk=handoff_id) as handoff:
         _require_status(handoff, HandoffStatus.PENDING)
-        membership = _require_sender_case_manager(actor, handoff)
+        membership = permissions.require_handoff_revoker(actor, handoff)
         handoff.status = HandoffStatus.REVOKED
         handoff.revoked_at = timezone.now()
         handoff.revoke_reason = (reason or "").strip()
@@ -436,13 +433,6 @@ def handoff_revoke(*, actor, handoff_id: int, reason: str = "") -> Handoff:
                     organisation_id=membership.organisation_id, summary=handoff.revoke_reason)
         history.process_finished_if_done(handoff.process_id, user=actor)
         return handoff
-
-
-def _require_sender_case_manager(actor, handoff: Handoff):
-    for membership in active_memberships(actor):
-        if membership.organisation_id == handoff.sender_organisation_id and membership.role == Role.CASE_MANAGER:
-            return membership
-    raise PermissionDenied(_("Only the case managers of the sending organisation can revoke this handoff."))
 
 
 def handoff_report_outcome(*, actor, handoff_id: int, outcome: str, note: str = "") -> Handoff:

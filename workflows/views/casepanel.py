@@ -17,7 +17,7 @@ from cases.models import CaseStatus
 from workflows import selectors
 from workflows.flows import CaseFlow
 from workflows.services import casepath
-from workflows.views.common import is_htmx, page_view, task_rows
+from workflows.views.common import page_view, task_rows
 
 
 def pathway_svg(process) -> str:
@@ -55,7 +55,7 @@ def case_panel(request, case_pk):
         "handoffs": selectors.case_handoffs_for(user=user, case=case),
         "can_start_pathway": can_start_pathway(user, case, process),
     }
-    template = "workflows/case_panel_fragment.html" if is_htmx(request) else "workflows/case_panel.html"
+    template = "workflows/case_panel_fragment.html" if request.htmx else "workflows/case_panel.html"
     return render(request, template, context)
 
 

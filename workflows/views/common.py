@@ -15,14 +15,10 @@ from workflows import permissions, selectors
 from workflows.models import HandoffStatus
 
 __all__ = ["apply_errors", "page_view", "paginate", "posted", "TaskRow", "task_rows", "organisation_names",
-           "audit_person_read", "is_htmx", "safe_next", "PSEUDONYMOUS_STEPS"]
+           "audit_person_read", "safe_next", "PSEUDONYMOUS_STEPS"]
 
 # Steps whose page and rows never show who the case is about (the coordinator's follow-up of a late answer).
 PSEUDONYMOUS_STEPS = frozenset({"escalate"})
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def safe_next(request, default: str) -> str:

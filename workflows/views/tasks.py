@@ -38,7 +38,6 @@ from workflows.services import casepath, handoffs
 from workflows.views.common import (
     apply_errors,
     audit_person_read,
-    is_htmx,
     organisation_names,
     page_view,
     task_row,
@@ -291,7 +290,7 @@ def task_detail(request, pk):
                 apply_errors(form, exc)
                 messages.error(request, _("Nothing was saved: see the message on the form."))
 
-    if row.shows_person and not is_htmx(request):
+    if row.shows_person and not request.htmx:
         audit_person_read(request, case=row.case, organisation_id=row.organisation_id, obj=row.handoff)
     context = {
         "row": row,
