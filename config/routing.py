@@ -1,3 +1,5 @@
-"""Websocket routes. The notifications consumer (`/ws/notifications/`) is added by the notifications app."""
+"""Websocket routes."""
 
-websocket_urlpatterns: list = []
+from notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns: list = [*notification_routes]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "partners",
     "cases",
     "workflows",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.navigation",
                 "workflows.context_processors.work_counts",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -182,8 +184,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
 )
+# Outside production, e-mails are written as files under var/mail/ (readable, and never sent by accident).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# The address people reach Tavolo at, for links in e-mails.
+TAVOLO_SITE_URL = os.environ.get("TAVOLO_SITE_URL", "http://localhost:8000").rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -236,6 +242,17 @@ LOGGING = {
 TAVOLO_REVIEW_DAYS = int(os.environ.get("TAVOLO_REVIEW_DAYS", "90"))
 TAVOLO_CLOSED_CASE_ACCESS_DAYS = int(os.environ.get("TAVOLO_CLOSED_CASE_ACCESS_DAYS", "180"))
 TAVOLO_DEFAULT_SLA_WORKING_DAYS = int(os.environ.get("TAVOLO_DEFAULT_SLA_WORKING_DAYS", "3"))
+# Notifications (notifications/): an unread notification is e-mailed after this delay; digests go out once a
+# day from this local hour; pending handoffs are flagged this many hours before their deadline; consents
+# this many days before they expire. A notification older than the maximum age is never e-mailed (it was
+# written while the sweep was not running, e.g. by demo data).
+TAVOLO_NOTIFY_EMAIL_DELAY_MINUTES = int(os.environ.get("TAVOLO_NOTIFY_EMAIL_DELAY_MINUTES", "15"))
+TAVOLO_NOTIFY_EMAIL_MAX_AGE_DAYS = int(os.environ.get("TAVOLO_NOTIFY_EMAIL_MAX_AGE_DAYS", "3"))
+TAVOLO_NOTIFY_DIGEST_HOUR = int(os.environ.get("TAVOLO_NOTIFY_DIGEST_HOUR", "7"))
+TAVOLO_SLA_WARNING_HOURS = int(os.environ.get("TAVOLO_SLA_WARNING_HOURS", "24"))
+TAVOLO_CONSENT_WARNING_DAYS = int(os.environ.get("TAVOLO_CONSENT_WARNING_DAYS", "30"))
+# How many missed notifications a reconnecting browser gets back at most (the list page has the rest).
+TAVOLO_NOTIFY_REPLAY_LIMIT = int(os.environ.get("TAVOLO_NOTIFY_REPLAY_LIMIT", "200"))
 
 TAVOLO = {
     # The seed file of the network's partners used by the demo data command.

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partners.audit import audit_record
+from partners.events import MembershipChanged, publish
 from partners.models import AuditAction, Membership, Organisation
 from partners.roles import GROUP_ROLES, Role
 from partners.selectors import admin_organisation_ids, forget_memberships
@@ -40,6 +41,7 @@ def _sync_group(membership: Membership) -> None:
     else:
         membership.user.groups.remove(group)
     forget_memberships(membership.user)
+    publish(MembershipChanged(user_id=membership.user_id, organisation_id=membership.organisation_id))
 
 
 def _require_org_admin(actor, organisation: Organisation) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from cases.events import CaseEventRecorded
 from cases.models import Case, CaseEvent
 from partners.audit import audit_record
+from partners.events import publish
 from partners.models import AuditAction
 
 
@@ -33,4 +35,5 @@ def event_record(
         person_id=case.person_id,
         detail={"event": kind, **(data or {}), **(detail or {})},
     )
+    publish(CaseEventRecorded(event=event))
     return event

@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from cases.models import EventKind as CaseEventKind
 from cases.services.events import event_record
+from partners.events import publish
 from workflows import permissions
+from workflows.events import WorkflowEventRecorded
 from workflows.models import CaseProcess, EventKind, Handoff, WorkflowEvent
 
 
@@ -33,7 +35,7 @@ def task_event(
         from workflows.models import CaseProcess
 
         case_id = CaseProcess.objects.filter(pk=task.process_id).values_list("case_id", flat=True).get()
-    return WorkflowEvent.objects.create(
+    event = WorkflowEvent.objects.create(
         kind=kind,
         flow=flow_name or flow_label_of(task.flow_task.flow_class),
         step=task.flow_task.name,
@@ -51,6 +53,8 @@ def task_event(
         task_finished_at=task.finished,
         detail=detail or {},
     )
+    publish(WorkflowEventRecorded(event=event))
+    return event
 
 
 def task_created(task, *, flow_name: str, case_id: int | None = None, handoff: Handoff | None = None) -> None:
@@ -74,7 +78,7 @@ def handoff_event(
         if organisation_id == handoff.sender_organisation_id
         else handoff.sender_organisation_id
     )
-    return WorkflowEvent.objects.create(
+    event = WorkflowEvent.objects.create(
         kind=kind,
         flow="handoff",
         step=task.flow_task.name if task is not None else "",
@@ -92,6 +96,8 @@ def handoff_event(
         task_finished_at=getattr(task, "finished", None),
         detail=detail or {},
     )
+    publish(WorkflowEventRecorded(event=event))
+    return event
 
 
 def handoff_escalated(task, *, handoff: Handoff) -> None:

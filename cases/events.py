@@ -1,0 +1,14 @@
+"""Events `cases` publishes (see `partners.events`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases.models import CaseEvent
+
+
+@dataclass(frozen=True)
+class CaseEventRecorded:
+    """A line was added to a case's timeline (case closed, consent recorded...), in the current transaction."""
+
+    event: CaseEvent

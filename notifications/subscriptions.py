@@ -1,0 +1,195 @@
+"""What notifications listens to, and who is told about each event (DESIGN.md: "Notifications: nothing lost").
+
+Each handler runs inside the publishing service's transaction (`partners.events.publish`): the rows it writes
+commit or roll back with the change, and the push happens after commit.
+
+| event | kind | recipients |
+|---|---|---|
+| handoff sent / redirected | handoff received | receiver's case managers and operators |
+| handoff accepted (referral) | handoff accepted | the sender (or, if they left, the sender's case managers) |
+| handoff accepted (transfer) | case transferred | the sender (idem) |
+| handoff declined | handoff declined | the sender (idem) |
+| handoff revoked | handoff withdrawn | receiver's case managers and operators |
+| outcome reported | handoff outcome | the sender (idem) |
+| answer overdue (SLA timer) | answer overdue | receiver's case managers and operators, the sender, the coordinators |
+| pathway task created, with an owner | task assigned | the owner |
+| pathway task created, in a queue | new task in the queue | the members whose role works that task |
+| case closed | case closed | the case manager, and the case managers and operators of partners sharing it |
+| membership changed | (no row) | the user's open sockets re-join their organisations' groups |
+
+A handoff's own tasks (answer, review a decline, report the outcome, the coordinator's follow-up) are announced
+by the handoff notifications above, not a second time as tasks. Answers due soon and expiring consents are
+found by the periodic sweep (`notifications.sweeps`).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cases.events import CaseEventRecorded
+from cases.models import CaseShare
+from cases.models import EventKind as CaseEventKind
+from notifications import push
+from notifications.models import NotificationKind
+from notifications.recipients import Recipient, case_manager_of, member_or_role, members_with_roles
+from notifications.services import notifications_record
+from partners.events import MembershipChanged, subscribe
+from partners.models import NetworkRole, Organisation
+from partners.roles import Role
+from workflows import permissions as wf_permissions
+from workflows.events import WorkflowEventRecorded
+from workflows.models import EventKind, Handoff, HandoffKind, WorkflowEvent
+
+
+def register() -> None:
+    subscribe(WorkflowEventRecorded, on_workflow_event)
+    subscribe(CaseEventRecorded, on_case_event)
+    subscribe(MembershipChanged, on_membership_changed)
+
+
+# --- handoffs ---------------------------------------------------------------------------------------------
+
+def handoff_params(handoff: Handoff) -> dict:
+    return {
+        "handoff": handoff.pk,
+        "handoff_kind": handoff.kind,
+        "sender": handoff.sender_organisation.name,
+        "receiver": handoff.receiver_organisation.name,
+        "service": handoff.service_type.name if handoff.service_type_id else "",
+        "due": handoff.due_at.isoformat() if handoff.due_at else "",
+    }
+
+
+def handoff_event_key(handoff: Handoff, what: str) -> str:
+    # A redirected handoff is the same row with a new receiver: each receiver round is its own event.
+    return f"handoff:{handoff.pk}:{handoff.receivers_count}:{what}"
+
+
+def receiver_side(handoff: Handoff) -> list[Recipient]:
+    roles = wf_permissions.TASK_ROLES[wf_permissions.DECIDE_HANDOFF]
+    return members_with_roles(handoff.receiver_organisation_id, roles)
+
+
+def sender_side(handoff: Handoff) -> list[Recipient]:
+    return member_or_role(handoff.sent_by_id, handoff.sender_organisation_id, fallback_roles=[Role.CASE_MANAGER])
+
+
+def coordinators() -> list[Recipient]:
+    recipients: list[Recipient] = []
+    coordinating = Organisation.objects.filter(network_role=NetworkRole.COORDINATOR, is_active=True)
+    for organisation_id in coordinating.values_list("pk", flat=True):
+        recipients += members_with_roles(organisation_id,
+                                         wf_permissions.TASK_ROLES[wf_permissions.HANDLE_ESCALATION])
+    return recipients
+
+
+def notify_handoff(handoff: Handoff, *, kind: str, what: str, recipients: list[Recipient], actor_id: int | None,
+                   extra: dict | None = None) -> int:
+    return notifications_record(
+        kind=kind, event_key=handoff_event_key(handoff, what), recipients=recipients, case=handoff.case,
+        params={**handoff_params(handoff), **(extra or {})}, actor_id=actor_id,
+        url=reverse("workflows:handoff_detail", args=[handoff.pk]),
+    )
+
+
+def on_handoff_event(event: WorkflowEvent) -> None:
+    handoff = (
+        Handoff.objects.select_related("case", "sender_organisation", "receiver_organisation", "service_type")
+        .get(pk=event.handoff_id)
+    )
+    actor_id = event.user_id
+    kind = event.kind
+    if kind in (EventKind.HANDOFF_SENT, EventKind.HANDOFF_REDIRECTED):
+        notify_handoff(handoff, kind=NotificationKind.HANDOFF_RECEIVED, what="received",
+                       recipients=receiver_side(handoff), actor_id=actor_id)
+    elif kind == EventKind.HANDOFF_ACCEPTED:
+        transferred = handoff.kind == HandoffKind.TRANSFER
+        notify_handoff(
+            handoff, kind=NotificationKind.CASE_TRANSFERRED if transferred else NotificationKind.HANDOFF_ACCEPTED,
+            what="accepted", recipients=sender_side(handoff), actor_id=actor_id,
+        )
+    elif kind == EventKind.HANDOFF_DECLINED:
+        notify_handoff(handoff, kind=NotificationKind.HANDOFF_DECLINED, what="declined",
+                       recipients=sender_side(handoff), actor_id=actor_id, extra={"reason": handoff.decline_reason})
+    elif kind == EventKind.HANDOFF_REVOKED:
+        notify_handoff(handoff, kind=NotificationKind.HANDOFF_REVOKED, what="revoked",
+                       recipients=receiver_side(handoff), actor_id=actor_id)
+    elif kind == EventKind.HANDOFF_OUTCOME:
+        notify_handoff(handoff, kind=NotificationKind.HANDOFF_OUTCOME, what="outcome",
+                       recipients=sender_side(handoff), actor_id=actor_id, extra={"outcome": handoff.outcome})
+    elif kind == EventKind.HANDOFF_ESCALATED:
+        notify_handoff(handoff, kind=NotificationKind.SLA_EXPIRED, what="overdue",
+                       recipients=receiver_side(handoff) + sender_side(handoff) + coordinators(), actor_id=None)
+
+
+# --- pathway tasks ----------------------------------------------------------------------------------------
+
+def previous_actor_id(task) -> int | None:
+    """Who finished the step that led to this task (through gateways), or None after a timer or the start."""
+    previous = task.previous.order_by("-pk").first()
+    for _hop in range(4):
+        if previous is None or previous.flow_task_type in ("TIMER", "START"):
+            return None
+        if previous.flow_task_type == "HUMAN":
+            return previous.owner_id
+        previous = previous.previous.order_by("-pk").first()
+    return None
+
+
+def on_task_created(event: WorkflowEvent) -> None:
+    task = event.task
+    if task is None or event.flow == "handoff":
+        return
+    case = event.case
+    params = {"flow": event.flow, "step": event.step}
+    if task.owner_id:
+        if previous_actor_id(task) == task.owner_id:
+            return  # the next step of your own work: it is in your tasks, no need to tell you
+        organisation_id = wf_permissions.task_organisation_id(task)
+        notifications_record(
+            kind=NotificationKind.TASK_ASSIGNED, event_key=f"task:{task.pk}:assigned:{task.owner_id}",
+            recipients=[(task.owner_id, organisation_id)] if organisation_id else [], case=case,
+            params=params, url=reverse("workflows:task_detail", args=[task.pk]), actor_id=event.user_id,
+        )
+        return
+    organisation_id = wf_permissions.task_organisation_id(task)
+    roles = wf_permissions.TASK_ROLES.get(task.owner_permission or "", frozenset())
+    organisation_name = Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True).first()
+    notifications_record(
+        kind=NotificationKind.TASK_QUEUED, event_key=f"task:{task.pk}:queued", case=case,
+        recipients=members_with_roles(organisation_id, roles),
+        params={**params, "organisation": organisation_name or ""}, url=reverse("workflows:queue"),
+        actor_id=event.user_id,
+    )
+
+
+def on_workflow_event(published: WorkflowEventRecorded) -> None:
+    event = published.event
+    if event.handoff_id is not None and event.kind.startswith("handoff_"):
+        on_handoff_event(event)
+    elif event.kind == EventKind.TASK_CREATED:
+        on_task_created(event)
+
+
+# --- cases ------------------------------------------------------------------------------------------------
+
+def on_case_event(published: CaseEventRecorded) -> None:
+    event = published.event
+    if event.kind != CaseEventKind.CASE_CLOSED:
+        return
+    case = event.case
+    partners: list[Recipient] = []
+    for organisation_id in CaseShare.objects.filter(case=case).values_list("organisation_id", flat=True):
+        partners += members_with_roles(organisation_id, [Role.CASE_MANAGER, Role.OPERATOR])
+    notifications_record(
+        kind=NotificationKind.CASE_CLOSED, event_key=f"case:{case.pk}:closed:{event.pk}", case=case,
+        recipients=case_manager_of(case) + partners,
+        params={"organisation": case.lead_organisation.name, "closed_on": str(case.closed_on or "")},
+        url=reverse("cases:case_detail", args=[case.pk]), actor_id=event.actor_id,
+    )
+
+
+# --- memberships ------------------------------------------------------------------------------------------
+
+def on_membership_changed(published: MembershipChanged) -> None:
+    push.push_memberships_changed_on_commit(published.user_id)
