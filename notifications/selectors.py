@@ -21,7 +21,7 @@ def active_organisation_ids(user_id: int) -> list[int]:
     return list(Membership.objects.active().filter(user_id=user_id).values_list("organisation_id", flat=True))
 
 
-def _visible(user_id: int, organisation_ids) -> QuerySet[Notification]:
+def _visible(user_id: int | OuterRef, organisation_ids) -> QuerySet[Notification]:
     return Notification.objects.filter(
         Q(organisation__isnull=True) | Q(organisation_id__in=list(organisation_ids)), user_id=user_id
     )
@@ -59,7 +59,7 @@ def bell_state_for(*, user) -> dict[str, int]:
         .values("unread", "newest")
         .first()
     )
-    return row or {"unread": 0, "newest": 0}
+    return {"unread": row["unread"], "newest": row["newest"]} if row else {"unread": 0, "newest": 0}
 
 
 def notifications_after(*, user_id: int, organisation_ids, last_id: int,

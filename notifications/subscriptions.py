@@ -55,7 +55,7 @@ def handoff_params(handoff: Handoff) -> dict:
         "handoff_kind": handoff.kind,
         "sender": handoff.sender_organisation.name,
         "receiver": handoff.receiver_organisation.name,
-        "service": handoff.service_type.name if handoff.service_type_id else "",
+        "service": handoff.service_type.name if handoff.service_type is not None else "",
         "due": handoff.due_at.isoformat() if handoff.due_at else "",
     }
 
@@ -95,7 +95,7 @@ def notify_handoff(handoff: Handoff, *, kind: str, what: str, recipients: list[R
 def on_handoff_event(event: WorkflowEvent) -> None:
     handoff = (
         Handoff.objects.select_related("case", "sender_organisation", "receiver_organisation", "service_type")
-        .get(pk=event.handoff_id)
+        .get(pk=int(event.handoff_id or 0))
     )
     actor_id = event.user_id
     kind = event.kind
@@ -140,19 +140,20 @@ def on_task_created(event: WorkflowEvent) -> None:
     task = event.task
     if task is None or event.flow == "handoff":
         return
+    organisation_id = wf_permissions.task_organisation_id(task)
+    if organisation_id is None:
+        return
     case = event.case
     params = {"flow": event.flow, "step": event.step}
     if task.owner_id:
         if previous_actor_id(task) == task.owner_id:
             return  # the next step of your own work: it is in your tasks, no need to tell you
-        organisation_id = wf_permissions.task_organisation_id(task)
         notifications_record(
             kind=NotificationKind.TASK_ASSIGNED, event_key=f"task:{task.pk}:assigned:{task.owner_id}",
-            recipients=[(task.owner_id, organisation_id)] if organisation_id else [], case=case,
+            recipients=[(task.owner_id, organisation_id)], case=case,
             params=params, url=reverse("workflows:task_detail", args=[task.pk]), actor_id=event.user_id,
         )
         return
-    organisation_id = wf_permissions.task_organisation_id(task)
     roles = wf_permissions.TASK_ROLES.get(task.owner_permission or "", frozenset())
     organisation_name = Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True).first()
     notifications_record(

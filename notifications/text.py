@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -41,7 +41,7 @@ def step_title(flow: str, step: str) -> str:
 
 
 # The handoff's kind inside a sentence ("Caritas sent a referral for case...").
-_KIND_IN_SENTENCE = {
+_KIND_IN_SENTENCE: dict[str, object] = {
     HandoffKind.REFERRAL: pgettext_lazy("handoff kind inside a sentence", "referral"),
     HandoffKind.TRANSFER: pgettext_lazy("handoff kind inside a sentence", "transfer"),
 }
@@ -55,11 +55,16 @@ def _label(choices, code: str) -> str:
 
 
 def _when(value: str) -> str:
-    moment = parse_datetime(value or "")
-    if moment is not None:
-        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    # A date alone first: parse_datetime would read "2026-05-12" as midnight (Python >= 3.11).
     day = parse_date(value or "")
-    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+    if day is not None:
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
+    moment = parse_datetime(value or "")
+    if moment is None:
+        return ""
+    # Stored in UTC (isoformat of an aware datetime): shown in local time, as pages show it.
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
 
 
 def render(*, kind: str, case_code: str, params: dict) -> Rendered:
@@ -77,7 +82,7 @@ def render(*, kind: str, case_code: str, params: dict) -> Rendered:
         "due": _when(params.get("due", "")),
     }
     title = _label(NotificationKind, kind)
-    bodies = {
+    bodies: dict[str, str] = {
         NotificationKind.HANDOFF_RECEIVED: _("%(sender)s sent a %(handoff_kind)s for case %(case)s (%(service)s). "
                                              "Answer by %(due)s."),
         NotificationKind.HANDOFF_ACCEPTED: _("%(receiver)s accepted the %(handoff_kind)s of case %(case)s."),
