@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo timers lint messages bench-caselist bench-handoffs clean
+.PHONY: run test setup migrate demo timers sweep lint messages bench-caselist bench-handoffs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Tavolo needs Python >= 3.11"; exit 1; }
@@ -23,19 +23,28 @@ migrate: setup
 demo: migrate
 	$(BIN)/python manage.py demo_network
 	$(BIN)/python manage.py demo_workflows
+	$(BIN)/python manage.py demo_notifications
 
 ## Serve the app (HTTP + websockets, ASGI) with the demo network on the embedded default (SQLite), and fire the
-## workflow timers (answer deadlines, reviews) every $(TIMERS_EVERY) s in the background; Ctrl-C stops both.
+## workflow timers (answer deadlines, reviews) every $(TIMERS_EVERY) s and the notification sweep (answers due
+## soon, consents expiring, e-mails, written to var/mail/) every $(SWEEP_EVERY) s in the background; Ctrl-C
+## stops all three.
 TIMERS_EVERY ?= 30
+SWEEP_EVERY ?= 60
 run: demo
 	@echo "Tavolo on http://$(HOST):$(PORT)/ — demo logins in README.md (password: tavolo-demo-2026)"
 	@$(BIN)/python manage.py run_timers --every $(TIMERS_EVERY) & timers=$$!; \
-	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py notifications_sweep --every $(SWEEP_EVERY) & sweep=$$!; \
+	trap 'kill $$timers $$sweep 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
 ## One sweep of the workflow timers (what `make run` does in the background).
 timers: migrate
 	$(BIN)/python manage.py run_timers
+
+## One notification sweep: answers due soon, consents expiring, e-mails (what `make run` does in the background).
+sweep: migrate
+	$(BIN)/python manage.py notifications_sweep
 
 ## Run the whole suite (browser tests need Debian's /usr/bin/chromium; .ci/run installs it).
 test: setup

@@ -11,6 +11,7 @@ from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, Interv
 from cases.api.consents import ConsentViewSet
 from cases.api.households import HouseholdViewSet
 from cases.api.persons import PersonViewSet
+from notifications.api import NotificationViewSet
 from partners.api import OrganisationViewSet, TokenObtainView
 from workflows.api import HandoffViewSet, PathwayCaseViewSet, TaskViewSet
 
@@ -27,6 +28,7 @@ router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionView
 router.register("interventions", InterventionViewSet, basename="api-intervention")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("handoffs", HandoffViewSet, basename="api-handoff")
+router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:pk>/status/", case_views.case_status, {"set_status": casepath.case_set_status_with_pathway}),
     path("cases/", include("cases.urls")),
     path("work/", include("workflows.urls")),
+    path("notifications/", include("notifications.urls", namespace="notifications")),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,6 +1,7 @@
 """The websocket at `/ws/notifications/`: pushes a user's notifications and replays what they missed.
 
-- Authenticated by the session (channels' `AuthMiddlewareStack`); anonymous sockets are closed with 4401.
+- Authenticated by the session (channels' `AuthMiddlewareStack`); anonymous sockets are closed with 4401 and
+  join nothing.
   The origin is checked by `AllowedHostsOriginValidator` in `config/asgi.py`.
 - Joins `user.<id>` and `org.<id>` for each organisation the user is an active member of. A membership change
   reaches the user's sockets as `notify.memberships`: they leave the groups of organisations they left, at once.
@@ -67,6 +68,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accepted then closed, so the browser sees 4401 (a refused handshake is only "1006") and stops.
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk

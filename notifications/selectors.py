@@ -3,6 +3,8 @@ they are no longer an active member of."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -62,14 +64,24 @@ def bell_state_for(*, user) -> dict[str, int]:
     return {"unread": row["unread"], "newest": row["newest"]} if row else {"unread": 0, "newest": 0}
 
 
+# How far before the last id's row a replay looks again: on PostgreSQL ids are taken at INSERT, so a transaction
+# that commits after a later one makes a lower id visible after a higher one was delivered. Longer than any
+# transaction that writes notifications; the browser drops what it already has (de-duplication by id).
+LATE_COMMIT_WINDOW = datetime.timedelta(seconds=10)
+
+
 def notifications_after(*, user_id: int, organisation_ids, last_id: int,
                         limit: int | None = None) -> tuple[list[dict], bool]:
-    """What a reconnecting browser missed: rows newer than `last_id`, oldest first, at most `limit` (the newest
-    ones when there are more). Returns (rows, whether older ones were left out)."""
+    """What a reconnecting browser missed: rows newer than `last_id`, plus rows created up to LATE_COMMIT_WINDOW
+    before it, oldest first, at most `limit` (the newest ones when there are more). Returns (rows, whether older
+    ones were left out)."""
     limit = limit or settings.TAVOLO_NOTIFY_REPLAY_LIMIT
-    newest_first = list(
-        _visible(user_id, organisation_ids).filter(id__gt=last_id).order_by("-id").values(*WIRE_FIELDS)[: limit + 1]
-    )
+    visible = _visible(user_id, organisation_ids)
+    newer = Q(id__gt=last_id)
+    last_created = visible.filter(id=last_id).values_list("created_at", flat=True).first() if last_id else None
+    if last_created is not None:
+        newer |= Q(created_at__gte=last_created - LATE_COMMIT_WINDOW)
+    newest_first = list(visible.filter(newer).order_by("-id").values(*WIRE_FIELDS)[: limit + 1])
     more = len(newest_first) > limit
     return list(reversed(newest_first[:limit])), more
 

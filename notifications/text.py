@@ -64,7 +64,8 @@ def _when(value: str) -> str:
         return ""
     # Stored in UTC (isoformat of an aware datetime): shown in local time, as pages show it.
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+    # The date in the reader's format, the time on 24 hours (English "p.m." would end the sentence twice).
+    return f'{formats.date_format(local, "SHORT_DATE_FORMAT")} {local:%H:%M}'
 
 
 def render(*, kind: str, case_code: str, params: dict) -> Rendered:

@@ -1,10 +1,16 @@
-"""Real-browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
+"""Real-browser journeys: Playwright driving Debian's Chromium against pytest-django's live server, or, for
+the journeys that need websockets, against `asgi_live_server` (uvicorn serving config.asgi.application).
 
 A missing /usr/bin/chromium skips these tests locally; CI sets TAVOLO_REQUIRE_BROWSER=1, which
 turns that skip into a failure.
 """
 
+import asyncio
 import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,20 +48,185 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """Open a fresh browser context (its own cookies) on the live server; closed at teardown."""
+@contextmanager
+def page_factory(browser, base_url: str):
+    """`make(locale)` opens a fresh browser context (its own cookies) on `base_url`; all are closed at the end."""
     contexts = []
 
     def make(locale: str = "it-IT"):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(base_url=base_url, locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
 
-    yield make
-    for context in contexts:
-        context.close()
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a fresh browser context (its own cookies) on the live server; closed at teardown."""
+    with page_factory(browser, live_server.url) as make:
+        yield make
+
+
+# --- an ASGI live server: HTTP and websockets -------------------------------------------------------------
+
+@contextmanager
+def shared_in_memory_database():
+    """Let every thread use the test thread's connection to an in-memory SQLite test database.
+
+    Django's LiveServerThread hands its one server thread the test's connection (an in-memory database lives and
+    dies with its connection, and two connections to a shared-cache one fail with "table is locked"). Under ASGI,
+    Django runs each request's sync code in a thread of its own (asgiref's ThreadSensitiveContext), and channels'
+    `database_sync_to_async` in yet others, so the per-thread registry of connections is replaced, for the server's
+    lifetime, by one that every thread shares. Nothing changes on PostgreSQL, where each thread connects to the same
+    test database and the test's transactional_db makes every write visible to the others.
+    """
+    from django.db import connections
+
+    in_memory = [conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()]
+    if not in_memory:
+        yield False
+        return
+    everyone = list(connections.all())
+    shared = type("SharedConnections", (), {})()
+    for conn in everyone:
+        setattr(shared, conn.alias, conn)
+        conn.inc_thread_sharing()
+    per_thread = connections._connections
+    connections._connections = shared
+    try:
+        yield True
+    finally:
+        connections._connections = per_thread
+        for conn in everyone:
+            conn.dec_thread_sharing()
+
+
+def one_request_at_a_time(application):
+    """HTTP requests one after the other: they share one database connection (and its transaction state) on
+    SQLite. Websockets are not held up; their reads never open a transaction."""
+    lock: asyncio.Lock | None = None
+
+    async def app(scope, receive, send):
+        nonlocal lock
+        if scope["type"] != "http":
+            return await application(scope, receive, send)
+        lock = lock or asyncio.Lock()
+        async with lock:
+            return await application(scope, receive, send)
+
+    return app
+
+
+def reset_channel_layers() -> None:
+    """Forget the channel layer: an in-memory layer's queues belong to the event loop of the server that made them."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+
+
+class AsgiLiveServer:
+    """uvicorn serving `config.asgi.application` (with static files) in a thread, on a free port of 127.0.0.1.
+
+    The server's event loop runs in that thread: pushes made after a commit in a request's thread reach the
+    in-memory channel layer through that loop, as they do in production.
+    """
+
+    host = "127.0.0.1"
+
+    def __init__(self, *, serialize_http: bool) -> None:
+        self.serialize_http = serialize_http
+        self.port = 0
+        self.socket = self._listen()
+        self.server = None
+        self.thread = None
+        self.error: BaseException | None = None
+
+    def _listen(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        return sock
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def application(self):
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from config.asgi import application
+
+        websocket = application.application_mapping["websocket"]
+        allowed = getattr(websocket, "allowed_origins", None)
+        if allowed is not None and not ({"*", self.host} & set(allowed)):
+            pytest.fail(f"{self.host} is not in ALLOWED_HOSTS: the websocket's origin check would refuse the browser")
+        app = one_request_at_a_time(application) if self.serialize_http else application
+        return ASGIStaticFilesHandler(app)
+
+    def _run(self) -> None:
+        try:
+            self.server.run(sockets=[self.socket])
+        except BaseException as exc:  # noqa: BLE001 - reported to the test by start()
+            self.error = exc
+
+    def start(self) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(self.application(), lifespan="off", log_level="warning", loop="asyncio",
+                                ws="websockets-sansio", timeout_graceful_shutdown=5)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self._run, name="asgi-live-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if self.error is not None or not self.thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the ASGI live server did not start: {self.error!r}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=15)
+        self.socket.close()
+
+    def restart(self) -> None:
+        """Stop (every websocket is closed) and serve again on the same port, with a fresh channel layer."""
+        self.stop()
+        reset_channel_layers()
+        self.socket = self._listen()
+        self.server = self.thread = self.error = None
+        self.start()
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """The whole application (HTTP and websockets) on a real server, on the test database: what a browser needs to
+    get live notifications. pytest-django's `live_server` is WSGI, without websockets."""
+    with shared_in_memory_database() as shared:
+        reset_channel_layers()
+        server = AsgiLiveServer(serialize_http=shared)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            reset_channel_layers()
+
+
+@pytest.fixture
+def asgi_new_page(browser, asgi_live_server):
+    """Like `new_page`, on the ASGI live server."""
+    with page_factory(browser, asgi_live_server.url) as make:
+        yield make
 
 
 def login(page, username: str, password: str) -> None:

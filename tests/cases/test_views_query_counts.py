@@ -10,8 +10,9 @@ from cases.models import Case, Person
 from partners.roles import Role
 
 # One bound for 5 rows and for 60 (more than two pages of 25); it includes the navigation's count of the user's
-# tasks (one query, workflows.context_processors).
-MAX_QUERIES = 11
+# tasks (one query, workflows.context_processors) and the bell's unread count (one query,
+# notifications.context_processors).
+MAX_QUERIES = 12
 
 
 def make_cases(network, n: int) -> list[Case]:
