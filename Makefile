@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo timers sweep lint messages bench-caselist bench-handoffs clean
+.PHONY: run test setup migrate demo timers sweep lint messages bench-caselist bench-handoffs bench-notify clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Tavolo needs Python >= 3.11"; exit 1; }
@@ -64,12 +64,16 @@ messages: setup
 ## Benchmarks, each on a PostgreSQL database of its own (created when missing; see bench/README.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench
 BENCH_HANDOFFS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_handoffs
+BENCH_NOTIFY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_notify
 bench-caselist: setup
 	$(BIN)/python bench/caselist.py --database-url $(BENCH_DATABASE_URL)
 
 ## Handoffs per second (send -> accept -> outcome) and the task queue with 1M tasks.
 bench-handoffs: setup
 	$(BIN)/python bench/handoffs.py --database-url $(BENCH_HANDOFFS_DATABASE_URL)
+
+bench-notify: setup
+	$(BIN)/python bench/notify_latency.py --database-url $(BENCH_NOTIFY_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

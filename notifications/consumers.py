@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -36,6 +38,11 @@ def socket_language(scope) -> str:
                 cookies[key] = val
     language = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def stored_session(session_key: str | None):
+    """A fresh, lazily loaded copy of the session (read from the session store on first access)."""
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 
 def browser_item(item: dict, language: str) -> dict:
@@ -97,7 +104,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def still_logged_in(self) -> bool:
         if "session" not in self.scope:
             return True
-        user = await get_user(self.scope)
+        # The session as stored now: the scope's copy was read at connect and would not see a later logout.
+        user = await get_user({"session": stored_session(self.scope["session"].session_key)})
         return user.is_authenticated and user.pk == self.user_id
 
     async def receive_json(self, content, **kwargs) -> None:

@@ -80,7 +80,7 @@ def notifications_after(*, user_id: int, organisation_ids, last_id: int,
     newer = Q(id__gt=last_id)
     last_created = visible.filter(id=last_id).values_list("created_at", flat=True).first() if last_id else None
     if last_created is not None:
-        newer |= Q(created_at__gte=last_created - LATE_COMMIT_WINDOW)
+        newer |= Q(id__lt=last_id, created_at__gte=last_created - LATE_COMMIT_WINDOW)
     newest_first = list(visible.filter(newer).order_by("-id").values(*WIRE_FIELDS)[: limit + 1])
     more = len(newest_first) > limit
     return list(reversed(newest_first[:limit])), more

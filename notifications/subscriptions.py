@@ -125,12 +125,13 @@ def on_handoff_event(event: WorkflowEvent) -> None:
 # --- pathway tasks ----------------------------------------------------------------------------------------
 
 def previous_actor_id(task) -> int | None:
-    """Who finished the step that led to this task (through gateways), or None after a timer or the start."""
+    """Who finished the step that led to this task (through gateways): the owner of the human task or of the start
+    (when the flow was started on someone's behalf), None after a timer."""
     previous = task.previous.order_by("-pk").first()
     for _hop in range(4):
-        if previous is None or previous.flow_task_type in ("TIMER", "START"):
+        if previous is None or previous.flow_task_type == "TIMER":
             return None
-        if previous.flow_task_type == "HUMAN":
+        if previous.flow_task_type in ("HUMAN", "START"):
             return previous.owner_id
         previous = previous.previous.order_by("-pk").first()
     return None
@@ -145,13 +146,15 @@ def on_task_created(event: WorkflowEvent) -> None:
         return
     case = event.case
     params = {"flow": event.flow, "step": event.step}
+    # Whoever finished the step that led here caused this task (a creation event records no user).
+    actor_id = event.user_id or previous_actor_id(task)
     if task.owner_id:
-        if previous_actor_id(task) == task.owner_id:
+        if actor_id == task.owner_id:
             return  # the next step of your own work: it is in your tasks, no need to tell you
         notifications_record(
             kind=NotificationKind.TASK_ASSIGNED, event_key=f"task:{task.pk}:assigned:{task.owner_id}",
             recipients=[(task.owner_id, organisation_id)], case=case,
-            params=params, url=reverse("workflows:task_detail", args=[task.pk]), actor_id=event.user_id,
+            params=params, url=reverse("workflows:task_detail", args=[task.pk]), actor_id=actor_id,
         )
         return
     roles = wf_permissions.TASK_ROLES.get(task.owner_permission or "", frozenset())
@@ -160,7 +163,7 @@ def on_task_created(event: WorkflowEvent) -> None:
         kind=NotificationKind.TASK_QUEUED, event_key=f"task:{task.pk}:queued", case=case,
         recipients=members_with_roles(organisation_id, roles),
         params={**params, "organisation": organisation_name or ""}, url=reverse("workflows:queue"),
-        actor_id=event.user_id,
+        actor_id=actor_id,
     )
 
 

@@ -104,8 +104,11 @@ class CaseFlow(flow.Flow):
     )
     end = flow.End()
 
-    def start_process(self, activation, case):
+    def start_process(self, activation, case, actor=None):
         activation.process.case = case
+        # The start task is the opener's step: recording them tells who caused the first task.
+        if actor is not None:
+            activation.task.owner = actor
         return activation.process
 
 

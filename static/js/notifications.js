@@ -193,9 +193,20 @@ JavaScript catalogue. Without JavaScript the bell is a link to the notification 
 
   function stopHeartbeat() {
     if (state.heartbeat !== null) {
-      window.clearInterval(state.heartbeat);
+      window.clearTimeout(state.heartbeat);
       state.heartbeat = null;
     }
+  }
+
+  // A sync every HEARTBEAT_MS; the first one at a random moment, so that browsers reconnected together after a
+  // restart do not all sync in the same second from then on.
+  function scheduleHeartbeat(wait) {
+    stopHeartbeat();
+    state.heartbeat = window.setTimeout(function () {
+      state.heartbeat = null;
+      sync();
+      scheduleHeartbeat(HEARTBEAT_MS);
+    }, wait);
   }
 
   // Exponential backoff: 1 s, 2 s, 4 s... up to 30 s, each wait between half and all of it (jitter), so that
@@ -228,8 +239,7 @@ JavaScript catalogue. Without JavaScript the bell is a link to the notification 
     socket.addEventListener("open", function () {
       state.delay = FIRST_DELAY_MS;
       sync();
-      stopHeartbeat();
-      state.heartbeat = window.setInterval(sync, HEARTBEAT_MS);
+      scheduleHeartbeat(Math.random() * HEARTBEAT_MS);
     });
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", function (event) {

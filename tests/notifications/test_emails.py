@@ -118,7 +118,7 @@ def test_the_due_notifications_of_one_user_make_one_email_listing_each(network, 
         mail_sweep()
 
     (message,) = mailoutbox
-    assert message.subject == "Tavolo: 3 unread notifications"
+    assert message.subject == "Tavolo: 3 notifiche non lette"  # the site language: the reader never chose
     for notification in notifications:
         assert emails.open_link(notification.pk) in message.body
     assert "https://tavolo.example.org/notifications/preferences/" in message.body
@@ -294,7 +294,7 @@ def test_the_digest_goes_out_from_the_digest_hour_with_everything_unread(network
         mail_sweep()
 
     (message,) = mailoutbox
-    assert message.subject == "Tavolo: daily summary, 2 unread notifications"
+    assert message.subject == "Tavolo: riepilogo del giorno, 2 notifiche non lette"
     assert emails.open_link(yesterday.pk) in message.body and emails.open_link(today.pk) in message.body
     assert NotificationPreference.objects.get(user=digest_reader).digest_sent_on == datetime.date(2026, 3, 10)
 
@@ -323,7 +323,7 @@ def test_what_arrives_after_the_digest_goes_in_the_next_days_digest(network, dig
         mail_sweep()
 
     assert len(mailoutbox) == 2
-    assert mailoutbox[1].subject == "Tavolo: daily summary, 1 unread notification"
+    assert mailoutbox[1].subject == "Tavolo: riepilogo del giorno, 1 notifica non letta"
     assert emails.open_link(later_one.pk) in mailoutbox[1].body
 
 

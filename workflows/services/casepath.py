@@ -45,7 +45,7 @@ def case_flow_start(*, case: Case, actor=None) -> CaseProcess:
         current = case_process(case)
         if current is not None and current.finished is None:
             raise ValidationError(_("The pathway of this case is already running."))
-        process = CaseFlow.start.run(case=case)
+        process = CaseFlow.start.run(case=case, actor=actor)
         WorkflowEvent.objects.create(kind=EventKind.PROCESS_STARTED, flow="case", step="start", case=case,
                                      process=process, organisation_id=case.lead_organisation_id, user=actor)
         return process
