@@ -239,5 +239,5 @@ def _set_deadline(task, handoff: Handoff) -> None:
     task.save(update_fields=["scheduled"])
 
 
-# Every flow whose tasks appear in the work lists.
-FLOWS = (CaseFlow, HandoffFlow)
+# Every flow whose tasks appear in the work lists; the pathway apps add theirs (`workflows.registry`).
+FLOWS: list[type[flow.Flow]] = [CaseFlow, HandoffFlow]

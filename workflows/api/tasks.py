@@ -13,12 +13,12 @@ from viewflow.workflow.models import Task
 from cases.api.common import is_schema_generation, parse_query
 from partners.api import ApiViewSet, UserRefSerializer
 from workflows import permissions, selectors
-from workflows.flows import FLOWS, CaseFlow, HandoffFlow
+from workflows.flows import FLOWS
 from workflows.models import HandoffStatus
 from workflows.nodes import OrgTask
 from workflows.services import tasks as task_services
+from workflows.services.history import flow_label_of
 
-FLOW_NAMES = {CaseFlow: "case", HandoffFlow: "handoff"}
 # The human steps of every flow, by node name (the `step` of a task and of its filter).
 STEPS = sorted({node.name for flow_class in FLOWS for node in flow_class.instance.nodes() if isinstance(node, OrgTask)})
 
@@ -64,9 +64,9 @@ class TaskSerializer(serializers.Serializer):
     def get_title(self, task: Task) -> str:
         return str(task.flow_task.task_title or task.flow_task.name)
 
-    @extend_schema_field(serializers.ChoiceField(choices=sorted(FLOW_NAMES.values())))
+    @extend_schema_field(serializers.ChoiceField(choices=sorted(flow_label_of(flow_class) for flow_class in FLOWS)))
     def get_flow(self, task: Task) -> str:
-        return FLOW_NAMES.get(task.flow_task.flow_class, "")
+        return flow_label_of(task.flow_task.flow_class)
 
     def get_organisation(self, task: Task) -> int | None:
         return permissions.task_organisation_id(task)
