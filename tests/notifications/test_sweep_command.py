@@ -124,7 +124,7 @@ def test_the_loop_sweeps_until_sigterm_then_stops_cleanly(referral, sigterm_guar
         timer.join()
 
     lines = output.splitlines()
-    assert lines[0] == "Notification sweep: every 0.05 s (SIGTERM or Ctrl-C to stop)."
+    assert lines[0] == "Notification sweep: a sweep every 0.05 s (SIGTERM or Ctrl-C to stop)."
     assert sum("1 answer(s) due soon" in line for line in lines) == 1  # quiet sweeps print nothing
     assert lines[-1] == "Notification sweep stopped."
     assert len(mailoutbox) == 2
@@ -147,7 +147,7 @@ def test_the_loop_goes_on_after_a_failed_sweep(db, monkeypatch, caplog, sigterm_
     timer.join()
 
     assert len(calls) > 1
-    assert "Notification sweep failed" in caplog.text
+    assert "Notification sweep: the sweep failed" in caplog.text
     assert output.splitlines()[-1] == "Notification sweep stopped."
 
 

@@ -8,16 +8,10 @@ claimed with a conditional UPDATE before it is sent, so nothing is notified or e
 
 from __future__ import annotations
 
-import logging
-import signal
-import time
-
 from django.utils import timezone
 
 from notifications import emails, sweeps
 from workflows.management.commands import run_timers
-
-logger = logging.getLogger(__name__)
 
 
 class Command(run_timers.Command):
@@ -59,39 +53,3 @@ class Command(run_timers.Command):
         if counts["failed"]:
             line += f", {counts['failed']} e-mail(s) failed (see the log)"
         return line
-
-    # --- the loop: run_timers' own, with this command's name ------------------------------------------
-
-    def loop(self, every: float) -> None:
-        self._stopping = False
-        self._sleeping = False
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-        signal.signal(signal.SIGTERM, self._on_signal)
-        # Started by a shell as a background job (`make run`), SIGINT is ignored: keep it so (see run_timers).
-        if previous[signal.SIGINT] is not signal.SIG_IGN:
-            signal.signal(signal.SIGINT, self._on_signal)
-        self.stdout.write(f"{self.label}: every {every:g} s (SIGTERM or Ctrl-C to stop).")
-        try:
-            while not self._stopping:
-                self._sweep_logged()
-                if self._stopping:
-                    break
-                self._sleep(every)
-        except run_timers._Stop:
-            pass
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        self.stdout.write(f"{self.label} stopped.")
-
-    def _sweep_logged(self) -> None:
-        run_timers._drop_stale_connections()
-        try:
-            counts = self.sweep()
-        except Exception:  # the database is away for a moment: try again on the next sweep
-            logger.exception("%s failed", self.label)
-            return
-        finally:
-            run_timers._drop_stale_connections()
-        if any(counts.values()) or self.verbosity > 1:
-            self.stdout.write(f"{time.strftime('%H:%M:%S')} {self.describe(counts)}")

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         "organisations kept on closed cases once its period is over. One sweep, or --every SECONDS in a loop "
         "until SIGTERM or Ctrl-C. Safe to run concurrently."
     )
+    label = "Workflow timers"  # what the loop's lines and log call this sweep (a subclass gives its own)
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
@@ -82,7 +83,7 @@ class Command(BaseCommand):
         # SIGTERM from the shell's trap.
         if previous[signal.SIGINT] is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, self._on_signal)
-        self.stdout.write(f"Workflow timers: a sweep every {every:g} s (SIGTERM or Ctrl-C to stop).")
+        self.stdout.write(f"{self.label}: a sweep every {every:g} s (SIGTERM or Ctrl-C to stop).")
         try:
             while not self._stopping:
                 self._sweep_logged()
@@ -94,14 +95,14 @@ class Command(BaseCommand):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        self.stdout.write("Workflow timers stopped.")
+        self.stdout.write(f"{self.label} stopped.")
 
     def _sweep_logged(self) -> None:
         _drop_stale_connections()
         try:
             counts = self.sweep()
         except Exception:  # the database is away for a moment: try again on the next sweep
-            logger.exception("Workflow timers: the sweep failed")
+            logger.exception("%s: the sweep failed", self.label)
             return
         finally:
             _drop_stale_connections()
