@@ -1,0 +1,91 @@
+"""Two offers of the same bed at the same moment: exactly one succeeds, the other is told the bed is held.
+
+Row locks only bite on PostgreSQL:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tavolo_housing .venv/bin/pytest tests/housing/test_concurrency.py
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from cases import permissions as case_permissions
+from housing.models import Offer, OfferStatus, PlaceStatus, ResourceKind, Stay
+from housing.services import households, placements
+from tests.factories import open_case
+from tests.housing.conftest import record_profile
+from tests.workflows.test_concurrency import hold_locks, one_winner, race
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def two_households(network, lead):
+    applications = []
+    for _ in range(2):
+        case = open_case(lead, network.org_a)
+        case_permissions.share_case(case, network.org_b, sections=["file"])
+        record_profile(lead, case)
+        applications.append(households.application_create(actor=lead, case=case, kind=ResourceKind.SHELTER))
+    return applications
+
+
+def test_two_offers_of_the_same_bed(monkeypatch, shelter, two_households, provider_cm, provider_op):
+    bed = shelter.places.get(label="1")
+    hold_locks(monkeypatch, placements, "set_place_status")
+    first, second = two_households
+
+    results = race(
+        lambda: placements.offer_make(actor=provider_cm, place_id=bed.pk, application_id=first.pk),
+        lambda: placements.offer_make(actor=provider_op, place_id=bed.pk, application_id=second.pk),
+    )
+
+    winner, error = one_winner(results)
+    assert isinstance(error, ValidationError) and "held for another household" in str(error)
+    assert Offer.objects.filter(place=bed, status=OfferStatus.PENDING).count() == 1
+    bed.refresh_from_db()
+    assert bed.status == PlaceStatus.OFFERED
+
+
+def test_two_move_ins_into_the_same_bed(monkeypatch, shelter, two_households, provider_cm, provider_op):
+    bed = shelter.places.get(label="2")
+    hold_locks(monkeypatch, placements, "set_place_status")
+    first, second = two_households
+
+    results = race(
+        lambda: placements.stay_start(actor=provider_cm, place_id=bed.pk, case_id=first.case_id),
+        lambda: placements.stay_start(actor=provider_op, place_id=bed.pk, case_id=second.case_id),
+    )
+
+    _winner, error = one_winner(results)
+    assert isinstance(error, ValidationError) and "occupied" in str(error)
+    assert Stay.objects.filter(place=bed).count() == 1
+
+
+def test_accept_racing_the_expiry_sweep(monkeypatch, shelter, two_households, provider_cm, lead):
+    """The household accepts at the moment the sweep expires the offer: one of them wins, the place is consistent."""
+    import datetime
+
+    from django.utils import timezone
+
+    bed = shelter.places.get(label="3")
+    offer = placements.offer_make(actor=provider_cm, place_id=bed.pk, application_id=two_households[0].pk)
+    deadline = timezone.now() + datetime.timedelta(days=3, seconds=1)
+    hold_locks(monkeypatch, placements, "set_place_status")
+
+    results = race(lambda: placements.offer_accept(actor=lead, offer_id=offer.pk),
+                   lambda: placements.offers_expire(now=deadline))
+
+    offer.refresh_from_db()
+    bed.refresh_from_db()
+    assert (offer.status, bed.status) in {(OfferStatus.ACCEPTED, PlaceStatus.OCCUPIED),
+                                          (OfferStatus.EXPIRED, PlaceStatus.AVAILABLE)}
+    assert Stay.objects.filter(place=bed).exists() is (offer.status == OfferStatus.ACCEPTED)
+    assert all(kind in ("ok", "error") for kind, _value in results)
