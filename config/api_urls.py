@@ -11,6 +11,8 @@ from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, Interv
 from cases.api.consents import ConsentViewSet
 from cases.api.households import HouseholdViewSet
 from cases.api.persons import PersonViewSet
+from employment.api import register_api_routes as register_employment_routes
+from housing.api import register_api_routes as register_housing_routes
 from notifications.api import NotificationViewSet
 from partners.api import OrganisationViewSet, TokenObtainView
 from workflows.api import HandoffViewSet, PathwayCaseViewSet, TaskViewSet
@@ -29,6 +31,8 @@ router.register("interventions", InterventionViewSet, basename="api-intervention
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("handoffs", HandoffViewSet, basename="api-handoff")
 router.register("notifications", NotificationViewSet, basename="api-notification")
+register_housing_routes(router)
+register_employment_routes(router)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "partners",
     "cases",
     "workflows",
+    "housing",
+    "employment",
+    "reports",
     "notifications",
 ]
 

@@ -7,8 +7,9 @@ machinery:
 - events are small frozen dataclasses, defined by the app that publishes them, named in the past tense;
 - `publish` is called explicitly by the service that made the change, inside its transaction, so a
   subscriber's writes commit or roll back with the change itself (the notification outbox relies on it);
-- subscribers are registered in one place (`notifications.subscriptions.register`, called from its
-  `AppConfig.ready`) and `subscribers_of` lists them, so the wiring can be read and tested.
+- subscribers are registered from an `AppConfig.ready`: the notifications (`notifications.subscriptions.register`)
+  and a pathway app that waits for a handoff's answer (`employment`, ADR 0009); `subscribers_of` lists them, so
+  the wiring can be read and tested.
 
 A subscriber that raises makes the publishing service fail: a change whose notifications cannot be
 recorded is not committed (nothing is half-saved). Work that may fail without harm (a websocket push)

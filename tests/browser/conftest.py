@@ -14,11 +14,34 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("TAVOLO_CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are
 # plain synchronous calls made between browser steps.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """pytest-django's live server, serving one request at a time.
+
+    On SQLite its threads share the test's one in-memory connection; the case page loads several panels by htmx
+    at once, and two requests on one connection at the same time break it (and every later test). Keep-alive
+    connections still get a thread each: only the application call is serialised, not the wait for a request.
+    """
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def serialised(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(config, items):
