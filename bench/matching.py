@@ -46,8 +46,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The repository first: this folder holds scripts named like the apps (housing.py), which must not shadow them.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
 
 import caselist  # noqa: E402 - the house's loaders and timers, next to this file
 
