@@ -66,6 +66,8 @@ def ensure_database(url: str) -> None:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to load benchmark data into {name!r}: the database name must contain 'bench'")
     admin = psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
                             password=parts.password, dbname="postgres", autocommit=True)
     with admin:

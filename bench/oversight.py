@@ -47,10 +47,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import caselist  # noqa: E402 - the house's database set-up, next to this file (bench/ is on sys.path as the script's folder)
 
 YEAR = 2025
 STEPS = ("assess", "triage", "plan", "review", "close")
@@ -76,34 +77,6 @@ def parse_args() -> argparse.Namespace:
                              "(see bench/README.md), to measure with and without it")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args()
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to load benchmark data into {name!r}: the database name must contain 'bench'")
-    admin = psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                            password=parts.password, dbname="postgres", autocommit=True)
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DEBUG", "0")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def ensure_network(seed: int) -> None:
@@ -477,8 +450,8 @@ def pm4py_comparison(period, sql_seconds: float) -> None:
 
 def main() -> None:
     args = parse_args()
-    ensure_database(args.database_url)
-    setup_django(args.database_url)
+    caselist.ensure_database(args.database_url)
+    caselist.setup_django(args.database_url)
     ensure_network(args.seed)
     from django.contrib.auth import get_user_model
     from django.db import connection
