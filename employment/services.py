@@ -57,6 +57,7 @@ from employment.models import (
 )
 from partners.audit import audit_record
 from partners.models import AuditAction
+from partners.parsing import posted_id, posted_id_or_zero
 from workflows import permissions as workflow_permissions
 from workflows.models import EventKind, Handoff, HandoffKind, WorkflowEvent
 from workflows.services import handoffs, history
@@ -270,7 +271,7 @@ def pathway_refer(*, actor, task_id: int, receiver_organisation_id, service_type
     and wait for its answer. Raises what `handoff_send` raises, and ValidationError when the receiver is not an
     employment service."""
     def refer(pathway, membership):
-        receiver_ok = permissions.employment_providers().filter(pk=_pk_or_zero(receiver_organisation_id)).exists()
+        receiver_ok = permissions.employment_providers().filter(pk=posted_id_or_zero(receiver_organisation_id)).exists()
         if not receiver_ok:
             raise ValidationError({"receiver_organisation": _("Choose an employment service of the network.")})
         handoff = handoffs.handoff_send(
@@ -284,16 +285,6 @@ def pathway_refer(*, actor, task_id: int, receiver_organisation_id, service_type
         _set_stage(pathway, Stage.REFERRAL, referral=handoff, provider_organisation=handoff.receiver_organisation)
         return {"handoff": handoff.pk}
     return _run_step(actor=actor, task_id=task_id, step=EmploymentFlow.refer, action=refer)
-
-
-def _pk_or_zero(value) -> int:
-    """An id posted by someone; 0 (matches nothing) when it is not a positive whole number."""
-    return _pk(value) or 0
-
-
-def _pk(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 def on_workflow_event(event) -> None:
@@ -352,7 +343,7 @@ def _placement_fields(*, employer, contract_type, starts_on, opportunity_id) -> 
         raise ValidationError({"starts_on": _("The start date is more than a year ahead.")})
     opportunity = None
     if opportunity_id not in (None, ""):
-        opportunity = Opportunity.objects.filter(pk=_pk_or_zero(opportunity_id)).first()
+        opportunity = Opportunity.objects.filter(pk=posted_id_or_zero(opportunity_id)).first()
         if opportunity is None:
             raise ValidationError({"opportunity": _("Unknown opportunity.")})
     return {"employer": employer, "contract_type": contract_type, "starts_on": starts_on, "opportunity": opportunity}
@@ -478,7 +469,7 @@ def opportunity_create(*, actor, organisation_id=None, data: dict, skill_ids: It
                        languages: Iterable = ()) -> Opportunity:
     """Publish a job opportunity for an employment service of the network."""
     with transaction.atomic():
-        membership = permissions.require_offer_publisher(actor, _pk(organisation_id) if organisation_id else None)
+        membership = permissions.require_offer_publisher(actor, posted_id(organisation_id) if organisation_id else None)
         skills = _skills(skill_ids, field="required_skills")
         levels = _languages(languages)
         closing_on = _date(data.get("closing_on"), field="closing_on")
@@ -511,7 +502,7 @@ def opportunity_create(*, actor, organisation_id=None, data: dict, skill_ids: It
 def course_create(*, actor, organisation_id=None, data: dict, skill_ids: Iterable = ()) -> Course:
     """Publish a training course of an employment service, with its seats."""
     with transaction.atomic():
-        membership = permissions.require_offer_publisher(actor, _pk(organisation_id) if organisation_id else None)
+        membership = permissions.require_offer_publisher(actor, posted_id(organisation_id) if organisation_id else None)
         starts_on = _date(data.get("starts_on"), field="starts_on")
         ends_on = _date(data.get("ends_on"), field="ends_on")
         assert starts_on is not None and ends_on is not None  # noqa: S101 - required
@@ -538,7 +529,7 @@ def course_enrol(*, actor, course_id, case: Case) -> Enrolment:
     are serialised and the second is refused ("the course is full"). Raises Http404 (unknown course),
     PermissionDenied, ValidationError."""
     with transaction.atomic():
-        course = Course.objects.select_for_update().filter(pk=_pk_or_zero(course_id)).first()
+        course = Course.objects.select_for_update().filter(pk=posted_id_or_zero(course_id)).first()
         if course is None:
             raise ValidationError({"course": _("Choose a course.")})
         pathway = running_pathway(case)
@@ -580,7 +571,7 @@ def enrolment_set_status(*, actor, enrolment_id, status: str) -> Enrolment:
     status = _choice(status, EnrolmentStatus, field="status", message=_("Choose the status."))
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().select_related("case", "pathway", "course").filter(
-            pk=_pk_or_zero(enrolment_id)).first()
+            pk=posted_id_or_zero(enrolment_id)).first()
         if enrolment is None:
             raise Http404
         provider_id = (enrolment.pathway.provider_organisation_id if enrolment.pathway
@@ -635,7 +626,7 @@ def internship_set_status(*, actor, internship_id, status: str) -> Internship:
     status = _choice(status, InternshipStatus, field="status", message=_("Choose the status."))
     with transaction.atomic():
         internship = Internship.objects.select_for_update().select_related("case", "pathway").filter(
-            pk=_pk_or_zero(internship_id)).first()
+            pk=posted_id_or_zero(internship_id)).first()
         if internship is None:
             raise Http404
         provider_id = internship.pathway.provider_organisation_id if internship.pathway else internship.organisation_id

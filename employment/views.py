@@ -29,14 +29,10 @@ from employment.forms import (
 from employment.models import Stage
 from partners.audit import audit_record
 from partners.models import AuditAction
+from partners.parsing import posted_id
 from partners.roles import Capability
 from workflows import selectors as workflow_selectors
 from workflows.views.common import task_rows
-
-
-def _int(value) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 @page_view("GET")
@@ -280,7 +276,8 @@ def opportunity_create(request):
         data["days"] = days_to_mask(data["days"])
         try:
             opportunity = services.opportunity_create(
-                actor=user, organisation_id=_int(request.POST.get("organisation")) or memberships[0].organisation_id,
+                actor=user,
+                organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
                 data=data, skill_ids=[s.pk for s in data["required_skills"]], languages=data["languages"])
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -316,7 +313,8 @@ def course_create(request):
         data = dict(form.cleaned_data)
         try:
             course = services.course_create(
-                actor=user, organisation_id=_int(request.POST.get("organisation")) or memberships[0].organisation_id,
+                actor=user,
+                organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
                 data=data, skill_ids=[s.pk for s in data["required_skills"]])
         except ValidationError as exc:
             apply_errors(form, exc)

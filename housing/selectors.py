@@ -243,16 +243,17 @@ def average_stay_days(*, today: datetime.date | None = None) -> dict[str, float 
         Stay.objects.filter(move_out__isnull=False).values("place__resource__kind")
         .annotate(avg=Avg(ExpressionWrapper(F("move_out") - F("move_in"), output_field=DurationField())))
     )
-    return {row["place__resource__kind"]: _days(row["avg"]) for row in ended}
+    return {row["place__resource__kind"]: days_of(row["avg"]) for row in ended}
 
 
 def average_assessment_to_placement_days() -> float | None:
     value = HousingPathway.objects.filter(assessed_at__isnull=False, placed_at__isnull=False).aggregate(
         avg=Avg(ExpressionWrapper(F("placed_at") - F("assessed_at"), output_field=DurationField())))["avg"]
-    return _days(value)
+    return days_of(value)
 
 
-def _days(value) -> float | None:
+def days_of(value) -> float | None:
+    """A duration aggregated in SQL (a timedelta, or microseconds on SQLite) as days with one decimal."""
     if value is None:
         return None
     if isinstance(value, datetime.timedelta):

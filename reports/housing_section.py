@@ -2,7 +2,8 @@
 `housing` is installed (reports reads the pathway apps; they never import reports).
 
 Aggregates only, no names: occupancy by type and provider now, households waiting by type, stays that started in
-the period and their average length. Limited to the providers of the scope (None: the whole network). Three
+the period and their average length. Places and stays are limited to the providers of the scope, applications
+to those filed by an organisation of the scope or for a case it leads (None: the whole network). Three
 queries whatever the number of rows.
 """
 
@@ -12,7 +13,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from housing.models import Application, ApplicationStatus, Place, PlaceStatus, ResourceKind, Stay
-from housing.selectors import _days
+from housing.selectors import days_of
 from reports.sections import Section, Table
 
 
@@ -29,8 +30,12 @@ def housing_section(*, scope, period) -> Section:
                   free=Count("pk", filter=Q(status=PlaceStatus.AVAILABLE)))
         .order_by("resource__kind", "resource__provider__name")
     )
-    waiting = dict(Application.objects.filter(status=ApplicationStatus.WAITING).values("kind")
-                   .annotate(n=Count("pk")).values_list("kind", "n"))
+    applications = Application.objects.filter(status=ApplicationStatus.WAITING)
+    if scope.organisation_ids is not None:
+        # An org_admin counts the applications their organisations filed or whose case they lead.
+        applications = applications.filter(Q(organisation_id__in=scope.organisation_ids)
+                                           | Q(case__lead_organisation_id__in=scope.organisation_ids))
+    waiting = dict(applications.values("kind").annotate(n=Count("pk")).order_by().values_list("kind", "n"))
     length = ExpressionWrapper(F("move_out") - F("move_in"), output_field=DurationField())
     by_kind = {row["place__resource__kind"]: row for row in stays.values("place__resource__kind").annotate(
         started=Count("pk"), avg=Avg(length, filter=Q(move_out__isnull=False)))}
@@ -50,7 +55,7 @@ def housing_section(*, scope, period) -> Section:
             Table(key="housing-waiting", title=_("Households waiting and stays by type"),
                   columns=(_("Type"), _("Waiting"), _("Stays started in the period"), _("Average stay (days)")),
                   rows=[(label, waiting.get(code, 0), by_kind.get(code, {}).get("started", 0),
-                         _days(by_kind.get(code, {}).get("avg")) or "—") for code, label in ResourceKind.choices],
+                         days_of(by_kind.get(code, {}).get("avg")) or "—") for code, label in ResourceKind.choices],
                   chart_columns=(1,)),
         ),
     )

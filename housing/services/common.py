@@ -12,17 +12,7 @@ from django.utils.translation import gettext as _
 
 from housing.models import Place
 from partners.audit import audit_record
-
-
-def as_pk(value) -> int | None:
-    """An id typed or posted by someone: None unless it is a positive whole number."""
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() and 0 < len(text) <= 12 and int(text) > 0 else None
-
-
-def id_of(value) -> int:
-    """`as_pk`, with 0 (which matches no row) for anything that is not an id: for lookups."""
-    return as_pk(value) or 0
+from partners.parsing import posted_id
 
 
 def as_date(value, *, field: str, required: bool = True) -> datetime.date | None:
@@ -75,7 +65,7 @@ def as_count(value, *, field: str, minimum: int = 0, maximum: int = 50, default:
 
 def lock_place(place_id) -> Place:
     """The place re-read under its row lock (the one lock every availability change takes first)."""
-    pk = as_pk(place_id)
+    pk = posted_id(place_id)
     place = Place.objects.select_for_update(of=("self",)).select_related("resource", "resource__provider").filter(
         pk=pk
     ).first() if pk else None

@@ -13,8 +13,9 @@ from cases.services.case_file import lock_case
 from housing import permissions
 from housing.eligibility import check_eligibility
 from housing.models import Application, ApplicationStatus, HousingProfile, ResourceKind, Situation
-from housing.services.common import as_amount, as_count, as_date, audit, id_of
+from housing.services.common import as_amount, as_count, as_date, audit
 from partners.models import AuditAction
+from partners.parsing import posted_id_or_zero
 
 PROFILE_FIELDS = ("situation", "eviction_date", "household_size", "minors", "disabled_members", "isee", "isee_erp",
                   "income", "years_in_region", "notes", "assessed_on")
@@ -146,7 +147,7 @@ def application_update(*, actor, application_id, protocol_number: str = "", offi
     """The public housing application's protocol number, official ranking position and date."""
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("case").filter(
-            pk=id_of(application_id)).first()
+            pk=posted_id_or_zero(application_id)).first()
         if application is None:
             raise Http404
         membership = permissions.require_edit_housing(actor, application.case)
@@ -170,7 +171,7 @@ def application_update(*, actor, application_id, protocol_number: str = "", offi
 def application_withdraw(*, actor, application_id, reason: str = "") -> Application:
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("case").filter(
-            pk=id_of(application_id)).first()
+            pk=posted_id_or_zero(application_id)).first()
         if application is None:
             raise Http404
         membership = permissions.require_edit_housing(actor, application.case)
@@ -187,7 +188,7 @@ def application_withdraw(*, actor, application_id, reason: str = "") -> Applicat
 
 
 def case_for_update(case_id) -> Case:
-    case = Case.objects.filter(pk=id_of(case_id)).first()
+    case = Case.objects.filter(pk=posted_id_or_zero(case_id)).first()
     if case is None:
         raise Http404
     return case

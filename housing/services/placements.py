@@ -31,9 +31,10 @@ from housing.models import (
     PlaceStatus,
     Stay,
 )
-from housing.services.common import as_date, as_pk, audit, id_of, lock_place, set_place_status
+from housing.services.common import as_date, audit, lock_place, set_place_status
 from housing.services.households import _eligibility_gate
 from partners.models import AuditAction
+from partners.parsing import posted_id, posted_id_or_zero
 from partners.roles import Capability, Role
 
 DEFAULT_HOLD_DAYS = 3
@@ -86,12 +87,12 @@ def offer_make(*, actor, place_id, application_id, hold_days=None, override: boo
     Raises Http404 (place or case not visible), PermissionDenied, ValidationError (place not free, application
     not waiting or of another type, the household already has an offer waiting, not eligible without override).
     """
-    days = DEFAULT_HOLD_DAYS if hold_days in (None, "") else as_pk(hold_days)
+    days = DEFAULT_HOLD_DAYS if hold_days in (None, "") else posted_id(hold_days)
     if days is None or days > MAX_HOLD_DAYS:
         raise ValidationError({"hold_days": _("Hold the place for 1 to %(max)s days.") % {"max": MAX_HOLD_DAYS}})
     with transaction.atomic():
         place, organisation_id = _place_for_provider_work(actor, place_id)
-        application = Application.objects.select_for_update().filter(pk=id_of(application_id)).first()
+        application = Application.objects.select_for_update().filter(pk=posted_id_or_zero(application_id)).first()
         if application is None:
             raise Http404
         case = _require_sees_case(actor, application.case_id)
@@ -130,7 +131,7 @@ def offer_make(*, actor, place_id, application_id, hold_days=None, override: boo
 def _locked_offer(actor, offer_id) -> tuple[Offer, Place, int]:
     """Place lock, then the offer. Who answers: the household's case side (change on the case) or the provider's
     staff who record the answer given to them."""
-    pk = id_of(offer_id)
+    pk = posted_id_or_zero(offer_id)
     place_id = Offer.objects.filter(pk=pk).values_list("place_id", flat=True).first()
     if place_id is None:
         raise Http404
@@ -265,7 +266,7 @@ def stay_start(*, actor, place_id, case_id, move_in=None, planned_move_out=None,
     held or closed; overlapping stays; dates)."""
     with transaction.atomic():
         place, organisation_id = _place_for_provider_work(actor, place_id)
-        case = _require_sees_case(actor, as_pk(case_id) or 0)
+        case = _require_sees_case(actor, posted_id(case_id) or 0)
         _require_case_open(case)
         day = as_date(move_in, field="move_in", required=False) or timezone.localdate()
         application = Application.objects.select_for_update().filter(
@@ -282,11 +283,11 @@ def stay_start(*, actor, place_id, case_id, move_in=None, planned_move_out=None,
 
 def stay_update_plan(*, actor, stay_id, accompaniment_plan: str, planned_move_out=None) -> Stay:
     with transaction.atomic():
-        place_id = Stay.objects.filter(pk=id_of(stay_id)).values_list("place_id", flat=True).first()
+        place_id = Stay.objects.filter(pk=posted_id_or_zero(stay_id)).values_list("place_id", flat=True).first()
         if place_id is None:
             raise Http404
         place, organisation_id = _place_for_provider_work(actor, place_id)
-        stay = Stay.objects.select_for_update(of=("self",)).select_related("case").get(pk=id_of(stay_id))
+        stay = Stay.objects.select_for_update(of=("self",)).select_related("case").get(pk=posted_id_or_zero(stay_id))
         if stay.move_out is not None:
             raise ValidationError(_("This stay is over."))
         planned = as_date(planned_move_out, field="planned_move_out", required=False)
@@ -306,11 +307,11 @@ def stay_end(*, actor, stay_id, move_out=None, exit_reason: str = ExitReason.OTH
     if exit_reason not in ExitReason.values:
         raise ValidationError({"exit_reason": _("Choose why the guest leaves.")})
     with transaction.atomic():
-        place_id = Stay.objects.filter(pk=id_of(stay_id)).values_list("place_id", flat=True).first()
+        place_id = Stay.objects.filter(pk=posted_id_or_zero(stay_id)).values_list("place_id", flat=True).first()
         if place_id is None:
             raise Http404
         place, organisation_id = _place_for_provider_work(actor, place_id)
-        stay = Stay.objects.select_for_update(of=("self",)).select_related("case").get(pk=id_of(stay_id))
+        stay = Stay.objects.select_for_update(of=("self",)).select_related("case").get(pk=posted_id_or_zero(stay_id))
         if stay.move_out is not None:
             raise ValidationError(_("The move-out of this stay is already recorded."))
         day = as_date(move_out, field="move_out", required=False) or timezone.localdate()

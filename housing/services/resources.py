@@ -22,8 +22,9 @@ from housing.models import (
     RuleField,
     TargetGroup,
 )
-from housing.services.common import as_amount, as_count, as_date, audit, id_of, lock_place, set_place_status
+from housing.services.common import as_amount, as_count, as_date, audit, lock_place, set_place_status
 from partners.models import AuditAction, Organisation
+from partners.parsing import posted_id_or_zero
 
 MAX_PLACES = 500
 
@@ -67,7 +68,7 @@ def _add_places(resource: Resource, count: int) -> None:
 def resource_create(*, actor, provider_id, data: dict) -> Resource:
     """A new resource of the provider with `capacity` places, all free. Raises PermissionDenied (not a manager
     of the provider) or ValidationError (bad input: nothing is saved)."""
-    provider = Organisation.objects.filter(pk=id_of(provider_id), is_active=True).first()
+    provider = Organisation.objects.filter(pk=posted_id_or_zero(provider_id), is_active=True).first()
     if provider is None:
         raise ValidationError({"provider": _("Choose the provider organisation.")})
     membership = permissions.require_manage_resources(actor, provider.pk)
@@ -86,7 +87,7 @@ def resource_create(*, actor, provider_id, data: dict) -> Resource:
 def resource_update(*, actor, resource_id, data: dict) -> Resource:
     """Edit a resource; a larger capacity adds free places (a smaller one is refused: close places instead)."""
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().filter(pk=id_of(resource_id)).first()
+        resource = Resource.objects.select_for_update().filter(pk=posted_id_or_zero(resource_id)).first()
         if resource is None or resource.provider_id not in permissions.provider_ids(actor):
             raise Http404
         membership = permissions.require_manage_resources(actor, resource.provider_id)
@@ -160,7 +161,8 @@ def rule_save(*, actor, data: dict, rule_id=None) -> EligibilityRule:
     if not message:
         raise ValidationError({"message": _("Write the message shown when the rule is not met.")})
     with transaction.atomic():
-        rule = EligibilityRule.objects.select_for_update().filter(pk=id_of(rule_id)).first() if rule_id else None
+        rule = (EligibilityRule.objects.select_for_update().filter(pk=posted_id_or_zero(rule_id)).first()
+                if rule_id else None)
         if rule_id and rule is None:
             raise Http404
         before = None if rule is None else {"field": rule.field, "comparison": rule.comparison,

@@ -141,5 +141,14 @@ def test_the_oversight_section(network, lead, provider_cm, django_assert_max_num
     assert figures == {"Places occupied": 3, "Places": 8, "Households waiting": 3}
     occupancy = section.tables[0].rows
     assert occupancy == [(ResourceKind.SHELTER.label, "Cooperativa Test", 8, 3, 5)]
-    other = type("Scope", (), {"organisation_ids": (network.org_a.pk,)})()
-    assert housing_section(scope=other, period=period).tables[0].rows == []
+    # The lead's org_admin: no places of its own, but the three households it filed for are waiting.
+    lead_scope = type("Scope", (), {"organisation_ids": (network.org_a.pk,)})()
+    section = housing_section(scope=lead_scope, period=period)
+    assert section.tables[0].rows == []
+    assert {str(label): value for label, value in section.figures}["Households waiting"] == 3
+    # The provider's org_admin: its places, and no household of its own waiting.
+    provider_scope = type("Scope", (), {"organisation_ids": (network.org_b.pk,)})()
+    section = housing_section(scope=provider_scope, period=period)
+    assert {str(label): value for label, value in section.figures} == {
+        "Places occupied": 3, "Places": 8, "Households waiting": 0}
+    assert section.tables[1].rows[0][1] == 0  # the shelter row of "waiting by type"

@@ -28,6 +28,7 @@ from cases.services.case_file import lock_case
 from cases.services.events import event_record
 from partners.audit import audit_record
 from partners.models import AuditAction, Membership, Organisation, ServiceType
+from partners.parsing import posted_id
 from partners.roles import Role
 from partners.selectors import ActiveMembership
 from workflows import permissions
@@ -87,17 +88,8 @@ def _require_status(handoff: Handoff, *statuses: str) -> None:
 
 # --- validation shared by send and redirect -----------------------------------------------------------
 
-def _as_pk(value) -> int | None:
-    """An id typed or posted by someone: None unless it is a positive whole number (never a 500)."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    return pk if pk > 0 and str(value).strip().lstrip("+").isdigit() else None
-
-
 def _receiver(organisation_id, *, sender_id: int, case: Case, kind: str) -> Organisation:
-    organisation_id = _as_pk(organisation_id)
+    organisation_id = posted_id(organisation_id)
     receiver = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
     if receiver is None:
         raise ValidationError({"receiver_organisation": _("Choose an organisation of the network.")})
@@ -119,7 +111,7 @@ def _service(service_type_id, *, receiver: Organisation, kind: str) -> ServiceTy
         if kind == HandoffKind.REFERRAL:
             raise ValidationError({"service_type": _("Choose the service you are asking for.")})
         return None
-    service_type_id = _as_pk(service_type_id)
+    service_type_id = posted_id(service_type_id)
     service = receiver.services.filter(pk=service_type_id).first() if service_type_id else None
     if service is None:
         raise ValidationError({"service_type": _("%(org)s does not offer this service.") % {"org": receiver}})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cases import selectors as case_selectors
 from cases.models import CaseStatus
 from partners.models import Organisation
+from partners.parsing import posted_id
 from partners.roles import Role
 from partners.selectors import active_memberships
 from workflows import permissions, selectors
@@ -18,7 +19,7 @@ from workflows.forms import HandoffFilterForm, HandoffSendForm, RevokeForm, filt
 from workflows.models import HandoffKind, HandoffStatus
 from workflows.services import handoffs as handoff_services
 from workflows.views.common import apply_errors, audit_person_read, page_view, paginate, posted
-from workflows.views.tasks import int_or_none, section_labels
+from workflows.views.tasks import section_labels
 
 
 @page_view("GET", "POST")
@@ -31,7 +32,7 @@ def handoff_send(request, case_pk):
         messages.error(request, _("The case is closed: reopen it before handing it over."))
         return redirect("cases:case_detail", pk=case.pk)
     source = request.POST if request.method == "POST" else request.GET
-    receiver_id = int_or_none(source.get("receiver_organisation"))
+    receiver_id = posted_id(source.get("receiver_organisation"))
     receivers = Organisation.objects.filter(is_active=True).exclude(pk=membership.organisation_id).order_by("name")
     form = HandoffSendForm(
         posted(request), receivers=receivers, receiver_id=receiver_id,

@@ -21,6 +21,7 @@ from cases.forms import StyledForm
 from cases.models import ShareSection
 from cases.selectors import consent_covers
 from partners.models import Organisation
+from partners.parsing import posted_id
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.forms import (
@@ -46,11 +47,6 @@ from workflows.views.common import (
 
 class DoneForm(StyledForm):
     """A step whose work is done elsewhere in the file: the button says it is done."""
-
-
-def int_or_none(value) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
 def section_labels(sections) -> list[str]:
@@ -135,7 +131,7 @@ class AfterDeclineStep(HandoffStep):
 
     def receiver_id(self, request) -> int | None:
         source = request.POST if request.method == "POST" else request.GET
-        return int_or_none(source.get("redirect-receiver_organisation"))
+        return posted_id(source.get("redirect-receiver_organisation"))
 
     def form_kwargs(self, request, row, action):
         if action != "redirect":
