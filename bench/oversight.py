@@ -338,14 +338,21 @@ class DbTimer:
     def __init__(self):
         self.seconds = 0.0
         self.queries = 0
+        self.each: list[tuple[float, str]] = []
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds += took
             self.queries += 1
+            self.each.append((took, " ".join(sql.split())))
+
+    def slowest(self, n: int = 4) -> list[str]:
+        """The n slowest queries of the run: milliseconds and the start of their SQL (where the time goes)."""
+        return [f"{took * 1000:7.0f} ms  {sql[:150]}" for took, sql in sorted(self.each, reverse=True)[:n]]
 
 
 def buffer_stats() -> tuple[int, int]:
@@ -382,7 +389,7 @@ def measure(label: str, run, runs: int) -> dict:
         time.sleep(0.6)
         hit1, read1 = buffer_stats()
         results.append({"wall": wall, "db": timer.seconds, "queries": timer.queries, "hit": hit1 - hit0,
-                        "read": read1 - read0})
+                        "read": read1 - read0, "slowest": timer.slowest()})
     cold, warm = results[0], results[1:] or results
     walls = sorted(r["wall"] for r in warm)
     summary = {
@@ -395,6 +402,8 @@ def measure(label: str, run, runs: int) -> dict:
           f"queries, buffers hit {cold['hit']:>8d} read {cold['read']:>7d}) | next {len(warm)} runs p50 "
           f"{summary['p50'] * 1000:7.0f} ms p95 {summary['p95'] * 1000:7.0f} ms (db p50 "
           f"{summary['db_p50'] * 1000:6.0f} ms)")
+    for line in cold["slowest"]:
+        print(f"    cold, slowest: {line}")
     return summary
 
 
