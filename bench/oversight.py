@@ -108,7 +108,7 @@ def copy_rows(table: str, columns: list[str], rows) -> int:
 
 
 TABLES = ("cases_person", "cases_household", "cases_case", "viewflow_process", "workflows_caseprocess",
-          "viewflow_task", "workflows_handoff", "workflows_workflowevent", "cases_intervention")
+          "viewflow_task", "workflows_handoff", "workflows_workflowevent", "workflows_taskspan", "cases_intervention")
 
 
 def current_counts() -> dict[str, int]:
@@ -317,10 +317,21 @@ def load(args) -> None:
                           "workflows_handoff", "workflows_workflowevent", "cases_intervention"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                                f"(SELECT max(id) FROM {table}))")
+        rebuild_spans()
     with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded in {time.perf_counter() - started:.1f} s")
+
+
+def rebuild_spans() -> None:
+    """The task spans (what oversight reads the queues and waits from) from the events, as the migration and
+    `manage.py rebuild_task_spans` make them; the live application writes them with each event instead."""
+    from workflows import spans
+
+    started = time.perf_counter()
+    count = spans.rebuild()
+    print(f"  workflows_taskspan: {count} spans rebuilt from the events ({time.perf_counter() - started:.1f} s)")
 
 
 # The index proposed to workflows (a migration there): the oversight queries read only these columns of the
@@ -469,6 +480,9 @@ def main() -> None:
     if args.reload or counts["cases_case"] != args.cases or counts["workflows_workflowevent"] < args.events * 0.9:
         print(f"loading (current counts: {counts}) ...")
         load(args)
+        counts = current_counts()
+    elif not counts["workflows_taskspan"]:
+        rebuild_spans()
         counts = current_counts()
     print("rows: " + ", ".join(f"{t} {c}" for t, c in counts.items()))
     with connection.cursor() as cursor:

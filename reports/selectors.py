@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
@@ -35,9 +36,7 @@ from partners.models import Organisation
 from reports.periods import Period
 from reports.permissions import Scope
 from reports.sql import Distribution, Seconds, grouped_percentiles
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, WorkflowEvent
-
-TERMINAL_TASK_EVENTS = (EventKind.TASK_COMPLETED, EventKind.TASK_CANCELED)
+from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, SpanOutcome, TaskSpan, WorkflowEvent
 
 
 def _in_scope(scope: Scope, field_name: str) -> Q:
@@ -81,19 +80,29 @@ def caseload_by_organisation(*, scope: Scope, period: Period) -> list[dict]:
 
 
 def caseload_by_case_manager(*, scope: Scope, period: Period) -> list[dict]:
-    """Cases open at the period's end per lead organisation and case manager (staff, not the people helped)."""
-    rows = (
+    """Cases open at the period's end per lead organisation and case manager (staff, not the people helped).
+
+    Grouped by ids, the names read afterwards for the groups only (joining the names first made PostgreSQL group
+    200k cases by four text columns: 6x slower). Two queries, plus one for the organisation names."""
+    rows = list(
         Case.objects.filter(_in_scope(scope, "lead_organisation_id"), _open_at(period))
-        .values("lead_organisation__name", "case_manager_id", "case_manager__first_name",
-                "case_manager__last_name", "case_manager__username")
-        .annotate(open=Count("pk"))
-        .order_by("-open", "lead_organisation__name", "case_manager__last_name")
+        .values("lead_organisation_id", "case_manager_id").annotate(open=Count("pk")).order_by()
     )
+    User = get_user_model()  # noqa: N806
+    staff = {u["pk"]: u for u in User.objects.filter(pk__in={r["case_manager_id"] for r in rows} - {None})
+             .values("pk", "first_name", "last_name", "username")}
+    organisations = dict(Organisation.objects.filter(pk__in={r["lead_organisation_id"] for r in rows})
+                         .values_list("pk", "name"))
     result = []
     for r in rows:
-        name = " ".join(p for p in (r["case_manager__first_name"], r["case_manager__last_name"]) if p)
-        result.append({"organisation": r["lead_organisation__name"], "case_manager_id": r["case_manager_id"],
-                       "case_manager": name or r["case_manager__username"] or "", "open": r["open"]})
+        user = staff.get(r["case_manager_id"], {})
+        name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+        result.append({"organisation": organisations.get(r["lead_organisation_id"], ""),
+                       "case_manager_id": r["case_manager_id"], "case_manager": name or user.get("username") or "",
+                       "last_name": user.get("last_name") or "", "open": r["open"]})
+    result.sort(key=lambda r: (-r["open"], r["organisation"], r["last_name"]))
+    for r in result:
+        del r["last_name"]
     return result
 
 
@@ -165,17 +174,16 @@ class StepFigures:
         return self.done.count if self.done else 0
 
 
-def _step_events(scope: Scope, pathway: str) -> QuerySet[WorkflowEvent]:
-    qs = WorkflowEvent.objects.filter(_in_scope(scope, "organisation_id"), task_created_at__isnull=False)
+def _spans(scope: Scope, pathway: str) -> QuerySet[TaskSpan]:
+    qs = TaskSpan.objects.filter(_in_scope(scope, "organisation_id"))
     return qs.filter(flow=pathway) if pathway else qs
 
 
-def waiting_tasks(*, scope: Scope, period: Period, pathway: str = "") -> QuerySet[WorkflowEvent]:
-    """The "task created" events of the tasks still waiting at the period's end (no completion or cancellation
-    recorded by then), from the event history."""
+def waiting_tasks(*, scope: Scope, period: Period, pathway: str = "") -> QuerySet[TaskSpan]:
+    """The spans of the tasks waiting at the period's end: created before it, not ended by then. From the task
+    spans, the event history's one-row-per-task projection (`workflows.spans`)."""
     as_of = period.as_of
-    finished = WorkflowEvent.objects.filter(task_id=OuterRef("task_id"), kind__in=TERMINAL_TASK_EVENTS, at__lt=as_of)
-    return _step_events(scope, pathway).filter(kind=EventKind.TASK_CREATED, at__lt=as_of).exclude(Exists(finished))
+    return _spans(scope, pathway).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=as_of), created_at__lt=as_of)
 
 
 def step_figures(*, scope: Scope, period: Period, pathway: str = "", by_organisation: bool = False,
@@ -203,10 +211,10 @@ def _step_figures(*, scope: Scope, period: Period, pathway: str, by_organisation
         group["g_org"] = F("organisation_id")
     as_of = period.as_of
     waiting = waiting_tasks(scope=scope, period=period, pathway=pathway).annotate(
-        **group, g_value=Seconds(Value(as_of, output_field=DateTimeField()), F("task_created_at")))
-    done = _step_events(scope, pathway).filter(
-        kind=EventKind.TASK_COMPLETED, at__gte=period.start_at, at__lt=period.end_at
-    ).annotate(**group, g_value=Seconds(Coalesce(F("task_finished_at"), F("at")), F("task_created_at")))
+        **group, g_value=Seconds(Value(as_of, output_field=DateTimeField()), F("created_at")))
+    done = _spans(scope, pathway).filter(
+        outcome=SpanOutcome.COMPLETED, ended_at__gte=period.start_at, ended_at__lt=period.end_at
+    ).annotate(**group, g_value=F("duration"))
     waiting_dist = grouped_percentiles(waiting, keys=keys, value="g_value", native=native, also_coarser=totals)
     done_dist = grouped_percentiles(done, keys=keys, value="g_value", native=native, also_coarser=totals)
     result: dict[tuple, StepFigures] = {}

@@ -35,7 +35,8 @@ class Seconds(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         end_sql, start_sql, params = self._parts(compiler, connection)
-        return f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))::double precision", params
+        # date_part, not EXTRACT: EXTRACT returns numeric since PostgreSQL 14, several times slower on 10^5 rows.
+        return f"date_part('epoch', {end_sql} - {start_sql})", params
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,10 @@ def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, 
             group_by = f"GROUPING SETS (({key_cols}), ({', '.join(qn(k) for k in keys[:-1])}))"
         # Identifiers are quoted by the backend and every value is a parameter of `inner_sql`.
         sql = (
+            # One sort per group for both percentiles (the array form), not one per percentile.
             f"SELECT {key_cols}, GROUPING({qn(keys[-1])}), COUNT(*), "  # noqa: S608
-            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {v}), percentile_cont(0.9) WITHIN GROUP (ORDER BY {v}), "
-            f"MAX({v}) FROM ({inner_sql}) d WHERE {v} IS NOT NULL GROUP BY {group_by}"
+            f"percentile_cont(ARRAY[{', '.join(repr(q) for q in QUANTILES)}]::double precision[]) "
+            f"WITHIN GROUP (ORDER BY {v}), MAX({v}) FROM ({inner_sql}) d WHERE {v} IS NOT NULL GROUP BY {group_by}"
         )
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
@@ -109,7 +111,7 @@ def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, 
         nk = len(keys)
         return {
             tuple(row[:nk - 1] if row[nk] else row[:nk]): Distribution(
-                count=row[nk + 1], p50=_float(row[nk + 2]), p90=_float(row[nk + 3]), maximum=_float(row[nk + 4]))
+                count=row[nk + 1], p50=_float(row[nk + 2][0]), p90=_float(row[nk + 2][1]), maximum=_float(row[nk + 3]))
             for row in rows
         }
     floor = "FLOOR({})" if connection.vendor == "postgresql" else "CAST({} AS INTEGER)"

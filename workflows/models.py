@@ -195,3 +195,40 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow}.{self.step} {self.kind} {self.from_state}→{self.to_state}"
+
+
+class SpanOutcome(models.TextChoices):
+    OPEN = "", _("Waiting")
+    COMPLETED = "completed", _("Completed")
+    CANCELED = "canceled", _("Canceled")
+
+
+class TaskSpan(models.Model):
+    """One row per task of the event history: its step, the organisation whose queue holds it, when it was created
+    and when (and how) it ended. A projection of `WorkflowEvent`, never written by hand: `workflows.spans` keeps
+    it in step in the event's own transaction and can rebuild it from the events (`manage.py rebuild_task_spans`).
+
+    Oversight reads the queues and waiting times from it: one narrow row per task instead of two wide events and
+    an anti-join between them (ADR 0011)."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    flow = models.CharField(max_length=20)
+    step = models.CharField(max_length=50)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=SpanOutcome.choices, blank=True, default=SpanOutcome.OPEN)
+    # ended_at - created_at in seconds, kept with the end so the finished tasks' waits are read, not computed.
+    duration = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ended_at"], name="wf_span_ended"),
+            # The queues now: the tasks still open, by step.
+            models.Index(fields=["flow", "step", "created_at"], name="wf_span_open",
+                         condition=models.Q(ended_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow}.{self.step} task {self.task_id} {self.outcome or 'open'}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from reports.periods import Period
+from workflows import spans
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.models import CaseProcess, EventKind, WorkflowEvent
 
@@ -21,7 +22,8 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime.datetim
 
 
 class History:
-    """Writes the events `workflows.services.history` would write, at the times a test chooses."""
+    """Writes the events `workflows.services.history` would write (and their task spans, as it does), at the
+    times a test chooses."""
 
     def __init__(self):
         self.processes: dict[int, CaseProcess] = {}
@@ -41,10 +43,10 @@ class History:
         flow = "case" if flow_class is CaseFlow else "handoff"
         common = {"flow": flow, "step": step, "case": case, "process": process, "task": task,
                   "organisation": organisation, "task_created_at": created}
-        WorkflowEvent.objects.create(kind=EventKind.TASK_CREATED, at=created, **common)
+        spans.record(WorkflowEvent.objects.create(kind=EventKind.TASK_CREATED, at=created, **common))
         if finished is not None:
             kind = EventKind.TASK_CANCELED if canceled else EventKind.TASK_COMPLETED
-            WorkflowEvent.objects.create(kind=kind, at=finished, task_finished_at=finished, **common)
+            spans.record(WorkflowEvent.objects.create(kind=kind, at=finished, task_finished_at=finished, **common))
         return task
 
     def handoff_event(self, case, *, kind: str, acting, partner, when, task_created_at=None, detail=None):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases.models import EventKind as CaseEventKind
 from cases.services.events import event_record
 from partners.events import publish
-from workflows import permissions
+from workflows import permissions, spans
 from workflows.events import WorkflowEventRecorded
 from workflows.models import CaseProcess, EventKind, Handoff, WorkflowEvent
 
@@ -53,6 +53,7 @@ def task_event(
         task_finished_at=task.finished,
         detail=detail or {},
     )
+    spans.record(event)
     publish(WorkflowEventRecorded(event=event))
     return event
 
