@@ -89,21 +89,20 @@ def caseload_by_case_manager(*, scope: Scope, period: Period) -> list[dict]:
         .values("lead_organisation_id", "case_manager_id").annotate(open=Count("pk")).order_by()
     )
     User = get_user_model()  # noqa: N806
-    staff = {u["pk"]: u for u in User.objects.filter(pk__in={r["case_manager_id"] for r in rows} - {None})
-             .values("pk", "first_name", "last_name", "username")}
+    managers = User.objects.filter(pk__in={r["case_manager_id"] for r in rows} - {None})
+    staff: dict[int, dict] = {u["pk"]: dict(u) for u in managers.values("pk", "first_name", "last_name", "username")}
     organisations = dict(Organisation.objects.filter(pk__in={r["lead_organisation_id"] for r in rows})
                          .values_list("pk", "name"))
-    result = []
-    for r in rows:
+
+    def as_row(r) -> tuple[tuple, dict]:
         user = staff.get(r["case_manager_id"], {})
         name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
-        result.append({"organisation": organisations.get(r["lead_organisation_id"], ""),
-                       "case_manager_id": r["case_manager_id"], "case_manager": name or user.get("username") or "",
-                       "last_name": user.get("last_name") or "", "open": r["open"]})
-    result.sort(key=lambda r: (-r["open"], r["organisation"], r["last_name"]))
-    for r in result:
-        del r["last_name"]
-    return result
+        organisation = organisations.get(r["lead_organisation_id"], "")
+        row = {"organisation": organisation, "case_manager_id": r["case_manager_id"],
+               "case_manager": name or user.get("username") or "", "open": r["open"]}
+        return (-r["open"], organisation, user.get("last_name") or ""), row
+
+    return [row for _key, row in sorted((as_row(r) for r in rows), key=lambda pair: pair[0])]
 
 
 def caseload_by_pathway(*, scope: Scope, period: Period) -> list[dict]:

@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from workflows.models import EventKind, SpanOutcome, TaskSpan, WorkflowEvent
 
 SPAN_EVENTS = (EventKind.TASK_CREATED, EventKind.TASK_COMPLETED, EventKind.TASK_CANCELED)
-_OUTCOMES = {EventKind.TASK_COMPLETED: SpanOutcome.COMPLETED, EventKind.TASK_CANCELED: SpanOutcome.CANCELED}
+_OUTCOMES: dict[str, str] = {EventKind.TASK_COMPLETED: SpanOutcome.COMPLETED,
+                             EventKind.TASK_CANCELED: SpanOutcome.CANCELED}
 
 
 def record(event: WorkflowEvent) -> None:
