@@ -160,12 +160,29 @@ def duplicate_aid_section(*, scope: Scope, period: Period, pathway: str = "") ->
 
 
 CORE_SECTIONS = (caseload_section, steps_section, handoffs_section, duplicate_aid_section)
+# The tables each core section builds (a test checks them against what the builders return), so that exporting
+# one table builds its section only, not the whole dashboard.
+CORE_TABLE_KEYS = {
+    caseload_section: ("caseload-organisations", "caseload-pathways", "caseload-managers", "cases-per-month"),
+    steps_section: ("steps",),
+    handoffs_section: ("sla-breaches", "referral-loops"),
+    duplicate_aid_section: ("duplicate-aid",),
+}
 
 
 def build_dashboard(*, scope: Scope, period: Period, pathway: str = "") -> list[Section]:
     """Every section, the core ones then those the pathway apps registered (`reports.sections`)."""
     sections = [build(scope=scope, period=period, pathway=pathway) for build in CORE_SECTIONS]
     return sections + sections_for(scope=scope, period=period, pathway=pathway)
+
+
+def sections_holding(key: str, *, scope: Scope, period: Period, pathway: str = "") -> list[Section]:
+    """The section(s) to build for the table `key`: its core section alone, or the pathway apps' sections (a few
+    queries each) for any other key."""
+    for build, keys in CORE_TABLE_KEYS.items():
+        if key in keys:
+            return [build(scope=scope, period=period, pathway=pathway)]
+    return sections_for(scope=scope, period=period, pathway=pathway)
 
 
 def find_table(sections: list[Section], key: str) -> Table | None:

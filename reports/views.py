@@ -55,7 +55,7 @@ def home(request):
 @page_view("GET")
 def export_csv(request, key: str):
     form, scope, period, pathway = _filters(request)
-    sections = dashboard.build_dashboard(scope=scope, period=period, pathway=pathway)
+    sections = dashboard.sections_holding(key, scope=scope, period=period, pathway=pathway)
     table = dashboard.find_table(sections, key)
     if table is None:
         raise Http404
