@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -287,16 +288,32 @@ def pathway_refer(*, actor, task_id: int, receiver_organisation_id, service_type
     return _run_step(actor=actor, task_id=task_id, step=EmploymentFlow.refer, action=refer)
 
 
+# A referral that ends before anyone accepted it ends its pathway (it would otherwise wait at "referral" forever).
+_REFERRAL_ENDINGS = {
+    EventKind.HANDOFF_REVOKED: gettext_lazy("The referral was withdrawn before the employment service accepted it."),
+    EventKind.HANDOFF_CLOSED: gettext_lazy("The referral was closed without being accepted."),
+}
+
+
 def on_workflow_event(event) -> None:
     """Subscriber of `workflows.events.WorkflowEventRecorded` (registered in `EmploymentConfig.ready`).
 
     The referral of a pathway was accepted: the employment service gets the next step. Redirected: the pathway
     follows it to its new receiver. Runs in the handoff's transaction, so both commit or roll back together."""
     record = event.event
-    if record.flow != "handoff" or record.kind not in (EventKind.HANDOFF_ACCEPTED, EventKind.HANDOFF_REDIRECTED):
+    if record.flow != "handoff" or record.kind not in (EventKind.HANDOFF_ACCEPTED, EventKind.HANDOFF_REDIRECTED,
+                                                       *_REFERRAL_ENDINGS):
         return
     pathway = EmploymentPathway.objects.filter(referral_id=record.handoff_id, ended_at__isnull=True).first()
     if pathway is None:
+        return
+    if record.kind in _REFERRAL_ENDINGS:
+        pathway = EmploymentPathway.objects.select_for_update(of=("self",)).select_related("case", "process").get(
+            pk=pathway.pk)
+        if pathway.ended_at is None and pathway.stage == Stage.REFERRAL:  # never accepted: nobody will take it on
+            _end_with_open_steps(pathway, actor=record.user, organisation_id=record.organisation_id,
+                                 outcome=PathwayOutcome.NOT_PLACED, step="referral_ended",
+                                 note=str(_REFERRAL_ENDINGS[record.kind]))
         return
     handoff = Handoff.objects.get(pk=record.handoff_id)
     if record.kind == EventKind.HANDOFF_REDIRECTED:
@@ -423,6 +440,26 @@ def follow_up_record(*, actor, task_id: int, checked_on, still_employed: bool, n
     return created[0]
 
 
+def _end_with_open_steps(pathway: EmploymentPathway, *, actor, organisation_id: int | None, outcome: str, step: str,
+                         note: str) -> None:
+    """End a pathway before its flow's end: its open steps and timers are canceled, the process is finished as
+    canceled, with a history row and an audit row. The caller holds the pathway's row lock or transaction."""
+    for task in Task.objects.filter(process_id=pathway.process_id).exclude(
+            status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED, STATUS.ERROR]):
+        task_cancel(task, actor=actor)
+    process = pathway.process
+    assert process is not None  # noqa: S101 - every pathway has its process
+    process.status = STATUS.CANCELED
+    process.finished = timezone.now()
+    process.save(update_fields=["status", "finished"])
+    _end(pathway, outcome=outcome, note=note)
+    WorkflowEvent.objects.create(kind=EventKind.PROCESS_FINISHED, flow="employment", step=step, case=pathway.case,
+                                 process=process, user=actor, organisation_id=organisation_id,
+                                 to_state=STATUS.CANCELED)
+    _audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=organisation_id, case=pathway.case,
+           outcome=outcome)
+
+
 def pathway_drop_out(*, actor, pathway_id: int, note: str) -> EmploymentPathway:
     """The person leaves the pathway (a case manager of the lead or the employment service records it): its
     open steps and timers are canceled, and it ends as a drop-out."""
@@ -443,20 +480,8 @@ def pathway_drop_out(*, actor, pathway_id: int, note: str) -> EmploymentPathway:
                     _("Only the employment service or the lead organisation can record a drop-out."))
             if pathway.ended_at is not None:
                 raise ValidationError(_("The pathway has already ended."))
-            for task in Task.objects.filter(process_id=pathway.process_id).exclude(
-                    status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED, STATUS.ERROR]):
-                task_cancel(task, actor=actor)
-            process = pathway.process
-            assert process is not None  # noqa: S101 - checked above (process_id)
-            process.status = STATUS.CANCELED
-            process.finished = timezone.now()
-            process.save(update_fields=["status", "finished"])
-            _end(pathway, outcome=PathwayOutcome.DROPPED_OUT, note=note)
-            WorkflowEvent.objects.create(kind=EventKind.PROCESS_FINISHED, flow="employment", step="drop_out",
-                                         case=pathway.case, process=process, user=actor,
-                                         organisation_id=membership.organisation_id, to_state=STATUS.CANCELED)
-            _audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=membership.organisation_id,
-                   case=pathway.case, outcome=PathwayOutcome.DROPPED_OUT)
+            _end_with_open_steps(pathway, actor=actor, organisation_id=membership.organisation_id,
+                                 outcome=PathwayOutcome.DROPPED_OUT, step="drop_out", note=note)
             return pathway
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this pathway right now: try again in a moment.")) from None

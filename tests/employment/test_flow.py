@@ -196,6 +196,41 @@ def test_a_drop_out_cancels_the_open_steps(network, consenting_case, cpi, job_pl
     assert services.pathway_start(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case).pk != pathway.pk
 
 
+@pytest.mark.parametrize("how", ["revoked", "declined then closed"])
+def test_a_referral_that_ends_unaccepted_ends_the_pathway(network, consenting_case, cpi, job_placement, how):
+    pathway = to_referral(network, consenting_case, cpi, job_placement)
+    manager = network.user("a", Role.CASE_MANAGER)
+    if how == "revoked":
+        handoffs.handoff_revoke(actor=manager, handoff_id=pathway.referral_id, reason="Ha trovato lavoro da sola")
+    else:
+        handoffs.handoff_decline(actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id,
+                                 reason="capacity")
+        pathway.refresh_from_db()
+        assert pathway.ended_at is None  # declined: the sender may still send it elsewhere
+        handoffs.handoff_close(actor=manager, handoff_id=pathway.referral_id, note="Nessun altro servizio")
+
+    pathway.refresh_from_db()
+    assert pathway.stage == Stage.ENDED and pathway.ended_at is not None
+    assert pathway.outcome == PathwayOutcome.NOT_PLACED and "accepted" in pathway.outcome_note
+    assert not Task.objects.filter(process_id=pathway.process_id,
+                                   status__in=workflow_permissions.OPEN_TASK_STATUSES).exists()
+    assert pathway.process.status == STATUS.CANCELED
+    assert WorkflowEvent.objects.filter(process_id=pathway.process_id, kind="process_finished",
+                                        step="referral_ended").count() == 1
+    assert AuditEntry.objects.filter(object_type="employment.employmentpathway", action="update",
+                                     detail__outcome=PathwayOutcome.NOT_PLACED).exists()
+    # The person can be referred again.
+    assert services.pathway_start(actor=manager, case=consenting_case).pk != pathway.pk
+
+
+def test_an_accepted_referral_closed_later_does_not_end_the_pathway(network, consenting_case, cpi, job_placement):
+    pathway = to_training(network, consenting_case, cpi, job_placement)  # accepted, agreed: at the training step
+    services.on_workflow_event(type("Recorded", (), {"event": WorkflowEvent(
+        kind="handoff_closed", flow="handoff", handoff_id=pathway.referral_id, case=consenting_case)})())
+    pathway.refresh_from_db()
+    assert pathway.ended_at is None and pathway.stage == Stage.TRAINING
+
+
 def test_the_provider_steps_are_refused_to_others(network, consenting_case, cpi, job_placement):
     pathway = to_training(network, consenting_case, cpi, job_placement)
     task = open_task(pathway, EmploymentFlow.training)
