@@ -268,8 +268,9 @@ def load(args) -> None:
             case_pk, _lead, household, opened = rng.choice(case_rows)
             org = rng.choice(leads)
             day = (_aware(min(364, opened + rng.uniform(0, 60)))).date()
+            recipient = household or -case_pk  # cases.models.recipient_key_of (a case's person has the case's id)
             yield (pk, case_pk, household, org, rng.choice(KINDS), None, day, rng.randint(1, 3), None, "",
-                   any_user, now)
+                   any_user, now, recipient)
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -305,7 +306,8 @@ def load(args) -> None:
                                          "from_state", "to_state", "task_created_at", "task_claimed_at",
                                          "task_finished_at", "detail"], iter(events)),
             ("cases_intervention", ["id", "case_id", "household_id", "organisation_id", "kind", "service_type_id",
-                                    "delivered_on", "quantity", "value", "note", "recorded_by_id", "created_at"],
+                                    "delivered_on", "quantity", "value", "note", "recorded_by_id", "created_at",
+                                    "recipient_key"],
              interventions()),
         ]
         for table, columns, rows in steps:

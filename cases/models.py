@@ -556,6 +556,11 @@ class Intervention(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who received it, for the duplicate-aid signals: the delivery's household, else the case's, else minus the
+    # person's id (a person without a household is a household of one; the sign keeps the two apart). Kept by
+    # `recipient_key_of` on save and by `cases.services.records.rekey_deliveries` when a case's household or
+    # person changes.
+    recipient_key = models.BigIntegerField(editable=False, default=0)
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -565,10 +570,25 @@ class Intervention(models.Model):
             models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="intervention_value_gte_0"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="intervention_quantity_gte_1"),
         ]
-        indexes = [models.Index(fields=["household", "kind", "delivered_on"])]
+        indexes = [
+            models.Index(fields=["household", "kind", "delivered_on"]),
+            # The duplicate-aid signals read the ledger in this order, with no sort (PostgreSQL: index-only).
+            models.Index(fields=["kind", "recipient_key", "organisation"], include=["delivered_on", "quantity"],
+                         name="intervention_recipient"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.delivered_on}"
+
+    def save(self, *args, **kwargs):
+        if not self.recipient_key:
+            self.recipient_key = recipient_key_of(household_id=self.household_id, case=self.case)
+        super().save(*args, **kwargs)
+
+
+def recipient_key_of(*, household_id: int | None, case: Case) -> int:
+    """The recipient of a delivery: its household, else the case's household, else minus the case's person."""
+    return household_id or case.household_id or -case.person_id
 
 
 class EventKind(models.TextChoices):

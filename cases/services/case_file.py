@@ -22,10 +22,12 @@ from cases.models import (
     EventKind,
     Goal,
     Household,
+    Intervention,
     ItemStatus,
     Person,
     Plan,
     Severity,
+    recipient_key_of,
 )
 from cases.services.events import event_record
 from partners.models import AuditAction, Membership, Organisation
@@ -115,9 +117,21 @@ def case_update(*, actor, case: Case, title: str | None = None, household: House
         changed.append("case_manager")
     if changed:
         case.save()
+        if "household" in changed:
+            rekey_deliveries([case.pk])
         event_record(case=case, kind=EventKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                      obj=case, data={"fields": changed})
     return case
+
+
+def rekey_deliveries(case_ids) -> int:
+    """After the household or the person of these cases changed: their deliveries recorded without a household
+    follow the case (`Intervention.recipient_key`, read by the duplicate-aid signals). One update per case."""
+    updated = 0
+    for case in Case.objects.filter(pk__in=list(case_ids)).only("pk", "household_id", "person_id"):
+        updated += Intervention.objects.filter(case_id=case.pk, household_id__isnull=True).update(
+            recipient_key=recipient_key_of(household_id=None, case=case))
+    return updated
 
 
 @transaction.atomic

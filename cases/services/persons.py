@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import Case, Consent, EventKind, HouseholdMember, Person, PersonMerge
 from cases.selectors import similar_persons
+from cases.services.case_file import rekey_deliveries
 from cases.services.events import event_record
 from cases.validators import codice_fiscale_mismatches, normalise_codice_fiscale, validate_birth_date
 from partners.audit import audit_record
@@ -177,6 +178,7 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
 
     case_ids = list(Case.objects.filter(person=merged).values_list("pk", flat=True))
     Case.objects.filter(pk__in=case_ids).update(person=kept)
+    rekey_deliveries(case_ids)
     consent_ids = list(Consent.objects.filter(person=merged).values_list("pk", flat=True))
     Consent.objects.filter(pk__in=consent_ids).update(person=kept)
     moved_households, shared_households = [], []

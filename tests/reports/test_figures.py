@@ -175,6 +175,8 @@ def aid(network, caseload):
     case_a = caseload["a_open_mar"]
     case_b = caseload["b_open_mar"]
     Case.objects.filter(pk__in=[case_a.pk, case_b.pk]).update(household=family)
+    case_a.refresh_from_db()
+    case_b.refresh_from_db()
     # the household gets food parcels from A (its case), B (another member's case) and C (recorded on A's case)
     _aid(case_a, a, InterventionKind.FOOD_PARCEL, d(2025, 3, 15))
     _aid(case_a, a, InterventionKind.FOOD_PARCEL, d(2025, 4, 15), quantity=2)
@@ -219,6 +221,31 @@ def test_duplicate_aid_respects_the_period(aid):
     spring = Period(start=datetime.date(2025, 3, 1), end=datetime.date(2025, 3, 31))
     (signal,) = duplicate_aid_signals(scope=NETWORK, period=spring)
     assert (signal.kind, signal.organisations, signal.deliveries) == (InterventionKind.FOOD_PARCEL, 2, 2)
+
+
+def test_deliveries_follow_their_case_into_a_household_and_through_a_person_merge(network, caseload):
+    from cases.services import case_update, person_merge
+
+    a, b = network.org_a, network.org_b
+    d = datetime.date
+    lonely, other = caseload["a_open_2024"], caseload["a_open_mar"]
+    _aid(lonely, a, InterventionKind.MEAL, d(2025, 7, 1))  # recorded while the person had no household
+    family = Household.objects.create(name="Rossi", registered_by=a)
+    other_person_meal = _aid(other, b, InterventionKind.MEAL, d(2025, 7, 3), household=family)
+    assert duplicate_aid_signals(scope=NETWORK, period=PERIOD) == []
+    # The case joins the household: its earlier meal now counts for the household, as if recorded there.
+    case_update(actor=lonely.case_manager, case=lonely, household=family)
+    (signal,) = duplicate_aid_signals(scope=NETWORK, period=PERIOD)
+    assert (signal.household_key, signal.organisations, signal.deliveries) == (family.pk, 2, 2)
+    # A delivery recorded with its own household keeps it.
+    other_person_meal.refresh_from_db()
+    assert other_person_meal.recipient_key == family.pk
+    # A person merged into another: the deliveries of the moved cases without a household follow the kept person.
+    case_update(actor=lonely.case_manager, case=lonely, household=None)
+    kept = other.person
+    person_merge(actor=network.user("a", Role.CASE_MANAGER), kept=kept, merged=lonely.person,
+                 reason="Stessa persona registrata due volte")
+    assert set(Intervention.objects.filter(case=lonely).values_list("recipient_key", flat=True)) == {-kept.pk}
 
 
 def test_figures_query_counts_are_fixed(aid, network, django_assert_max_num_queries):
