@@ -10,7 +10,8 @@ group to Python: the answer has at most a handful of rows per group.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connections, transaction
@@ -66,6 +67,18 @@ QUANTILES = (0.5, 0.9)
 ANALYTICS_WORK_MEM = "64MB"
 
 
+@contextmanager
+def analytics_memory(using: str = "default") -> Iterator[None]:
+    """Run the queries inside with `ANALYTICS_WORK_MEM` (PostgreSQL; nothing elsewhere), in a transaction so that
+    the setting ends with it: for the one query whose sort would spill to disk, never for the whole dashboard."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
+        yield
+
+
 def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, native: bool | None = None,
                         also_coarser: bool = False) -> dict[tuple, Distribution]:
     """The count, median, p90 and maximum of `value` for every group of `keys` in `queryset`.
@@ -104,8 +117,7 @@ def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, 
             f"percentile_cont(ARRAY[{', '.join(repr(q) for q in QUANTILES)}]::double precision[]) "
             f"WITHIN GROUP (ORDER BY {v}), MAX({v}) FROM ({inner_sql}) d WHERE {v} IS NOT NULL GROUP BY {group_by}"
         )
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
+        with analytics_memory(queryset.db), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         nk = len(keys)
