@@ -558,7 +558,7 @@ class Intervention(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Who received it, for the duplicate-aid signals: the delivery's household, else the case's, else minus the
     # person's id (a person without a household is a household of one; the sign keeps the two apart). Kept by
-    # `recipient_key_of` on save and by `cases.services.records.rekey_deliveries` when a case's household or
+    # `recipient_key_of` on save and by `cases.services.case_file.rekey_deliveries` when a case's household or
     # person changes.
     recipient_key = models.BigIntegerField(editable=False, default=0)
 

@@ -70,7 +70,9 @@ ANALYTICS_WORK_MEM = "64MB"
 @contextmanager
 def analytics_memory(using: str = "default") -> Iterator[None]:
     """Run the queries inside with `ANALYTICS_WORK_MEM` (PostgreSQL; nothing elsewhere), in a transaction so that
-    the setting ends with it: for the one query whose sort would spill to disk, never for the whole dashboard."""
+    the setting ends with it: for the one query whose sort would spill to disk, never for the whole dashboard.
+    Inside an outer transaction it lasts until that one ends (releasing a savepoint does not undo `SET LOCAL`);
+    the dashboard and the PDF run in none."""
     connection = connections[using]
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
