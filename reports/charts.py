@@ -1,7 +1,10 @@
 """Inline SVG bar charts drawn on the server: no JavaScript, no external asset. Each chart is decorative next to
-its data table (the table is the accessible version), and says so with `aria-hidden` plus a title."""
+its data table (the table is the accessible version), and says so with `aria-hidden` plus a title. Each is drawn
+in two layouts, one for wide screens and one for phones (CSS shows one)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -10,10 +13,25 @@ from reports.sections import Table
 
 BAR = 14
 GAP = 8
-LABEL_WIDTH = 220
-WIDTH = 640
 SERIES_CLASSES = ("tv-bar-0", "tv-bar-1", "tv-bar-2")
 MAX_BARS = 40
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one drawing of a chart is laid out. The page carries both drawings and CSS shows one by screen width
+    (`static/css/reports.css`): a phone shrinks the wide one to half size, text included."""
+
+    css_class: str
+    width: int  # of the viewBox
+    label_width: int  # room left of the bars for their labels; 0: each label on its own line above its bars
+    label_chars: int  # longer labels are cut with "…" (the data table has them whole)
+    value_room: int  # room right of the longest bar for its value
+
+
+WIDE = Layout("tv-chart-wide", width=640, label_width=220, label_chars=30, value_room=60)
+COMPACT = Layout("tv-chart-compact", width=340, label_width=0, label_chars=44, value_room=44)
+LABEL_LINE = 16  # COMPACT: the height of the label line above a row's bars
 
 
 def _number(value) -> float:
@@ -32,40 +50,60 @@ def _short(text: str, limit: int = 30) -> str:
 
 
 def bar_chart(table: Table) -> SafeString:
-    """Horizontal bars, one group per row (at most MAX_BARS rows: the table has them all)."""
+    """Horizontal bars, one group per row (at most MAX_BARS rows: the table has them all), drawn twice: beside their
+    labels for wide screens, under them for phones."""
     if not table.chart_columns or not table.rows:
         return mark_safe("")  # noqa: S308 - a constant
     rows = list(table.rows)[:MAX_BARS]
+    return mark_safe("".join(_svg(table, rows, layout) for layout in (WIDE, COMPACT)))  # noqa: S308 - escaped
+
+
+def _legend(table: Table, series: list[int], layout: Layout) -> tuple[list[str], int]:
+    """The series' names in a row, wrapping at the chart's width; the parts and their height (none for one series)."""
+    if len(series) < 2:
+        return [], 0
+    parts, x, y = [], layout.label_width, 4
+    for i, column in enumerate(series):
+        text = str(table.columns[column])
+        room = 20 + 7 * len(text)
+        if x > layout.label_width and x + room > layout.width:
+            x, y = layout.label_width, y + 18
+        parts.append(f'<rect class="{SERIES_CLASSES[i % 3]}" x="{x}" y="{y}" width="12" height="12"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 10}" font-size="12">{escape(text)}</text>')
+        x += room
+    return ['<g class="tv-legend">', *parts, "</g>"], y + 18
+
+
+def _svg(table: Table, rows: list, layout: Layout) -> str:
     series = list(table.chart_columns)
     top = max((_number(row[c]) for row in rows for c in series), default=0.0) or 1.0
-    group = len(series) * BAR + GAP
-    legend_height = 22 if len(series) > 1 else 0
+    above = 0 if layout.label_width else LABEL_LINE
+    group = above + len(series) * BAR + GAP
+    legend, legend_height = _legend(table, series, layout)
     height = legend_height + len(rows) * group + GAP
-    plot = WIDTH - LABEL_WIDTH - 60
+    plot = layout.width - layout.label_width - layout.value_room
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="tv-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" aria-hidden="true" focusable="false">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="tv-chart {layout.css_class}" '
+        f'viewBox="0 0 {layout.width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" role="img" '
+        f'aria-hidden="true" focusable="false">',
         f"<title>{escape(table.title)}</title>",
+        *legend,
     ]
-    if legend_height:
-        x = LABEL_WIDTH
-        for i, column in enumerate(series):
-            name = escape(str(table.columns[column]))
-            parts.append(f'<rect class="{SERIES_CLASSES[i % 3]}" x="{x}" y="4" width="12" height="12"/>')
-            parts.append(f'<text x="{x + 16}" y="14" font-size="12">{name}</text>')
-            x += 20 + 7 * len(str(table.columns[column]))
     for r, row in enumerate(rows):
         y0 = legend_height + r * group + GAP // 2
-        label = escape(_short(_label(table, row)))
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y0 + len(series) * BAR / 2 + 4:.0f}" font-size="12" '
-                     f'text-anchor="end">{label}</text>')
+        label = escape(_short(_label(table, row), layout.label_chars))
+        if layout.label_width:
+            parts.append(f'<text x="{layout.label_width - 6}" y="{y0 + len(series) * BAR / 2 + 4:.0f}" '
+                         f'font-size="12" text-anchor="end">{label}</text>')
+        else:
+            parts.append(f'<text x="0" y="{y0 + LABEL_LINE - 4}" font-size="12">{label}</text>')
         for i, column in enumerate(series):
             value = _number(row[column])
             width = max(0.0, value / top * plot)
-            y = y0 + i * BAR
-            parts.append(f'<rect class="{SERIES_CLASSES[i % 3]}" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
-                         f'height="{BAR - 2}"/>')
-            shown = f"{value:g}"
-            parts.append(f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{y + BAR - 4}" font-size="11">{shown}</text>')
+            y = y0 + above + i * BAR
+            parts.append(f'<rect class="{SERIES_CLASSES[i % 3]}" x="{layout.label_width}" y="{y}" '
+                         f'width="{width:.1f}" height="{BAR - 2}"/>')
+            parts.append(f'<text x="{layout.label_width + width + 4:.1f}" y="{y + BAR - 4}" font-size="11">'
+                         f"{value:g}</text>")
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    return "".join(parts)

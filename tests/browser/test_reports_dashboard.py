@@ -1,4 +1,4 @@
-"""The coordinator filters the dashboard to one organisation, reads a chart's data table on a phone, opens the
+"""The coordinator filters the dashboard to one organisation, reads a chart and its data table on a phone, opens the
 bottleneck map and downloads a CSV; no person's name appears anywhere on the way."""
 
 from __future__ import annotations
@@ -38,8 +38,17 @@ def test_coordinator_dashboard_filter_map_and_csv_on_a_phone(network, case_a, ne
     assert steps.locator("caption").is_visible()
     row = steps.locator("tbody tr").first
     assert row.locator("th").inner_text().strip() in ("Assessment", "Valutazione", "Triage")
-    assert page.locator("#table-steps svg.tv-chart").count() == 1
+    # and: its chart is the phone drawing, labels above the bars at a readable size (the wide drawing, shrunk to
+    # a phone, put them at about 7 px)
+    compact, wide = (page.locator(f"#table-steps svg.{c}") for c in ("tv-chart-compact", "tv-chart-wide"))
+    assert compact.is_visible() and not wide.is_visible()
+    assert compact.locator("text").first.bounding_box()["height"] >= 10
     assert "Giulia" not in page.content() and "Bianchi" not in page.content()
+
+    # and: on a laptop the same chart has its labels beside the bars
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert wide.is_visible() and not compact.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
 
     # and: the bottleneck map keeps the filters and colours the steps
     with page.expect_navigation():
