@@ -20,7 +20,7 @@ MAX_BARS = 40
 @dataclass(frozen=True)
 class Layout:
     """How one drawing of a chart is laid out. The page carries both drawings and CSS shows one by screen width
-    (`static/css/reports.css`): a phone shrinks the wide one to half size, text included."""
+    (`static/css/reports.css`): on a phone the wide one would shrink to about half size, text included."""
 
     css_class: str
     width: int  # of the viewBox
@@ -45,7 +45,7 @@ def _label(table: Table, row) -> str:
     return " → ".join(str(row[i]) for i in table.label_columns)
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
