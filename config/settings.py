@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "viewflow",
     "viewflow.workflow",
+    "core",
     "partners",
     "cases",
     "workflows",
