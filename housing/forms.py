@@ -14,6 +14,7 @@ from housing.models import (
     Situation,
     TargetGroup,
 )
+from housing.services.placements import default_hold_days
 from housing.services.resources import WEIGHT_FIELDS
 from partners.models import Organisation
 
@@ -63,13 +64,14 @@ class ResourceForm(StyledForm):
 class OfferForm(StyledForm):
     application = forms.IntegerField(widget=forms.HiddenInput)
     place = forms.IntegerField(label=_("place"))
-    hold_days = forms.IntegerField(label=_("hold the place for (days)"), min_value=1, max_value=30, initial=3)
+    hold_days = forms.IntegerField(label=_("hold the place for (days)"), min_value=1, max_value=30)
     override = forms.BooleanField(label=_("Offer although the household is not eligible (override)"), required=False)
     override_reason = forms.CharField(label=_("reason for the override"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["hold_days"].initial = default_hold_days()
         if places is not None:
             self.fields["place"] = forms.TypedChoiceField(label=_("place"), coerce=int,
                                                           choices=[(p.pk, str(p)) for p in places])

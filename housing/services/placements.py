@@ -42,8 +42,10 @@ MAX_HOLD_DAYS = 30
 MAX_MOVE_IN_AHEAD_DAYS = 60
 
 
-def _hold_days() -> int:
-    return int(getattr(settings, "TAVOLO_HOUSING_OFFER_HOLD_DAYS", DEFAULT_HOLD_DAYS))
+def default_hold_days() -> int:
+    """How long an offer holds a place when the provider does not say (TAVOLO_HOUSING_OFFER_HOLD_DAYS)."""
+    days = int(getattr(settings, "TAVOLO_HOUSING_OFFER_HOLD_DAYS", DEFAULT_HOLD_DAYS))
+    return min(max(days, 1), MAX_HOLD_DAYS)
 
 
 def _require_sees_case(actor, case_id: int) -> Case:
@@ -87,7 +89,7 @@ def offer_make(*, actor, place_id, application_id, hold_days=None, override: boo
     Raises Http404 (place or case not visible), PermissionDenied, ValidationError (place not free, application
     not waiting or of another type, the household already has an offer waiting, not eligible without override).
     """
-    days = DEFAULT_HOLD_DAYS if hold_days in (None, "") else posted_id(hold_days)
+    days = default_hold_days() if hold_days in (None, "") else posted_id(hold_days)
     if days is None or days > MAX_HOLD_DAYS:
         raise ValidationError({"hold_days": _("Hold the place for 1 to %(max)s days.") % {"max": MAX_HOLD_DAYS}})
     with transaction.atomic():

@@ -175,3 +175,16 @@ def test_application_row_keeps_the_criteria_of_the_section(shared_case, lead):
     assert (application.situation, application.minors, application.eviction_date) == (
         "eviction", 1, datetime.date(2030, 1, 10))
     assert Application.objects.get(pk=application.pk).applied_day == timezone.localdate().toordinal()
+
+
+def test_the_operator_sets_how_long_an_offer_holds_a_place(settings, shelter, application, provider_cm):
+    # given an installation whose offers hold a place for 5 days
+    settings.TAVOLO_HOUSING_OFFER_HOLD_DAYS = 5
+
+    # when the provider makes an offer without saying for how long
+    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+
+    # then it holds the place for the installation's 5 days, and the offer form proposes 5
+    assert (offer.expires_at - offer.offered_at).days == 5
+    from housing.forms import OfferForm
+    assert OfferForm().fields["hold_days"].initial == 5
