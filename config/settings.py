@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "core.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, publishing only what our pages use
     "django.contrib.humanize",
     "channels",
     "rest_framework",
@@ -67,6 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id; then the load balancer's probes, answered
+    # before host validation, the HTTPS redirect and sessions (core/middleware.py says why that is safe).
+    "core.middleware.RequestLogMiddleware",
+    "core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,11 +108,45 @@ TEMPLATES = [
     },
 ]
 
+
+def refuse_persistent_connections() -> None:
+    """Under ASGI every request's sync code runs in a new thread, and Django keeps one connection per thread:
+    with CONN_MAX_AGE > 0 each request left an idle PostgreSQL backend behind until the dead thread's
+    connection was garbage-collected (an operator saw 20 % of requests fail with "too many clients" at 16
+    users; bench/connections.py, ADR 0012). The old variable fails loudly rather than being ignored, so a
+    deployment still carrying the guide's former `DB_CONN_MAX_AGE=60` learns it at start-up."""
+    if os.environ.get("DB_CONN_MAX_AGE", "0").strip() not in {"", "0"}:
+        raise ImproperlyConfigured(
+            "DB_CONN_MAX_AGE is no longer supported: persistent connections leak under ASGI. Remove it; "
+            "PostgreSQL connections are pooled per worker (DB_POOL, DB_POOL_MAX_SIZE, see ADR 0012)."
+        )
+
+
+def postgres_pool_options() -> dict | None:
+    """Django's psycopg pool, one per worker process (ADR 0012): connections are reused across requests and
+    threads, and a worker never holds more than DB_POOL_MAX_SIZE. A request that waits longer than
+    DB_POOL_TIMEOUT seconds for a free connection fails like a lost database (503, core/errors.py). No
+    minimum by default: a sweep loop holds one connection, not two, and an idle worker gives its connections
+    back after psycopg's max_idle (10 min). DB_POOL=0 opens a new connection per request (behind PgBouncer)."""
+    if not env_bool("DB_POOL", True):
+        return None
+    options = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "0")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
+    # psycopg would only complain at the first request; a wrong size fails at start-up instead.
+    if not (0 <= options["min_size"] <= options["max_size"] and options["max_size"] >= 1 and options["timeout"] > 0):
+        raise ImproperlyConfigured(
+            "DB_POOL_MIN_SIZE must be between 0 and DB_POOL_MAX_SIZE, DB_POOL_MAX_SIZE at least 1 and "
+            "DB_POOL_TIMEOUT more than 0 seconds."
+        )
+    return options
+
+
+refuse_persistent_connections()
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tavolo.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tavolo.sqlite3'}"))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -117,6 +156,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # never pays off on short OLTP queries (measured by bench/caselist.py).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # With the pool: a connection is checked (one empty query) before a request gets it, so one that the
+    # server or a firewall closed while idle is replaced instead of failing the request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+    if (pool := postgres_pool_options()) is not None:
+        DATABASES["default"]["OPTIONS"]["pool"] = pool
+    # Behind PgBouncer in transaction mode (DB_POOL=0), `.iterator()`'s server-side cursors would outlive the
+    # server connection they were opened on: Django's documented switch turns them off.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -130,6 +177,25 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The cache (today: the API throttles' counters) is shared by every worker on every host when Redis is there,
+# so that a limit is one limit and not one per worker. TAVOLO_CACHE_URL defaults to REDIS_URL; give it its own
+# database number (redis://host:6379/1 beside REDIS_URL=redis://host:6379/0) where the server allows it:
+# `cache.clear()` empties the whole Redis database, channel layer included. When Redis fails the cache fails
+# open (reads miss, writes are dropped, a warning is logged): see core/cache.py.
+TAVOLO_CACHE_URL = os.environ.get("TAVOLO_CACHE_URL", REDIS_URL or "").strip()
+if TAVOLO_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            "LOCATION": TAVOLO_CACHE_URL,
+            "KEY_PREFIX": "tavolo",
+            # A Redis that hangs delays a request by at most about a second, then the cache is skipped for 5 s.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -164,7 +230,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents: a private folder by default (0600 files, 0700 folders: only Tavolo's user reads them; set here
+    # rather than in FILE_UPLOAD_PERMISSIONS so collected static files keep their readable modes); an S3-compatible
+    # bucket when TAVOLO_DOCUMENTS_S3_BUCKET is set (below).
+    "default": {
+        "BACKEND": "core.storage.LocalDocumentStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -184,6 +256,28 @@ MEDIA_ROOT = Path(os.environ.get("TAVOLO_DOCUMENTS_DIR", VAR_DIR / "documents"))
 # No URL serves MEDIA_ROOT: documents are downloaded only through `cases:document_download`.
 MEDIA_URL = "/_private-not-served/"
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# With several app hosts, documents go to an S3-compatible bucket that all of them share (AWS S3, MinIO, Ceph...).
+# The keys stay those of the local folder (cases/2026/05/<random>): the uploaded name is never part of them. Empty
+# keys let boto3 find its own credentials (instance role, AWS_* variables, ~/.aws).
+TAVOLO_DOCUMENTS_S3_BUCKET = os.environ.get("TAVOLO_DOCUMENTS_S3_BUCKET", "").strip()
+if TAVOLO_DOCUMENTS_S3_BUCKET:
+    _s3_encryption = os.environ.get("TAVOLO_DOCUMENTS_S3_ENCRYPTION", "").strip()
+    STORAGES["default"] = {
+        "BACKEND": "core.storage.S3DocumentStorage",
+        "OPTIONS": {
+            "bucket_name": TAVOLO_DOCUMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("TAVOLO_DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("TAVOLO_DOCUMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("TAVOLO_DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("TAVOLO_DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            # "path" for most self-hosted servers (MinIO, Ceph), "virtual" or "auto" (the default) for AWS.
+            "addressing_style": os.environ.get("TAVOLO_DOCUMENTS_S3_ADDRESSING_STYLE") or None,
+            # A folder inside the bucket, e.g. "tavolo/production", when the bucket is shared with other uses.
+            "location": os.environ.get("TAVOLO_DOCUMENTS_S3_PREFIX", "").strip("/"),
+            # Server-side encryption at rest: "AES256" (keys managed by the server) or "aws:kms".
+            "object_parameters": {"ServerSideEncryption": _s3_encryption} if _s3_encryption else {},
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -210,15 +304,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttles key on REMOTE_ADDR, which uvicorn sets from the proxy's X-Forwarded-For only for the proxies given
+    # to --forwarded-allow-ips; left unset, DRF would key on the whole header, which any client can vary.
+    "NUM_PROXIES": 0,
+    # Errors in the API's one JSON shape, documented as every operation's `default` response (core.errors).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # DRF's, with the JSON one refusing bodies nested deeper than core.parsers.MAX_DEPTH (a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# A failed CSRF check answers the API's JSON error under /api/, the "form expired" page elsewhere.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tavolo API",
     "DESCRIPTION": (
         "Case management across a network of social-service organisations. Authenticate with the session "
         "or with a token from POST /api/v1/auth/token/ (header `Authorization: Token <key>`). Objects your "
-        "organisation may not see answer 404."
+        "organisation may not see answer 404. Every error is JSON of one shape, "
+        '`{"error": {"status", "code", "message", "fields"}}`; a 503 (with Retry-After) means: try the same '
+        "request again. The writes that move a handoff or a task take an Idempotency-Key header: retried with the "
+        "same key, they return the first answer instead of acting twice."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -235,11 +344,34 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs go to standard error: JSON lines in production (one object per line, for a log shipper), readable text
+# elsewhere; LOG_FORMAT=json|text overrides. Every line written while a request is served carries its id, and
+# each request writes one access line (logger `tavolo.access`: method, path without the query string, status,
+# duration, user and organisation ids). uvicorn's own access log is silenced: it would repeat each request with
+# its query string (names searched for); run uvicorn with --no-access-log to spare it the work.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default console handler on `django` would print its lines a second time while DEBUG is on.
+        "django": {"handlers": [], "propagate": True},
+        # uvicorn configures these before Django starts; here they get our format (and no access lines).
+        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
 }
 
 # Workflows: days between two reviews of a case; days an organisation keeps reading what it wrote on a
@@ -259,6 +391,9 @@ TAVOLO_CONSENT_WARNING_DAYS = int(os.environ.get("TAVOLO_CONSENT_WARNING_DAYS", 
 # How many missed notifications a reconnecting browser gets back at most (the list page has the rest).
 TAVOLO_NOTIFY_REPLAY_LIMIT = int(os.environ.get("TAVOLO_NOTIFY_REPLAY_LIMIT", "200"))
 
+# Housing: days an offer holds a place for the household when the provider does not say (1-30).
+TAVOLO_HOUSING_OFFER_HOLD_DAYS = int(os.environ.get("TAVOLO_HOUSING_OFFER_HOLD_DAYS", "3"))
+
 TAVOLO = {
     # The seed file of the network's partners used by the demo data command.
     "PARTNERS_CSV": os.environ.get("TAVOLO_PARTNERS_CSV", str(BASE_DIR / "partners" / "data" / "partners.csv")),
@@ -267,11 +402,20 @@ TAVOLO = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes over plain HTTP (HealthProbeMiddleware answers them first anyway).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Off by default: on a municipality's shared domain (tavolo.comune.example.it) they would force HTTPS on every
+    # sibling host, and preloading cannot be undone quickly. Turn them on only for a domain Tavolo owns alone.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # check --deploy warns when either is off; off is the deliberate default here (see above and the guide).
+    SILENCED_SYSTEM_CHECKS = [
+        *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+        *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+    ]
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"

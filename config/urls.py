@@ -5,10 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from cases.views import cases as case_views
 from cases.views import overview
+from core import health
 from workflows.services import casepath
 
 urlpatterns = [
     path("", overview.home, name="home"),
+    # Load balancer probes (no login, JSON). core.middleware.HealthProbeMiddleware answers GET/HEAD on these
+    # paths before host validation and the HTTPS redirect; these entries name them and answer other methods.
+    path("healthz", health.liveness, name="healthz"),
+    path("readyz", health.readiness, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -31,3 +36,10 @@ urlpatterns = [
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("django-admin/", admin.site.urls),
 ]
+
+# Errors outside the views answer the API's JSON shape under /api/ and the templates elsewhere; a body too large
+# is a 413, a database out of reach a 503 with Retry-After (core.errors).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

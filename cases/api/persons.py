@@ -14,6 +14,8 @@ from cases import permissions, selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id, parse_query
 from cases.models import IdentifierKind, Person, PersonMerge, Sex
 from cases.services.persons import DuplicatePerson, PossibleDuplicates
+from core.errors import error_body
+from core.schema import ErrorDetailSerializer
 from partners.api import ApiViewSet, OrganisationRefSerializer
 from partners.audit import audit_record
 from partners.models import AuditAction, Organisation
@@ -59,10 +61,9 @@ class CandidateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonConflictSerializer(serializers.Serializer):
-    """409: the person may already be registered."""
+class PersonConflictDetailSerializer(ErrorDetailSerializer):
+    """409: the person may already be registered (the API's error shape, with what the client needs to go on)."""
 
-    detail = serializers.CharField()
     code = serializers.ChoiceField(choices=["cf_exists", "possible_duplicates"])
     existing_person = serializers.IntegerField(
         allow_null=True, required=False,
@@ -72,6 +73,10 @@ class PersonConflictSerializer(serializers.Serializer):
         many=True, required=False,
         help_text=gettext_lazy("Similar people you may see; send `confirmed_new: true` to register anyway."),
     )
+
+
+class PersonConflictSerializer(serializers.Serializer):
+    error = PersonConflictDetailSerializer()
 
 
 class PersonMergeSerializer(serializers.ModelSerializer):
@@ -143,13 +148,14 @@ class PersonFilterSerializer(serializers.Serializer):
 
 
 def _conflict(exc: DuplicatePerson | PossibleDuplicates) -> Response:
+    conflict = status.HTTP_409_CONFLICT
     if isinstance(exc, DuplicatePerson):
-        body = {"detail": exc.message_dict["codice_fiscale"][0], "code": "cf_exists",
-                "existing_person": exc.person.pk if exc.visible else None}
+        body = error_body(status=conflict, code="cf_exists", message=exc.message_dict["codice_fiscale"][0],
+                          existing_person=exc.person.pk if exc.visible else None)
     else:
-        body = {"detail": exc.messages[0], "code": "possible_duplicates",
-                "candidates": CandidateSerializer(exc.candidates, many=True).data}
-    return Response(body, status=status.HTTP_409_CONFLICT)
+        body = error_body(status=conflict, code="possible_duplicates", message=exc.messages[0],
+                          candidates=CandidateSerializer(exc.candidates, many=True).data)
+    return Response(body, status=conflict)
 
 
 @extend_schema_view(

@@ -11,6 +11,7 @@ from cases import permissions
 from cases.models import Case, Consent, ConsentPurpose, EventKind, Person
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
+from core.storage import discard_stored, store_upload
 from partners.audit import audit_record
 from partners.models import AuditAction, Organisation
 
@@ -26,7 +27,10 @@ def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, 
 def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.date,
                    expires_on: datetime.date | None = None, organisations: list[Organisation] | tuple = (),
                    signed_document=None) -> Consent:
-    """Record a consent the person signed. Sharing with named organisations must name at least one."""
+    """Record a consent the person signed. Sharing with named organisations must name at least one.
+
+    The signed document, when given, is stored before the rows and removed again if they do not land; a storage
+    that refuses it raises core.storage.StorageUnavailable and nothing is recorded."""
     membership = permissions.require_person_change(actor, person)
     errors = {}
     if purpose not in ConsentPurpose.values:
@@ -49,15 +53,19 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
     consent = Consent(person=person, purpose=purpose, given_on=given_on, expires_on=expires_on,
                       recorded_by=actor, recorded_by_organisation_id=membership.organisation_id)
     if signed_document is not None:
-        consent.signed_document = signed_document
-    consent.save()
-    if organisations:
-        consent.organisations.set(organisations)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=consent, organisation_id=membership.organisation_id,
-                 person_id=person.pk, detail={"purpose": purpose})
-    _record_on_cases(person=person, kind=EventKind.CONSENT_RECORDED, actor=actor,
-                     organisation_id=membership.organisation_id,
-                     purpose=purpose, obj=consent)
+        store_upload(consent.signed_document, signed_document)
+    try:
+        consent.save()
+        if organisations:
+            consent.organisations.set(organisations)
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=consent, organisation_id=membership.organisation_id,
+                     person_id=person.pk, detail={"purpose": purpose})
+        _record_on_cases(person=person, kind=EventKind.CONSENT_RECORDED, actor=actor,
+                         organisation_id=membership.organisation_id,
+                         purpose=purpose, obj=consent)
+    except Exception:
+        discard_stored(consent.signed_document)
+        raise
     return consent
 
 

@@ -23,6 +23,7 @@ from cases.models import (
 from cases.services.case_file import lock_case, require_open
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
+from core.storage import discard_stored, store_upload
 from partners.models import AuditAction, ServiceType
 from partners.roles import Capability
 
@@ -52,7 +53,11 @@ def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Not
 
 @transaction.atomic
 def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_sensitive: bool = False) -> Document:
-    """Store an uploaded file outside the web root; it is served only through a permission check."""
+    """Store an uploaded file outside the web root; it is served only through a permission check.
+
+    Raises ValidationError for a bad file, and core.storage.StorageUnavailable when the storage refuses the bytes
+    (full disk, read-only folder, bucket unreachable): then no bytes, no Document, no event and no audit row
+    remain. The bytes are written before the rows, and removed again if the rows do not land."""
     membership = permissions.require_case_capability(actor, case, Capability.UPLOAD_DOCUMENT)
     case = lock_case(case)
     require_open(case)
@@ -70,7 +75,7 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
     document = Document(case=case, kind=kind, title=title.strip()[:160], original_name=(uploaded.name or "")[-200:],
                         content_type=content_type, size=uploaded.size, is_sensitive=is_sensitive, uploaded_by=actor,
                         organisation_id=membership.organisation_id)
-    document.file.save(uploaded.name, uploaded, save=False)
+    store_upload(document.file, uploaded)
     try:
         document.save()
         event_record(case=case, kind=EventKind.DOCUMENT_UPLOADED, actor=actor,
@@ -79,8 +84,7 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
                      sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     except Exception:
         # Nothing half-saved: the stored bytes go when the rows do not land.
-        if document.file.name:
-            document.file.storage.delete(document.file.name)
+        discard_stored(document.file)
         raise
     return document
 

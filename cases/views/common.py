@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions
+from core.storage import StorageUnavailable
 from partners.audit import audit_record
 from partners.models import AuditAction
 from partners.roles import Capability
@@ -50,6 +51,15 @@ def apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.error_list)
+
+
+def render_storage_refusal(request, template: str, context: dict, *, form, exc: StorageUnavailable):
+    """The form again, with the storage's refusal on top and nothing saved. 503 with Retry-After, not 400: the
+    request was right and the same one will succeed once an operator has fixed the storage."""
+    form.add_error(None, str(exc))
+    response = render(request, template, {**context, "form": form}, status=503)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def posted(request):

@@ -22,7 +22,15 @@ from cases.forms import (
 )
 from cases.models import Person
 from cases.services.persons import PERSON_FIELDS, DuplicatePerson, PossibleDuplicates
-from cases.views.common import apply_errors, audit_person_read, page_view, paginate, posted
+from cases.views.common import (
+    apply_errors,
+    audit_person_read,
+    page_view,
+    paginate,
+    posted,
+    render_storage_refusal,
+)
+from core.storage import StorageUnavailable
 from partners.audit import audit_record
 from partners.models import AuditAction
 from partners.roles import Capability
@@ -226,6 +234,8 @@ def consent_add(request, person_pk):
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except StorageUnavailable as exc:
+            return render_storage_refusal(request, "cases/consent_form.html", {"person": person}, form=form, exc=exc)
         else:
             messages.success(request, _("The consent has been recorded."))
             return redirect(reverse("cases:person_detail", args=[person.pk]) + "#consents")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import permissions, selectors, services
 from cases.forms import ActionForm, AssessmentForm, DocumentForm, GoalForm, InterventionForm, NoteForm, PlanForm
-from cases.views.common import apply_errors, case_organisation_id, page_view, posted
+from cases.views.common import apply_errors, case_organisation_id, page_view, posted, render_storage_refusal
+from core.storage import StorageUnavailable, storage_errors
 from partners.audit import audit_record
 from partners.models import AuditAction
 from partners.roles import Capability
+
+logger = logging.getLogger(__name__)
 
 
 def case_form_page(request, *, case, capability, form_class, save, heading, success, section, initial=None):
@@ -23,15 +28,18 @@ def case_form_page(request, *, case, capability, form_class, save, heading, succ
     permissions.require_case_capability(request.user, case, capability)
     files = request.FILES if request.method == "POST" else None
     form = form_class(posted(request), files, initial=initial)
+    context = {"case": case, "form": form, "heading": heading}
     if form.is_valid():
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except StorageUnavailable as exc:
+            return render_storage_refusal(request, "cases/case_form.html", context, form=form, exc=exc)
         else:
             messages.success(request, success)
             return redirect(reverse("cases:case_detail", args=[case.pk]) + f"#{section}")
-    return render(request, "cases/case_form.html", {"case": case, "form": form, "heading": heading})
+    return render(request, "cases/case_form.html", context)
 
 
 def _case(request, pk):
@@ -81,12 +89,27 @@ def document_upload(request, pk):
 
 @page_view("GET")
 def document_download(request, pk):
-    """The file as an attachment with its stored type: never rendered inline, never sniffed."""
+    """The file as an attachment with its stored type: never rendered inline, never sniffed. Streamed from the
+    storage (local folder or bucket) through this permission check, never redirected to the storage. Bytes that
+    are gone answer a 404 page, a storage that cannot be read a 503 page; neither is audited as a download."""
     document = selectors.document_get_for(user=request.user, pk=pk)
     try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+        with storage_errors(action="open", name=document.file.name):
+            handle = document.file.open("rb")
+            # Reading starts here, not in the middle of the response: a bucket that answers HEAD but refuses GET
+            # (a KMS key we may not use) still gets the 503 page.
+            handle.seek(0)
+    except FileNotFoundError:
+        logger.error("document %s: its file %r is missing from the storage", document.pk, document.file.name)
+        return _document_unavailable(request, document, status=404, message=_(
+            "The file of this document is missing from the document storage. Tell your administrator: it may "
+            "need to be restored from a backup."))
+    except StorageUnavailable as exc:
+        response = _document_unavailable(request, document, status=503, message=_(
+            "The document storage cannot be reached right now. Try again in a few minutes, and tell your "
+            "administrator if it happens again."))
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     audit_record(
         actor=request.user,
         action=AuditAction.DOWNLOAD,
@@ -104,6 +127,11 @@ def document_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _document_unavailable(request, document, *, status: int, message: str):
+    return render(request, "cases/document_unavailable.html", {"document": document, "message": message},
+                  status=status)
 
 
 @page_view("GET", "POST")

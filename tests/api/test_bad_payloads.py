@@ -47,7 +47,7 @@ def test_bad_person_payload_is_400(network, client_for, label, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-person-list"), payload,
                                                                        format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Person.objects.exists()
 
 
@@ -55,7 +55,7 @@ def test_non_json_body_is_400(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         reverse("api-person-list"), data='{"first_name": "Mario",', content_type="application/json")
     assert response.status_code == 400
-    assert "detail" in response.json()
+    assert response.json()["error"]["code"] == "parse_error"
     assert not Person.objects.exists()
 
 
@@ -91,7 +91,7 @@ def test_bad_household_payload_is_400(network, client_for, label, payload, field
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-household-list"), payload,
                                                                        format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Household.objects.exists()
 
 
@@ -116,7 +116,7 @@ def test_bad_intervention_payload_is_400(network, case_a, client_for, label, pay
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         reverse("api-case-intervention-list", args=[case_a.pk]), payload, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Intervention.objects.exists()
 
 
@@ -135,7 +135,7 @@ def test_bad_case_payload_is_400(network, client_for, label, payload, field):
     person = register_person(manager, network.org_a)
     response = client_for(manager).post(reverse("api-case-list"), {"person": person.pk, **payload}, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Case.objects.exists()
 
 
@@ -149,7 +149,7 @@ def test_bad_close_payload_is_400(network, case_a, client_for, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-case-close", args=[case_a.pk]),
                                                                        payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     case_a.refresh_from_db()
     assert case_a.status == "open"
 
@@ -164,7 +164,7 @@ def test_bad_note_payload_is_400(network, case_a, client_for, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         reverse("api-case-note-list", args=[case_a.pk]), payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Note.objects.exists()
 
 
@@ -180,7 +180,7 @@ def test_bad_consent_payload_is_400(network, case_a, client_for, payload, field)
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         reverse("api-consent-list"), {"person": case_a.person_id, **payload}, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Consent.objects.exists()
 
 

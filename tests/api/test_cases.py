@@ -30,7 +30,7 @@ def test_open_case_for_a_hidden_person_is_not_found(network, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(reverse("api-case-list"),
                                                                        {"person": person.pk}, format="json")
     assert response.status_code == 400
-    assert "person" in response.json()
+    assert "person" in response.json()["error"]["fields"]
     assert not Case.objects.exists()
 
 
@@ -76,7 +76,7 @@ def test_open_case_with_a_hidden_household_is_not_found(network, client_for):
     response = client_for(manager).post(reverse("api-case-list"), {"person": person.pk, "household": household.pk},
                                         format="json")
     assert response.status_code == 400
-    assert "household" in response.json()
+    assert "household" in response.json()["error"]["fields"]
     assert not Case.objects.exists()
 
 
@@ -84,7 +84,7 @@ def test_open_case_without_a_person_is_400(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-case-list"), {"title": "x"},
                                                                        format="json")
     assert response.status_code == 400
-    assert "person" in response.json()
+    assert "person" in response.json()["error"]["fields"]
 
 
 def test_case_detail_has_consent_summary_capabilities_and_writes_a_read_row(network, case_a, client_for):
@@ -141,7 +141,7 @@ def test_list_filters_by_status_query_and_mine(network, case_a, client_for):
 def test_list_with_an_unknown_status_is_400(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).get(reverse("api-case-list"), {"status": "lost"})
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "status" in response.json()["error"]["fields"]
 
 
 def test_partial_update_changes_title_and_household(network, case_a, client_for):
@@ -165,7 +165,7 @@ def test_partial_update_case_manager_must_manage_cases_for_the_lead_organisation
         reverse("api-case-detail", args=[case_a.pk]), {"case_manager": network.user("b", Role.CASE_MANAGER).pk},
         format="json")
     assert response.status_code == 400
-    assert "case_manager" in response.json()
+    assert "case_manager" in response.json()["error"]["fields"]
     case_a.refresh_from_db()
     assert case_a.case_manager == network.user("a", Role.CASE_MANAGER)
 
@@ -220,7 +220,7 @@ def test_close_case_in_the_future_is_400(network, case_a, client_for):
         reverse("api-case-close", args=[case_a.pk]), {"closure_outcome": "other", "closed_on": str(tomorrow)},
         format="json")
     assert response.status_code == 400
-    assert "closed_on" in response.json()
+    assert "closed_on" in response.json()["error"]["fields"]
     case_a.refresh_from_db()
     assert case_a.status == "open"
 

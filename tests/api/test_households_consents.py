@@ -90,7 +90,7 @@ def test_add_hidden_person_as_member_is_not_found(network, client_for):
     response = client_for(manager).post(reverse("api-household-members", args=[household.pk]),
                                         {"person": hidden.pk, "relationship": "child"}, format="json")
     assert response.status_code == 400
-    assert "person" in response.json()
+    assert "person" in response.json()["error"]["fields"]
     assert not HouseholdMember.objects.exists()
 
 
@@ -113,7 +113,7 @@ def test_named_sharing_consent_without_organisations_is_400(network, case_a, cli
         reverse("api-consent-list"), {"person": case_a.person_id, "purpose": "share_named", "given_on": "2025-01-10"},
         format="json")
     assert response.status_code == 400
-    assert "organisations" in response.json()
+    assert "organisations" in response.json()["error"]["fields"]
     assert not Consent.objects.exists()
 
 
@@ -123,14 +123,14 @@ def test_consent_for_a_hidden_person_is_not_found(network, case_a, client_for):
                            {"person": case_a.person_id, "purpose": "processing", "given_on": "2025-01-10"},
                            format="json")
     assert response.status_code == 400
-    assert "person" in response.json()
+    assert "person" in response.json()["error"]["fields"]
     assert client.get(reverse("api-consent-list"), {"person": case_a.person_id}).status_code == 404
 
 
 def test_consent_list_needs_a_person(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).get(reverse("api-consent-list"))
     assert response.status_code == 400
-    assert "person" in response.json()
+    assert "person" in response.json()["error"]["fields"]
 
 
 def test_withdraw_consent(network, case_a, client_for):

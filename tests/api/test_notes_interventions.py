@@ -97,4 +97,4 @@ def test_interventions_household_filter_must_be_an_id(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).get(reverse("api-intervention-list"),
                                                                       {"household": "abc"})
     assert response.status_code == 400
-    assert "household" in response.json()
+    assert "household" in response.json()["error"]["fields"]

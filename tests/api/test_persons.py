@@ -36,7 +36,7 @@ def test_register_needs_the_organisation_when_the_user_manages_cases_for_several
     client = client_for(manager)
     response = _register(client)
     assert response.status_code == 400
-    assert "organisation" in response.json()
+    assert "organisation" in response.json()["error"]["fields"]
     assert _register(client, organisation=network.org_b.pk).status_code == 201
     assert Person.objects.get().registered_by == network.org_b
 
@@ -58,10 +58,9 @@ def test_duplicate_codice_fiscale_visible_gives_409_with_the_id(network, client_
     existing = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     response = _register(client_for(network.user("a", Role.CASE_MANAGER)), first_name="M.", codice_fiscale=CF)
     assert response.status_code == 409
-    body = response.json()
-    assert body["code"] == "cf_exists"
-    assert body["existing_person"] == existing.pk
-    assert body["detail"]
+    body = response.json()["error"]
+    assert (body["status"], body["code"], body["existing_person"]) == (409, "cf_exists", existing.pk)
+    assert body["message"]
     assert Person.objects.count() == 1
 
 
@@ -69,7 +68,7 @@ def test_duplicate_codice_fiscale_registered_elsewhere_gives_409_without_the_id(
     existing = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     response = _register(client_for(network.user("b", Role.CASE_MANAGER)), codice_fiscale=CF)
     assert response.status_code == 409
-    body = response.json()
+    body = response.json()["error"]
     assert body["code"] == "cf_exists"
     assert body["existing_person"] is None
     assert str(existing.pk) not in response.content.decode().replace('"existing_person":null', "")
@@ -84,8 +83,8 @@ def test_possible_duplicates_give_409_with_visible_candidates_then_confirmed_new
     payload = {"first_name": "Giusepe", "last_name": "Esposito", "birth_date": "1970-03-04"}
     response = client.post(reverse("api-person-list"), payload, format="json")
     assert response.status_code == 409
-    assert response.json()["code"] == "possible_duplicates"
-    assert response.json()["candidates"] == [
+    assert response.json()["error"]["code"] == "possible_duplicates"
+    assert response.json()["error"]["candidates"] == [
         {"id": existing.pk, "first_name": "Giuseppe", "last_name": "Esposito", "birth_date": "1970-03-04"}]
     response = client.post(reverse("api-person-list"), {**payload, "confirmed_new": True}, format="json")
     assert response.status_code == 201
@@ -180,7 +179,7 @@ def test_partial_update_to_a_codice_fiscale_of_someone_else_is_409(network, clie
     response = client_for(manager).patch(reverse("api-person-detail", args=[other.pk]), {"codice_fiscale": CF},
                                          format="json")
     assert response.status_code == 409
-    assert response.json()["existing_person"] == owner.pk
+    assert response.json()["error"]["existing_person"] == owner.pk
     other.refresh_from_db()
     assert other.codice_fiscale is None
 
@@ -208,7 +207,7 @@ def test_merge_with_a_hidden_person_is_not_found(network, client_for):
     response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]),
                                         {"merged": hidden.pk, "reason": "x"}, format="json")
     assert response.status_code == 400
-    assert "merged" in response.json()
+    assert "merged" in response.json()["error"]["fields"]
     hidden.refresh_from_db()
     assert hidden.merged_into is None
 
@@ -220,7 +219,7 @@ def test_merge_without_reason_is_400(network, client_for):
     response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]), {"merged": other.pk},
                                         format="json")
     assert response.status_code == 400
-    assert "reason" in response.json()
+    assert "reason" in response.json()["error"]["fields"]
     assert not PersonMerge.objects.exists()
 
 
@@ -256,6 +255,6 @@ def test_registration_racing_another_one_with_the_same_codice_fiscale_is_409(net
     response = _register(client_for(manager), codice_fiscale=CF)
     # then
     assert response.status_code == 409
-    assert response.json()["code"] == "cf_exists"
+    assert response.json()["error"]["code"] == "cf_exists"
     assert len(calls) == 2
     assert Person.objects.filter(codice_fiscale=CF).count() == 1

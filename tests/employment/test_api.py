@@ -88,7 +88,7 @@ def test_bad_enrol_payloads_answer_400(network, course, payload):
     response = api(network.user("a", Role.CASE_MANAGER)).post(
         f"/api/v1/employment/courses/{course.pk}/enrol/", payload, format="json")
     assert response.status_code == 400
-    assert "case" in response.json()
+    assert "case" in response.json()["error"]["fields"]
     assert not Enrolment.objects.exists()
 
 
@@ -102,7 +102,7 @@ def test_an_overbooked_course_answers_400(network, consenting_case, course):
     response = client.post(f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": other.pk}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"course": ["The course is full: all 1 seats are taken."]}
+    assert response.json()["error"]["fields"] == {"course": ["The course is full: all 1 seats are taken."]}
     assert Enrolment.objects.count() == 1
 
 

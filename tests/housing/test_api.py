@@ -52,7 +52,7 @@ def test_missing_eviction_date_is_a_400(client, case_a, lead):
     client.force_login(lead)
     response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/", {"situation": "eviction"},
                            content_type="application/json")
-    assert response.status_code == 400 and "eviction_date" in response.json()
+    assert response.status_code == 400 and "eviction_date" in response.json()["error"]["fields"]
 
 
 def test_other_ids_are_404(client, lead):

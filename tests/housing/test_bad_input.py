@@ -124,7 +124,7 @@ def test_negative_isee_through_the_api_is_a_400(client, case_a, lead):
     response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/",
                            {"situation": "homeless", "isee": "-5"}, content_type="application/json")
     assert response.status_code == 400
-    assert "isee" in response.json()
+    assert "isee" in response.json()["error"]["fields"]
     assert not HousingProfile.objects.exists()
 
 
@@ -133,7 +133,7 @@ def test_garbage_on_the_api_is_a_400(client, case_a, lead):
     response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/",
                            {"situation": "castle", "household_size": "many"}, content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) >= {"situation", "household_size"}
+    assert set(response.json()["error"]["fields"]) >= {"situation", "household_size"}
 
 
 def test_minors_cannot_be_the_whole_household(case_a, lead):

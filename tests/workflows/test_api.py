@@ -202,7 +202,7 @@ def test_send_without_consent_is_refused(network, case_a, service, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         HANDOFFS, _payload(case_a, network.org_b, service), format="json")
     assert response.status_code == 400
-    assert "consent does not cover" in response.json()["receiver_organisation"][0]
+    assert "consent does not cover" in response.json()["error"]["fields"]["receiver_organisation"][0]
     assert not Handoff.objects.exists()
 
 
@@ -227,7 +227,7 @@ def test_decline_without_a_reason_is_refused(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
         _handoff_url(pending.pk, "decline"), {"note": "No"}, format="json")
     assert response.status_code == 400
-    assert "reason" in response.json()
+    assert "reason" in response.json()["error"]["fields"]
     pending.refresh_from_db()
     assert pending.status == HandoffStatus.PENDING
 
@@ -236,7 +236,7 @@ def test_decline_for_another_reason_needs_a_note(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
         _handoff_url(pending.pk, "decline"), {"reason": "other"}, format="json")
     assert response.status_code == 400
-    assert "note" in response.json()
+    assert "note" in response.json()["error"]["fields"]
 
 
 def test_outcome_before_acceptance_is_refused(network, pending, client_for):
@@ -264,7 +264,7 @@ def test_send_with_bad_fields_is_a_400(network, consenting_case, service, client
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         HANDOFFS, _payload(consenting_case, network.org_b, service, **overrides), format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["error"]["fields"]
     assert not Handoff.objects.exists()
 
 
@@ -272,7 +272,7 @@ def test_send_for_a_case_one_cannot_see_answers_not_found(network, consenting_ca
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
         HANDOFFS, _payload(consenting_case, network.org_a, service), format="json")
     assert response.status_code == 400
-    assert response.json()["case"] == ["Not found."]
+    assert response.json()["error"]["fields"]["case"] == ["Not found."]
 
 
 def test_send_a_service_the_receiver_does_not_offer_is_refused(network, consenting_case, service, client_for):
@@ -280,7 +280,7 @@ def test_send_a_service_the_receiver_does_not_offer_is_refused(network, consenti
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         HANDOFFS, _payload(consenting_case, network.org_b, service), format="json")
     assert response.status_code == 400
-    assert "does not offer" in response.json()["service_type"][0]
+    assert "does not offer" in response.json()["error"]["fields"]["service_type"][0]
 
 
 @pytest.mark.parametrize("url, params", [
@@ -294,7 +294,7 @@ def test_send_a_service_the_receiver_does_not_offer_is_refused(network, consenti
 def test_bad_filters_are_a_400(network, client_for, url, params):
     response = client_for(network.user("b", Role.OPERATOR)).get(url, params)
     assert response.status_code == 400
-    assert next(iter(params)) in response.json()
+    assert next(iter(params)) in response.json()["error"]["fields"]
 
 
 VALID_BODIES = {"accept": {}, "decline": {"reason": "capacity"}, "revoke": {}, "close": {},

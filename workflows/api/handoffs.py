@@ -12,6 +12,7 @@ from cases import selectors as case_selectors
 from cases.api.case_file import CasePersonSerializer
 from cases.api.common import VisibleObjectField, audit_organisation_id, is_schema_generation, parse_query
 from cases.models import Case, ShareSection
+from core.idempotency import idempotent
 from partners.api import ApiViewSet, OrganisationRefSerializer, ServiceTypeSerializer, UserRefSerializer
 from partners.audit import audit_record
 from partners.models import AuditAction, Organisation, ServiceType
@@ -210,6 +211,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
                      detail={"via": "api"}, organisation_id=audit_organisation_id(request.user, own_end))
         return Response(HandoffDetailSerializer(handoff, context=self.get_serializer_context()).data)
 
+    @idempotent
     @extend_schema(request=HandoffSendSerializer, responses={201: HandoffDetailSerializer},
                    summary=gettext_lazy("Send a referral or a transfer"))
     def create(self, request):
@@ -222,6 +224,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         return self._detail(handoff.pk, status_code=status.HTTP_201_CREATED)
 
+    @idempotent
     @extend_schema(request=HandoffAcceptSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Accept a handoff (receiving organisation)"))
     @action(detail=True, methods=["post"])
@@ -230,6 +233,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         handoff_services.handoff_accept(actor=request.user, handoff_id=int(pk), note=data["note"])
         return self._detail(int(pk))
 
+    @idempotent
     @extend_schema(request=HandoffDeclineSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Decline a handoff with a reason (receiving organisation)"))
     @action(detail=True, methods=["post"])
@@ -239,6 +243,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
                                          note=data["note"])
         return self._detail(int(pk))
 
+    @idempotent
     @extend_schema(request=HandoffRevokeSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Revoke a handoff still waiting for an answer (sender)"))
     @action(detail=True, methods=["post"])
@@ -247,6 +252,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         handoff_services.handoff_revoke(actor=request.user, handoff_id=int(pk), reason=data["reason"])
         return self._detail(int(pk))
 
+    @idempotent
     @extend_schema(request=HandoffRedirectSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Send a declined handoff to another organisation (sender)"))
     @action(detail=True, methods=["post"])
@@ -259,6 +265,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         return self._detail(int(pk))
 
+    @idempotent
     @extend_schema(request=HandoffCloseSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Close a declined handoff without sending it elsewhere (sender)"))
     @action(detail=True, methods=["post"])
@@ -267,6 +274,7 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         handoff_services.handoff_close(actor=request.user, handoff_id=int(pk), note=data["note"])
         return self._detail(int(pk))
 
+    @idempotent
     @extend_schema(request=HandoffOutcomeSerializer, responses={200: HandoffDetailSerializer},
                    summary=gettext_lazy("Report the outcome of an accepted referral (receiving organisation)"))
     @action(detail=True, methods=["post"])

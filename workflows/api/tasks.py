@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
 from cases.api.common import is_schema_generation, parse_query
+from core.idempotency import idempotent
 from partners.api import ApiViewSet, UserRefSerializer
 from workflows import permissions, selectors
 from workflows.flows import FLOWS
@@ -126,6 +127,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         task = selectors.task_get_for(user=self.request.user, pk=task_id)
         return Response(TaskSerializer(task, context=self.get_serializer_context()).data)
 
+    @idempotent
     @extend_schema(request=None, responses={200: TaskSerializer},
                    summary=gettext_lazy("Take a task from your organisation's queue"))
     @action(detail=True, methods=["post"])
@@ -133,6 +135,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         task = task_services.task_claim(actor=request.user, task_id=int(pk))
         return self._detail(task.pk)
 
+    @idempotent
     @extend_schema(request=None, responses={200: TaskSerializer},
                    summary=gettext_lazy("Put a task back in its organisation's queue"))
     @action(detail=True, methods=["post"])

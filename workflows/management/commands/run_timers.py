@@ -1,5 +1,5 @@
 """Fire what is due: viewflow's workflow timers (SLA escalations, periodic reviews) and the end of the access
-that organisations keep on closed cases.
+that organisations keep on closed cases; and forget the API's idempotency keys past their lifetime.
 
 One sweep and exit (cron, a systemd timer), or `--every SECONDS` to sweep in a loop (a service, `make run`).
 Safe to run in several copies at once: viewflow re-checks each timer under its process lock and skips one
@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
 
+from core import idempotency
 from workflows.services.casepath import expire_closed_case_access
 
 logger = logging.getLogger(__name__)
@@ -65,12 +66,15 @@ class Command(BaseCommand):
             "started": fire_due_start_timers(),
             "conditions": fire_due_conditions(),
             "expired": expire_closed_case_access(),
+            # One indexed DELETE: the API's handoff and task writes keep their keys for a day (core.idempotency).
+            "idempotency_keys": idempotency.keys_expire(),
         }
 
     @staticmethod
     def describe(counts: dict[str, int]) -> str:
         return (f"{counts['timers']} timer(s) fired, {counts['started']} process(es) started, "
-                f"{counts['conditions']} condition(s) fired, {counts['expired']} expired share(s) removed")
+                f"{counts['conditions']} condition(s) fired, {counts['expired']} expired share(s) removed, "
+                f"{counts['idempotency_keys']} idempotency key(s) forgotten")
 
     # --- the loop ------------------------------------------------------------------------------------
 
