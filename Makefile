@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo timers sweep lint messages bench-caselist bench-handoffs bench-notify bench-housing bench-matching bench-oversight clean
+.PHONY: run test setup migrate demo timers sweep lint messages bench-caselist bench-handoffs bench-notify bench-housing bench-matching bench-oversight bench-connections clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Tavolo needs Python >= 3.11"; exit 1; }
@@ -71,6 +71,7 @@ BENCH_NOTIFY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_not
 BENCH_HOUSING_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_housing
 BENCH_MATCHING_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_employment
 BENCH_OVERSIGHT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_reports
+BENCH_CONNECTIONS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tavolo_bench_connections
 bench-caselist: setup
 	$(BIN)/python bench/caselist.py --database-url $(BENCH_DATABASE_URL)
 
@@ -94,6 +95,11 @@ bench-matching: setup
 bench-oversight: setup
 	$(BIN)/pip install -q "pm4py==2.7.23.11"
 	$(BIN)/python bench/oversight.py --database-url $(BENCH_OVERSIGHT_DATABASE_URL)
+
+## PostgreSQL connections under uvicorn (2 workers, production settings, wrk): the pool, a connection per request,
+## the former CONN_MAX_AGE=60 (needs wrk: apt-get install wrk; Redis db 2 unless REDIS_URL is set).
+bench-connections: setup
+	$(BIN)/python bench/connections.py --database-url $(BENCH_CONNECTIONS_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

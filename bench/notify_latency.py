@@ -38,7 +38,6 @@ Options:
     --redis-socket-timeout S
                            add ?socket_timeout=S to REDIS_URL (server and sender): redis-py's own default is 5 s,
                            as long as channels-redis' blocking read (see the README)
-    --conn-max-age S       DB_CONN_MAX_AGE of the server (default 60, the production guide's value)
     --client-processes N   processes sharing the clients (default 1)
     --seed N               random seed (default 2026)
     --dump FILE            also write the raw results (every receipt, connection, sync) as JSON to FILE, and
@@ -135,7 +134,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--app", default="config.asgi:application")
     parser.add_argument("--redis-socket-timeout", type=float)
-    parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--client-processes", type=int, default=1)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dump", help="also write the raw results (JSON) to this file")
@@ -536,7 +534,7 @@ class Redis:
 
 def start_server(args, *, port: int, redis_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": redis_url, "DJANGO_ENV": "development",
-           "DEBUG": "0", "DB_CONN_MAX_AGE": str(args.conn_max_age), "DJANGO_SETTINGS_MODULE": "config.settings"}
+           "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own arguments
             [str(Path(sys.executable).parent / "uvicorn"), args.app, "--host", "127.0.0.1",

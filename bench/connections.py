@@ -1,0 +1,578 @@
+"""Database connections under ASGI: Django's psycopg pool against a new connection per request (`DB_POOL=0`) and
+the old `CONN_MAX_AGE=60`, under uvicorn with 2 workers and production settings, loaded by wrk with logged-in
+users; PostgreSQL backends held during the run, latency, requests per second, errors.
+
+Usage (from the repository root; PostgreSQL reachable as a role that may create roles and databases, `wrk` and a
+Redis on the PATH / at --redis-url; use a database of its own, whose name contains "bench"):
+
+    .venv/bin/python bench/connections.py --database-url postgres://postgres@127.0.0.1:5432/tavolo_bench_connections
+
+(or `make bench-connections`; without --database-url the script reads DATABASE_URL).
+
+Options:
+    --modes LIST           what to compare, in order (default pool,none,persistent):
+                           pool        Django's psycopg pool, as config/settings.py builds it (DB_POOL=1, health
+                                       checks on), sized by --pool-min-size / --pool-max-size / --pool-timeout;
+                                       `pool@4` sets the maximum size per worker to 4 for that mode
+                           pool-nocheck the same without the health check before each checkout (`@N` too)
+                           none        a new connection per request (DB_POOL=0, CONN_MAX_AGE=0)
+                           persistent  CONN_MAX_AGE=60, the production guide's former value (settings.py now
+                                       refuses it: the server gets it from a settings module written for the run)
+    --concurrency LIST     wrk connections, one thread and one logged-in user each (default 1,4,16)
+    --paths LIST           pages measured, each run on its own (default /,/cases/)
+    --duration S           seconds per run (default 20), after --warmup S at the same concurrency (default 3)
+    --rounds N             run every mode N times, in turn (default 1): on a shared machine the table gives
+                           each figure's median over the rounds (errors are summed, backends' peak is the max)
+    --workers N            uvicorn workers (default 2: "2 cores")
+    --connection-limit N   CONNECTION LIMIT of the bench's own role (default 40; -1: none). It stands for the
+                           part of `max_connections` the application may use: the server's 100 are shared with
+                           whatever else runs on this machine, which the old setting would starve
+    --role NAME            the non-superuser role the server connects as (default tavolo_bench_conn; created when
+                           missing, owner of the database; a superuser would not be held to the limit)
+    --pool-min-size N, --pool-max-size N, --pool-timeout S
+                           the pool's size per worker and its wait for a connection (default 0, 8, 10 s: the
+                           settings' defaults)
+    --redis-url URL        the channel layer's Redis (default REDIS_URL, else redis://127.0.0.1:6379/2)
+    --users N              demo case managers logged in through /accounts/login/ (default 16; wrk connection k
+                           uses user k mod N)
+
+What it does:
+1. creates the role (or sets its limit) and the database (owned by the role) when missing, then runs `make demo`'s
+   commands (migrate, demo_network, demo_workflows, demo_housing, demo_employment, demo_notifications: they do
+   nothing when the data is there) as the role, and `collectstatic` into a temporary folder;
+2. times 50 plain psycopg connections to the database (what a request pays when it opens one);
+3. for each mode: starts `uvicorn config.asgi:application --workers N` with DJANGO_ENV=production, DEBUG off, a
+   SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 and REDIS_URL; logs the users in through the login form (once, the
+   sessions are reused by the next modes); then for each page and concurrency runs wrk (every request carries
+   the session cookie and `X-Forwarded-Proto: https`, as nginx sends it) while a thread samples the backends
+   of the role on the database in `pg_stat_activity` every 0.2 s; the connections opened during the run are
+   the difference of `pg_stat_database.sessions`. Stops the server and counts its logged errors;
+4. prints one table: mode, page, concurrency, requests/s (answers 2xx/3xx only), p50/p99 ms, other answers and
+   socket errors, backends held (peak and mean, of them idle at the peak) and new connections per request.
+
+Results go to stdout only; nothing is written to the repository (server logs, static files and the settings
+module live in a temporary folder, removed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+DEMO_COMMANDS = ["migrate", "demo_network", "demo_workflows", "demo_housing", "demo_employment",
+                 "demo_notifications"]
+DEMO_PASSWORD = "tavolo-demo-2026"  # noqa: S105 - the demo accounts' published password (README)
+MODES = ("pool", "pool-nocheck", "none", "persistent")
+MODE_PATTERN = re.compile(r"(?P<name>[a-z-]+)(@(?P<max_size>[0-9]+))?")
+SAMPLE_EVERY = 0.2
+
+PERSISTENT_SETTINGS = '''"""The former production setting, which config/settings.py refuses (bench/connections.py)."""
+from config.settings import *  # noqa: F403
+
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405 - dj-database-url's default, as it was
+DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
+'''
+
+# wrk: one thread per connection, so that each thread (and its connection) carries one user's cookie; the
+# answers are counted by status, and done() prints one JSON line for the script to read.
+WRK_SCRIPT = """
+local cookies = {%(cookies)s}
+local path = %(path)s
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  codes = {}
+  wrk.headers["Cookie"] = cookies[((id - 1) %% #cookies) + 1]
+  wrk.headers["X-Forwarded-Proto"] = "https"
+  request_text = wrk.format("GET", path)
+end
+
+function request()
+  return request_text
+end
+
+function response(status, headers, body)
+  codes[status] = (codes[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local all = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("codes")) do
+      all[tostring(status)] = (all[tostring(status)] or 0) + count
+    end
+  end
+  local parts = {}
+  for status, count in pairs(all) do
+    table.insert(parts, string.format('"%%s": %%d', status, count))
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, ' ..
+    '"connect": %%d, "read": %%d, "write": %%d, "timeout": %%d, "status": %%d, "codes": {%%s}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.timeout, e.status, table.concat(parts, ", ")))
+end
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--modes", default="pool,none,persistent")
+    parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--paths", default="/,/cases/")
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connection-limit", type=int, default=40)
+    parser.add_argument("--role", default="tavolo_bench_conn")
+    parser.add_argument("--pool-min-size", type=int, default=0)
+    parser.add_argument("--pool-max-size", type=int, default=8)
+    parser.add_argument("--pool-timeout", type=float, default=10.0)
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2"))
+    parser.add_argument("--users", type=int, default=16)
+    args = parser.parse_args()
+    if not args.database_url or not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url (or DATABASE_URL) must be a PostgreSQL URL")
+    if "bench" not in urlparse(args.database_url).path:
+        parser.error("use a database of its own, whose name contains 'bench': the script loads demo data into it")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.role):
+        parser.error("--role: lower-case letters, digits and underscores")
+    args.modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    if unknown := {mode for mode in args.modes if not (m := MODE_PATTERN.fullmatch(mode)) or m["name"] not in MODES
+                   or (m["max_size"] and not m["name"].startswith("pool"))}:
+        parser.error(f"unknown modes {sorted(unknown)}: choose from {', '.join(MODES)}")
+    args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    args.paths = [path.strip() for path in args.paths.split(",") if path.strip()]
+    if not shutil.which("wrk"):
+        parser.error("wrk is not on the PATH (Debian: apt-get install wrk)")
+    return args
+
+
+# --- the database, its role and the demo data ------------------------------------------------------------------
+
+
+def database_name(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
+
+
+def url_as(url: str, *, user: str, dbname: str | None = None) -> str:
+    """The same server, as another user (no password: trust or the role's own, from ~/.pgpass)."""
+    parts = urlparse(url)
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{quote(user)}@{host}:{parts.port or 5432}"
+    return urlunparse(parts._replace(netloc=netloc, path=f"/{dbname or database_name(url)}"))
+
+
+def admin_connection(url: str, dbname: str = "postgres"):
+    import psycopg
+
+    parts = urlparse(url)
+    return psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
+                           password=parts.password, dbname=dbname, autocommit=True)
+
+
+def ensure_role_and_database(args) -> None:
+    """The bench's own non-superuser role with its CONNECTION LIMIT, and the database it owns."""
+    from psycopg import sql
+
+    name = database_name(args.database_url)
+    if "bench" not in name:
+        raise SystemExit(f"refusing to load demo data into {name!r}: the database name must contain 'bench'")
+    role = sql.Identifier(args.role)
+    with admin_connection(args.database_url) as admin:
+        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [args.role]).fetchone():
+            admin.execute(sql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(role, sql.Literal(args.connection_limit)))
+        else:
+            admin.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {}").format(
+                role, sql.Literal(args.connection_limit)))
+            print(f"created role {args.role}")
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), role))
+            print(f"created database {name}, owned by {args.role}")
+
+
+def load_demo(role_url: str) -> None:
+    """`make demo`'s commands, as the role (each does nothing when its data is already there)."""
+    env = {**os.environ, "DATABASE_URL": role_url, "DJANGO_ENV": "development", "DEBUG": "0"}
+    env.pop("DB_CONN_MAX_AGE", None)
+    started = time.perf_counter()
+    for command in DEMO_COMMANDS:
+        extra = ["--noinput"] if command == "migrate" else []
+        subprocess.run([*MANAGE, command, *extra, "--verbosity", "0"], cwd=ROOT, env=env,  # noqa: S603
+                       stdout=subprocess.DEVNULL, check=True)
+    print(f"demo data ready ({', '.join(DEMO_COMMANDS)}) in {time.perf_counter() - started:.0f} s")
+
+
+def demo_users(role_url: str, count: int) -> list[str]:
+    """Case managers first (their case list is the fullest), then operators."""
+    import psycopg
+
+    with psycopg.connect(role_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT u.username FROM auth_user u JOIN partners_membership m ON m.user_id = u.id "
+            "JOIN partners_organisation o ON o.id = m.organisation_id "
+            "WHERE u.is_active AND m.is_active AND o.is_active AND m.role IN ('case_manager', 'operator') "
+            "GROUP BY u.username ORDER BY min(CASE m.role WHEN 'case_manager' THEN 0 ELSE 1 END), u.username "
+            "LIMIT %s", [count]).fetchall()
+    return [row[0] for row in rows]
+
+
+def connect_cost(role_url: str, runs: int = 50) -> tuple[float, float]:
+    """p50 and p95 (ms) of opening a connection as Django does (with the JIT option) and closing it."""
+    import psycopg
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        psycopg.connect(role_url, options="-c jit=off").close()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+# --- the server -----------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, *, timeout: float, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"uvicorn exited with status {process.returncode} (see its log above)")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+def production_env(args, *, role_url: str, workdir: Path) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_ENV": "production", "DEBUG": "0", "SECRET_KEY": "bench-connections-" + "x" * 40,
+           "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": role_url, "REDIS_URL": args.redis_url,
+           "STATIC_ROOT": str(workdir / "static"), "TAVOLO_VAR_DIR": str(workdir / "var"),
+           "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(workdir)])}
+    for name in ("DB_CONN_MAX_AGE", "DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT",
+                 "DB_CONN_HEALTH_CHECKS"):
+        env.pop(name, None)
+    return env
+
+
+def mode_env(args, mode: str, base: dict[str, str]) -> dict[str, str]:
+    env = dict(base)
+    spec = MODE_PATTERN.fullmatch(mode)
+    if spec["name"].startswith("pool"):
+        env.update({"DB_POOL": "1", "DB_POOL_MIN_SIZE": str(args.pool_min_size),
+                    "DB_POOL_MAX_SIZE": spec["max_size"] or str(args.pool_max_size),
+                    "DB_POOL_TIMEOUT": str(args.pool_timeout),
+                    "DB_CONN_HEALTH_CHECKS": "0" if spec["name"] == "pool-nocheck" else "1"})
+    elif mode == "none":
+        env["DB_POOL"] = "0"
+    else:  # persistent: the former setting, through a settings module of the run's own
+        env["DJANGO_SETTINGS_MODULE"] = "bench_connections_persistent"
+    return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    subprocess.run([*MANAGE, "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env,  # noqa: S603
+                   check=True)
+
+
+def start_server(args, *, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own arguments
+            [str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(port, timeout=60, process=process)
+    return process
+
+
+def stop_server(process: subprocess.Popen | None) -> None:
+    """SIGTERM to uvicorn's process group (the supervisor and its workers), then SIGKILL after 15 s."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def server_errors(log: Path) -> collections.Counter:
+    """The server's tracebacks by their last line, and its ERROR/CRITICAL lines by their text (after the
+    logger's name; numbers blurred)."""
+    counts: collections.Counter = collections.Counter()
+    lines = log.read_text(errors="replace").splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = index + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+                end += 1
+            if end < len(lines):
+                counts[re.sub(r"\d+", "N", lines[end])[:160]] += 1
+        elif level := re.search(r" (ERROR|CRITICAL) (.*)", line):
+            counts[re.sub(r"\[[0-9a-f-]+\]|\d+", "N", level.group(0))[:160]] += 1
+    return counts
+
+
+# --- logging in, as a browser does ---------------------------------------------------------------------------
+
+
+def log_in(port: int, username: str) -> str:
+    """GET the login form (CSRF cookie and token), POST the credentials; returns the session cookie."""
+    headers = {"X-Forwarded-Proto": "https", "Host": f"127.0.0.1:{port}"}
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    client.request("GET", "/accounts/login/", headers=headers)
+    page = client.getresponse()
+    body = page.read().decode()
+    cookies = cookie_jar(page.headers.get_all("Set-Cookie") or [])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if page.status != 200 or token is None or "csrftoken" not in cookies:
+        raise SystemExit(f"login form: HTTP {page.status}, no CSRF token")
+    form = f"csrfmiddlewaretoken={quote(token.group(1))}&username={quote(username)}&password={quote(DEMO_PASSWORD)}"
+    client.request("POST", "/accounts/login/", body=form, headers={
+        **headers, "Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://127.0.0.1:{port}",
+        "Referer": f"https://127.0.0.1:{port}/accounts/login/", "Cookie": f"csrftoken={cookies['csrftoken']}"})
+    answer = client.getresponse()
+    answer.read()
+    client.close()
+    session = cookie_jar(answer.headers.get_all("Set-Cookie") or []).get("sessionid")
+    if answer.status != 302 or not session:
+        raise SystemExit(f"login of {username}: HTTP {answer.status}, no session (wrong demo password?)")
+    return f"sessionid={session}"
+
+
+def cookie_jar(headers: list[str]) -> dict[str, str]:
+    return dict(header.split(";", 1)[0].split("=", 1) for header in headers)
+
+
+# --- sampling the server's backends ---------------------------------------------------------------------------
+
+
+class BackendSampler(threading.Thread):
+    """The role's backends on the database, by state, every SAMPLE_EVERY seconds (one admin connection, opened
+    before the run and not counted: it is another role's)."""
+
+    def __init__(self, admin_url: str, *, dbname: str, role: str):
+        super().__init__(daemon=True)
+        self.connection = admin_connection(admin_url)
+        self.dbname, self.role = dbname, role
+        self.samples: list[tuple[int, int]] = []  # (all, idle)
+        self.stopping = threading.Event()
+
+    def sample(self) -> tuple[int, int]:
+        row = self.connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'idle') FROM pg_stat_activity "
+            "WHERE datname = %s AND usename = %s", [self.dbname, self.role]).fetchone()
+        return int(row[0]), int(row[1])
+
+    def sessions_opened(self) -> int:
+        """Connections ever opened to the database (PostgreSQL 14+; flushed by the backends within ~1 s)."""
+        self.connection.execute("SELECT pg_stat_clear_snapshot()")
+        row = self.connection.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s",
+                                      [self.dbname]).fetchone()
+        return int(row[0])
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.samples.append(self.sample())
+            self.stopping.wait(SAMPLE_EVERY)
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {"peak": 0, "mean": 0.0, "idle_at_peak": 0}
+        peak = max(self.samples)
+        return {"peak": peak[0], "mean": statistics.fmean(s[0] for s in self.samples), "idle_at_peak": peak[1]}
+
+
+# --- one wrk run ----------------------------------------------------------------------------------------------
+
+
+def wrk(port: int, *, path: str, connections: int, seconds: int, cookies: list[str], script: Path) -> dict:
+    script.write_text(WRK_SCRIPT % {"cookies": ", ".join(json.dumps(c) for c in cookies), "path": json.dumps(path)})
+    output = subprocess.run(  # noqa: S603 - our own arguments
+        [shutil.which("wrk") or "wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s",
+         "--timeout", "60s", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, check=True).stdout
+    line = next((row for row in output.splitlines() if row.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def measured_run(args, *, port: int, path: str, connections: int, cookies: list[str], script: Path,
+                 dbname: str) -> dict:
+    wrk(port, path=path, connections=connections, seconds=args.warmup, cookies=cookies, script=script)
+    sampler = BackendSampler(args.database_url, dbname=dbname, role=args.role)
+    try:
+        opened_before = sampler.sessions_opened()
+        sampler.start()
+        result = wrk(port, path=path, connections=connections, seconds=args.duration, cookies=cookies,
+                     script=script)
+        sampler.stopping.set()
+        sampler.join()
+        time.sleep(1.5)  # the backends flush their session counts about once a second
+        result["opened"] = sampler.sessions_opened() - opened_before
+        result["backends"] = sampler.summary()
+    finally:
+        sampler.stopping.set()
+        sampler.connection.close()
+    return result
+
+
+def describe(mode: str, path: str, connections: int, result: dict) -> dict:
+    seconds = result["duration_us"] / 1e6
+    good = sum(count for status, count in result["codes"].items() if status.startswith(("2", "3")))
+    failed = result["requests"] - good
+    sockets = result["connect"] + result["read"] + result["write"] + result["timeout"]
+    return {
+        "mode": mode, "path": path, "c": connections, "rps": good / seconds, "requests": result["requests"],
+        "p50": result["p50_us"] / 1000, "p99": result["p99_us"] / 1000,
+        "errors": failed, "error_share": failed / result["requests"] if result["requests"] else 0.0,
+        "codes": result["codes"], "socket_errors": sockets,
+        "peak": result["backends"]["peak"], "mean": result["backends"]["mean"],
+        "idle_at_peak": result["backends"]["idle_at_peak"],
+        "opened_per_request": result["opened"] / result["requests"] if result["requests"] else 0.0,
+    }
+
+
+def aggregate(rows: list[dict]) -> list[dict]:
+    """One row per (mode, page, concurrency): the median of each figure over the rounds, errors summed, the
+    backends' peak the highest seen."""
+    cells: dict[tuple, list[dict]] = {}
+    for row in rows:
+        cells.setdefault((row["mode"], row["path"], row["c"]), []).append(row)
+    table = []
+    for (mode, path, connections), runs in cells.items():
+        requests = sum(r["requests"] for r in runs)
+        errors = sum(r["errors"] for r in runs)
+        table.append({
+            "mode": mode, "path": path, "c": connections, "rounds": len(runs),
+            **{key: statistics.median(r[key] for r in runs)
+               for key in ("rps", "p50", "p99", "mean", "opened_per_request")},
+            "requests": requests, "errors": errors, "error_share": errors / requests if requests else 0.0,
+            "socket_errors": sum(r["socket_errors"] for r in runs),
+            "failed_codes": sorted({code for r in runs for code in r["codes"] if not code.startswith(("2", "3"))}),
+            "peak": max(r["peak"] for r in runs), "idle_at_peak": max(r["idle_at_peak"] for r in runs),
+        })
+    return table
+
+
+def print_table(rows: list[dict]) -> None:
+    print()
+    print("| mode | page | c | req/s | p50 ms | p99 ms | errors | backends peak / mean (idle at peak) "
+          "| new conn. per request |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+    for r in rows:
+        codes = ", ".join(r["failed_codes"])
+        errors = f"{r['errors']} ({100 * r['error_share']:.0f} %: {codes})" if r["errors"] else "0"
+        if r["socket_errors"]:
+            errors += f" + {r['socket_errors']} socket"
+        print(f"| {r['mode']} | `{r['path']}` | {r['c']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+              f"{errors} | {r['peak']} / {r['mean']:.1f} ({r['idle_at_peak']}) | {r['opened_per_request']:.2f} |")
+
+
+def run_mode(args, mode: str, *, base_env: dict[str, str], workdir: Path, state: dict) -> list[dict]:
+    port = free_port()
+    log = workdir / "uvicorn.log"
+    server = start_server(args, env=mode_env(args, mode, base_env), port=port, log=log)
+    rows = []
+    try:
+        if not state.get("cookies"):
+            started = time.perf_counter()
+            state["cookies"] = [log_in(port, username) for username in state["users"]]
+            print(f"{len(state['cookies'])} users logged in through /accounts/login/ in "
+                  f"{time.perf_counter() - started:.1f} s")
+        for path in args.paths:
+            for connections in args.concurrency:
+                result = measured_run(args, port=port, path=path, connections=connections,
+                                      cookies=state["cookies"], script=workdir / "bench.lua",
+                                      dbname=database_name(args.database_url))
+                row = describe(mode, path, connections, result)
+                rows.append(row)
+                print(f"{mode:<12} {path:<8} c={connections:<3} {row['rps']:7.1f} req/s  p50 {row['p50']:7.1f} ms  "
+                      f"p99 {row['p99']:7.1f} ms  errors {row['errors']} {row['codes']}  backends peak "
+                      f"{row['peak']} mean {row['mean']:.1f}  new/request {row['opened_per_request']:.2f}",
+                      flush=True)
+    finally:
+        stop_server(server)
+    errors = server_errors(log)
+    for message, count in errors.most_common(5):
+        print(f"    server log, {mode}: {count} x {message}")
+    return rows
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_role_and_database(args)
+    dbname = database_name(args.database_url)
+    role_url = url_as(args.database_url, user=args.role)
+    load_demo(role_url)
+    users = demo_users(role_url, args.users)
+    if not users:
+        raise SystemExit("no demo case managers found")
+    with admin_connection(args.database_url) as admin:
+        version = admin.execute("SHOW server_version").fetchone()[0]
+        limit = admin.execute("SHOW max_connections").fetchone()[0]
+    p50, p95 = connect_cost(role_url)
+    load = os.getloadavg()
+    print(f"PostgreSQL {version}, max_connections {limit}, role {args.role} CONNECTION LIMIT "
+          f"{args.connection_limit}; a new connection costs {p50:.1f} ms (p95 {p95:.1f}); {os.cpu_count()} CPUs, "
+          f"load average {load[0]:.2f}")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-connections-"))
+    try:
+        (workdir / "bench_connections_persistent.py").write_text(PERSISTENT_SETTINGS)
+        base_env = production_env(args, role_url=role_url, workdir=workdir)
+        collect_static(base_env)
+        state = {"users": users}
+        rows = []
+        for round_number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {round_number} of {args.rounds}, load average {os.getloadavg()[0]:.2f}")
+            for mode in args.modes:
+                rows += run_mode(args, mode, base_env=base_env, workdir=workdir, state=state)
+        print_table(aggregate(rows))
+        load = os.getloadavg()
+        print(f"\nload average at the end {load[0]:.2f}; database {dbname}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
