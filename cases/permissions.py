@@ -223,23 +223,49 @@ def own_records_organisation_ids(user, case: Case) -> list[int] | None:
     return case.__dict__["_tavolo_own_records"][user.pk]
 
 
-def own_records_filter(user, *, case_field: str = "case", organisation_field: str = "organisation") -> Q:
-    """A Q on rows that belong to a case (the services ledger): on cases the user reaches only through shares
-    reduced to their own records (`own_records_organisation_ids`), only the rows their organisations wrote.
-    In SQL, for lists that span cases (a household's services)."""
-    memberships = active_memberships(user)
-    if not memberships:
-        return Q()
-    org_ids = [m.organisation_id for m in memberships]
-    case_ref = OuterRef(f"{case_field}_id")
-    decayed = CaseShare.objects.filter(case_id=case_ref, organisation_id__in=org_ids, own_records_only=True)
-    decayed_group = CaseShare.objects.filter(
-        case_id=OuterRef("content_object_id"), organisation__group_id=OuterRef("group_id"), own_records_only=True
-    )
-    full = CaseGroupObjectPermission.objects.filter(
-        _perm_filter(VIEW), content_object_id=case_ref, group_id__in=[m.group_id for m in memberships]
-    ).exclude(Exists(decayed_group))
-    return ~Q(Exists(decayed)) | Q(Exists(full)) | Q(**{f"{organisation_field}_id__in": org_ids})
+# The section of the file that carries each reading capability, for `records_filter`.
+CAPABILITY_SECTION: dict[str, str] = {cap: section for section, caps in SECTION_CAPABILITIES.items() for cap in caps}
+
+
+def records_filter(user, capability: str, *, section: str | None = None, own_capability: str | None = None,
+                   case_field: str = "case", organisation_field: str = "organisation") -> Q:
+    """A Q on rows written on a case (notes, documents, services, events): the rows `user` may read through
+    `capability`. The one rule, in SQL, for every list and download of case records:
+
+    - an organisation always reads what it wrote itself (`organisation_field` is one of the user's
+      organisations whose role has `own_capability`, by default `capability`), whatever it was shared;
+    - other organisations' rows need the section in full: a grant with no share (the lead, a grant made
+      outside a referral), or a share that holds `section` (by default the one that carries `capability`:
+      `SECTION_CAPABILITIES`) and is not reduced to the
+      organisation's own records (a closed case); or the coordinator's per-user grant.
+
+    It does not test that the case is visible: callers also filter on `visible_cases`. One EXISTS per row,
+    so a list's query count does not grow with its rows.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    own_orgs = [m.organisation_id for m in memberships_with(user, own_capability or capability)]
+    group_ids = group_ids_with(user, capability)
+    condition = Q(**{f"{organisation_field}_id__in": own_orgs})
+    if group_ids:
+        limiting = CaseShare.objects.filter(
+            case_id=OuterRef("content_object_id"), organisation__group_id=OuterRef("group_id")
+        )
+        section = section or CAPABILITY_SECTION.get(capability)
+        # A JSON list of short codes: its text holds '"documents"' exactly when the list does (any database).
+        limiting = limiting.filter(
+            Q(own_records_only=True) | ~Q(sections__icontains=f'"{section}"') if section else Q(own_records_only=True)
+        )
+        full = CaseGroupObjectPermission.objects.filter(
+            _perm_filter(VIEW), content_object_id=OuterRef(f"{case_field}_id"), group_id__in=group_ids
+        ).exclude(Exists(limiting))
+        condition |= Q(Exists(full))
+    if is_coordinator(user):
+        user_grant = CaseUserObjectPermission.objects.filter(
+            _perm_filter(VIEW), content_object_id=OuterRef(f"{case_field}_id"), user_id=user.pk
+        )
+        condition |= Q(Exists(user_grant))
+    return condition
 
 
 def acting_membership(user, case: Case, capability: str) -> ActiveMembership:

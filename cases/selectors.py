@@ -17,11 +17,13 @@ from cases.models import (
     Consent,
     ConsentPurpose,
     Document,
+    EventKind,
     Household,
     HouseholdMember,
     Intervention,
     Note,
     Person,
+    ShareSection,
 )
 from cases.text import name_key
 from partners.roles import Capability
@@ -221,60 +223,49 @@ def household_get_for(*, user, pk: int) -> Household:
 
 
 def note_list_for(*, user, case: Case) -> QuerySet[Note]:
-    """The case's notes the user may read; on a closed case reached only through decayed shares, only the
-    notes the user's organisations wrote."""
-    if Capability.READ_NOTES not in permissions.case_capabilities(user, case):
-        return Note.objects.none()
-    notes = permissions.visible_notes(user, case)
-    own_records = permissions.own_records_organisation_ids(user, case)
-    if own_records is not None:
-        notes = notes.filter(author_organisation_id__in=own_records)
+    """The case's notes the user may read (`permissions.records_filter`): their organisations' own, and other
+    organisations' when the notes were shared with them (never others' sensitive notes)."""
+    notes = permissions.visible_notes(user, case).filter(
+        permissions.records_filter(user, Capability.READ_NOTES, organisation_field="author_organisation"))
     return notes.select_related("author", "author_organisation")
 
 
 def document_list_for(*, user, case: Case) -> QuerySet[Document]:
-    """The case's documents (other organisations' sensitive ones left out). On a closed case reached only
-    through decayed shares: the documents the user's organisations uploaded, which they may still download."""
-    caps = permissions.case_capabilities(user, case)
-    own_records = permissions.own_records_organisation_ids(user, case)
-    if own_records is not None:
-        if Capability.DOWNLOAD_DOCUMENT not in caps:
-            return Document.objects.none()
-        return case.documents.filter(organisation_id__in=own_records).select_related("organisation", "uploaded_by")
-    if Capability.VIEW_FILE not in caps:
-        return Document.objects.none()
-    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_FILE)]
-    return case.documents.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids)).select_related(
-        "organisation", "uploaded_by")
+    """The case's documents the user may download (`permissions.records_filter`): their organisations' own
+    uploads, and other organisations' (not the sensitive ones) when the documents section was shared with them.
+    Titles are listed only of documents the user may download."""
+    return _documents_for(user).filter(case=case).select_related("organisation", "uploaded_by")
+
+
+def _documents_for(user) -> QuerySet[Document]:
+    """Every document the user may download, on the cases they may see: one SQL filter for lists and downloads."""
+    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.DOWNLOAD_DOCUMENT)]
+    return Document.objects.filter(
+        Q(is_sensitive=False) | Q(organisation_id__in=org_ids),
+        permissions.records_filter(user, Capability.DOWNLOAD_DOCUMENT),
+        case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY),
+    )
 
 
 def document_get_for(*, user, pk: int) -> Document:
-    """A document the user may download; Http404 otherwise: also when a referral did not share the documents,
-    or for another organisation's document on a closed case the user reaches only through a decayed share."""
-    cases = permissions.visible_cases(user, Capability.DOWNLOAD_DOCUMENT)
-    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.DOWNLOAD_DOCUMENT)]
+    """A document the user may download (`document_list_for`'s rule); Http404 otherwise: also for another
+    organisation's document when a referral did not share the documents, or on a closed case the user reaches
+    only through a share reduced to their own records."""
     try:
-        document = Document.objects.select_related("case").get(
-            Q(is_sensitive=False) | Q(organisation_id__in=org_ids), pk=pk, case__in=cases
-        )
+        return _documents_for(user).select_related("case").get(pk=pk)
     except Document.DoesNotExist as exc:
         raise Http404 from exc
-    # The per-case rules the grant alone does not carry: a referral's data scope, a closed case's decay.
-    if Capability.DOWNLOAD_DOCUMENT not in permissions.case_capabilities(user, document.case):
-        raise Http404
-    own_records = permissions.own_records_organisation_ids(user, document.case)
-    if own_records is not None and document.organisation_id not in own_records:
-        raise Http404
-    return document
 
 
 def intervention_list_for(*, user, case: Case | None = None, household: Household | None = None
                           ) -> QuerySet[Intervention]:
-    """Services delivered, on the cases the user may see. For a household: from every organisation,
-    as far as the viewer may see the cases they were recorded on. On closed cases reached only through
-    decayed shares: the services the user's organisations recorded."""
-    qs = Intervention.objects.filter(permissions.own_records_filter(user),
-                                     case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
+    """Services delivered, on the cases the user may see (`permissions.records_filter`): those their
+    organisations recorded, and other organisations' where the organisation has the file in full (the lead, a
+    referral that shared the personal data; a volunteer of such an organisation sees them too, as the ledger is
+    there to show duplicate or missing aid). For a household: across its cases, by the same rule."""
+    qs = Intervention.objects.filter(
+        permissions.records_filter(user, Capability.VIEW_SUMMARY, section=ShareSection.FILE),
+        case__in=permissions.visible_cases(user, Capability.VIEW_SUMMARY))
     if case is not None:
         qs = qs.filter(case=case)
     if household is not None:
@@ -282,13 +273,24 @@ def intervention_list_for(*, user, case: Case | None = None, household: Househol
     return qs.select_related("organisation", "recorded_by", "case", "service_type")
 
 
+# Events whose summary carries a record's text (a document's title): shown under the record's own rule.
+RECORD_EVENTS = (
+    (EventKind.DOCUMENT_UPLOADED, Capability.DOWNLOAD_DOCUMENT),
+    (EventKind.NOTE_ADDED, Capability.READ_NOTES),
+)
+
+
 def timeline_for(*, user, case: Case) -> QuerySet[CaseEvent]:
     """Every event of the case in order, from every organisation, minus other organisations' sensitive ones
-    (on a closed case reached only through decayed shares: the user's organisations' own events)."""
+    (on a closed case reached only through decayed shares: the user's organisations' own events). Another
+    organisation's document or note event is shown only to who may read that document or note: the timeline
+    must not tell a document's title to an organisation that was not given the documents."""
     if Capability.VIEW_TIMELINE not in permissions.case_capabilities(user, case):
         return CaseEvent.objects.none()
     org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_TIMELINE)]
     events = case.events.filter(Q(is_sensitive=False) | Q(organisation_id__in=org_ids))
+    for kind, capability in RECORD_EVENTS:
+        events = events.filter(~Q(kind=kind) | permissions.records_filter(user, capability))
     own_records = permissions.own_records_organisation_ids(user, case)
     if own_records is not None:
         events = events.filter(organisation_id__in=own_records)

@@ -25,6 +25,7 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Case, CaseStatus
 from cases.services.case_file import lock_case
+from core import l10n
 from employment import permissions
 from employment.flows import EmploymentFlow
 from employment.models import (
@@ -423,7 +424,7 @@ def follow_up_record(*, actor, task_id: int, checked_on, still_employed: bool, n
             raise ValidationError(_("There is no placement to follow up."))
         if checked_on < placement.starts_on:
             raise ValidationError({"checked_on": _("A follow-up cannot come before the placement (it started on "
-                                                   "%(date)s).") % {"date": placement.starts_on.strftime("%d/%m/%Y")}})
+                                                   "%(date)s).") % {"date": l10n.short_date(placement.starts_on)}})
         follow_up = FollowUp.objects.create(placement=placement, months=months, checked_on=checked_on,
                                             still_employed=bool(still_employed), note=note, recorded_by=actor,
                                             organisation_id=membership.organisation_id)

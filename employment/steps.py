@@ -50,7 +50,10 @@ class ProfileStep(EmploymentStep):
 class ReferStep(EmploymentStep):
     form_classes = {"refer": ReferForm}
     intro = gettext_lazy("Refer the person to the job centre, AFOL, an accredited operator or a placement "
-                         "cooperative. The service answers within its deadline; the file is shared when it accepts.")
+                         "cooperative. The service answers within its deadline: while it decides, it sees the "
+                         "person's name and year of birth and the reason; once it accepts, it also opens the "
+                         "sections of the file shared with it; if it declines or the referral is withdrawn, it "
+                         "sees the case code only.")
     buttons = {"refer": gettext_lazy("Send the referral")}
 
     def form_kwargs(self, request, row, action):

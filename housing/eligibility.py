@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import l10n
 from housing.models import Comparison, EligibilityRule, HousingProfile, RuleField
 
 _TESTS = {
@@ -25,15 +26,16 @@ class RuleCheck:
 
     @property
     def requirement(self) -> str:
-        return f"{RuleField(self.rule.field).label} {self.rule.get_comparison_display()} {self.rule.threshold:g}"
+        threshold = l10n.number(self.rule.threshold)
+        return f"{RuleField(self.rule.field).label} {self.rule.get_comparison_display()} {threshold}"
 
     @property
     def reason(self) -> str:
         if self.value is None:
             return _("Not recorded in the housing section: %(field)s.") % {"field": RuleField(self.rule.field).label}
         if self.met:
-            return _("Met: %(value)s.") % {"value": f"{self.value:g}"}
-        return f"{self.rule.message} ({_('recorded: %(value)s') % {'value': f'{self.value:g}'}})"
+            return _("Met: %(value)s.") % {"value": l10n.number(self.value)}
+        return f"{self.rule.message} ({_('recorded: %(value)s') % {'value': l10n.number(self.value)}})"
 
 
 @dataclass(frozen=True)

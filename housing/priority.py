@@ -16,6 +16,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 from django.utils.translation import gettext as _
 
+from core import l10n
 from housing.models import Application, PriorityWeights, Situation
 
 DAYS_PER_MONTH = 30
@@ -107,13 +108,13 @@ def explain(application: Application, *, day: datetime.date, weights: PriorityWe
         Criterion(_("Eviction date"),
                   (_("eviction on %(date)s, within %(days)s days of %(day)s: %(weight)s points")
                    if a.s_eviction else _("no eviction within %(days)s days of %(day)s"))
-                  % {"date": a.eviction_date.strftime("%d/%m/%Y") if a.eviction_date else "—",
-                     "days": weights.eviction_window_days, "day": day.strftime("%d/%m/%Y"),
+                  % {"date": l10n.short_date(a.eviction_date) if a.eviction_date else "—",
+                     "days": weights.eviction_window_days, "day": l10n.short_date(day),
                      "weight": weights.eviction_near},
                   a.s_eviction),
         Criterion(_("Waiting time"),
                   _("%(months)s month(s) since %(applied)s × %(weight)s points (at most %(cap)s months)")
-                  % {"months": months, "applied": a.applied_on.strftime("%d/%m/%Y"),
+                  % {"months": months, "applied": l10n.short_date(a.applied_on),
                      "weight": weights.per_month_waiting, "cap": weights.waiting_cap_months},
                   a.s_waiting),
     ]

@@ -26,8 +26,10 @@ class HousingStep(CaseStep):
 class AssessStep(HousingStep):
     form_classes = {"assess": forms.AssessmentStepForm}
     intro = gettext_lazy("Record the housing section of the case, then say whether an emergency placement is "
-                         "needed and who provides each step. Each provider gets a referral: it sees the person "
-                         "once it accepts.")
+                         "needed and who provides each step. Each provider gets a referral: while it decides, "
+                         "it sees the person's name and year of birth and the reason; once it accepts, it also "
+                         "opens the sections of the file shared with it; if it declines or the referral is "
+                         "withdrawn, it sees the case code only.")
     button = gettext_lazy("Assessment complete")
 
     def service(self, request, row, data):

@@ -5,6 +5,7 @@ and a footer with "page X of Y" on every page."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import reportlab
@@ -25,6 +26,7 @@ from reportlab.platypus import Table as RLTable
 
 from cases import selectors as case_selectors
 from cases.permissions import case_capabilities
+from core import l10n
 from partners.roles import Capability
 from partners.selectors import active_memberships
 from reports import dashboard
@@ -108,8 +110,12 @@ def _numbered_canvas(header: str):
 
 
 def _cell(value) -> str:
+    """A table cell in the reader's language. Every Decimal a PDF prints is money (ISEE, value of a service):
+    "16.000,00" in Italian, not `str()`'s "16000.00"."""
     if value is None:
         return "—"
+    if isinstance(value, Decimal):
+        return l10n.amount(value)
     if isinstance(value, float):
         return formats.number_format(value, 1)
     if hasattr(value, "isoformat") and not isinstance(value, str):
@@ -343,12 +349,13 @@ def case_summary(*, user, case_pk: int) -> tuple[bytes, object]:
                            [(g.description, g.get_status_display(),
                              "; ".join(f"{a.description} ({a.owner_organisation})" for a in g.actions.all()))
                             for g in plan.goals.all()], styles, width)
-    if Capability.READ_NOTES in caps:
+    # The selectors decide what is listed: the organisation's own records always, others' as shared.
+    notes = case_selectors.note_list_for(user=user, case=case)
+    if Capability.READ_NOTES in caps or notes:
         story.append(_p(_("Notes"), styles["h2"]))
         story += _rows([_("Date"), _("Organisation"), _("Text")],
                        [(formats.date_format(timezone.localtime(n.created_at), "SHORT_DATETIME_FORMAT"),
-                         n.author_organisation, n.body)
-                        for n in case_selectors.note_list_for(user=user, case=case)], styles, width)
+                         n.author_organisation, n.body) for n in notes], styles, width)
     story.append(_p(_("Services delivered"), styles["h2"]))
     story += _rows([_("Delivered on"), _("Kind"), _("Organisation"), _("Quantity"), _("Value (€)")],
                    [(i.delivered_on, i.get_kind_display(), i.organisation, i.quantity, i.value)

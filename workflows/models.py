@@ -132,6 +132,18 @@ class Handoff(models.Model):
     def is_overdue(self) -> bool:
         return self.status == HandoffStatus.PENDING and self.due_at < timezone.now()
 
+    @property
+    def receiver_sees_person(self) -> bool:
+        """Whether the receiving organisation may read who the handoff is about: while it waits for its answer
+        (the consent gate let the name through, and the receiver must decide) and once it accepted (it then
+        works the case). After a decline, a withdrawal, or a closure that was never accepted, the receiver sees
+        the case code only. A declined handoff keeps its coded reason when it is closed, an accepted one has
+        none: that is how a closed handoff tells which answer it had. The one rule every list, page, API
+        response and task row reads (through `workflows.permissions.shows_handoff_person`)."""
+        if self.status in (HandoffStatus.PENDING, HandoffStatus.ACCEPTED, HandoffStatus.COMPLETED):
+            return True
+        return self.status == HandoffStatus.CLOSED and not self.decline_reason
+
 
 class EventKind(models.TextChoices):
     """Transitions written to the event history."""
@@ -195,6 +207,13 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow}.{self.step} {self.kind} {self.from_state}→{self.to_state}"
+
+    def direction(self, *, sender_organisation_id: int) -> tuple[Organisation | None, Organisation | None]:
+        """The handoff's (sender, receiver) for this row. The row stores the acting organisation first, so an
+        acceptance or a decline reads receiver → sender there; people read a referral the way it went."""
+        if self.partner_organisation_id is not None and self.partner_organisation_id == sender_organisation_id:
+            return self.partner_organisation, self.organisation
+        return self.organisation, self.partner_organisation
 
 
 class SpanOutcome(models.TextChoices):

@@ -137,11 +137,13 @@ def can_see_handoff(user, handoff) -> bool:
 
 
 def shows_handoff_person(user, handoff) -> bool:
-    """Whether the user may read who the handoff is about: a party to it (the coordinator sees the case code)."""
-    return (
-        handoff.sender_organisation_id in handoff_organisation_ids(user, sent=True)
-        or handoff.receiver_organisation_id in handoff_organisation_ids(user, sent=False)
-    )
+    """Whether the user may read who the handoff is about: its sender always; its receiver while the answer is
+    awaited and after accepting, not after a refusal or a withdrawal (`Handoff.receiver_sees_person`); the
+    coordinator never (case code only). Reads the row and the cached memberships: no query per row."""
+    if handoff.sender_organisation_id in handoff_organisation_ids(user, sent=True):
+        return True
+    return (handoff.receiver_sees_person
+            and handoff.receiver_organisation_id in handoff_organisation_ids(user, sent=False))
 
 
 def require_claim(user, task) -> None:

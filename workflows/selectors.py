@@ -131,6 +131,15 @@ def handoff_shows_person(*, user, handoff: Handoff) -> bool:
     return permissions.shows_handoff_person(user, handoff)
 
 
+def handoffs_mark_person(*, user, handoffs) -> list[Handoff]:
+    """A page of handoffs, each with `shows_person` set by the one rule (`permissions.shows_handoff_person`), so
+    that a list prints the name only where the user may read it — no query per row."""
+    handoffs = list(handoffs)
+    for handoff in handoffs:
+        handoff.shows_person = permissions.shows_handoff_person(user, handoff)
+    return handoffs
+
+
 def case_handoffs_for(*, user, case: Case) -> QuerySet[Handoff]:
     """The case's handoff history: all of it for those who may change the case (the lead); for the others,
     the handoffs their organisation is a party to."""

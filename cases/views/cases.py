@@ -125,6 +125,21 @@ def _case_forms(caps) -> dict:
     return {name: form_class(auto_id=f"{name}-%s") for cap, name, form_class in INLINE_FORMS if cap in caps}
 
 
+def _case_records(user, case, caps) -> dict:
+    """Notes, documents and services for the case page, and whether to show each list: an organisation always
+    sees what it wrote itself (a referral shared as summary only included), other organisations' records only
+    through the sections it was given (the selectors' rule)."""
+    records = {
+        "notes": list(selectors.note_list_for(user=user, case=case)),
+        "documents": list(selectors.document_list_for(user=user, case=case)),
+        "interventions": list(selectors.intervention_list_for(user=user, case=case)[:INTERVENTION_ROWS]),
+    }
+    full = {"notes": Capability.READ_NOTES, "documents": Capability.DOWNLOAD_DOCUMENT,
+            "interventions": Capability.VIEW_FILE}
+    shown = {name: rows for name, rows in records.items() if rows or full[name] in caps}
+    return {**shown, **{f"show_{name}": True for name in shown}}
+
+
 @page_view("GET")
 def case_detail(request, pk):
     """The case file. Each section is there only when the user's capabilities on this case allow it."""
@@ -140,12 +155,9 @@ def case_detail(request, pk):
                 "consent": selectors.consent_status(case.person),
                 "assessments": selectors.assessment_latest_for(user=user, case=case),
                 "plan": selectors.plan_for(user=user, case=case),
-                "documents": selectors.document_list_for(user=user, case=case),
-                "interventions": selectors.intervention_list_for(user=user, case=case)[:INTERVENTION_ROWS],
             }
         )
-    if Capability.READ_NOTES in caps:
-        context["notes"] = selectors.note_list_for(user=user, case=case)
+    context.update(_case_records(user, case, caps))
     if Capability.VIEW_TIMELINE in caps:
         context["events"] = selectors.timeline_for(user=user, case=case)[:TIMELINE_PREVIEW]
     if is_open:

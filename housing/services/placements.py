@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions as case_permissions
 from cases.models import Case, CaseStatus
+from core import l10n
 from housing import permissions
 from housing.eligibility import check_eligibility
 from housing.models import (
@@ -154,7 +155,7 @@ def _require_pending(offer: Offer, now: datetime.datetime) -> None:
                               % {"status": offer.get_status_display()})
     if offer.expires_at <= now:
         raise ValidationError(_("This offer expired on %(at)s: the place is free again.")
-                              % {"at": timezone.localtime(offer.expires_at).strftime("%d/%m/%Y %H:%M")})
+                              % {"at": l10n.short_datetime(offer.expires_at)})
 
 
 def offer_accept(*, actor, offer_id, move_in=None, planned_move_out=None, accompaniment_plan: str = "") -> Stay:
@@ -248,7 +249,7 @@ def _open_stay(*, actor, place: Place, case: Case, move_in: datetime.date, plann
     if other is not None:
         raise ValidationError({"move_in": _("The household is already housed at %(place)s from %(day)s: record the "
                                             "move-out there first.")
-                               % {"place": other.place, "day": other.move_in.strftime("%d/%m/%Y")}})
+                               % {"place": other.place, "day": l10n.short_date(other.move_in)}})
     stay = Stay.objects.create(
         place=place, case=case, application=application, offer=offer, move_in=move_in, planned_move_out=planned,
         accompaniment_plan=str(accompaniment_plan or "").strip()[:4000], organisation_id=organisation_id,
@@ -319,7 +320,7 @@ def stay_end(*, actor, stay_id, move_out=None, exit_reason: str = ExitReason.OTH
         day = as_date(move_out, field="move_out", required=False) or timezone.localdate()
         if day < stay.move_in:
             raise ValidationError({"move_out": _("The move-out cannot be before the move-in (%(day)s).")
-                                   % {"day": stay.move_in.strftime("%d/%m/%Y")}})
+                                   % {"day": l10n.short_date(stay.move_in)}})
         if day > timezone.localdate():
             raise ValidationError({"move_out": _("Record the move-out when it has happened.")})
         stay.move_out, stay.exit_reason = day, exit_reason

@@ -350,8 +350,8 @@ def test_the_email_is_in_the_language_the_user_chose(network, reader, mailoutbox
         mail_sweep()
 
     by_address = {message.to[0]: message.body for message in mailoutbox}
-    # The deadline, 16:00 UTC, in each language's date format (times on 24 hours).
-    assert "03/12/2026 17:00" in by_address[reader.email]
+    # The deadline, 16:00 UTC, in each language's date format (day first, times on 24 hours).
+    assert "12 Mar 2026 17:00" in by_address[reader.email]
     assert "12/03/2026 17:00" in by_address[colleague.email]
 
 

@@ -84,7 +84,7 @@ def test_list_shows_the_users_notification_rendered_in_the_request_language(clie
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     page = client.get(reverse("notifications:list")).content.decode()
     assert f'<html lang="{language}">' in page
-    # the answer date is written the reader's way (02/03/2026 in Italian, 03/02/2026 in English)
+    # the answer date is written the reader's way (02/03/2026 in Italian, 2 Mar 2026 in English)
     assert f">{escape(expected.title)}</a>" in page
     assert f"<p class=\"mb-1\">{escape(expected.body)}</p>" in page
 

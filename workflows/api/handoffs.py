@@ -25,7 +25,8 @@ from workflows.services import handoffs as handoff_services
 NOTE_MAX_LENGTH = 5000
 
 # What a handoff says about the person: left out (null) for a reader who is at neither end (the coordinator,
-# who follows every handoff up by its case code). Free text is written about the person, so it counts.
+# who follows every handoff up by its case code), and for its receiver once it declined or the handoff was
+# withdrawn (`Handoff.receiver_sees_person`). Free text is written about the person, so it counts.
 PERSON_FIELDS = ("person", "reason", "override_reason", "decline_note", "outcome_note", "revoke_reason")
 
 
@@ -33,7 +34,8 @@ PERSON_FIELDS = ("person", "reason", "override_reason", "decline_note", "outcome
 
 
 class HandoffSerializer(serializers.ModelSerializer):
-    """A handoff in a list. `person` and the free-text fields are null for readers at neither end."""
+    """A handoff in a list. `person` and the free-text fields are null for readers at neither end, and for a
+    receiver that declined it or from which it was withdrawn."""
 
     case = CaseRefSerializer(read_only=True)
     person = CasePersonSerializer(source="case.person", read_only=True, allow_null=True)

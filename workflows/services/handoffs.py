@@ -507,8 +507,9 @@ def _end_process(handoff: Handoff, *, actor) -> None:
 
 
 def handoffs_close_for_case(case: Case, *, actor) -> int:
-    """The case is closing: handoffs still open end with it (pending ones are revoked, accepted referrals are
-    closed without an outcome). Called by the case closure, inside its transaction."""
+    """The case is closing: handoffs still open end with it (pending ones are revoked — recorded as a withdrawal,
+    so their receiver is told — accepted referrals are closed without an outcome). Called by the case closure,
+    inside its transaction."""
     closed = 0
     for handoff_id in Handoff.objects.filter(
         case=case, status__in=[HandoffStatus.PENDING, HandoffStatus.ACCEPTED, HandoffStatus.DECLINED]
@@ -521,9 +522,17 @@ def handoffs_close_for_case(case: Case, *, actor) -> int:
                 handoff.revoke_reason = _("The case was closed.")
             handoff.save()
             _end_process(handoff, actor=actor)
-            history.handoff_event(handoff, kind=EventKind.HANDOFF_CLOSED, user=actor, from_state=old,
-                                  to_state=handoff.status, acting_organisation_id=handoff.sender_organisation_id,
+            # A pending handoff is withdrawn, not closed: its receiver is waiting and must hear of it (the
+            # "withdrawn" notification listens to HANDOFF_REVOKED), and the case timeline says so.
+            withdrawn = old == HandoffStatus.PENDING
+            history.handoff_event(handoff, kind=EventKind.HANDOFF_REVOKED if withdrawn else EventKind.HANDOFF_CLOSED,
+                                  user=actor, from_state=old, to_state=handoff.status,
+                                  acting_organisation_id=handoff.sender_organisation_id,
                                   detail={"why": "case_closed"})
+            if withdrawn:
+                _case_event(handoff, kind=CaseEventKind.HANDOFF_REVOKED, actor=actor,
+                            organisation_id=handoff.sender_organisation_id, summary=str(handoff.revoke_reason),
+                            why="case_closed")
             history.process_finished_if_done(handoff.process_id, user=actor)
             closed += 1
     return closed

@@ -72,6 +72,7 @@ def handoff_send(request, case_pk):
 def _handoff_list(request, *, select, list_name: str, heading: str):
     form = HandoffFilterForm(request.GET or None)
     page = paginate(request, select(user=request.user, **filters_of(form)))
+    page.object_list = selectors.handoffs_mark_person(user=request.user, handoffs=page.object_list)
     return render(request, "workflows/handoff_list.html",
                   {"form": form, "page": page, "list_name": list_name, "heading": heading})
 
@@ -101,11 +102,14 @@ def _party_organisation_id(user, handoff) -> int | None:
     return None
 
 
-def _with_step_titles(events) -> list:
+def _with_step_titles(events, *, handoff) -> list:
+    """Each history row with its step's title and the handoff's direction (sender → receiver, whoever acted)."""
     titles = {node.name: node.task_title for node in HandoffFlow.instance.nodes()}
     events = list(events)
     for event in events:
         event.step_title = titles.get(event.step, "") if event.step else ""
+        event.from_organisation, event.to_organisation = event.direction(
+            sender_organisation_id=handoff.sender_organisation_id)
     return events
 
 
@@ -121,7 +125,7 @@ def _detail(request, handoff, *, revoke_form=None, status: int = 200):
         "case": handoff.case,
         "shows_person": shows_person,
         "sections": section_labels(handoff.sections),
-        "events": _with_step_titles(selectors.handoff_history_for(user=user, handoff=handoff)),
+        "events": _with_step_titles(selectors.handoff_history_for(user=user, handoff=handoff), handoff=handoff),
         "open_tasks": selectors.handoff_open_tasks_for(user=user, handoff=handoff),
         "can_revoke": can_revoke,
         "revoke_form": (revoke_form or RevokeForm()) if can_revoke else None,

@@ -1,0 +1,1 @@
+"""Our own locale formats (`FORMAT_MODULE_PATH`): where Django's defaults mislead our readers."""
