@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "partners.middleware.AuditContextMiddleware",
+    # A member whose memberships all ended gets one clear 403 (page or JSON), not a 404 on every page.
+    "partners.middleware.ActiveMembershipMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

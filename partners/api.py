@@ -9,13 +9,27 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from partners.audit import audit_record
+from partners.middleware import membership_inactive_message, membership_lapsed
 from partners.models import AuditAction, Organisation, ServiceType
 from partners.selectors import organisation_list
+
+
+class IsActiveMember(BasePermission):
+    """A token outlives a deactivation; the session middleware cannot see it, so the API says it again: 403
+    ``membership_inactive`` rather than empty lists and 404s."""
+
+    code = "membership_inactive"
+
+    def has_permission(self, request, view) -> bool:
+        if membership_lapsed(request.user):
+            self.message = membership_inactive_message()
+            return False
+        return True
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -27,7 +41,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     """
 
     authentication_classes = (TokenAuthentication, SessionAuthentication)
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (IsAuthenticated, IsActiveMember)
     lookup_value_regex = "[0-9]+"
     #: The serializer validating the input of an action ("create", "partial_update", an @action); the
     #: browsable API shows its form. Output serializers are named where the response is built.

@@ -46,10 +46,23 @@ def _wait_seconds(row: selectors.StepFigures) -> float | None:
     return row.waiting_age.p50 if row.waiting_age else None
 
 
+LONGEST = HEAT_LEVELS - 1
+
+
 def _level(value: float, top: float) -> int:
+    """Short or long (1-2) by the share of the flow's top value; "longest" (3) is not given here, see `_longest`."""
     if top <= 0 or value <= 0:
         return 0
-    return min(HEAT_LEVELS - 1, 1 + int(value / top * (HEAT_LEVELS - 1) - 1e-9))
+    return min(LONGEST - 1, 1 + int(value / top * (LONGEST - 1) - 1e-9))
+
+
+def _longest(waits: dict[str, float], queues: dict[str, int]) -> str | None:
+    """The one step of the flow labelled "longest": the highest median wait, a longer queue then the step name
+    breaking a tie, so ties never label two steps; none when no step has waited at all."""
+    waited = [step for step, wait in waits.items() if wait > 0]
+    if not waited:
+        return None
+    return min(waited, key=lambda step: (-waits[step], -queues.get(step, 0), step))
 
 
 def flow_svg(flow_class, steps: dict[str, StepHeat]) -> SafeString:
@@ -76,10 +89,12 @@ def bottleneck_maps(*, scope: Scope, period: Period, pathway: str = "", hotspot_
         waits = {r.step: _wait_seconds(r) or 0.0 for r in mine}
         top_wait = max(waits.values(), default=0.0)
         top_queue = max((r.waiting for r in mine), default=0)
+        longest = _longest(waits, {r.step: r.waiting for r in mine})
         steps = {}
         for r in mine:
-            # The colour takes the worse of the two: a long wait, or a long queue.
-            level = max(_level(waits[r.step], top_wait), _level(float(r.waiting), float(top_queue)))
+            # The colour takes the worse of the two: a long wait, or a long queue; one step only is the longest.
+            level = LONGEST if r.step == longest else max(
+                _level(waits[r.step], top_wait), _level(float(r.waiting), float(top_queue)))
             steps[r.step] = StepHeat(
                 step=r.step, title=step_title(flow, r.step), waiting=r.waiting,
                 wait_p50_h=hours(_wait_seconds(r)), wait_p90_h=hours(r.done.p90 if r.done else (

@@ -118,6 +118,14 @@ def _provider(value, *, field: str) -> Organisation:
     return provider
 
 
+def _step_service(provider: Organisation, step: str):
+    """The provider's service that best matches the step: the first of ``STEP_SERVICES[step]`` it offers, in that
+    order of preference (ordering by code picked "emergency-shelter" for a temporary placement)."""
+    codes = STEP_SERVICES[step]
+    offered = {service.code: service for service in provider.services.filter(code__in=codes)}
+    return next((offered[code] for code in codes if code in offered), None)
+
+
 def _refer(actor, case: Case, provider: Organisation, step: str) -> None:
     """Share the case with `provider` through a referral, unless it already sees the file or one is pending."""
     if provider.pk == case.lead_organisation_id:
@@ -125,7 +133,7 @@ def _refer(actor, case: Case, provider: Organisation, step: str) -> None:
     if Handoff.objects.filter(case=case, receiver_organisation=provider,
                               status__in=[HandoffStatus.PENDING, HandoffStatus.ACCEPTED]).exists():
         return
-    service = provider.services.filter(code__in=STEP_SERVICES[step]).order_by("code").first()
+    service = _step_service(provider, step)
     if service is None:
         raise ValidationError(_("%(org)s offers no housing service in the network's catalogue.") % {"org": provider})
     handoff_send(actor=actor, case=case, kind=HandoffKind.REFERRAL, receiver_organisation_id=provider.pk,

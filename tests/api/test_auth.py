@@ -51,15 +51,18 @@ def test_token_authenticates_api_requests(network, case_a, api):
     assert [row["id"] for row in response.json()["results"]] == [case_a.pk]
 
 
-def test_token_of_a_user_without_active_membership_sees_nothing(network, case_a, api):
+def test_token_of_a_user_without_active_membership_is_told_it_is_inactive(network, case_a, api):
     user = network.user("a", Role.OPERATOR)
     key = _token(api, user.username).json()["token"]
     membership = Membership.objects.get(user=user, organisation=network.org_a)
     membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False,
                           actor=network.user("a", Role.ORG_ADMIN))
     client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get(reverse("api-case-list")).json()["count"] == 0
-    assert client.get(reverse("api-case-detail", args=[case_a.pk])).status_code == 404
+    # issue 16, item 17: a 403 that says why, with no case data, rather than empty lists and 404s
+    for url in (reverse("api-case-list"), reverse("api-case-detail", args=[case_a.pk])):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "membership_inactive"
 
 
 def test_invalid_token_is_401(network, api):

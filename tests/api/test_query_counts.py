@@ -88,12 +88,12 @@ def _household_interventions(network, n):
 
 
 # endpoint -> (builder, bound). Every bound counts the user's memberships (1), the page count (1) and
-# the page (1), plus: organisations their services and no memberships; households the members and
+# the page (1), plus: organisations their services; households the members and
 # which of them the reader may see; consents the person check twice and the organisations; notes
 # the case and the case's grants (twice: the view and the selector); interventions the case or the
 # household.
 ENDPOINTS = {
-    "organisations": (_organisations, 3),
+    "organisations": (_organisations, 4),
     "persons": (_persons, 3),
     "households": (_households, 5),
     "consents": (_consents, 6),

@@ -94,9 +94,11 @@ def test_user_without_active_membership_sees_only_the_not_active_message(client,
                                    active=False, actor=admin)
     client.force_login(manager)
 
-    html = unescape(client.get(reverse("home")).content.decode())
+    response = client.get(reverse("home"))
+    html = unescape(response.content.decode())
 
-    assert "Your account is not active in any organisation; contact your organisation's administrator" in html
+    assert response.status_code == 403  # issue 16, item 17: one clear page for a member whose access ended
+    assert "Your membership is no longer active" in html
     assert "data-count" not in html
     assert "Caritas Test" not in html
 

@@ -315,9 +315,9 @@ def test_a_deactivated_member_loses_access_at_once(client, network, case_a):
                 {"action": "deactivate"})
 
     # the member's very next request, with the session they already had
-    assert member_client.get(case_url).status_code == 404
+    assert member_client.get(case_url).status_code == 403  # told why (issue 16, item 17), the case unseen
     home = unescape(member_client.get(reverse("home")).content.decode())
-    assert "Your account is not active in any organisation; contact your organisation's administrator" in home
+    assert "Your membership is no longer active" in home
     assert not manager.groups.filter(pk=network.org_a.group_id).exists()
 
 

@@ -118,8 +118,9 @@ def test_directory_is_closed_to_users_without_active_membership(client, network)
                                    active=False, actor=admin)
     client.force_login(operator)
 
-    assert client.get(reverse("partners:organisation_list")).status_code == 404
-    assert client.get(reverse("partners:organisation_detail", args=[network.org_a.pk])).status_code == 404
+    # 403 with the "membership no longer active" page (issue 16, item 17), not the directory
+    assert client.get(reverse("partners:organisation_list")).status_code == 403
+    assert client.get(reverse("partners:organisation_detail", args=[network.org_a.pk])).status_code == 403
 
 
 def test_directory_needs_login(client, network):

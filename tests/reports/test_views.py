@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Case, InterventionKind
+from cases.models import Case, Household, Intervention, InterventionKind
+from cases.permissions import grant_user_case_view
 from cases.services import intervention_record
 from partners.models import AuditAction, AuditEntry
 from partners.roles import Role
@@ -176,3 +179,60 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, network, history,
                             delivered_on=datetime.date(2025, 2, 1))
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("reports:home"), YEAR_QUERY)
+
+
+@pytest.fixture
+def shared_household(network, case_a):
+    """A household helped with food parcels on case A (at A) and on a case led by the municipality, which the
+    coordinator was asked to look at (a per-user grant): the duplicate-aid table lists both case codes."""
+    manager_m = network.user("m", Role.CASE_MANAGER)
+    person_m = register_person(manager_m, network.municipality, first_name="Anna", last_name="Neri")
+    case_m = open_case(manager_m, network.municipality, person_m)
+    family = Household.objects.create(name="Esposito", registered_by=network.org_a)
+    Case.objects.filter(pk__in=[case_a.pk, case_m.pk]).update(household=family)
+    case_a.refresh_from_db()
+    case_m.refresh_from_db()
+    for case, org in ((case_a, network.org_a), (case_m, network.municipality)):
+        Intervention.objects.create(case=case, organisation=org, kind=InterventionKind.FOOD_PARCEL,
+                                    delivered_on=datetime.date(2025, 3, 15), quantity=1,
+                                    recorded_by=case.case_manager)
+    grant_user_case_view(case_m, network.user("m", Role.COORDINATOR))
+    return case_a, case_m
+
+
+def test_the_coordinator_follows_a_case_code_link_to_the_audited_step(client, network, shared_household):
+    case_a, case_m = shared_household
+    user = login(client, network, "m", Role.COORDINATOR)
+    body = client.get(reverse("reports:home"), YEAR_QUERY).content.decode()
+    link = reverse("reports:case_open", args=[case_m.code])
+    assert f'href="{link}"' in body
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == reverse("cases:case_detail", args=[case_m.pk])
+    assert client.get(response["Location"]).status_code == 200
+    assert AuditEntry.objects.filter(user=user, action=AuditAction.READ, case_id=case_m.pk,
+                                     detail={"from": "reports_dashboard"}).exists()
+
+
+def test_a_case_code_the_reader_may_not_open_is_shown_without_a_link(client, network, shared_household):
+    case_a, _case_m = shared_household
+    login(client, network, "m", Role.COORDINATOR)
+    body = client.get(reverse("reports:home"), YEAR_QUERY).content.decode()
+    assert case_a.code in body
+    assert reverse("reports:case_open", args=[case_a.code]) not in body
+    login(client, network, "b", Role.ORG_ADMIN)
+    assert client.get(reverse("reports:case_open", args=[case_a.code])).status_code == 404
+
+
+def test_case_code_links_cost_one_query_whatever_the_rows(client, network, shared_household):
+    case_a, case_m = shared_household
+    login(client, network, "m", Role.COORDINATOR)
+    client.get(reverse("reports:home"), YEAR_QUERY)  # warm the session and the content types
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(reverse("reports:home"), YEAR_QUERY)
+    for case, org in ((case_a, network.org_a), (case_m, network.municipality)):
+        Intervention.objects.create(case=case, organisation=org, kind=InterventionKind.MEAL,
+                                    delivered_on=datetime.date(2025, 4, 1), quantity=1, recorded_by=case.case_manager)
+    with CaptureQueriesContext(connection) as two_rows:
+        body = client.get(reverse("reports:home"), YEAR_QUERY).content.decode()
+    assert body.count(f'href="{reverse("reports:case_open", args=[case_m.code])}"') == 2
+    assert len(two_rows) == len(one_row)
