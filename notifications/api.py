@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cases.api.common import is_schema_generation, parse_query
@@ -84,6 +85,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     language of the request (`Accept-Language`)."""
 
     serializer_class = NotificationSerializer
+    # No IsActiveMember: as on the /notifications/ page, a person whose memberships ended keeps what was addressed
+    # to them personally (what came through an organisation is already filtered out by the selectors).
+    permission_classes = (IsAuthenticated,)
 
     def get_queryset(self):
         if is_schema_generation(self):

@@ -28,7 +28,7 @@ class AuditContextMiddleware:
 #: their notifications (those addressed to them personally stay theirs; the ones that came through an
 #: organisation are already hidden by the notifications' own selectors).
 LAPSED_MEMBER_PATHS = ("/accounts/", "/i18n/", "/healthz", "/readyz", "/static/", "/django-admin/",
-                       "/notifications/")
+                       "/notifications/", "/api/v1/notifications/")
 
 
 def membership_lapsed(user) -> bool:
