@@ -119,7 +119,7 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return formats.number_format(value, 1)
     if hasattr(value, "isoformat") and not isinstance(value, str):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return l10n.short_date(value)
     return str(value)
 
 
@@ -227,8 +227,8 @@ def network_report(*, scope: Scope, period: Period, pathway: str = "", author=No
     buffer = io.BytesIO()
     page = landscape(A4)
     title = _("Network report %(start)s – %(end)s") % {
-        "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
-        "end": formats.date_format(period.end, "SHORT_DATE_FORMAT")}
+        "start": l10n.short_date(period.start),
+        "end": l10n.short_date(period.end)}
     doc = SimpleDocTemplate(buffer, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=title, author="Tavolo")
     width = page[0] - 30 * mm
@@ -309,7 +309,7 @@ def case_summary(*, user, case_pk: int) -> tuple[bytes, object]:
     person = case.person
     story: list = [_p(title, styles["h1"]),
                    _p(_("What your organisation may see of this case, on %(day)s.") % {
-                       "day": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")}, styles["small"]),
+                       "day": l10n.short_date(timezone.localdate())}, styles["small"]),
                    _p(_("Case"), styles["h2"]),
                    _kv([(_("Code"), case.code), (_("Title"), case.title), (_("Status"), case.get_status_display()),
                         (_("Lead organisation"), case.lead_organisation),
@@ -354,7 +354,7 @@ def case_summary(*, user, case_pk: int) -> tuple[bytes, object]:
     if Capability.READ_NOTES in caps or notes:
         story.append(_p(_("Notes"), styles["h2"]))
         story += _rows([_("Date"), _("Organisation"), _("Text")],
-                       [(formats.date_format(timezone.localtime(n.created_at), "SHORT_DATETIME_FORMAT"),
+                       [(l10n.short_datetime(n.created_at),
                          n.author_organisation, n.body) for n in notes], styles, width)
     story.append(_p(_("Services delivered"), styles["h2"]))
     story += _rows([_("Delivered on"), _("Kind"), _("Organisation"), _("Quantity"), _("Value (€)")],
@@ -364,17 +364,17 @@ def case_summary(*, user, case_pk: int) -> tuple[bytes, object]:
     story.append(_p(_("Documents"), styles["h2"]))
     story += _rows([_("Title"), _("Kind"), _("Organisation"), _("Uploaded on")],
                    [(d.title, d.get_kind_display(), d.organisation,
-                     formats.date_format(timezone.localtime(d.created_at), "SHORT_DATE_FORMAT")) for d in documents],
+                     l10n.short_date(timezone.localtime(d.created_at))) for d in documents],
                    styles, width)
     story.append(_p(_("Handoffs"), styles["h2"]))
     story += _rows([_("Sent at"), _("From"), _("To"), _("Kind"), _("Status")],
-                   [(formats.date_format(timezone.localtime(h.sent_at), "SHORT_DATETIME_FORMAT"),
+                   [(l10n.short_datetime(h.sent_at),
                      h.sender_organisation, h.receiver_organisation, h.get_kind_display(), h.get_status_display())
                     for h in wf_selectors.case_handoffs_for(user=user, case=case)], styles, width)
     if Capability.VIEW_TIMELINE in caps:
         story.append(_p(_("Timeline"), styles["h2"]))
         story += _rows([_("When"), _("Organisation"), _("Event")],
-                       [(formats.date_format(timezone.localtime(e.at), "SHORT_DATETIME_FORMAT"), e.organisation,
+                       [(l10n.short_datetime(e.at), e.organisation,
                          e.display_summary() or e.get_kind_display())
                         for e in case_selectors.timeline_for(user=user, case=case)], styles, width)
     doc.build(story, canvasmaker=_numbered_canvas(title))
