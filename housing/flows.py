@@ -139,7 +139,7 @@ class HousingFlow(flow.Flow):
     autonomy_or_return = (
         flow.If(this.is_autonomous).Annotation(title=_("Autonomy or return?")).Then(this.end).Else(this.assess)
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("End"))
 
     def start_process(self, activation, case, actor=None):
         activation.process.case = case

@@ -135,8 +135,11 @@ class WeightsForm(StyledForm):
 
 # --- the steps of the housing pathway ------------------------------------------------------------------------
 
-def provider_choices():
-    return Organisation.objects.filter(is_active=True).order_by("name")
+def provider_choices(step: str):
+    """The organisations offering the kind of housing of `step` (the pathway's one rule, `step_providers`)."""
+    from housing.services.pathway import step_providers
+
+    return step_providers(step)
 
 
 class AssessmentStepForm(StyledForm):
@@ -149,8 +152,8 @@ class AssessmentStepForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("emergency_provider", "temporary_provider", "public_provider"):
-            self.fields[name].queryset = provider_choices()
+        for step in ("emergency", "temporary", "public"):
+            self.fields[f"{step}_provider"].queryset = provider_choices(step)
 
 
 class DoneStepForm(StyledForm):

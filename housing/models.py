@@ -337,6 +337,8 @@ class Offer(models.Model):
 
 class ExitReason(models.TextChoices):
     NEXT_STEP = "next_step", _("Moved on to the next step of the pathway")
+    # Recorded by the acceptance of an offer of a later step of the chain (`placements.offer_accept`).
+    MOVED_INTO_OFFER = "moved_into_offer", _("Moved into the home offered to the household")
     AUTONOMY = "autonomy", _("Autonomous housing")
     END_OF_TERM = "end_of_term", _("End of the maximum stay")
     LEFT = "left", _("Left on their own")

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import l10n
 from housing.models import Application, PriorityWeights, Situation
@@ -102,7 +103,8 @@ def explain(application: Application, *, day: datetime.date, weights: PriorityWe
                   % {"count": a.minors, "weight": weights.per_minor, "cap": weights.minors_cap},
                   a.s_minors),
         Criterion(_("Disability"),
-                  _("%(count)s member(s) with a disability: %(weight)s points if any")
+                  ngettext("%(count)s member with a disability: %(weight)s points if any",
+                           "%(count)s members with a disability: %(weight)s points if any", a.disabled_members)
                   % {"count": a.disabled_members, "weight": weights.disability},
                   a.s_disability),
         Criterion(_("Eviction date"),
@@ -113,7 +115,9 @@ def explain(application: Application, *, day: datetime.date, weights: PriorityWe
                      "weight": weights.eviction_near},
                   a.s_eviction),
         Criterion(_("Waiting time"),
-                  _("%(months)s month(s) since %(applied)s × %(weight)s points (at most %(cap)s months)")
+                  ngettext("%(months)s month since %(applied)s × %(weight)s points (at most %(cap)s months)",
+                           "%(months)s months since %(applied)s × %(weight)s points (at most %(cap)s months)",
+                           months)
                   % {"months": months, "applied": l10n.short_date(a.applied_on),
                      "weight": weights.per_month_waiting, "cap": weights.waiting_cap_months},
                   a.s_waiting),

@@ -159,24 +159,71 @@ def offer_get_for(*, user, pk: int) -> Offer:
 
 # --- waitlists -----------------------------------------------------------------------------------------------
 
-def waitlist_for(*, user, kind: str, day: datetime.date | None = None) -> QuerySet[Application]:
-    """The ranked waitlist of `kind` on `day`. The coordinator sees every application (the page shows case codes,
-    never names); everyone else the applications of the cases they may read. The rank is the position in the
-    whole waitlist, computed by the database (a window function), so a filtered view keeps the true positions."""
+# A household's position on a waitlist is its rank in the *whole* waitlist of its type on a day: the same number
+# for every reader, on the waitlist page and on the case page (issue 16, item 8). A reader who may not read some of
+# the households sees them as numbered lines without details, so the positions read 1..n without holes. The rule
+# is `_positioned`: one window function over the ranked list, in SQL.
+WAITLIST_ORDER = [F("score").desc(), F("applied_on").asc(), F("pk").asc()]
+
+
+def _positioned(queryset: QuerySet[Application], *, day: datetime.date, weights) -> QuerySet[Application]:
+    """`position` (1..n within the waitlist of each type, best first) and `waiting` (how many are on it) on each
+    application active on `day`, computed by the database over every application of the type."""
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    day = day or timezone.localdate()
-    weights = priority.weights_on(day)
-    # No join here: the sort of the whole list stays narrow (in memory); the page's case codes are read after.
-    ranked = priority.ranked(Application.objects.filter(kind=kind), day=day, weights=weights).annotate(
-        position=Window(RowNumber(), order_by=[F("score").desc(), F("applied_on").asc(), F("pk").asc()])
+    return priority.ranked(queryset, day=day, weights=weights).annotate(
+        position=Window(RowNumber(), partition_by=[F("kind")], order_by=WAITLIST_ORDER),
+        waiting=Window(Count("pk"), partition_by=[F("kind")]),
     )
+
+
+def waitlist_for(*, user, kind: str, day: datetime.date | None = None, weights=None) -> QuerySet[Application]:
+    """The ranked waitlist of `kind` on `day`. The coordinator sees every application (the page shows case codes,
+    never names); everyone else the applications of the cases they may read. The rank is the position in the
+    whole waitlist (`_positioned`), so a filtered view keeps the true positions."""
+    day = day or timezone.localdate()
+    weights = weights or priority.weights_on(day)
+    # No join here: the sort of the whole list stays narrow (in memory); the page's case codes are read after.
+    ranked = _positioned(Application.objects.filter(kind=kind), day=day, weights=weights)
     if permissions.sees_network_aggregates(user):
         return ranked
     visible = case_permissions.visible_cases(user, Capability.VIEW_FILE)
     ranked = ranked.annotate(visible=Exists(visible.filter(pk=OuterRef("case_id"))))
     return ranked
+
+
+def waitlist_positions(*, application_ids, day: datetime.date | None = None) -> dict[int, tuple[int, int]]:
+    """{application id: (position, how many are waiting)} for the given applications that are on their waitlist
+    on `day`: the same numbers as `waitlist_for`, in one SQL statement whatever the number of households or types.
+    The caller has checked that the reader may see these applications (the case panel)."""
+    ids = [pk for pk in application_ids if pk]
+    if not ids:
+        return {}
+    day = day or timezone.localdate()
+    kinds = Application.objects.filter(pk__in=ids).values("kind")
+    ranked = _positioned(Application.objects.filter(kind__in=kinds), day=day, weights=priority.weights_on(day))
+    # As in `only_visible`: the OR with an always-false test on `position` keeps the pk filter after the numbering.
+    rows = ranked.filter(Q(pk__in=ids, position__gte=1) | Q(position__lt=0)).values_list(  # type: ignore[misc]
+        "pk", "position", "waiting")  # `position` is the window annotation of `_positioned`
+    return {pk: (position, waiting) for pk, position, waiting in rows}
+
+
+def waitlist_gaps(rows: list[Application], *, before: int, total: int | None) -> list[dict]:
+    """The page's rows with, between them, one line per run of households the reader may not read, so that the
+    positions read 1..n: `before` is the position shown just before the page (0 on the first page), `total` the
+    size of the whole waitlist when this is its last page (None otherwise)."""
+    lines: list[dict] = []
+    last = before
+    for row in rows:
+        if row.position > last + 1:  # type: ignore[attr-defined]
+            lines.append({"hidden": True, "first": last + 1, "last": row.position - 1,  # type: ignore[attr-defined]
+                          "count": row.position - 1 - last})  # type: ignore[attr-defined]
+        lines.append({"hidden": False, "app": row})
+        last = row.position  # type: ignore[attr-defined]
+    if total is not None and total > last:
+        lines.append({"hidden": True, "first": last + 1, "last": total, "count": total - last})
+    return lines
 
 
 def waitlist_count(*, user, kind: str, day: datetime.date | None = None) -> int:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from viewflow.workflow.models import Task
 
 from cases import selectors as case_selectors
@@ -22,6 +23,8 @@ from cases.views.common import PAGE_SIZE, apply_errors, audit_case_read, page_vi
 from housing import forms, permissions, priority, selectors
 from housing.eligibility import check_eligibility, rules_for
 from housing.models import (
+    Application,
+    ApplicationStatus,
     EligibilityRule,
     ExitReason,
     PriorityWeights,
@@ -91,8 +94,10 @@ def resource_create(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Resource created with %(count)s free places.")
-                             % {"count": form.cleaned_data["capacity"]})
+            capacity = form.cleaned_data["capacity"]
+            messages.success(request, ngettext("Resource created with %(count)s free place.",
+                                               "Resource created with %(count)s free places.", capacity)
+                             % {"count": capacity})
             return redirect("housing:resource_detail", pk=resource.pk)
     return render(request, "housing/resource_form.html", {"form": form, "resource": None})
 
@@ -229,22 +234,28 @@ def waitlist(request, kind):
     user = request.user
     day = _day(request)
     weights = priority.weights_on(day)
-    queryset = selectors.waitlist_for(user=user, kind=kind, day=day)
+    queryset = selectors.waitlist_for(user=user, kind=kind, day=day, weights=weights)
     coordinator = permissions.sees_network_aggregates(user)
     if not coordinator:
         queryset = selectors.only_visible(queryset)
     paginator = Paginator(queryset, PAGE_SIZE)
     paginator.__dict__["count"] = selectors.waitlist_count(user=user, kind=kind, day=day)  # cheaper than COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [{"app": app, "criteria": priority.explain(app, day=day, weights=weights)}
-            for app in selectors.attach_case_codes(list(page))]
+    apps = selectors.attach_case_codes(list(page))
+    # The size of the whole waitlist: on every row (`waiting`), counted apart only when the page shows nobody.
+    total = apps[0].waiting if apps else priority.active_on(Application.objects.filter(kind=kind), day).count()
+    before = queryset[page.start_index() - 2].position if page.number > 1 and apps else 0
+    rows = selectors.waitlist_gaps(apps, before=before, total=None if page.has_next() else total)
+    for row in rows:
+        if not row["hidden"]:
+            row["criteria"] = priority.explain(row["app"], day=day, weights=weights)
     free_places = []
     work_ids = permissions.provider_ids(user, permissions.WORK_ROLES)
     if work_ids:
         free_places = list(selectors.free_places_for(user=user, kind=kind))
     return render(request, "housing/waitlist.html", {
         "kind": kind, "kind_label": ResourceKind(kind).label, "kinds": ResourceKind.choices, "day": day,
-        "weights": weights, "page": page, "rows": rows, "pseudonymous": coordinator,
+        "weights": weights, "page": page, "rows": rows, "pseudonymous": coordinator, "total": total,
         "free_places": free_places, "offer_form": forms.OfferForm(places=free_places) if free_places else None,
     })
 
@@ -275,10 +286,15 @@ def offer_answer(request, pk, answer):
             form = forms.AcceptOfferForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Check the dates."))
-            placements.offer_accept(actor=request.user, offer_id=offer.pk, move_in=form.cleaned_data["move_in"],
-                                    planned_move_out=form.cleaned_data["planned_move_out"],
-                                    accompaniment_plan=form.cleaned_data["accompaniment_plan"])
+            stay = placements.offer_accept(actor=request.user, offer_id=offer.pk,
+                                           move_in=form.cleaned_data["move_in"],
+                                           planned_move_out=form.cleaned_data["planned_move_out"],
+                                           accompaniment_plan=form.cleaned_data["accompaniment_plan"])
             messages.success(request, _("Offer accepted: the move-in is recorded."))
+            left = getattr(stay, "left_stay", None)
+            if left is not None:
+                messages.info(request, _("The stay at %(place)s ended on the same day: that place is free.")
+                              % {"place": left.place})
         elif answer == "decline":
             placements.offer_decline(actor=request.user, offer_id=offer.pk, reason=request.POST.get("reason", ""))
             messages.success(request, _("Offer declined: the place is free again."))
@@ -314,7 +330,7 @@ def _panel_context(request, case, *, profile_form=None, application_form=None) -
         "eligibility": eligibility,
         "profile_form": profile_form,
         "application_form": application_form or (forms.ApplicationForm(prefix="application") if can_edit else None),
-        "applications": list(selectors.case_applications_for(user=user, case=case)),
+        "applications": _with_waitlist_positions(list(selectors.case_applications_for(user=user, case=case))),
         "offers": list(selectors.case_offers_for(user=user, case=case).order_by("-offered_at")[:20]),
         "stays": list(selectors.case_stays_for(user=user, case=case)[:20]),
         "pathway": getattr(process, "housing", None) if process else None,
@@ -326,6 +342,15 @@ def _panel_context(request, case, *, profile_form=None, application_form=None) -
         "now": timezone.now(),
     })
     return context
+
+
+def _with_waitlist_positions(applications: list) -> list:
+    """Each waiting application with its position on today's waitlist, the number the waitlist page shows."""
+    positions = selectors.waitlist_positions(
+        application_ids=[a.pk for a in applications if a.status == ApplicationStatus.WAITING])
+    for application in applications:
+        application.waitlist_position, application.waitlist_size = positions.get(application.pk, (None, None))
+    return applications
 
 
 def _is_lead_manager(user, case) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,9 @@ from viewflow.workflow.models import Task
 
 from cases import permissions as case_permissions
 from cases.models import Case, CaseStatus, ShareSection
+from cases.models import EventKind as CaseEventKind
 from cases.services.case_file import lock_case
+from cases.services.events import event_record
 from housing.flows import HousingFlow
 from housing.models import (
     Application,
@@ -111,10 +114,23 @@ def _complete_step(*, actor, task_id, node, action, data: dict | None = None) ->
         raise ValidationError(_("Someone else is working on this pathway right now: try again in a moment.")) from None
 
 
-def _provider(value, *, field: str) -> Organisation:
-    provider = Organisation.objects.filter(pk=getattr(value, "pk", value), is_active=True).first() if value else None
-    if provider is None:
+def step_providers(step: str) -> QuerySet[Organisation]:
+    """The active organisations that provide `step` of the pathway: those whose catalogue offers the step's own
+    service, the first of ``STEP_SERVICES[step]`` (a night shelter for the emergency, temporary housing for the
+    temporary placement, social-housing support for the SAP home) — never the food bank or a pharmacy. The one
+    rule for the assessment's lists and for its submission."""
+    return Organisation.objects.filter(is_active=True, services__code=STEP_SERVICES[step][0]).distinct().order_by(
+        "name")
+
+
+def _provider(value, *, field: str, step: str) -> Organisation:
+    pk = getattr(value, "pk", value)
+    if not pk:
         raise ValidationError({field: _("Choose the organisation that provides this step.")})
+    provider = step_providers(step).filter(pk=pk).first()
+    if provider is None:
+        raise ValidationError({field: _("This organisation does not offer this kind of housing in the network's "
+                                        "catalogue: choose one from the list.")})
     return provider
 
 
@@ -150,9 +166,10 @@ def assessment_done(*, actor, task_id, emergency_needed: bool, emergency_provide
         if not HousingProfile.objects.filter(case=case).exists():
             raise ValidationError(_("Record the housing section of the case first."))
         chosen = {
-            "emergency": _provider(emergency_provider, field="emergency_provider") if emergency_needed else None,
-            "temporary": _provider(temporary_provider, field="temporary_provider"),
-            "public": _provider(public_provider, field="public_provider"),
+            "emergency": _provider(emergency_provider, field="emergency_provider", step="emergency")
+            if emergency_needed else None,
+            "temporary": _provider(temporary_provider, field="temporary_provider", step="temporary"),
+            "public": _provider(public_provider, field="public_provider", step="public"),
         }
         for step, provider in chosen.items():
             if provider is not None:
@@ -259,5 +276,11 @@ def follow_up_done(*, actor, task_id, note: str, outcome: str = "") -> Task:
         if node is HousingFlow.follow_up_6:
             pathway.outcome = outcome
             pathway.save(update_fields=["outcome"])
+        # On the timeline with its months and outcome; the note (free text about the household) stays on the task.
+        event_record(case=pathway.case, kind=CaseEventKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
+                     organisation_id=wf_permissions.task_organisation_id(task) or pathway.case.lead_organisation_id,
+                     obj=pathway, data={"provider_id": pathway.public_provider_id,
+                                        "date": timezone.localdate().isoformat(),
+                                        "months": 3 if node is HousingFlow.follow_up_3 else 6, "outcome": outcome})
         return {"note": note[:2000], "outcome": outcome}
     return _complete_step(actor=actor, task_id=task_id, node=node, action=record)

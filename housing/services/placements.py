@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions as case_permissions
 from cases.models import Case, CaseStatus
+from cases.models import EventKind as CaseEventKind
 from core import l10n
 from housing import permissions
 from housing.eligibility import check_eligibility
@@ -30,10 +31,12 @@ from housing.models import (
     OfferStatus,
     Place,
     PlaceStatus,
+    ResourceKind,
     Stay,
 )
-from housing.services.common import as_date, audit, lock_place, set_place_status
+from housing.services.common import as_date, audit, lock_place, lock_places, set_place_status
 from housing.services.households import _eligibility_gate
+from housing.services.timeline import housing_step_record
 from partners.models import AuditAction
 from partners.parsing import posted_id, posted_id_or_zero
 from partners.roles import Capability, Role
@@ -124,21 +127,29 @@ def offer_make(*, actor, place_id, application_id, hold_days=None, override: boo
             override_reason=override_reason.strip() if overridden else "",
         )
         set_place_status(place, PlaceStatus.OFFERED)
-        audit(actor=actor, action=AuditAction.CREATE, obj=offer, organisation_id=organisation_id, case=case,
-              detail={"place": place.pk, "expires_at": offer.expires_at.isoformat(),
-                      "eligibility_override": overridden, "not_met": reasons if overridden else [],
-                      "override_reason": offer.override_reason})
+        housing_step_record(
+            kind=CaseEventKind.HOUSING_OFFER_MADE, case=case, actor=actor, organisation_id=organisation_id, obj=offer,
+            resource=place.resource, date=timezone.localdate(offer.expires_at), audit_action=AuditAction.CREATE,
+            detail={"place": place.pk, "expires_at": offer.expires_at.isoformat(),
+                    "eligibility_override": overridden, "not_met": reasons if overridden else [],
+                    "override_reason": offer.override_reason})
     return offer
 
 
-def _locked_offer(actor, offer_id) -> tuple[Offer, Place, int]:
+def _locked_offer(actor, offer_id, *, with_current_home: bool = False) -> tuple[Offer, Place, int]:
     """Place lock, then the offer. Who answers: the household's case side (change on the case) or the provider's
-    staff who record the answer given to them."""
+    staff who record the answer given to them. `with_current_home`: the places where the household lives now are
+    locked too, with the offered one, in id order (`lock_places`), before the offer."""
     pk = posted_id_or_zero(offer_id)
-    place_id = Offer.objects.filter(pk=pk).values_list("place_id", flat=True).first()
-    if place_id is None:
+    found = Offer.objects.filter(pk=pk).values_list("place_id", "application__case_id").first()
+    if found is None:
         raise Http404
-    place = lock_place(place_id)
+    place_id, case_id = found
+    home_ids = list(Stay.objects.filter(case_id=case_id, move_out__isnull=True).values_list("place_id", flat=True)
+                    ) if with_current_home else []
+    place = lock_places([place_id, *home_ids]).get(place_id) if home_ids else lock_place(place_id)
+    if place is None:
+        raise Http404
     offer = Offer.objects.select_for_update(of=("self",)).select_related("application", "application__case").get(pk=pk)
     case = offer.application.case
     if place.resource.provider_id in permissions.provider_ids(actor, permissions.WORK_ROLES):
@@ -159,26 +170,77 @@ def _require_pending(offer: Offer, now: datetime.datetime) -> None:
 
 
 def offer_accept(*, actor, offer_id, move_in=None, planned_move_out=None, accompaniment_plan: str = "") -> Stay:
-    """The household accepts: the place becomes occupied from `move_in`, the application is placed."""
+    """The household accepts: the place becomes occupied from `move_in`, the application is placed, and a stay in a
+    place of an earlier step of the chain (the temporary flat, when the SAP home is accepted) ends that day, its
+    place free again (`_leave_earlier_home`). All or nothing; the returned stay carries `left_stay` (or None).
+
+    Raises Http404, PermissionDenied, ValidationError (offer answered or expired, case closed, dates)."""
     with transaction.atomic():
-        offer, place, organisation_id = _locked_offer(actor, offer_id)
+        offer, place, organisation_id = _locked_offer(actor, offer_id, with_current_home=True)
         now = timezone.now()
         _require_pending(offer, now)
         application = Application.objects.select_for_update().get(pk=offer.application_id)
         case = offer.application.case
         _require_case_open(case)
         day = as_date(move_in, field="move_in", required=False) or timezone.localdate()
+        left = _leave_earlier_home(actor=actor, case=case, new_place=place, day=day, offer=offer,
+                                   organisation_id=organisation_id)
         offer.status = OfferStatus.ACCEPTED
         offer.decided_at, offer.decided_by = now, actor
         offer.save(update_fields=["status", "decided_at", "decided_by"])
         stay = _open_stay(actor=actor, place=place, case=case, move_in=day, planned_move_out=planned_move_out,
                           accompaniment_plan=accompaniment_plan, organisation_id=organisation_id,
                           application=application, offer=offer, from_offer=True)
+        stay.left_stay = left  # type: ignore[attr-defined]  # for the page's message
         application.status = ApplicationStatus.PLACED
         application.closed_on = max(day, application.applied_on)
         application.save(update_fields=["status", "closed_on"])
-        audit(actor=actor, action=AuditAction.UPDATE, obj=offer, organisation_id=organisation_id, case=case,
-              detail={"status": OfferStatus.ACCEPTED, "stay": stay.pk})
+        housing_step_record(kind=CaseEventKind.HOUSING_OFFER_ACCEPTED, case=case, actor=actor,
+                            organisation_id=organisation_id, obj=offer, resource=place.resource, date=stay.move_in,
+                            detail={"status": OfferStatus.ACCEPTED, "stay": stay.pk})
+    return stay
+
+
+# The housing chain in the order a household moves along it. Accepting an offer of a later step is moving out of
+# the place of an earlier step: the acceptance ends that stay (issue 16, item 5).
+CHAIN: tuple[str, ...] = (ResourceKind.SHELTER, ResourceKind.TEMPORARY, ResourceKind.SOCIAL, ResourceKind.PUBLIC)
+
+
+def earlier_kinds(kind: str) -> list[str]:
+    return list(CHAIN[:CHAIN.index(kind)]) if kind in CHAIN else []
+
+
+def _leave_earlier_home(*, actor, case: Case, new_place: Place, day: datetime.date, offer: Offer,
+                        organisation_id: int) -> Stay | None:
+    """End the household's open stay in a place of an earlier step of the chain on `day`, the day it moves into
+    `new_place` (the accepted offer), and free that place: the provider does not have to record a move-out before
+    the household has somewhere to go. Called under the locks of both places (`_locked_offer`).
+
+    A stay in a place of the same or a later step is left alone (`_open_stay` refuses the overlap: a household is
+    never in two places). Raises ValidationError when the move-in is in the future (the household still lives
+    there today) or before that stay began; changes nothing then."""
+    stay = (Stay.objects.select_for_update(of=("self",)).select_related("place__resource")
+            .filter(case=case, move_out__isnull=True, place__resource__kind__in=earlier_kinds(new_place.resource.kind))
+            .first())
+    if stay is None:
+        return None
+    # Normally already held (`_locked_offer` locked it with the offered place, in id order): this re-reads it. Had
+    # the household moved between that read and the locks, its new place is locked here, still under the stay's lock.
+    place = lock_place(stay.place_id)
+    if day > timezone.localdate():
+        raise ValidationError({"move_in": _("The household still lives at %(place)s: record the acceptance on the "
+                                            "day it moves in, not before.") % {"place": place}})
+    if day < stay.move_in:
+        raise ValidationError({"move_in": _("The household moved into %(place)s on %(day)s: the new move-in cannot "
+                                            "be earlier.") % {"place": place, "day": l10n.short_date(stay.move_in)}})
+    stay.move_out, stay.exit_reason = day, ExitReason.MOVED_INTO_OFFER
+    stay.save(update_fields=["move_out", "exit_reason"])
+    set_place_status(place, PlaceStatus.AVAILABLE)
+    # On the timeline as a move-out (its provider is told, `notifications.subscriptions.on_step_event`).
+    housing_step_record(kind=CaseEventKind.HOUSING_MOVED_OUT, case=case, actor=actor, organisation_id=organisation_id,
+                        obj=stay, resource=place.resource, date=day, exit_reason=ExitReason.MOVED_INTO_OFFER,
+                        detail={"move_out": day.isoformat(), "exit_reason": ExitReason.MOVED_INTO_OFFER,
+                                "offer": offer.pk, "moved_into_place": new_place.pk})
     return stay
 
 
@@ -194,8 +256,10 @@ def offer_decline(*, actor, offer_id, reason: str) -> Offer:
         offer.decided_at, offer.decided_by, offer.decline_reason = timezone.now(), actor, reason[:1000]
         offer.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
         set_place_status(place, PlaceStatus.AVAILABLE)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=offer, organisation_id=organisation_id,
-              case=offer.application.case, detail={"status": OfferStatus.DECLINED, "reason": offer.decline_reason})
+        # The reason is what a person typed: it stays on the offer and in the audit, not on the timeline.
+        housing_step_record(kind=CaseEventKind.HOUSING_OFFER_DECLINED, case=offer.application.case, actor=actor,
+                            organisation_id=organisation_id, obj=offer, resource=place.resource,
+                            detail={"status": OfferStatus.DECLINED, "reason": offer.decline_reason})
     return offer
 
 
@@ -215,8 +279,9 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
             offer.decided_at = now
             offer.save(update_fields=["status", "decided_at"])
             set_place_status(place, PlaceStatus.AVAILABLE)
-            audit(actor=None, action=AuditAction.UPDATE, obj=offer, organisation_id=place.resource.provider_id,
-                  case=offer.application.case, detail={"status": OfferStatus.EXPIRED})
+            housing_step_record(kind=CaseEventKind.HOUSING_OFFER_EXPIRED, case=offer.application.case, actor=None,
+                                organisation_id=place.resource.provider_id, obj=offer, resource=place.resource,
+                                detail={"status": OfferStatus.EXPIRED})
             expired += 1
     return expired
 
@@ -281,6 +346,8 @@ def stay_start(*, actor, place_id, case_id, move_in=None, planned_move_out=None,
             application.status = ApplicationStatus.PLACED
             application.closed_on = max(day, application.applied_on)
             application.save(update_fields=["status", "closed_on"])
+        housing_step_record(kind=CaseEventKind.HOUSING_MOVED_IN, case=case, actor=actor,
+                            organisation_id=organisation_id, obj=stay, resource=place.resource, date=stay.move_in)
     return stay
 
 
@@ -326,6 +393,7 @@ def stay_end(*, actor, stay_id, move_out=None, exit_reason: str = ExitReason.OTH
         stay.move_out, stay.exit_reason = day, exit_reason
         stay.save(update_fields=["move_out", "exit_reason"])
         set_place_status(place, PlaceStatus.AVAILABLE)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=stay, organisation_id=organisation_id, case=stay.case,
-              detail={"move_out": day.isoformat(), "exit_reason": exit_reason})
+        housing_step_record(kind=CaseEventKind.HOUSING_MOVED_OUT, case=stay.case, actor=actor,
+                            organisation_id=organisation_id, obj=stay, resource=place.resource, date=day,
+                            exit_reason=exit_reason, detail={"move_out": day.isoformat(), "exit_reason": exit_reason})
     return stay

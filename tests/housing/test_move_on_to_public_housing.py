@@ -1,0 +1,110 @@
+"""Issue 16, item 5: a household in temporary housing accepts a public-housing (SAP) home. The acceptance records
+the move-in and ends the temporary stay on the same day, in the same transaction: the temporary place is free and
+the stays say why the household left. A household still cannot be in two places at once otherwise."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from housing.models import (
+    Application,
+    ApplicationStatus,
+    ExitReason,
+    OfferStatus,
+    PlaceStatus,
+    ResourceKind,
+    Stay,
+)
+from housing.services import households, placements, resources
+from partners.models import AuditEntry
+from tests.housing.conftest import record_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def temporary_flat(network, provider_cm):
+    return resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
+        "kind": ResourceKind.TEMPORARY, "name": "Appartamento SAT", "address": "Via Fiume 12", "capacity": 1,
+        "max_stay_days": 540})
+
+
+@pytest.fixture
+def in_temporary_flat(shared_case, lead, provider_op, temporary_flat):
+    """The household lives in the temporary flat since 30 days and waits for a SAP home."""
+    record_profile(lead, shared_case)
+    stay = placements.stay_start(actor=provider_op, place_id=temporary_flat.places.get().pk, case_id=shared_case.pk,
+                                 move_in=timezone.localdate() - datetime.timedelta(days=30))
+    households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
+    return stay
+
+
+def _offer_sap(provider_cm, public_unit, case):
+    application = Application.objects.get(case=case, kind=ResourceKind.PUBLIC, status=ApplicationStatus.WAITING)
+    return placements.offer_make(actor=provider_cm, place_id=public_unit.places.get().pk,
+                                 application_id=application.pk)
+
+
+def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, public_unit, provider_cm, lead,
+                                                        shared_case):
+    # given a household in the temporary flat with a SAP home offered
+    offer = _offer_sap(provider_cm, public_unit, shared_case)
+    today = timezone.localdate()
+
+    # when the household accepts
+    new_stay = placements.offer_accept(actor=lead, offer_id=offer.pk, move_in=today)
+
+    # then it lives in the SAP home, and the temporary stay ended the same day, the flat is free
+    old = Stay.objects.get(pk=in_temporary_flat.pk)
+    assert old.move_out == today and old.exit_reason == ExitReason.MOVED_INTO_OFFER
+    assert old.place.status == PlaceStatus.AVAILABLE
+    assert new_stay.place.status == PlaceStatus.OCCUPIED and new_stay.move_out is None
+    assert Stay.objects.filter(case=shared_case, move_out__isnull=True).get() == new_stay
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+    # and the audit says why the temporary stay ended
+    row = AuditEntry.objects.filter(object_id=str(old.pk), detail__exit_reason=ExitReason.MOVED_INTO_OFFER).get()
+    assert row.detail["moved_into_place"] == new_stay.place_id
+
+
+def test_the_case_panel_says_why_the_temporary_stay_ended(in_temporary_flat, public_unit, provider_cm, lead,
+                                                          shared_case, client):
+    offer = _offer_sap(provider_cm, public_unit, shared_case)
+    client.force_login(lead)
+    response = client.post(reverse("housing:offer_answer", args=[offer.pk, "accept"]), follow=True)
+    assert "Offer accepted" in response.content.decode()
+    panel = client.get(reverse("housing:case_panel", args=[shared_case.pk])).content.decode()
+    assert "Moved into the home offered to the household" in panel
+
+
+def test_a_failed_acceptance_leaves_the_temporary_stay_alone(in_temporary_flat, public_unit, provider_cm, lead,
+                                                             shared_case):
+    # given a move-in date before the household even entered the temporary flat
+    offer = _offer_sap(provider_cm, public_unit, shared_case)
+    too_early = in_temporary_flat.move_in - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        placements.offer_accept(actor=lead, offer_id=offer.pk, move_in=too_early)
+    # then nothing changed (one transaction)
+    old = Stay.objects.get(pk=in_temporary_flat.pk)
+    assert old.move_out is None and old.place.status == PlaceStatus.OCCUPIED
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+
+
+def test_a_future_move_in_does_not_end_todays_stay(in_temporary_flat, public_unit, provider_cm, lead, shared_case):
+    offer = _offer_sap(provider_cm, public_unit, shared_case)
+    with pytest.raises(ValidationError, match="still lives"):
+        placements.offer_accept(actor=lead, offer_id=offer.pk,
+                                move_in=timezone.localdate() + datetime.timedelta(days=5))
+    assert Stay.objects.get(pk=in_temporary_flat.pk).move_out is None
+
+
+def test_a_direct_move_in_elsewhere_is_still_refused(in_temporary_flat, shelter, provider_op, shared_case):
+    """Not through an offer: the household cannot be in two places, the provider records the move-out first."""
+    with pytest.raises(ValidationError, match="already housed"):
+        placements.stay_start(actor=provider_op, place_id=shelter.places.get(label="1").pk, case_id=shared_case.pk)
