@@ -32,6 +32,7 @@ from django.utils import timezone
 from stdnum.it import codicefiscale
 
 from partners import services as partner_services
+from partners.catalogue import default_share_sections
 from partners.models import NetworkRole, Organisation, OrganisationKind, ServiceType
 from partners.roles import Role
 
@@ -191,8 +192,9 @@ def load_catalogue() -> dict[str, ServiceType]:
     """The catalogue is reference data, not a user action: plain rows, updated in place when re-run."""
     catalogue = {}
     for code, name, description in SERVICE_CATALOGUE:
+        values = {"name": name, "description": description}
         catalogue[code], _created = ServiceType.objects.update_or_create(
-            code=code, defaults={"name": name, "description": description})
+            code=code, defaults=values, create_defaults={**values, "share_sections": default_share_sections(code)})
     return catalogue
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cases import models as m
+from core import l10n
 
 
 def _label(choices, value) -> str:
@@ -34,8 +36,80 @@ HANDOFF_KINDS = frozenset({
 })
 
 
+def _choice_label(model_label: str, field: str, code) -> str:
+    """The label of a code of another app's field (cases does not import the pathways: it reads their choices)."""
+    try:
+        choices = dict(apps.get_model(model_label)._meta.get_field(field).choices or [])
+    except (LookupError, FieldDoesNotExist):
+        return str(code or "")
+    return str(choices.get(code, code or ""))
+
+
+def _day(value) -> str:
+    day = parse_date(str(value or ""))
+    return l10n.short_date(day) if day is not None else ""
+
+
+# Steps of the housing and employment pathways: their lines, from the codes and names stored in `data`.
+STEP_KINDS = frozenset({
+    m.EventKind.HOUSING_OFFER_MADE, m.EventKind.HOUSING_OFFER_ACCEPTED, m.EventKind.HOUSING_OFFER_DECLINED,
+    m.EventKind.HOUSING_OFFER_EXPIRED, m.EventKind.HOUSING_MOVED_IN, m.EventKind.HOUSING_MOVED_OUT,
+    m.EventKind.COURSE_ENROLLED, m.EventKind.INTERNSHIP_RECORDED, m.EventKind.JOB_PLACEMENT_RECORDED,
+    m.EventKind.JOB_FOLLOW_UP_RECORDED, m.EventKind.HOUSING_FOLLOW_UP_RECORDED,
+})
+
+
+def _housing_where(data: dict) -> str:
+    kind = _choice_label("housing.Resource", "kind", data.get("resource_kind"))
+    provider = data.get("provider", "")
+    return _("%(kind)s at %(provider)s") % {"kind": kind, "provider": provider} if provider else kind
+
+
+def step_line(kind: str, data: dict) -> str:
+    """One line for a pathway step, in the active language (also the body of its notification)."""
+    date = _day(data.get("date"))
+    if kind == m.EventKind.HOUSING_OFFER_MADE:
+        return _("%(where)s; answer by %(date)s") % {"where": _housing_where(data), "date": date}
+    if kind == m.EventKind.HOUSING_OFFER_ACCEPTED:
+        return _("%(where)s; move-in on %(date)s") % {"where": _housing_where(data), "date": date}
+    if kind == m.EventKind.HOUSING_OFFER_DECLINED:
+        return _housing_where(data)
+    if kind == m.EventKind.HOUSING_OFFER_EXPIRED:
+        return _("%(where)s; not answered in time, the place is free again") % {"where": _housing_where(data)}
+    if kind == m.EventKind.HOUSING_MOVED_IN:
+        return _("%(where)s, from %(date)s") % {"where": _housing_where(data), "date": date}
+    if kind == m.EventKind.HOUSING_MOVED_OUT:
+        return _("%(where)s, on %(date)s: %(reason)s") % {
+            "where": _housing_where(data), "date": date,
+            "reason": _choice_label("housing.Stay", "exit_reason", data.get("exit_reason"))}
+    if kind == m.EventKind.COURSE_ENROLLED:
+        return _("“%(course)s” by %(provider)s, from %(date)s") % {
+            "course": data.get("course", ""), "provider": data.get("provider", ""), "date": date}
+    if kind == m.EventKind.INTERNSHIP_RECORDED:
+        return _("Internship from %(start)s to %(end)s") % {"start": date, "end": _day(data.get("end"))}
+    if kind == m.EventKind.JOB_PLACEMENT_RECORDED:
+        return _("%(contract)s from %(date)s") % {
+            "contract": _choice_label("employment.Placement", "contract_type", data.get("contract_type")),
+            "date": date}
+    if kind == m.EventKind.JOB_FOLLOW_UP_RECORDED:
+        values = {"months": data.get("months", ""), "date": date}
+        if data.get("still_employed"):
+            return _("%(months)s-month check on %(date)s: still employed") % values
+        return _("%(months)s-month check on %(date)s: no longer employed") % values
+    if kind == m.EventKind.HOUSING_FOLLOW_UP_RECORDED:
+        values = {"months": data.get("months", ""), "date": date}
+        if data.get("outcome") == "autonomy":
+            return _("%(months)s-month follow-up on %(date)s: the household is autonomous") % values
+        if data.get("outcome") == "return":
+            return _("%(months)s-month follow-up on %(date)s: back to the housing pathway") % values
+        return _("%(months)s-month follow-up on %(date)s") % values
+    return ""
+
+
 def render_event_summary(event: m.CaseEvent) -> str:
     data, summary, kind = event.data or {}, event.summary, event.kind
+    if kind in STEP_KINDS:
+        return step_line(kind, data)
     if kind == m.EventKind.STATUS_CHANGED and "to" in data:
         return f"{_label(m.CaseStatus, data.get('from'))} → {_label(m.CaseStatus, data['to'])}"
     if kind == m.EventKind.CASE_CLOSED and "outcome" in data:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from partners.models import Organisation, ServiceType
+from partners.models import Organisation, ServiceType, ShareSection
 
 
 class Sex(models.TextChoices):
@@ -334,15 +334,6 @@ class PersonAccess(models.Model):
         return f"{self.group_id} sees {self.person_id}"
 
 
-class ShareSection(models.TextChoices):
-    """Sections of the file a referral may share with the receiving organisation (its data scope)."""
-
-    FILE = "file", _("Personal data, assessment and plan")
-    NOTES = "notes", _("Notes (not the sensitive ones)")
-    DOCUMENTS = "documents", _("Documents")
-    TIMELINE = "timeline", _("Case timeline")
-
-
 class CaseShare(models.Model):
     """What an organisation that is not the lead may see of a case it was given (a referral's data scope),
     and until when. Written only by `cases.permissions`; an organisation with a grant and no share row
@@ -618,6 +609,18 @@ class EventKind(models.TextChoices):
     HANDOFF_CLOSED = "handoff_closed", _("Handoff closed")
     CASE_TRIAGED = "case_triaged", _("Case triaged")
     CASE_REVIEWED = "case_reviewed", _("Case reviewed")
+    # Steps of the housing and employment pathways (written by `housing.services` and `employment.services`).
+    HOUSING_OFFER_MADE = "housing_offer_made", _("Housing offer made")
+    HOUSING_OFFER_ACCEPTED = "housing_offer_accepted", _("Housing offer accepted")
+    HOUSING_OFFER_DECLINED = "housing_offer_declined", _("Housing offer declined")
+    HOUSING_OFFER_EXPIRED = "housing_offer_expired", _("Housing offer expired")
+    HOUSING_MOVED_IN = "housing_moved_in", _("Move-in")
+    HOUSING_MOVED_OUT = "housing_moved_out", _("Move-out")
+    COURSE_ENROLLED = "course_enrolled", _("Enrolled in a course")
+    INTERNSHIP_RECORDED = "internship_recorded", _("Internship recorded")
+    JOB_PLACEMENT_RECORDED = "job_placement_recorded", _("Job placement recorded")
+    JOB_FOLLOW_UP_RECORDED = "job_follow_up_recorded", _("Job follow-up recorded")
+    HOUSING_FOLLOW_UP_RECORDED = "housing_follow_up_recorded", _("Housing follow-up recorded")
 
 
 class CaseEvent(models.Model):

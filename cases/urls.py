@@ -31,6 +31,7 @@ urlpatterns = [
     path("people/<int:person_pk>/consents/add/", persons.consent_add, name="consent_add"),
     path("consents/<int:pk>/withdraw/", persons.consent_withdraw, name="consent_withdraw"),
     # households
+    path("households/", households.household_list, name="household_list"),
     path("households/new/", households.household_create, name="household_create"),
     path("households/<int:pk>/", households.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", households.household_edit, name="household_edit"),

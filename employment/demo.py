@@ -31,6 +31,7 @@ from employment import services
 from employment.flows import EmploymentFlow
 from employment.models import Course, EmployabilityProfile, EmploymentPathway, Opportunity, Skill
 from partners import services as partner_services
+from partners.catalogue import default_share_sections
 from partners.models import Membership, Organisation, OrganisationKind, ServiceType
 from partners.roles import Role
 from workflows import permissions as workflow_permissions
@@ -107,7 +108,9 @@ def _at(days_ago: float):
 def _organisations() -> dict[str, Organisation]:
     job_centre, _created = ServiceType.objects.update_or_create(
         code=JOB_CENTRE_SERVICE[0], defaults={"name": JOB_CENTRE_SERVICE[1], "description": JOB_CENTRE_SERVICE[2],
-                                              "sla_working_days": 5})
+                                              "sla_working_days": 5},
+        create_defaults={"name": JOB_CENTRE_SERVICE[1], "description": JOB_CENTRE_SERVICE[2], "sla_working_days": 5,
+                         "share_sections": default_share_sections(JOB_CENTRE_SERVICE[0])})
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)
     result = {}

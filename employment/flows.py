@@ -131,7 +131,7 @@ class EmploymentFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("End"))
 
     def start_process(self, activation, pathway: EmploymentPathway, actor=None):
         activation.process.case_id = pathway.case_id

@@ -18,13 +18,15 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import Case, CaseStatus
+from cases.models import EventKind as CaseEventKind
 from cases.services.case_file import lock_case
+from cases.services.events import event_record
 from core import l10n
 from employment import permissions
 from employment.flows import EmploymentFlow
@@ -73,7 +75,8 @@ def _text(value, *, field: str, required: bool = False, max_length: int = 150) -
     if required and not text:
         raise ValidationError({field: _("This field is required.")})
     if len(text) > max_length:
-        raise ValidationError({field: _("At most %(n)d characters.") % {"n": max_length}})
+        too_long = ngettext("At most %(n)d character.", "At most %(n)d characters.", max_length)
+        raise ValidationError({field: too_long % {"n": max_length}})
     return text
 
 
@@ -136,6 +139,16 @@ def _languages(pairs, *, field: str = "languages") -> dict[str, int]:
 def _audit(*, actor, action: str, obj, organisation_id: int | None, case: Case | None = None, **detail) -> None:
     audit_record(actor=actor, action=action, obj=obj, organisation_id=organisation_id,
                  case_id=case.pk if case else None, person_id=case.person_id if case else None, detail=detail)
+
+
+def _step_record(*, kind: str, case: Case, actor, organisation_id: int, obj, provider_id: int | None,
+                 date: datetime.date, detail: dict | None = None, **codes) -> None:
+    """Write a step of the pathway on the case timeline, with its audit row (`event_record`). The line holds codes,
+    dates and organisation names only, never what a person typed (notes) nor the employer's name; `provider_id` is
+    the partner working the step, told by `notifications` when the case side acted (and the other way round)."""
+    event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
+                 audit_action=AuditAction.CREATE, detail=detail,
+                 data={"provider_id": provider_id, "date": date.isoformat(), **codes})
 
 
 # --- the employability profile -----------------------------------------------------------------------------
@@ -379,8 +392,10 @@ def placement_record(*, actor, task_id: int, employer, contract_type, starts_on,
         placement = Placement.objects.create(pathway=pathway, case=pathway.case, recorded_by=actor,
                                              organisation_id=membership.organisation_id, **fields)
         _set_stage(pathway, Stage.FOLLOW_UP, placed_at=timezone.now())
-        _audit(actor=actor, action=AuditAction.CREATE, obj=placement, organisation_id=membership.organisation_id,
-               case=pathway.case, contract_type=placement.contract_type)
+        _step_record(kind=CaseEventKind.JOB_PLACEMENT_RECORDED, case=pathway.case, actor=actor,
+                     organisation_id=membership.organisation_id, obj=placement,
+                     provider_id=pathway.provider_organisation_id, date=placement.starts_on,
+                     contract_type=placement.contract_type)
         created.append(placement)
         return {"placement": placement.pk}
     _run_step(actor=actor, task_id=task_id, step=EmploymentFlow.placement, action=place)
@@ -432,8 +447,10 @@ def follow_up_record(*, actor, task_id: int, checked_on, still_employed: bool, n
             _end(pathway, outcome=PathwayOutcome.JOB_LOST, note=note)
         elif months == 6:
             _end(pathway, outcome=PathwayOutcome.EMPLOYED, note=note)
-        _audit(actor=actor, action=AuditAction.CREATE, obj=follow_up, organisation_id=membership.organisation_id,
-               case=pathway.case, months=months, still_employed=bool(still_employed))
+        _step_record(kind=CaseEventKind.JOB_FOLLOW_UP_RECORDED, case=pathway.case, actor=actor,
+                     organisation_id=membership.organisation_id, obj=follow_up,
+                     provider_id=pathway.provider_organisation_id, date=checked_on, months=months,
+                     still_employed=bool(still_employed))
         created.append(follow_up)
         return {"still_employed": bool(still_employed)}
     step = EmploymentFlow.follow_up_3 if months == 3 else EmploymentFlow.follow_up_6
@@ -588,8 +605,10 @@ def course_enrol(*, actor, course_id, case: Case) -> Enrolment:
                                                          enrolled_by=actor, organisation_id=membership.organisation_id)
             except IntegrityError:
                 raise ValidationError({"course": _("This person is already enrolled in the course.")}) from None
-        _audit(actor=actor, action=AuditAction.CREATE, obj=enrolment, organisation_id=membership.organisation_id,
-               case=case, course=course.pk)
+        _step_record(kind=CaseEventKind.COURSE_ENROLLED, case=case, actor=actor,
+                     organisation_id=membership.organisation_id, obj=enrolment, provider_id=course.organisation_id,
+                     date=course.starts_on, provider=course.organisation.name, course=course.title,
+                     detail={"course": course.pk})
         return enrolment
 
 
@@ -643,8 +662,10 @@ def internship_create(*, actor, case: Case, data: dict) -> Internship:
             monthly_allowance=allowance.quantize(Decimal("0.01")),
             status=_choice(status, InternshipStatus, field="status", message=_("Choose the status.")),
         )
-        _audit(actor=actor, action=AuditAction.CREATE, obj=internship, organisation_id=membership.organisation_id,
-               case=case)
+        _step_record(kind=CaseEventKind.INTERNSHIP_RECORDED, case=case, actor=actor,
+                     organisation_id=membership.organisation_id, obj=internship,
+                     provider_id=pathway.provider_organisation_id if pathway else None, date=starts_on,
+                     end=ends_on.isoformat())
         return internship
 
 

@@ -8,6 +8,9 @@
 - The browser sends `{"type": "sync", "last_id": N}` when it connects and every 30 seconds; the server
   re-joins the groups (a restarted Redis forgets them), checks that the session is still logged in, and
   replays every notification newer than N with the exact unread count. The browser de-duplicates by id.
+- An item whose kind changes the reader's work (`work`: a handoff received, answered or withdrawn, a task
+  assigned...) makes an open page refresh its menu badges and work list from the server: the socket carries
+  neither counts nor rows.
 - Items are rendered here, in the socket's language (the language cookie, as for pages).
 """
 
@@ -22,7 +25,7 @@ from django.conf import settings
 from django.utils import translation
 
 from notifications import selectors
-from notifications.models import TOAST_KINDS
+from notifications.models import TOAST_KINDS, WORK_KINDS
 from notifications.push import org_group, user_group, wire_item
 from notifications.text import render
 
@@ -58,6 +61,8 @@ def browser_item(item: dict, language: str) -> dict:
         "created_at": item["created_at"],
         "read": item.get("read", False),
         "toast": item["kind"] in TOAST_KINDS,
+        # The page then fetches its badges' counts and its work list from the server (static/js/live_work.js).
+        "work": item["kind"] in WORK_KINDS,
     }
 
 

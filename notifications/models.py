@@ -25,12 +25,32 @@ class NotificationKind(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
     CASE_TRANSFERRED = "case_transferred", _("Case transferred")
     CASE_CLOSED = "case_closed", _("Case closed")
+    # Steps of the pathways: the same codes as the case timeline's events (`cases.models.EventKind`).
+    HOUSING_OFFER_MADE = "housing_offer_made", _("Housing offer made")
+    HOUSING_OFFER_ACCEPTED = "housing_offer_accepted", _("Housing offer accepted")
+    HOUSING_OFFER_DECLINED = "housing_offer_declined", _("Housing offer declined")
+    HOUSING_OFFER_EXPIRED = "housing_offer_expired", _("Housing offer expired")
+    HOUSING_MOVED_IN = "housing_moved_in", _("Move-in")
+    HOUSING_MOVED_OUT = "housing_moved_out", _("Move-out")
+    COURSE_ENROLLED = "course_enrolled", _("Enrolled in a course")
+    INTERNSHIP_RECORDED = "internship_recorded", _("Internship recorded")
+    JOB_PLACEMENT_RECORDED = "job_placement_recorded", _("Job placement recorded")
+    JOB_FOLLOW_UP_RECORDED = "job_follow_up_recorded", _("Job follow-up recorded")
+    HOUSING_FOLLOW_UP_RECORDED = "housing_follow_up_recorded", _("Housing follow-up recorded")
 
 
 # New work for the reader: the browser shows these as a toast as well as in the bell.
 TOAST_KINDS = frozenset(
     {NotificationKind.HANDOFF_RECEIVED, NotificationKind.TASK_ASSIGNED, NotificationKind.TASK_QUEUED,
      NotificationKind.SLA_EXPIRED}
+)
+
+# Changes what the reader's work lists and menu badges show: an open page refreshes them from the server.
+WORK_KINDS = frozenset(
+    {NotificationKind.HANDOFF_RECEIVED, NotificationKind.HANDOFF_ACCEPTED, NotificationKind.HANDOFF_DECLINED,
+     NotificationKind.HANDOFF_REVOKED, NotificationKind.HANDOFF_OUTCOME, NotificationKind.TASK_ASSIGNED,
+     NotificationKind.TASK_QUEUED, NotificationKind.SLA_EXPIRED, NotificationKind.CASE_TRANSFERRED,
+     NotificationKind.CASE_CLOSED}
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cases.models import CaseGroupObjectPermission
 from partners.models import Membership
 from partners.roles import Role
 
@@ -42,3 +43,14 @@ def case_manager_of(case) -> list[Recipient]:
         .exists()
     )
     return [(case.case_manager_id, case.lead_organisation_id)] if exists else []
+
+
+def members_of_partner_on_case(organisation_id: int | None, case, roles: Iterable[str]) -> list[Recipient]:
+    """Active members with `roles` of an organisation that holds a grant on `case` (an accepted referral, the lead):
+    an organisation that cannot open the case is not told about it."""
+    if organisation_id is None:
+        return []
+    granted = CaseGroupObjectPermission.objects.filter(content_object=case, group__organisation__pk=organisation_id)
+    if not granted.exists():
+        return []
+    return members_with_roles(organisation_id, roles)

@@ -15,23 +15,35 @@ commit or roll back with the change, and the push happens after commit.
 | pathway task created, with an owner | task assigned | the owner |
 | pathway task created, in a queue | new task in the queue | the members whose role works that task |
 | case closed | case closed | the case manager, and the case managers and operators of partners sharing it |
+| housing / employment step | the step's kind | the side that did not act: the case side or the step's partner |
 | membership changed | (no row) | the user's open sockets re-join their organisations' groups |
 
 A handoff's own tasks (answer, review a decline, report the outcome, the coordinator's follow-up) are announced
 by the handoff notifications above, not a second time as tasks. Answers due soon and expiring consents are
 found by the periodic sweep (`notifications.sweeps`).
+
+The steps of the pathways (offers, move-ins and move-outs, courses, internships, placements, follow-ups) are told to
+the side that did not act: the case manager (or, none, the lead's case managers) when a partner acted; the partner
+working the step (its case managers and operators) when the case side acted; both after the offer-expiry sweep.
 """
 
 from __future__ import annotations
 
 from django.urls import reverse
 
+from cases.event_text import STEP_KINDS
 from cases.events import CaseEventRecorded
 from cases.models import CaseShare
 from cases.models import EventKind as CaseEventKind
 from notifications import push
 from notifications.models import NotificationKind
-from notifications.recipients import Recipient, case_manager_of, member_or_role, members_with_roles
+from notifications.recipients import (
+    Recipient,
+    case_manager_of,
+    member_or_role,
+    members_of_partner_on_case,
+    members_with_roles,
+)
 from notifications.services import notifications_record
 from partners.events import MembershipChanged, subscribe
 from partners.models import NetworkRole, Organisation
@@ -177,8 +189,34 @@ def on_workflow_event(published: WorkflowEventRecorded) -> None:
 
 # --- cases ------------------------------------------------------------------------------------------------
 
+def case_side(case) -> list[Recipient]:
+    """Who answers for the case: its manager, or (none, or no longer active) the lead organisation's case managers."""
+    return case_manager_of(case) or members_with_roles(case.lead_organisation_id, [Role.CASE_MANAGER])
+
+
+def on_step_event(event) -> None:
+    """A step of a housing or employment pathway (`cases.event_text.STEP_KINDS`): the side that did not act is told.
+    The text names the case by its code (`notifications.text`), so nobody learns a name they may not see."""
+    case = event.case
+    provider_id = (event.data or {}).get("provider_id")
+    acting_id = event.organisation_id if event.actor_id is not None else None  # a sweep: nobody acted
+    # The case manager hears of every step but their own; the lead's other case managers stand in for a missing one
+    # only when a partner acted. The partner's colleagues of the actor are not told of their own organisation's work.
+    recipients = case_side(case) if acting_id != case.lead_organisation_id else case_manager_of(case)
+    if provider_id and acting_id != provider_id and provider_id != case.lead_organisation_id:
+        recipients += members_of_partner_on_case(provider_id, case, [Role.CASE_MANAGER, Role.OPERATOR])
+    notifications_record(
+        kind=event.kind, event_key=f"case:{case.pk}:{event.kind}:{event.pk}", case=case, recipients=recipients,
+        params=event.data or {}, url=reverse("cases:case_detail", args=[case.pk]) + "#timeline",
+        actor_id=event.actor_id,
+    )
+
+
 def on_case_event(published: CaseEventRecorded) -> None:
     event = published.event
+    if event.kind in STEP_KINDS:
+        on_step_event(event)
+        return
     if event.kind != CaseEventKind.CASE_CLOSED:
         return
     case = event.case

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from cases.event_text import STEP_KINDS, step_line
 from notifications.models import NotificationKind
 from workflows.flows import FLOWS
 from workflows.models import DeclineReason, HandoffKind, Outcome
@@ -101,5 +102,9 @@ def render(*, kind: str, case_code: str, params: dict) -> Rendered:
         NotificationKind.CASE_TRANSFERRED: _("Case %(case)s was transferred to %(receiver)s."),
         NotificationKind.CASE_CLOSED: _("Case %(case)s was closed by %(organisation)s."),
     }
+    if kind in STEP_KINDS:
+        # A pathway step says what its timeline line says (one renderer for both), after the case's code.
+        return Rendered(title=title, body=_("Case %(case)s: %(step)s.") % {"case": case_code,
+                                                                           "step": step_line(kind, params)})
     body = bodies.get(kind, "%(case)s") % p
     return Rendered(title=title, body=body)

@@ -1,4 +1,4 @@
-"""Households (nuclei familiari): create, detail with the aid received, edit, add a member."""
+"""Households (nuclei familiari): the list and search, create, detail with the aid received, edit, add a member."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from cases import permissions, selectors, services
 from cases.forms import HouseholdCreateForm, HouseholdForm, HouseholdMemberForm
-from cases.views.common import apply_errors, page_view, posted
+from cases.views.common import apply_errors, page_view, paginate, posted
 from partners.audit import audit_record
 from partners.models import AuditAction
 from partners.roles import Capability
+from partners.selectors import active_memberships
 
 AID_ROWS = 100
 MEMBER_CANDIDATES = 20
@@ -25,6 +26,36 @@ def _person_from_query(request):
     if not pk.isdigit():
         return None
     return selectors.person_get_for(user=request.user, pk=int(pk), capability=Capability.VIEW_FILE)
+
+
+QUERY_LENGTH = 100
+
+
+@page_view("GET")
+def household_list(request):
+    """The households the user may see, in name order, or those found by name, member or address (?q=)."""
+    query = request.GET.get("q", "").strip()[:QUERY_LENGTH]
+    if query:
+        memberships = active_memberships(request.user)
+        # As for the person search: the text may be a codice fiscale or a name, so only its length is logged.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.SEARCH,
+            object_type="cases.household",
+            request=request,
+            organisation_id=memberships[0].organisation_id if memberships else None,
+            detail={"query_length": len(query)},
+        )
+    return render(
+        request,
+        "cases/household_list.html",
+        {
+            "query": query,
+            "query_length": QUERY_LENGTH,
+            "page": paginate(request, selectors.household_search_for(user=request.user, query=query)),
+            "can_register": bool(permissions.intake_memberships(request.user)),
+        },
+    )
 
 
 @page_view("GET", "POST")

@@ -5,6 +5,8 @@ Protocol (notifications/consumers.py, websocket /ws/notifications/):
   server  -> {"type": "replay", "items": [...], "more": bool, "unread": n}   everything newer than N
   server  -> {"type": "notification", "item": {id, kind, title, body, url, created_at, read, toast}}
   server  -> {"type": "read", "unread": n, "ids": [...] | null, "all": bool}   read here or in another tab
+An item with `work: true` changed the reader's work lists: the page fires `tv-work-changed` on the document and
+live_work.js refreshes the menu's badges and an open work list from the server.
 Channel layers deliver at most once, so a push may be lost: the periodic sync asks again for everything after
 the last id seen (and a few seconds before it), and items are de-duplicated by id. The count is set exactly by every replay and read message.
 
@@ -108,6 +110,12 @@ JavaScript catalogue. Without JavaScript the bell is a link to the notification 
     }
   }
 
+  // --- new work ---------------------------------------------------------------------------------------
+
+  function workChanged() {
+    document.dispatchEvent(new CustomEvent("tv-work-changed"));
+  }
+
   // --- messages from the server -----------------------------------------------------------------------
 
   // Remember an item; false when it was already seen (pushed and replayed). De-duplication is by id only, not
@@ -134,12 +142,18 @@ JavaScript catalogue. Without JavaScript the bell is a link to the notification 
       return item.toast && !item.read && isNewToPage(item);
     }));
     setUnread(message.unread); // exact, whatever was pushed or missed
+    if (fresh.some(function (item) { return item.work && isNewToPage(item); })) {
+      workChanged(); // missed while disconnected: the page's lists and badges are older than it
+    }
   }
 
   function onNotification(message) {
     var item = message.item;
     if (!remember(item)) {
       return;
+    }
+    if (item.work) {
+      workChanged();
     }
     if (!isNewToPage(item)) {
       sync(); // committed around the page's rendering: maybe counted already; the replay's count is exact

@@ -167,3 +167,15 @@ def test_opportunities_page_query_count_does_not_grow_with_rows(network, cpi, cr
         rows = list(matching.opportunities_for(profile=anna)[:25])
         matching.explain_opportunities(profile=anna, rows=rows)
     assert len(rows) == 16
+
+
+@pytest.mark.parametrize(("met", "total", "italian"), [
+    (1, 3, "soddisfa 1 su 3 requisiti"), (1, 1, "soddisfa 1 su 1 requisito"), (0, 2, "soddisfa 0 su 2 requisiti"),
+])
+def test_the_explanation_agrees_in_number_in_italian(met, total, italian):
+    from django.utils.translation import override
+
+    from employment.matching import Explanation
+
+    with override("it"):
+        assert Explanation(met=met, total=total).text == italian

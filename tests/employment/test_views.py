@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -215,3 +216,22 @@ def test_publishing_needs_an_employment_service(client, network, cpi):
         "title": "HACCP", "starts_on": "2026-12-20", "ends_on": "2026-12-10", "seats": "10"})
     assert response.status_code == 400
     assert "The course cannot end before it starts." in response.content.decode()
+
+
+def _text(html: str) -> str:
+    """The page's text as a screen reader or a copy-paste gets it: tags dropped, no spaces added."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_requirements_of_an_opportunity_read_as_a_list(client, network, cpi):
+    opportunity = services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+        "employer": "Logistica Nord", "role": "Carrellista", "city": "Sesto San Giovanni", "weekly_hours": 30,
+        "contract_type": "permanent", "closing_on": timezone.localdate() + datetime.timedelta(days=10)},
+        skill_ids=skills("licence-forklift", "licence-driving-b"))
+    login(client, network.user("cpi", Role.OPERATOR))
+
+    text = _text(client.get(reverse("employment:opportunity_detail", args=[opportunity.pk])).content.decode())
+
+    labels = sorted(opportunity.skill_requirements.values_list("skill__label", flat=True))
+    assert f"{labels[0]}, {labels[1]}" in text or f"{labels[1]}, {labels[0]}" in text
+    assert f"{labels[0]}{labels[1]}" not in text and f"{labels[1]}{labels[0]}" not in text
