@@ -61,7 +61,7 @@ lint: setup
 ## Extract and compile translations (needs GNU gettext: apt-get install gettext). Translate new strings in
 ## locale/it/LC_MESSAGES/django.po, then run it again and commit both .po and .mo (CI does not compile).
 messages: setup
-	$(BIN)/python manage.py makemessages -l it -l en --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=var --no-obsolete
+	$(BIN)/python manage.py makemessages -l it -l en --extension=html,txt,py,svg --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 ## Benchmarks, each on a PostgreSQL database of its own (created when missing; see bench/README.md).

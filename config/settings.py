@@ -339,13 +339,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
-    # Choice sets whose field names other choice sets also use ("status", "kind", "reason").
+    # Choice sets whose field names other choice sets also use ("status", "kind", "reason"), or that two field
+    # names use ("sections", "share_sections").
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "cases.models.CaseStatus",
         "HandoffStatusEnum": "workflows.models.HandoffStatus",
         "HandoffKindEnum": "workflows.models.HandoffKind",
         "DeclineReasonEnum": "workflows.models.DeclineReason",
+        "ShareSectionEnum": "partners.models.ShareSection",
     },
+    # Request bodies get their own components (CaseRequest, PatchedCaseRequest...): without read-only fields, and
+    # with minLength 1 where blank is refused, so a request the schema calls valid is one the API accepts.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Error responses (core.schema.AutoSchema) and blank enums ("" for a field the model allows blank, by
+    # ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE, drf-spectacular's default) are declared: the schema tells the truth,
+    # and tests/api/test_schemathesis.py holds every response to it.
 }
 
 # Logs go to standard error: JSON lines in production (one object per line, for a log shipper), readable text

@@ -15,7 +15,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from partners.audit import audit_record
 from partners.middleware import membership_inactive_message, membership_lapsed
-from partners.models import AuditAction, Organisation, ServiceType
+from partners.models import AuditAction, Organisation, ServiceType, ShareSection
 from partners.selectors import organisation_list
 
 
@@ -77,9 +77,14 @@ class UserRefSerializer(serializers.Serializer):
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
+    share_sections = serializers.ListField(
+        child=serializers.ChoiceField(choices=ShareSection.choices), read_only=True,
+        help_text=_("The sections of the case file this service usually needs. The web form ticks them in advance; "
+                    "the API does not apply them: send them in the handoff's `sections`."))
+
     class Meta:
         model = ServiceType
-        fields = ["id", "code", "name"]
+        fields = ["id", "code", "name", "share_sections"]
         read_only_fields = fields
 
 

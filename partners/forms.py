@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import AuditAction, NetworkRole, Organisation, OrganisationKind, ServiceType
+from partners.models import (
+    AuditAction,
+    NetworkRole,
+    Organisation,
+    OrganisationKind,
+    ServiceType,
+    ShareSection,
+    share_sections_normalised,
+)
 from partners.roles import Role
 
 
@@ -157,3 +165,21 @@ class AccountSetupEmail(PasswordResetForm):
             extra_email_context={"organisation": self.organisation},
         )
         return True
+
+
+class ServiceTypeForm(forms.ModelForm):
+    """A service of the catalogue (the admin's form): the sections it needs are ticked, not typed as JSON."""
+
+    share_sections = forms.MultipleChoiceField(
+        label=_("Sections of the file this service needs"), required=False, choices=ShareSection.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ticked in advance on the referral form when this service is chosen; none: the case summary "
+                    "only."),
+    )
+
+    class Meta:
+        model = ServiceType
+        fields = ["code", "name", "description", "sla_working_days", "share_sections"]
+
+    def clean_share_sections(self) -> list[str]:
+        return share_sections_normalised(self.cleaned_data["share_sections"])

@@ -1,11 +1,47 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.roles import Role
+
+
+class ShareSection(models.TextChoices):
+    """Sections of a case file a referral may share with the receiving organisation (its data scope).
+
+    Defined here, below `cases`, because a service of the catalogue names the sections it needs
+    (`ServiceType.share_sections`); `cases.models` re-exports it.
+    """
+
+    FILE = "file", _("Personal data, assessment and plan")
+    NOTES = "notes", _("Notes (not the sensitive ones)")
+    DOCUMENTS = "documents", _("Documents")
+    TIMELINE = "timeline", _("Case timeline")
+
+
+def share_sections_normalised(codes: Iterable[str]) -> list[str]:
+    """The codes once each, in the order of `ShareSection` (unknown codes are left out: validate first)."""
+    chosen = set(codes)
+    return [code for code in ShareSection.values if code in chosen]
+
+
+def validate_share_sections(value) -> None:
+    """A list of `ShareSection` codes, each at most once."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give a list of section codes."), code="share_sections_not_a_list")
+    unknown = sorted(set(value) - set(ShareSection.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown sections: %(codes)s. Use: %(allowed)s."), code="share_sections_unknown",
+            params={"codes": ", ".join(unknown), "allowed": ", ".join(ShareSection.values)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each section may be listed once."), code="share_sections_repeated")
 
 
 class ServiceType(models.Model):
@@ -17,6 +53,13 @@ class ServiceType(models.Model):
     # How long a receiving organisation has to accept or decline a referral for this service.
     sla_working_days = models.PositiveSmallIntegerField(
         _("working days to answer a referral"), default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # The sections of the case file a referral for this service usually needs: the send form ticks them
+    # when the service is chosen (the sender may change them). Empty: the case summary is enough.
+    share_sections = models.JSONField(
+        _("sections of the file this service needs"), default=list, blank=True,
+        validators=[validate_share_sections],
+        help_text=_("Ticked in advance on the referral form when this service is chosen."),
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from cases.models import InterventionKind
 from reports import selectors
@@ -54,7 +54,8 @@ def caseload_section(*, scope: Scope, period: Period, pathway: str = "") -> Sect
         ),
         tables=(
             Table(key="caseload-organisations", title=_("Cases by lead organisation"),
-                  columns=(_("Organisation"), _("Open at the end of the period"), _("Opened"), _("Closed")),
+                  columns=(_("Organisation"), _("Open at the end of the period"), _("Opened"),
+                           pgettext("number of cases", "Closed")),
                   rows=[(r["organisation"], r["open"], r["opened"], r["closed"]) for r in by_org],
                   chart_columns=(1,), unit=_("cases")),
             Table(key="caseload-pathways", title=_("Cases by pathway"),
@@ -66,7 +67,7 @@ def caseload_section(*, scope: Scope, period: Period, pathway: str = "") -> Sect
                   rows=[(r["organisation"], r["case_manager"] or _("(no case manager)"), r["open"])
                         for r in by_manager]),
             Table(key="cases-per-month", title=_("Cases opened and closed per month"),
-                  columns=(_("Month"), _("Opened"), _("Closed")),
+                  columns=(_("Month"), _("Opened"), pgettext("number of cases", "Closed")),
                   rows=[(formats.date_format(r["month"], "YEAR_MONTH_FORMAT"), r["opened"], r["closed"])
                         for r in months],
                   chart_columns=(1, 2), unit=_("cases")),
@@ -140,8 +141,9 @@ def duplicate_aid_section(*, scope: Scope, period: Period, pathway: str = "") ->
     def codes(signal) -> str:
         text = ", ".join(signal.case_codes)
         if signal.hidden_cases:
-            text = (text + "; " if text else "") + _("%(n)s more cases of other organisations") % {
-                "n": signal.hidden_cases}
+            text = (text + "; " if text else "") + ngettext("%(n)s more case of other organisations",
+                                                           "%(n)s more cases of other organisations",
+                                                           signal.hidden_cases) % {"n": signal.hidden_cases}
         return text
 
     return Section(

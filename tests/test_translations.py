@@ -2,7 +2,12 @@
 
 import ast
 import gettext
+import os
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +139,44 @@ def test_the_compiled_catalogue_matches_the_po_file(po, mo):
                 stale.append(entry.msgid)
 
     assert stale == []
+
+
+MAKEFILE = Path(settings.BASE_DIR) / "Makefile"
+NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "staticfiles", "var", "node_modules", "__pycache__", "*.mo")
+
+
+def makemessages_command() -> list[str]:
+    """`make messages`' own makemessages line, so that the test extracts exactly as the developers do."""
+    line = next(line for line in MAKEFILE.read_text().splitlines() if "manage.py makemessages" in line)
+    return [sys.executable if word == "$(BIN)/python" else word for word in shlex.split(line)]
+
+
+def test_every_string_of_the_code_and_templates_is_translated_into_italian(tmp_path):
+    """Extract the messages again from a copy of the sources (templates of every kind, .svg included) and check
+    that the committed Italian catalogue already translates each one: a string added to a template without
+    running `make messages` and translating it would reach the Italian UI in English."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("TAVOLO_REQUIRE_GETTEXT") == "1":
+            pytest.fail("xgettext is missing: apt-get install gettext")
+        pytest.skip("GNU gettext is missing (apt-get install gettext)")
+    copy = tmp_path / "src"
+    shutil.copytree(settings.BASE_DIR, copy, ignore=NOT_SOURCE)
+    subprocess.run(makemessages_command(), cwd=copy, check=True, capture_output=True)  # noqa: S603 (our Makefile)
+
+    extracted = messages(copy / "locale" / "it" / "LC_MESSAGES" / "django.po")
+    untranslated = [entry.msgid for entry in extracted
+                    if not entry.msgstr or any(not text.strip() for text in entry.msgstr.values())]
+    fuzzy = [entry.msgid for entry in extracted if "fuzzy" in entry.flags]
+    assert len(extracted) > 500
+    assert untranslated == []
+    assert fuzzy == []
+    assert {(e.msgctxt, e.msgid) for e in extracted} == {(e.msgctxt, e.msgid) for e in messages(IT_PO)}
+
+
+def test_the_makefile_extracts_the_svg_templates_too():
+    command = makemessages_command()
+    extensions = {ext for word in command if word.startswith("--extension=") for ext in word[12:].split(",")}
+    assert {"html", "txt", "py", "svg"} <= extensions
 
 
 def test_the_english_catalogue_lists_the_same_messages():

@@ -102,7 +102,7 @@ class CaseFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.end)
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("End"))
 
     def start_process(self, activation, case, actor=None):
         activation.process.case = case
@@ -188,8 +188,8 @@ class HandoffFlow(flow.Flow):
         .onCreate(this.escalation_created)
         .Next(this.escalation_done)
     )
-    escalation_done = flow.End()
-    end = flow.End()
+    escalation_done = flow.End().Annotation(title=_("Follow-up done"))
+    end = flow.End().Annotation(title=_("End"))
 
     def start_process(self, activation, handoff: Handoff):
         # Saved now (viewflow would save it a moment later) so the first task can find its handoff.

@@ -8,11 +8,12 @@ back on the form by the view.
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import StyledForm
 from cases.models import ClosureOutcome, ShareSection
-from partners.models import Organisation
+from partners.models import Organisation, share_sections_normalised
 from workflows.flows import FLOWS
 from workflows.models import DeclineReason, HandoffKind, HandoffStatus, Outcome, Urgency
 
@@ -73,6 +74,23 @@ class ServiceChoiceField(forms.TypedChoiceField):
         return (str(value).isdigit() and len(str(value)) <= 12) or super().valid_value(value)
 
 
+class ServiceSelect(forms.Select):
+    """The service select. Each option carries the sections its service needs (`data-sections`), so the page's
+    script can tick them when the service is chosen, also after htmx replaced the select."""
+
+    option_sections: dict[int, list[str]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_sections = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if value not in ("", None):
+            option["attrs"]["data-sections"] = " ".join(self.option_sections.get(int(value), []))
+        return option
+
+
 class HandoffTargetForm(StyledForm):
     """The receiving organisation and the service asked of it.
 
@@ -83,7 +101,8 @@ class HandoffTargetForm(StyledForm):
 
     receiver_organisation = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none(),
                                                    empty_label=_("Choose an organisation"))
-    service_type = ServiceChoiceField(label=_("Requested service"), required=False, coerce=int, empty_value=None)
+    service_type = ServiceChoiceField(label=_("Requested service"), required=False, coerce=int, empty_value=None,
+                                      widget=ServiceSelect)
 
     def __init__(self, *args, receivers, receiver_id: int | None = None, can_override: bool = False,
                  refresh_url: str = "", **kwargs):
@@ -95,26 +114,31 @@ class HandoffTargetForm(StyledForm):
                 "hx-get": refresh_url, "hx-trigger": "change", "hx-include": "this",
                 "hx-select": "#tv-target-dynamic", "hx-target": "#tv-target-dynamic", "hx-swap": "outerHTML",
             })
-        self.fields["service_type"].choices = self._service_choices(receivers, receiver_id)
+        choices, self.service_sections = self._service_choices(receivers, receiver_id)
+        self.fields["service_type"].choices = choices
+        self.fields["service_type"].widget.option_sections = self.service_sections
         if not can_override:
             del self.fields["override_consent"]
             del self.fields["override_reason"]
         self.style()
 
     @staticmethod
-    def _service_choices(receivers, receiver_id):
+    def _service_choices(receivers, receiver_id) -> tuple[list, dict[int, list[str]]]:
+        """The choices of the service select, and the sections each of those services needs (by id)."""
         through = Organisation.services.through.objects.filter(organisation__in=receivers).select_related(
             "organisation", "servicetype"
         ).order_by("organisation__name", "servicetype__name")
         if receiver_id is not None:
             through = through.filter(organisation_id=receiver_id)
         groups: dict[str, list] = {}
+        sections: dict[int, list[str]] = {}
         for row in through:
             groups.setdefault(row.organisation.name, []).append((row.servicetype_id, row.servicetype.name))
+            sections[row.servicetype_id] = share_sections_normalised(row.servicetype.share_sections)
         if receiver_id is not None:
             flat = [choice for choices in groups.values() for choice in choices]
-            return [("", _("Choose a service")), *flat]
-        return [("", _("Choose a service")), *groups.items()]
+            return [("", _("Choose a service")), *flat], sections
+        return [("", _("Choose a service")), *groups.items()], sections
 
     override_consent = forms.BooleanField(
         label=_("Send even though the person's consent does not cover this organisation (override)"), required=False,
@@ -130,13 +154,45 @@ class HandoffSendForm(HandoffTargetForm):
     sections = forms.MultipleChoiceField(
         label=_("Sections of the file to share"), required=False, choices=ShareSection.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("A referral shares only what you tick; a transfer hands over the whole file."),
+        help_text=_("Choosing the service ticks the sections it usually needs. A referral shares only what is "
+                    "ticked; a transfer hands over the whole file."),
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL,
                                 widget=forms.RadioSelect)
 
     field_order = ["kind", "receiver_organisation", "service_type", "reason", "sections", "urgency",
                    "override_consent", "override_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new form with a service already chosen starts with the sections that service needs. A bound form
+        # shows what the sender ticked: their choice, never replaced by the service's.
+        service_id = self.initial.get("service_type")
+        if not self.is_bound and service_id is not None and "sections" not in self.initial:
+            self.initial["sections"] = self.service_sections.get(service_id, [])
+
+    def clean_sections(self) -> list[str]:
+        return share_sections_normalised(self.cleaned_data["sections"])
+
+    def share_summary(self) -> dict:
+        """What the receiver will see and will not see, as the form stands (the page's script keeps it live).
+
+        `sections` are (code, label, shared) for every section of the file; `receiver` is the chosen
+        organisation as the receiver select names it.
+        """
+        chosen = set(self["sections"].value() or ())
+        receiver_id = self["receiver_organisation"].value()
+        receiver = None
+        if receiver_id not in (None, "") and str(receiver_id).isdigit():
+            receiver = self.fields["receiver_organisation"].queryset.filter(pk=receiver_id).first()
+        name = str(receiver) if receiver else _("The receiver")
+        return {
+            # Marked up so the page's script can put the receiver chosen later in its place.
+            "receiver": format_html('<span class="tv-share-org">{}</span>', name),
+            "transfer": self["kind"].value() == HandoffKind.TRANSFER,
+            "sections": [(code, label, code in chosen) for code, label in ShareSection.choices],
+            "summary_only": not chosen,
+        }
 
 
 class HandoffRedirectForm(HandoffTargetForm):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", worklists.inbox, name="inbox"),
     path("queue/", worklists.queue, name="queue"),
     path("supervision/", worklists.supervision, name="supervision"),
+    path("counts/", worklists.work_counts, name="work_counts"),
     # one task
     path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:pk>/claim/", worklists.task_claim, name="task_claim"),

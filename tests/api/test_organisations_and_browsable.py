@@ -20,7 +20,7 @@ def test_organisations_list_only_active_ones_with_services_and_contacts(network,
     rows = {row["id"]: row for row in response.json()["results"]}
     assert set(rows) == {network.municipality.pk, network.org_a.pk, network.org_b.pk}
     org_a = rows[network.org_a.pk]
-    assert org_a["services"] == [{"id": food.pk, "code": "food", "name": "Food aid"}]
+    assert org_a["services"] == [{"id": food.pk, "code": "food", "name": "Food aid", "share_sections": []}]
     assert org_a["contacts"]["phone"] == "02 555"
     assert (org_a["kind"], org_a["network_role"]) == ("association", "partner")
     assert rows[network.municipality.pk]["network_role"] == "coordinator"

@@ -63,3 +63,17 @@ def test_the_map_labels_one_step_longest_and_writes_hours_in_italian(client, net
     assert len(re.findall(r'class="tv-step tv-heat-3"', case_section)) == 1
     assert re.search(r'<g data-step="triage"[^>]*class="tv-step tv-heat-3"', case_section)
     assert "49,0 h" in case_section and "49.0 h" not in case_section
+
+
+def test_the_map_speaks_italian_in_its_titles_and_step_names(client, network, ties):
+    """The graph's accessible title and every step name are Italian (the .svg templates were not extracted, and
+    viewflow names an untitled step from its attribute: "Escalation Done")."""
+    login(client, network, "m", Role.COORDINATOR)
+    with translation.override("it"):
+        body = client.get(reverse("reports:bottlenecks"), {"start": "2025-01-01", "end": "2025-12-31"},
+                          HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    svg_titles = re.findall(r"<title[^>]*>([^<]*)</title>", body)
+    assert svg_titles
+    assert not [t for t in svg_titles if "steps coloured by waiting time" in t or " waiting, median wait " in t]
+    assert "Escalation Done" not in body and "Follow-up done" not in body
+    assert "Seguito concluso" in body

@@ -236,3 +236,18 @@ def test_case_code_links_cost_one_query_whatever_the_rows(client, network, share
         body = client.get(reverse("reports:home"), YEAR_QUERY).content.decode()
     assert body.count(f'href="{reverse("reports:case_open", args=[case_m.code])}"') == 2
     assert len(two_rows) == len(one_row)
+
+
+def test_the_count_columns_agree_in_number_in_italian(client, network, crafted):
+    from django.utils import translation
+
+    from reports.dashboard import build_dashboard
+    from reports.periods import Period
+    from reports.permissions import oversight_scope_for
+
+    user = login(client, network, "m", Role.COORDINATOR)
+    with translation.override("it"):
+        sections = build_dashboard(scope=oversight_scope_for(user), period=Period.default())
+        columns = {table.key: [str(c) for c in table.columns] for section in sections for table in section.tables}
+    assert columns["caseload-organisations"][2:] == ["Aperti", "Chiusi"]
+    assert columns["cases-per-month"][1:] == ["Aperti", "Chiusi"]

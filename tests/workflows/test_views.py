@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -94,6 +96,14 @@ def test_queue_lists_the_referral_for_the_receiving_operator(client, network, re
     assert response.status_code == 200
     assert referral.case.code in response.content.decode()
     assert "Accept or decline" in response.content.decode()
+
+
+def test_the_queue_button_is_an_action_in_italian(client, network, referral):
+    as_user(client, network, OP_B)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    page = client.get(reverse("workflows:queue")).content.decode()
+    buttons = re.findall(r'<a class="btn btn-sm btn-outline-primary" href="/work/tasks/\d+/">([^<]*)</a>', page)
+    assert buttons and set(buttons) == {"Apri"}
 
 
 def test_queue_of_another_organisation_does_not_list_the_referral(client, network, referral):
@@ -791,6 +801,15 @@ def test_panel_is_a_full_page_without_htmx(client, network, pathway, consenting_
     as_user(client, network, CM_A)
     page = client.get(panel_url(consenting_case)).content.decode()
     assert "<html" in page and "tv-pathway" in page
+
+
+def test_panel_pathway_graph_speaks_the_readers_language(client, network, pathway, consenting_case):
+    as_user(client, network, CM_A)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    page = client.get(panel_url(consenting_case), HTTP_HX_REQUEST="true").content.decode()
+    edge_labels = re.findall(r'class="tv-edge-label"[^>]*>([^<]*)<', page)
+    assert edge_labels and set(edge_labels) <= {"sì", "no"} and "sì" in edge_labels
+    assert "Accoglienza" in page and ">Intake<" not in page
 
 
 def test_panel_is_not_found_for_an_organisation_without_access(client, network, consenting_case):

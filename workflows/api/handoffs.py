@@ -127,7 +127,11 @@ class HandoffSendSerializer(ConsentOverrideFields):
     reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True)
     sections = serializers.ListField(
         child=serializers.ChoiceField(choices=ShareSection.choices), required=False, default=list,
-        help_text=gettext_lazy("The sections of the file a referral shares (a transfer shares all of it)."))
+        help_text=gettext_lazy(
+            "The sections of the file a referral shares (a transfer shares all of it). Omitted or empty: the "
+            "referral shares the case summary only (code, the person's name and year of birth, the reason and the "
+            "requested service); the service's usual sections (`service_type.share_sections`) are not applied "
+            "for you."))
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
 
 

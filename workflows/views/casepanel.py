@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow import chart
 
 from cases import selectors as case_selectors
@@ -18,6 +19,14 @@ from workflows import selectors
 from workflows.flows import CaseFlow
 from workflows.services import casepath
 from workflows.views.common import page_view, task_rows
+
+# viewflow captions the two edges of an If gateway with the English words "yes" and "no".
+EDGE_LABELS = {"yes": pgettext_lazy("pathway condition", "yes"), "no": pgettext_lazy("pathway condition", "no")}
+
+
+def translate_edge_labels(edges) -> None:
+    for edge in edges:
+        edge.label = EDGE_LABELS.get(edge.label, edge.label)
 
 
 def pathway_svg(process) -> str:
@@ -28,6 +37,7 @@ def pathway_svg(process) -> str:
     """
     grid = chart.calc_layout_data(CaseFlow)  # a fresh grid: calc_cell_status writes the statuses into it
     chart.calc_cell_status(CaseFlow, grid, process.pk)
+    translate_edge_labels(grid.edges)
     return render_to_string("workflows/includes/pathway.svg", {"grid": grid, "cells": grid.cells,
                                                                 "edges": grid.edges})
 

@@ -37,7 +37,8 @@ def handoff_send(request, case_pk):
     form = HandoffSendForm(
         posted(request), receivers=receivers, receiver_id=receiver_id,
         can_override=permissions.can_override_consent(user), refresh_url=request.path,
-        initial={"receiver_organisation": receiver_id, "kind": source.get("kind") or HandoffKind.REFERRAL},
+        initial={"receiver_organisation": receiver_id, "kind": source.get("kind") or HandoffKind.REFERRAL,
+                 "service_type": posted_id(source.get("service_type"))},
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -52,8 +53,7 @@ def handoff_send(request, case_pk):
             apply_errors(form, exc)
             messages.error(request, _("Nothing was sent: see the message on the form."))
         else:
-            messages.success(request, _("%(kind)s sent to %(org)s.") % {
-                "kind": handoff.get_kind_display(), "org": handoff.receiver_organisation.name})
+            messages.success(request, _sent_message(handoff))
             return redirect("cases:case_detail", pk=case.pk)
     context = {
         "case": case,
@@ -67,6 +67,18 @@ def handoff_send(request, case_pk):
         ),
     }
     return render(request, "workflows/handoff_send.html", context)
+
+
+def _sent_message(handoff) -> str:
+    """The confirmation says what the receiver got: a referral with no section is said to be summary only."""
+    values = {"kind": handoff.get_kind_display(), "org": handoff.receiver_organisation.name}
+    if handoff.kind == HandoffKind.TRANSFER:
+        return _("%(kind)s sent to %(org)s.") % values
+    if not handoff.sections:
+        return _("Referral sent to %(org)s, summary only: it sees the case code, the person's name and year of "
+                 "birth, the reason and the requested service, and nothing of the file.") % values
+    return _("Referral sent to %(org)s. Shared: %(sections)s.") % {
+        **values, "sections": ", ".join(str(label) for label in section_labels(handoff.sections))}
 
 
 def _handoff_list(request, *, select, list_name: str, heading: str):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from partners.roles import Role
 from partners.selectors import memberships_with_role
@@ -48,6 +50,14 @@ def supervision(request):
         "page": page, "rows": task_rows(request.user, page), "list_name": "supervision",
         "heading": _("Open tasks of my organisation"), "empty": _("No open task."),
     })
+
+
+@never_cache
+@page_view("GET")
+def work_counts(request: HttpRequest) -> JsonResponse:
+    """The menu's badges, fetched by an open page when a notification says the user's work changed
+    (static/js/live_work.js): counts only, from the same permission-filtered query as the menu (one query)."""
+    return JsonResponse(selectors.work_counts_for(user=request.user))
 
 
 @page_view("POST")
