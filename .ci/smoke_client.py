@@ -80,8 +80,15 @@ class Smoke:
         return condition
 
     def open_page(self, browser: Browser, who: str, path: str, *, accept: str = "text/html") -> str:
+        """GET a page; a redirect to another page of the site (the guide's /help/ opens at the reader's role) is
+        followed once, and that page must answer 200."""
         response, content, elapsed = browser.request("GET", path, headers={"Accept": accept})
         print(f"  {who:18} {response.status} {elapsed * 1000:6.0f} ms  {path}")
+        location = response.getheader("Location") or ""
+        if response.status == 302 and location.startswith("/") and not location.startswith(("//", "/accounts/")):
+            path = location
+            response, content, elapsed = browser.request("GET", path, headers={"Accept": accept})
+            print(f"  {who:18} {response.status} {elapsed * 1000:6.0f} ms  {path}")
         self.check(response.status == 200, f"{who}: GET {path} answered {response.status}, not 200")
         return content.decode("utf-8", "replace")
 
