@@ -44,6 +44,19 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def audit_search(request, *, object_type: str, query: str) -> None:
+    """A search in the audit log. The text may be a codice fiscale or a name: only its length is logged."""
+    memberships = active_memberships(request.user)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        object_type=object_type,
+        request=request,
+        organisation_id=memberships[0].organisation_id if memberships else None,
+        detail={"query_length": len(query)},
+    )
+
+
 def apply_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form: on the field it names when the form has it."""
     if hasattr(exc, "error_dict"):

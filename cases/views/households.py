@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from cases import permissions, selectors, services
 from cases.forms import HouseholdCreateForm, HouseholdForm, HouseholdMemberForm
-from cases.views.common import apply_errors, page_view, paginate, posted
+from cases.views.common import apply_errors, audit_search, page_view, paginate, posted
 from partners.audit import audit_record
 from partners.models import AuditAction
 from partners.roles import Capability
-from partners.selectors import active_memberships
 
 AID_ROWS = 100
 MEMBER_CANDIDATES = 20
@@ -36,16 +35,7 @@ def household_list(request):
     """The households the user may see, in name order, or those found by name, member or address (?q=)."""
     query = request.GET.get("q", "").strip()[:QUERY_LENGTH]
     if query:
-        memberships = active_memberships(request.user)
-        # As for the person search: the text may be a codice fiscale or a name, so only its length is logged.
-        audit_record(
-            actor=request.user,
-            action=AuditAction.SEARCH,
-            object_type="cases.household",
-            request=request,
-            organisation_id=memberships[0].organisation_id if memberships else None,
-            detail={"query_length": len(query)},
-        )
+        audit_search(request, object_type="cases.household", query=query)
     return render(
         request,
         "cases/household_list.html",

@@ -25,16 +25,14 @@ from cases.services.persons import PERSON_FIELDS, DuplicatePerson, PossibleDupli
 from cases.views.common import (
     apply_errors,
     audit_person_read,
+    audit_search,
     page_view,
     paginate,
     posted,
     render_storage_refusal,
 )
 from core.storage import StorageUnavailable
-from partners.audit import audit_record
-from partners.models import AuditAction
 from partners.roles import Capability
-from partners.selectors import active_memberships
 
 MERGE_CANDIDATES = 20
 
@@ -45,16 +43,7 @@ def person_search(request):
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = None
     if query:
-        memberships = active_memberships(request.user)
-        # The query text may be a codice fiscale or a name: only its length is logged.
-        audit_record(
-            actor=request.user,
-            action=AuditAction.SEARCH,
-            object_type="cases.person",
-            request=request,
-            organisation_id=memberships[0].organisation_id if memberships else None,
-            detail={"query_length": len(query)},
-        )
+        audit_search(request, object_type="cases.person", query=query)
         page = paginate(request, selectors.person_search_results_for(user=request.user, query=query))
     return render(
         request,
