@@ -6,10 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from cases.models import EventKind as CaseEventKind
 from partners.models import Organisation
+
+
+def _timeline(kind: CaseEventKind) -> tuple[str, Promise | str]:
+    """A notification kind that is the case timeline's event kind: the same code and label."""
+    return kind.value, kind.label
 
 
 class NotificationKind(models.TextChoices):
@@ -25,18 +32,19 @@ class NotificationKind(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
     CASE_TRANSFERRED = "case_transferred", _("Case transferred")
     CASE_CLOSED = "case_closed", _("Case closed")
-    # Steps of the pathways: the same codes as the case timeline's events (`cases.models.EventKind`).
-    HOUSING_OFFER_MADE = "housing_offer_made", _("Housing offer made")
-    HOUSING_OFFER_ACCEPTED = "housing_offer_accepted", _("Housing offer accepted")
-    HOUSING_OFFER_DECLINED = "housing_offer_declined", _("Housing offer declined")
-    HOUSING_OFFER_EXPIRED = "housing_offer_expired", _("Housing offer expired")
-    HOUSING_MOVED_IN = "housing_moved_in", _("Move-in")
-    HOUSING_MOVED_OUT = "housing_moved_out", _("Move-out")
-    COURSE_ENROLLED = "course_enrolled", _("Enrolled in a course")
-    INTERNSHIP_RECORDED = "internship_recorded", _("Internship recorded")
-    JOB_PLACEMENT_RECORDED = "job_placement_recorded", _("Job placement recorded")
-    JOB_FOLLOW_UP_RECORDED = "job_follow_up_recorded", _("Job follow-up recorded")
-    HOUSING_FOLLOW_UP_RECORDED = "housing_follow_up_recorded", _("Housing follow-up recorded")
+    # Steps of the pathways: the case timeline's own codes and labels (`cases.models.EventKind`), so that a step's
+    # event and its notification share one kind.
+    HOUSING_OFFER_MADE = _timeline(CaseEventKind.HOUSING_OFFER_MADE)
+    HOUSING_OFFER_ACCEPTED = _timeline(CaseEventKind.HOUSING_OFFER_ACCEPTED)
+    HOUSING_OFFER_DECLINED = _timeline(CaseEventKind.HOUSING_OFFER_DECLINED)
+    HOUSING_OFFER_EXPIRED = _timeline(CaseEventKind.HOUSING_OFFER_EXPIRED)
+    HOUSING_MOVED_IN = _timeline(CaseEventKind.HOUSING_MOVED_IN)
+    HOUSING_MOVED_OUT = _timeline(CaseEventKind.HOUSING_MOVED_OUT)
+    COURSE_ENROLLED = _timeline(CaseEventKind.COURSE_ENROLLED)
+    INTERNSHIP_RECORDED = _timeline(CaseEventKind.INTERNSHIP_RECORDED)
+    JOB_PLACEMENT_RECORDED = _timeline(CaseEventKind.JOB_PLACEMENT_RECORDED)
+    JOB_FOLLOW_UP_RECORDED = _timeline(CaseEventKind.JOB_FOLLOW_UP_RECORDED)
+    HOUSING_FOLLOW_UP_RECORDED = _timeline(CaseEventKind.HOUSING_FOLLOW_UP_RECORDED)
 
 
 # New work for the reader: the browser shows these as a toast as well as in the bell.
