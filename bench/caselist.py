@@ -15,7 +15,7 @@ Options:
 What it does:
 1. creates the database when missing, sets DJANGO_SETTINGS_MODULE and DATABASE_URL, django.setup(), migrate;
 2. when there are no organisations: the demo network (the partners CSV, their staff) through the services
-   (`cases.demo.load_network`): the users measured are its logins caritas.cm, anffas.cm, coordinatore;
+   (`demo.cases.load_network`): the users measured are its logins caritas.cm, anffas.cm, coordinatore;
 3. loads people, cases and permission rows with COPY (not the services: 1.4M rows in seconds), and the
    `PersonAccess` rows the grants imply (one INSERT ... SELECT), unless the row counts already match and
    `PersonAccess` agrees with the grants (reruns reuse the data), then VACUUM ANALYZE;
@@ -95,7 +95,7 @@ def ensure_network(seed: int) -> None:
     from django.db import transaction
     from faker import Faker
 
-    from cases import demo
+    from demo import cases as demo
     from partners.models import Organisation
 
     if Organisation.objects.exists():
@@ -177,7 +177,7 @@ def load_cases(args) -> None:
     from django.utils import timezone
     from faker.providers.person.it_IT import Provider as ItalianNames
 
-    from cases import demo
+    from demo import cases as demo
     from cases.models import Case
     from cases.text import name_key
     from partners.models import Membership, Organisation

@@ -83,7 +83,7 @@ def ensure_network(seed: int) -> None:
     from django.db import transaction
     from faker import Faker
 
-    from cases import demo
+    from demo import cases as demo
     from partners.models import Organisation
 
     if Organisation.objects.exists():

@@ -1,4 +1,4 @@
-"""Events `cases` publishes (see `partners.events`)."""
+"""Events `cases` publishes (see `core.bus`)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "django.forms",  # the widget templates, for core.forms.FormRenderer
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
 ]
+if not PRODUCTION:
+    INSTALLED_APPS.append("demo")  # the demo network and its commands (make demo): never in production
 
 MIDDLEWARE = [
     # First: every later middleware's log lines carry the request id; then the load balancer's probes, answered
@@ -90,6 +93,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "config.asgi.application"
+
+# Every form field is drawn by one template, templates/forms/field.html (core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 TEMPLATES = [
     {

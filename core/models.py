@@ -1,4 +1,5 @@
-"""Rows the runtime plumbing keeps: the answers to idempotent API writes (see core.idempotency)."""
+"""Rows the shared plumbing keeps: the audit log (written by core.audit) and the answers to idempotent API writes
+(core.idempotency)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IdempotencyKey(models.Model):
@@ -31,3 +33,56 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class AuditAction(models.TextChoices):
+    # A context keeps these nouns apart from the buttons with the same English words ("Search", "Merge").
+    READ = "read", pgettext_lazy("audit action", "Read")
+    CREATE = "create", pgettext_lazy("audit action", "Create")
+    UPDATE = "update", pgettext_lazy("audit action", "Update")
+    DELETE = "delete", pgettext_lazy("audit action", "Delete")
+    MERGE = "merge", pgettext_lazy("audit action", "Merge")
+    DOWNLOAD = "download", pgettext_lazy("audit action", "Download")
+    EXPORT = "export", pgettext_lazy("audit action", "Export")
+    SEARCH = "search", pgettext_lazy("audit action", "Search")
+    GRANT = "grant", pgettext_lazy("audit action", "Access granted")
+    REVOKE = "revoke", pgettext_lazy("audit action", "Access revoked")
+    CONSENT_OVERRIDE = "consent_override", pgettext_lazy("audit action", "Consent override")
+    LOGIN = "login", pgettext_lazy("audit action", "Login")
+
+
+class AuditEntry(models.Model):
+    """One append-only row per read of a person's file and per change.
+
+    It holds plain ids rather than foreign keys on purpose: the log must outlive the rows it
+    describes (a merged person, a deleted document) and never block a deletion.
+    It lives in `core` because every app writes it (core.audit) and `core` imports no app; its table keeps the
+    name it was created with (`partners_auditentry`).
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("organisation"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        db_table = "partners_auditentry"
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["organisation", "-at"], name="partners_au_organis_0a4dc6_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 
 from cases import selectors as case_selectors
 from cases.api.common import audit_organisation_id, parse_query
+from core.audit import audit_record
+from core.models import AuditAction
 from employment import matching, selectors, services
 from employment.models import Course, EmployabilityProfile, Enrolment, Opportunity
 from partners.api import ApiViewSet, OrganisationRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction
 from partners.roles import Capability
 
 

@@ -8,9 +8,9 @@ class EmploymentConfig(AppConfig):
     verbose_name = _("Employment")
 
     def ready(self) -> None:
+        from core.bus import subscribe
         from employment import permissions, services, steps
         from employment.flows import EmploymentFlow
-        from partners.events import subscribe
         from workflows.events import WorkflowEventRecorded
         from workflows.registry import register_pathway
 

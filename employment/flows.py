@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from core import locks
 from employment.models import EmploymentPathway
 from employment.permissions import PROVIDE, WORK_PATHWAY
 from partners.models import Organisation
-from workflows import locks
 from workflows import permissions as workflow_permissions
 from workflows.models import CaseProcess
 from workflows.nodes import OrgTask

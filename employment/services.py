@@ -28,6 +28,9 @@ from cases.models import EventKind as CaseEventKind
 from cases.services.case_file import lock_case
 from cases.services.events import event_record
 from core import l10n
+from core.audit import audit_record
+from core.models import AuditAction
+from core.parsing import posted_id, posted_id_or_zero
 from employment import permissions
 from employment.flows import EmploymentFlow
 from employment.models import (
@@ -59,9 +62,6 @@ from employment.models import (
     Skill,
     Stage,
 )
-from partners.audit import audit_record
-from partners.models import AuditAction
-from partners.parsing import posted_id, posted_id_or_zero
 from workflows import permissions as workflow_permissions
 from workflows.models import EventKind, Handoff, HandoffKind, WorkflowEvent
 from workflows.services import handoffs, history

@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
 from cases.models import CaseStatus
-from cases.views.common import apply_errors, audit_case_read, page_view, paginate, posted
+from cases.views.common import audit_case_read
+from core.audit import audit_record
+from core.models import AuditAction
+from core.parsing import posted_id
+from core.views import apply_errors, page_view, paginate, posted
 from employment import matching, permissions, selectors, services
 from employment.forms import (
     ENROLMENT_STATUS_CHOICES,
@@ -27,9 +31,6 @@ from employment.forms import (
     mask_to_days,
 )
 from employment.models import Stage
-from partners.audit import audit_record
-from partners.models import AuditAction
-from partners.parsing import posted_id
 from partners.roles import Capability
 from workflows import selectors as workflow_selectors
 from workflows.views.common import task_rows

@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
+from core.audit import audit_record
+from core.models import AuditAction
 from housing import selectors
 from housing.models import Resource, ResourceKind, Situation
 from housing.services import households
 from partners.api import ApiViewSet, OrganisationRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction
 from partners.selectors import active_memberships
 
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from core import locks
 from housing import permissions
 from housing.models import HousingPathway
 from partners.models import Organisation
-from workflows import locks
 from workflows.models import CaseProcess
 from workflows.nodes import OrgTask
 from workflows.services import history

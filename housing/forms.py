@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import StyledForm
+from core.forms import StyledForm
 from housing.models import (
     Comparison,
     ExitReason,

@@ -19,7 +19,8 @@ from viewflow.workflow.models import Task
 
 from cases import selectors as case_selectors
 from cases.models import Case, CaseStatus
-from cases.views.common import PAGE_SIZE, apply_errors, audit_case_read, page_view
+from cases.views.common import audit_case_read
+from core.views import PAGE_SIZE, apply_errors, page_view
 from housing import forms, permissions, priority, selectors
 from housing.eligibility import check_eligibility, rules_for
 from housing.models import (

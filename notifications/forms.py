@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import StyledForm
+from core.forms import StyledForm
 from notifications.models import EmailMode
 
 SHOW_ALL = "all"

@@ -1,6 +1,6 @@
 """What notifications listens to, and who is told about each event (DESIGN.md: "Notifications: nothing lost").
 
-Each handler runs inside the publishing service's transaction (`partners.events.publish`): the rows it writes
+Each handler runs inside the publishing service's transaction (`core.bus.publish`): the rows it writes
 commit or roll back with the change, and the push happens after commit.
 
 | event | kind | recipients |
@@ -35,6 +35,7 @@ from cases.event_text import STEP_KINDS
 from cases.events import CaseEventRecorded
 from cases.models import CaseShare
 from cases.models import EventKind as CaseEventKind
+from core.bus import subscribe
 from notifications import push
 from notifications.models import NotificationKind
 from notifications.recipients import (
@@ -45,7 +46,7 @@ from notifications.recipients import (
     members_with_roles,
 )
 from notifications.services import notifications_record
-from partners.events import MembershipChanged, subscribe
+from partners.events import MembershipChanged
 from partners.models import NetworkRole, Organisation
 from partners.roles import Role
 from workflows import permissions as wf_permissions

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from cases.views.common import apply_errors, page_view, paginate, posted
+from core.views import apply_errors, page_view, paginate, posted
 from notifications import selectors, services
 from notifications.forms import NotificationFilterForm, PreferenceForm
 from notifications.models import Notification

@@ -13,9 +13,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from partners.audit import audit_record
+from core.audit import audit_record
+from core.models import AuditAction
 from partners.middleware import membership_inactive_message, membership_lapsed
-from partners.models import AuditAction, Organisation, ServiceType, ShareSection
+from partners.models import Organisation, ServiceType, ShareSection
 from partners.selectors import organisation_list
 
 

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AuditAction
 from partners.models import (
-    AuditAction,
     NetworkRole,
     Organisation,
     OrganisationKind,

@@ -4,8 +4,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.audit import client_ip, current_ip
 from core.errors import is_api_request, json_error
-from partners.audit import client_ip, current_ip
 from partners.selectors import active_memberships
 
 

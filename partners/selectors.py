@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from partners.models import AuditEntry, Membership, Organisation
+from core.models import AuditEntry
+from partners.models import Membership, Organisation
 from partners.roles import ROLE_CAPABILITIES, Role
 
 

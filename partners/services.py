@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from partners.audit import audit_record
-from partners.events import MembershipChanged, publish
-from partners.models import AuditAction, Membership, Organisation
+from core.audit import audit_record
+from core.bus import publish
+from core.models import AuditAction
+from partners.events import MembershipChanged
+from partners.models import Membership, Organisation
 from partners.roles import GROUP_ROLES, Role
 from partners.selectors import admin_organisation_ids, forget_memberships
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.audit import audit_record
+from core.models import AuditAction, AuditEntry
 from partners import services
-from partners.audit import audit_record
 from partners.forms import (
     AccountSetupEmail,
     AuditFilterForm,
@@ -30,7 +31,7 @@ from partners.forms import (
     OrganisationFilterForm,
     add_service_errors,
 )
-from partners.models import AuditAction, AuditEntry, Organisation
+from partners.models import Organisation
 from partners.roles import Role
 from partners.selectors import (
     active_memberships,

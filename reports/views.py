@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cases import selectors as case_selectors
-from cases.views.common import page_view
-from partners.audit import audit_record
-from partners.models import AuditAction
+from core.audit import audit_record
+from core.models import AuditAction
+from core.views import page_view
 from reports import charts, dashboard, pdf
 from reports.bottlenecks import bottleneck_maps, legend
 from reports.csv import table_csv

@@ -13,10 +13,11 @@ from django.db.models.functions import TruncMonth
 from faker import Faker
 from stdnum.it import codicefiscale
 
-from cases import demo
+from demo import cases as demo
 from cases.models import Case, CaseEvent, CaseGroupObjectPermission, Consent, Intervention, Note, Person
 from cases.validators import codice_fiscale_mismatches
-from partners.models import AuditEntry, Membership, NetworkRole, Organisation
+from core.models import AuditEntry
+from partners.models import Membership, NetworkRole, Organisation
 from partners.roles import Role
 
 PEOPLE = 20

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cases import permissions, services
 from cases.models import Note
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import PASSWORD
 

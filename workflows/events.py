@@ -1,4 +1,4 @@
-"""Events `workflows` publishes (see `partners.events`)."""
+"""Events `workflows` publishes (see `core.bus`)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,9 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from cases.models import CaseStatus
+from core import locks
 from partners.models import NetworkRole, Organisation
-from workflows import locks, permissions
+from workflows import permissions
 from workflows.models import CaseProcess, Handoff, HandoffKind, HandoffStatus
 from workflows.nodes import OrgTask
 from workflows.services import history

@@ -11,8 +11,8 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import StyledForm
 from cases.models import ClosureOutcome, ShareSection
+from core.forms import StyledForm
 from partners.models import Organisation, share_sections_normalised
 from workflows.flows import FLOWS
 from workflows.models import DeclineReason, HandoffKind, HandoffStatus, Outcome, Urgency

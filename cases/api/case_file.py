@@ -25,9 +25,10 @@ from cases.models import (
     Person,
 )
 from cases.services.records import NOTE_MAX_LENGTH
+from core.audit import audit_record
+from core.models import AuditAction
 from partners.api import ApiViewSet, OrganisationRefSerializer, UserRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation, ServiceType
+from partners.models import Organisation, ServiceType
 from partners.roles import Capability
 from partners.selectors import organisation_list
 

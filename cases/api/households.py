@@ -13,9 +13,10 @@ from cases import permissions, selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id
 from cases.api.persons import visible_persons
 from cases.models import Household, HouseholdMember, Person, Relationship
+from core.audit import audit_record
+from core.models import AuditAction
 from partners.api import ApiViewSet, OrganisationRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation
+from partners.models import Organisation
 from partners.roles import Capability
 from partners.selectors import organisation_list
 

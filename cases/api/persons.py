@@ -14,11 +14,12 @@ from cases import permissions, selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id, parse_query
 from cases.models import IdentifierKind, Person, PersonMerge, Sex
 from cases.services.persons import DuplicatePerson, PossibleDuplicates
+from core.audit import audit_record
 from core.errors import error_body
+from core.models import AuditAction
 from core.schema import ErrorDetailSerializer
 from partners.api import ApiViewSet, OrganisationRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation
+from partners.models import Organisation
 from partners.roles import Capability
 from partners.selectors import organisation_list
 

@@ -30,7 +30,8 @@ from cases.models import (
     recipient_key_of,
 )
 from cases.services.events import event_record
-from partners.models import AuditAction, Membership, Organisation
+from core.models import AuditAction
+from partners.models import Membership, Organisation
 from partners.roles import Capability, Role
 
 # "Not given" for arguments where None is a meaningful value.

@@ -11,9 +11,10 @@ from cases import permissions
 from cases.models import Case, Consent, ConsentPurpose, EventKind, Person
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
+from core.audit import audit_record
+from core.models import AuditAction
 from core.storage import discard_stored, store_upload
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation
+from partners.models import Organisation
 
 
 def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, purpose: str, obj) -> None:

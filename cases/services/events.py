@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cases.events import CaseEventRecorded
 from cases.models import Case, CaseEvent
-from partners.audit import audit_record
-from partners.events import publish
-from partners.models import AuditAction
+from core.audit import audit_record
+from core.bus import publish
+from core.models import AuditAction
 
 
 def event_record(

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import EventKind, Household, HouseholdMember, Person, Relationship
 from cases.services.events import event_record
-from partners.audit import audit_record
-from partners.models import AuditAction
+from core.audit import audit_record
+from core.models import AuditAction
 from partners.roles import Capability
 
 

@@ -13,8 +13,8 @@ from cases.selectors import similar_persons
 from cases.services.case_file import rekey_deliveries
 from cases.services.events import event_record
 from cases.validators import codice_fiscale_mismatches, normalise_codice_fiscale, validate_birth_date
-from partners.audit import audit_record
-from partners.models import AuditAction
+from core.audit import audit_record
+from core.models import AuditAction
 
 PERSON_FIELDS = (
     "first_name", "last_name", "codice_fiscale", "other_id_kind", "other_id_number", "birth_date", "birth_place",

@@ -23,8 +23,9 @@ from cases.models import (
 from cases.services.case_file import lock_case, require_open
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
+from core.models import AuditAction
 from core.storage import discard_stored, store_upload
-from partners.models import AuditAction, ServiceType
+from partners.models import ServiceType
 from partners.roles import Capability
 
 NOTE_MAX_LENGTH = 10_000

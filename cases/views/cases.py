@@ -23,7 +23,8 @@ from cases.forms import (
     NoteForm,
 )
 from cases.models import CaseStatus, Household
-from cases.views.common import apply_errors, audit_case_read, page_view, paginate, posted
+from cases.views.common import audit_case_read
+from core.views import apply_errors, page_view, paginate, posted
 from partners.roles import Capability
 
 TIMELINE_PREVIEW = 10

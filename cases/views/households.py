@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from cases import permissions, selectors, services
 from cases.forms import HouseholdCreateForm, HouseholdForm, HouseholdMemberForm
-from cases.views.common import apply_errors, audit_search, page_view, paginate, posted
-from partners.audit import audit_record
-from partners.models import AuditAction
+from cases.views.common import audit_search
+from core.audit import audit_record
+from core.models import AuditAction
+from core.views import apply_errors, page_view, paginate, posted
 from partners.roles import Capability
 
 AID_ROWS = 100

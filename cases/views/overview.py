@@ -11,7 +11,7 @@ from django.shortcuts import render
 from cases import selectors
 from cases.forms import OverviewFilterForm
 from cases.models import CaseStatus
-from cases.views.common import page_view, paginate
+from core.views import page_view, paginate
 from partners.roles import Role
 from partners.selectors import active_memberships, admin_organisation_ids, is_coordinator
 

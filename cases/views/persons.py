@@ -22,16 +22,9 @@ from cases.forms import (
 )
 from cases.models import Person
 from cases.services.persons import PERSON_FIELDS, DuplicatePerson, PossibleDuplicates
-from cases.views.common import (
-    apply_errors,
-    audit_person_read,
-    audit_search,
-    page_view,
-    paginate,
-    posted,
-    render_storage_refusal,
-)
+from cases.views.common import audit_person_read, audit_search
 from core.storage import StorageUnavailable
+from core.views import apply_errors, page_view, paginate, posted, render_storage_refusal
 from partners.roles import Capability
 
 MERGE_CANDIDATES = 20

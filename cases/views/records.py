@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from cases import permissions, selectors, services
 from cases.forms import ActionForm, AssessmentForm, DocumentForm, GoalForm, InterventionForm, NoteForm, PlanForm
-from cases.views.common import apply_errors, case_organisation_id, page_view, posted, render_storage_refusal
+from cases.views.common import case_organisation_id
+from core.audit import audit_record
+from core.models import AuditAction
 from core.storage import StorageUnavailable, storage_errors
-from partners.audit import audit_record
-from partners.models import AuditAction
+from core.views import apply_errors, page_view, posted, render_storage_refusal
 from partners.roles import Capability
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.parsing import posted_id
 from housing.models import Place
-from partners.audit import audit_record
-from partners.parsing import posted_id
 
 
 def as_date(value, *, field: str, required: bool = True) -> datetime.date | None:

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus
 from cases.services.case_file import lock_case
+from core.models import AuditAction
+from core.parsing import posted_id_or_zero
 from housing import permissions
 from housing.eligibility import check_eligibility
 from housing.models import Application, ApplicationStatus, HousingProfile, ResourceKind, Situation
 from housing.services.common import as_amount, as_count, as_date, audit
-from partners.models import AuditAction
-from partners.parsing import posted_id_or_zero
 
 PROFILE_FIELDS = ("situation", "eviction_date", "household_size", "minors", "disabled_members", "isee", "isee_erp",
                   "income", "years_in_region", "notes", "assessed_on")

@@ -20,6 +20,8 @@ from cases import permissions as case_permissions
 from cases.models import Case, CaseStatus
 from cases.models import EventKind as CaseEventKind
 from core import l10n
+from core.models import AuditAction
+from core.parsing import posted_id, posted_id_or_zero
 from housing import permissions
 from housing.eligibility import check_eligibility
 from housing.models import (
@@ -37,8 +39,6 @@ from housing.models import (
 from housing.services.common import as_date, audit, lock_place, lock_places, set_place_status
 from housing.services.households import _eligibility_gate
 from housing.services.timeline import housing_step_record
-from partners.models import AuditAction
-from partners.parsing import posted_id, posted_id_or_zero
 from partners.roles import Capability, Role
 
 DEFAULT_HOLD_DAYS = 3

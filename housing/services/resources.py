@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import AuditAction
+from core.parsing import posted_id_or_zero
 from housing import permissions
 from housing.models import (
     Comparison,
@@ -23,8 +25,7 @@ from housing.models import (
     TargetGroup,
 )
 from housing.services.common import as_amount, as_count, as_date, audit, lock_place, set_place_status
-from partners.models import AuditAction, Organisation
-from partners.parsing import posted_id_or_zero
+from partners.models import Organisation
 
 MAX_PLACES = 500
 

@@ -13,8 +13,8 @@ import datetime
 
 from cases.models import Case, CaseEvent
 from cases.services.events import event_record
+from core.models import AuditAction
 from housing.models import Resource, TargetGroup
-from partners.models import AuditAction
 
 
 def step_data(resource: Resource, *, date: datetime.date | None = None, **codes) -> dict:

@@ -3,7 +3,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from partners.models import AuditEntry, Membership
+from core.models import AuditEntry
+from partners.models import Membership
 from partners.roles import Role
 from partners.services import membership_set_active
 from tests.factories import PASSWORD

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases import permissions, services
 from cases.models import Case, CaseEvent
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import make_member, open_case, register_person
 

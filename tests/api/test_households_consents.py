@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases import permissions, services
 from cases.models import Consent, Household, HouseholdMember
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import register_person
 

@@ -3,7 +3,7 @@ import datetime
 from django.urls import reverse
 
 from cases.models import Case, Person, PersonMerge
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from partners.services import membership_add
 from tests.factories import open_case, register_person

@@ -5,6 +5,7 @@ operator has a page open; B sees the toast and the bell's count change without r
 import re
 import time
 
+from django.db import transaction
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -125,18 +126,21 @@ def test_notifications_whose_push_was_lost_arrive_with_the_next_sync(network, as
     operator = network.user("b", Role.OPERATOR)
     page = asgi_new_page()
     # The page's first heartbeat comes at a random moment of 30 s: here at the end of them, so that no heartbeat
-    # sync falls while the five rows below are written one by one (it would replay only the first ones).
+    # sync falls while the five rows below are written (it would replay only the first ones).
     page.add_init_script("Math.random = function () { return 0.999; };")
     login(page, operator.username, PASSWORD)
     open_with_live_connection(page, reverse("home"))
     # and: five new tasks reach the outbox while their pushes are lost (a Redis restart, a sleeping laptop)
+    # (committed together: a sync that a slow machine's page sends on its own while they are written one by one,
+    # e.g. its first one answered late, would otherwise replay the first ones alone and toast them twice over)
     monkeypatch.setattr("notifications.push.push_event_on_commit", lambda event_key: None)
-    for number in range(5):
-        notifications_record(
-            kind=NotificationKind.TASK_QUEUED, event_key=f"lost-push:{number}", url=reverse("workflows:queue"),
-            recipients=[(operator.pk, network.org_b.pk)],
-            params={"flow": "case", "step": "assess", "organisation": network.org_b.name},
-        )
+    with transaction.atomic():
+        for number in range(5):
+            notifications_record(
+                kind=NotificationKind.TASK_QUEUED, event_key=f"lost-push:{number}", url=reverse("workflows:queue"),
+                recipients=[(operator.pk, network.org_b.pk)],
+                params={"flow": "case", "step": "assess", "organisation": network.org_b.name},
+            )
 
     # when: the page syncs (as its heartbeat does every 30 s; here at once, as when the tab becomes visible)
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases.models import Case, Consent, ConsentPurpose, HouseholdMember, Person, PersonMerge
 from cases.services import consent_record, household_create, person_merge
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import open_case, register_person
 

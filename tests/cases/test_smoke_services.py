@@ -3,7 +3,7 @@ from django.http import Http404
 
 from cases import selectors, services
 from cases.models import CaseEvent
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseStatus
 from cases.permissions import grant_case_access
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import login, make_member, open_case, register_person
 

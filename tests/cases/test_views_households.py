@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Household, HouseholdMember, Relationship
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import open_case, register_person
 

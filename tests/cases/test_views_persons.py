@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Consent, ConsentPurpose, Person, PersonMerge
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import open_case, register_person
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, Person
-from partners.models import AuditEntry
+from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import register_person
 

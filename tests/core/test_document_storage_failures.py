@@ -14,8 +14,8 @@ from rest_framework.test import APIRequestFactory
 from cases import services
 from cases.models import CaseEvent, Consent, ConsentPurpose, Document
 from config.api import exception_handler
+from core.models import AuditAction, AuditEntry
 from core.storage import LocalDocumentStorage, StorageUnavailable
-from partners.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.factories import login
 

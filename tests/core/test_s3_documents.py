@@ -19,8 +19,8 @@ from storages.backends.s3 import S3File
 
 from cases import services
 from cases.models import CaseEvent, Document
+from core.models import AuditAction, AuditEntry
 from core.storage import S3DocumentStorage, StorageUnavailable
-from partners.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.factories import login
 

@@ -11,10 +11,10 @@ from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
+from core.models import AuditEntry
 from employment import services
 from employment.flows import EmploymentFlow
 from employment.models import Course, Enrolment, FollowUp, Internship, Placement, Stage
-from partners.models import AuditEntry
 from partners.roles import Role
 from tests.employment.helpers import open_task, to_follow_up, to_training
 from tests.factories import open_case

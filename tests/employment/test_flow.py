@@ -13,10 +13,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
+from core.models import AuditEntry
 from employment import services
 from employment.flows import EmploymentFlow, months_after
 from employment.models import EmploymentPathway, PathwayOutcome, Stage
-from partners.models import AuditEntry
 from partners.roles import Role
 from tests.employment.conftest import save_profile
 from tests.employment.helpers import open_task, to_follow_up, to_referral, to_training

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEntry
 from employment import services
 from employment.models import EmployabilityProfile, Enrolment, Internship
-from partners.models import AuditEntry
 from partners.roles import Role
 from tests.employment.conftest import save_profile, skills
 from tests.employment.helpers import to_training

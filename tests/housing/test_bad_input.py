@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.models import AuditEntry
 from housing.models import HousingProfile, Offer, PlaceStatus, ResourceKind, Stay
 from housing.services import households, placements, resources
-from partners.models import AuditEntry
 from tests.factories import open_case
 from tests.housing.conftest import record_profile
 

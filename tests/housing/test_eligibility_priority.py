@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.models import AuditEntry
 from housing import priority
 from housing.eligibility import check_eligibility
 from housing.models import Application, EligibilityRule, HousingProfile, PriorityWeights, ResourceKind
 from housing.services import resources
-from partners.models import AuditEntry
 from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db

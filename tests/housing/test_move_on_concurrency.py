@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from core.models import AuditEntry
 from housing.models import ExitReason, OfferStatus, PlaceStatus, Stay
 from housing.services import placements
-from partners.models import AuditEntry
 from tests.housing.test_move_on_to_public_housing import (  # noqa: F401 (fixtures)
     _offer_sap,
     in_temporary_flat,

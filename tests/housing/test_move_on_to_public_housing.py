@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEntry
 from housing.models import (
     Application,
     ApplicationStatus,
@@ -21,7 +22,6 @@ from housing.models import (
     Stay,
 )
 from housing.services import households, placements, resources
-from partners.models import AuditEntry
 from tests.housing.conftest import record_profile
 
 pytestmark = pytest.mark.django_db

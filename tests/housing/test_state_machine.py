@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.models import AuditEntry
 from housing.models import (
     PLACE_TRANSITIONS,
     Application,
@@ -21,7 +22,6 @@ from housing.models import (
     Stay,
 )
 from housing.services import households, placements, resources
-from partners.models import AuditEntry
 from tests.housing.conftest import record_profile
 
 pytestmark = pytest.mark.django_db

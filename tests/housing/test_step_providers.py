@@ -88,7 +88,7 @@ def test_the_demo_network_offers_the_demo_pathways_providers():
     """The housing demo assesses with Lotta (shelter), La Cordata (temporary) and the municipality (SAP): each
     offers its step's service in the demo catalogue, and the food bank, the pharmacies and the job-placement
     partners offer none."""
-    from cases.demo import PROFILES
+    from demo.cases import PROFILES
 
     chosen = {"emergency": "lotta", "temporary": "cordata", "public": "comune"}
     for step, slug in chosen.items():

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import permissions as case_permissions
+from core.models import AuditEntry
 from housing.models import Application, Place, ResourceKind, Stay
 from housing.services import households, resources
-from partners.models import AuditEntry
 from partners.roles import Role
 from tests.factories import open_case
 from tests.housing.conftest import record_profile

@@ -1,4 +1,4 @@
-"""The domain-event bus (partners.events): the notification handlers are wired once the apps are loaded, an event
+"""The domain-event bus (core.bus): the notification handlers are wired once the apps are loaded, an event
 nobody listens to does nothing, and a subscriber runs in the publisher's transaction (its failure undoes the
 change)."""
 
@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import pytest
 
 from cases.events import CaseEventRecorded
+from core import bus as events
+from core.bus import publish, subscribe, subscribers_of
 from notifications import subscriptions
 from notifications.models import Notification
-from partners import events
-from partners.events import MembershipChanged, publish, subscribe, subscribers_of
+from partners.events import MembershipChanged
 from partners.models import Membership
 from partners.roles import Role
 from partners.services import membership_add

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.audit import audit_record
-from partners.models import AuditAction, AuditEntry
+from core.audit import audit_record
+from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 
 

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from partners.models import AuditAction, AuditEntry, Membership
+from core.models import AuditAction, AuditEntry
+from partners.models import Membership
 from partners.roles import Role
 
 

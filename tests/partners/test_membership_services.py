@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import AuditEntry
 from partners import services
-from partners.models import AuditEntry, Membership
+from partners.models import Membership
 from partners.roles import Role
 from tests.factories import UserFactory, make_organisation
 

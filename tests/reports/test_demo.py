@@ -2,7 +2,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from partners.models import AuditEntry
+from core.models import AuditEntry
 
 
 def test_demo_reports_without_the_demo_network_says_so(db):

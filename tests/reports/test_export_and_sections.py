@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from reports import sections
 from reports.csv import safe_cell, table_csv

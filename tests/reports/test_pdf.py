@@ -12,7 +12,7 @@ from django.utils import translation
 
 from cases.models import Case, Household, Intervention, InterventionKind
 from cases.services import note_add
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.factories import login
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import Case, Household, Intervention, InterventionKind
 from cases.permissions import grant_user_case_view
 from cases.services import intervention_record
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.factories import login, open_case, register_person
 from tests.reports.conftest import at

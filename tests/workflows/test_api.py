@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from cases import services as case_services
 from cases.models import CaseStatus, ConsentPurpose
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from partners.services import organisation_set_active
 from tests.factories import make_member, make_organisation, open_case, register_person

@@ -37,8 +37,7 @@ from viewflow.workflow.status import STATUS
 from cases.models import CaseEvent, CaseShare, ConsentPurpose
 from cases.models import EventKind as CaseEventKind
 from cases.services import consent_record
-from core.models import IdempotencyKey
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry, IdempotencyKey
 from partners.roles import Role
 from tests.factories import make_member, make_organisation, open_case
 from tests.workflows.test_concurrency import hold_locks, race

@@ -14,9 +14,8 @@ from viewflow.workflow.models import Task
 
 from cases.models import CaseEvent
 from cases.models import EventKind as CaseEventKind
-from core.models import IdempotencyKey
+from core.models import AuditAction, AuditEntry, IdempotencyKey
 from notifications.models import Notification
-from partners.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.workflows.test_api import _payload, _send
 from workflows.api.handoffs import HandoffViewSet

@@ -23,8 +23,9 @@ from cases import permissions as case_permissions
 from cases import services as case_services
 from cases.models import Case, CaseEvent, CaseGroupObjectPermission, CaseShare, ConsentPurpose
 from cases.models import EventKind as CaseEventKind
+from core.models import AuditAction, AuditEntry
 from partners import services as partner_services
-from partners.models import AuditAction, AuditEntry, Organisation, ServiceType
+from partners.models import Organisation, ServiceType
 from partners.roles import Capability, Role
 from tests.factories import make_member, make_organisation
 from workflows import permissions, selectors

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.db.models import QuerySet
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from workflows import locks
+from core import locks
 from workflows.flows import HandoffFlow
 
 

@@ -20,7 +20,7 @@ from viewflow.workflow.timers import fire_due_timers
 from cases import permissions as case_permissions
 from cases.models import CaseStatus, ConsentPurpose, Domain
 from cases.services import assessment_record, consent_record, goal_add
-from partners.models import AuditAction, AuditEntry
+from core.models import AuditAction, AuditEntry
 from partners.roles import Capability, Role
 from tests.factories import make_member, make_organisation, open_case, register_person
 from workflows.flows import CaseFlow, HandoffFlow

@@ -12,10 +12,11 @@ from cases import selectors as case_selectors
 from cases.api.case_file import CasePersonSerializer
 from cases.api.common import VisibleObjectField, audit_organisation_id, is_schema_generation, parse_query
 from cases.models import Case, ShareSection
+from core.audit import audit_record
 from core.idempotency import idempotent
+from core.models import AuditAction
 from partners.api import ApiViewSet, OrganisationRefSerializer, ServiceTypeSerializer, UserRefSerializer
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation, ServiceType
+from partners.models import Organisation, ServiceType
 from partners.selectors import active_memberships, organisation_list
 from workflows import selectors
 from workflows.api.tasks import CaseRefSerializer

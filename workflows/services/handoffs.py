@@ -26,9 +26,10 @@ from cases.models import EventKind as CaseEventKind
 from cases.selectors import consent_covers
 from cases.services.case_file import lock_case
 from cases.services.events import event_record
-from partners.audit import audit_record
-from partners.models import AuditAction, Membership, Organisation, ServiceType
-from partners.parsing import posted_id
+from core.audit import audit_record
+from core.models import AuditAction
+from core.parsing import posted_id
+from partners.models import Membership, Organisation, ServiceType
 from partners.roles import Role
 from partners.selectors import ActiveMembership
 from workflows import permissions

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.models import EventKind as CaseEventKind
 from cases.services.events import event_record
-from partners.events import publish
+from core.bus import publish
 from workflows import permissions, spans
 from workflows.events import WorkflowEventRecorded
 from workflows.models import CaseProcess, EventKind, Handoff, WorkflowEvent

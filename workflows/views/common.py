@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from cases.views.common import apply_errors, page_view, paginate, posted
-from partners.audit import audit_record
-from partners.models import AuditAction, Organisation
+from core.audit import audit_record
+from core.models import AuditAction
+from core.views import apply_errors, page_view, paginate, posted
+from partners.models import Organisation
 from partners.selectors import active_memberships
 from workflows import permissions, selectors
 from workflows.models import HandoffStatus

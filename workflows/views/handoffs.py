@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
 from cases.models import CaseStatus
+from core.parsing import posted_id
 from partners.models import Organisation
-from partners.parsing import posted_id
 from partners.roles import Role
 from partners.selectors import active_memberships
 from workflows import permissions, selectors

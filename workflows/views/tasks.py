@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import selectors as case_selectors
-from cases.forms import StyledForm
 from cases.models import ShareSection
 from cases.selectors import consent_covers
+from core.forms import StyledForm
+from core.parsing import posted_id
 from partners.models import Organisation
-from partners.parsing import posted_id
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.forms import (

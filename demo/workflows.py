@@ -1,4 +1,4 @@
-"""Demo workflows on top of the demo network (`cases.demo`): case pathways and handoffs in every state.
+"""Demo workflows on top of the demo network (`demo.cases`): case pathways and handoffs in every state.
 
 The story: the network started working its cases through Tavolo's workflows three weeks ago. Every open case
 got its pathway (assessment, triage, plan: each step done when the case file has what it asks for), and the
@@ -33,7 +33,7 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from cases import services as case_services
-from cases.demo import CSV_SLUGS, HOMELESS_ADDRESS
+from demo.cases import CSV_SLUGS, HOMELESS_ADDRESS
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
 from partners.models import Membership, Organisation, ServiceType
@@ -74,7 +74,7 @@ class Story:
 
     name: str
     sender: str  # login of a case manager of the sending (and for a transfer, leading) organisation
-    receiver: str  # organisation slug (cases.demo.PROFILES)
+    receiver: str  # organisation slug (demo.cases.PROFILES)
     service: str | None
     kind: str = HandoffKind.REFERRAL
     sent: int = 5

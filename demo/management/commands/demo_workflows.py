@@ -1,4 +1,4 @@
-"""Load the demo workflows: the open cases' pathways and handoffs in every state (see workflows.demo)."""
+"""Load the demo workflows: the open cases' pathways and handoffs in every state (see demo.workflows)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows import demo
+from demo import workflows as demo
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""The one rule for ids typed or posted by someone (`partners.parsing`)."""
+"""The one rule for ids typed or posted by someone (`core.parsing`)."""
 
 import pytest
 
-from partners.parsing import posted_id, posted_id_or_zero
+from core.parsing import posted_id, posted_id_or_zero
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -1,4 +1,15 @@
-"""The flows' process lock: viewflow's `select_for_update_lock`, made safe inside an outer transaction."""
+"""Row locks: every state change locks what it changes through these helpers, always in this order, so that two
+changes never wait for each other in a circle (a deadlock) and the second of two concurrent ones finds the first's
+result and is told so:
+
+1. a flow's process row: `select_for_update_lock` (viewflow's lock made savepoint-safe), via `Flow.lock(pk)`;
+2. the handoff row;
+3. the case row (`cases.services.case_file.lock_case`), then the person's or household's row;
+4. the pathway's own rows: housing — the offer, then the places by id (`housing.services.common.lock_places`);
+   employment — the enrolment, then the opportunity.
+
+`lock_one` and `lock_all` are the only ways to take a row lock outside this module: a no-op on SQLite (which
+serialises writers), `SELECT ... FOR UPDATE` on PostgreSQL, held until the transaction ends."""
 
 from __future__ import annotations
 
@@ -48,3 +59,15 @@ class SavepointSelectForUpdateLock:
 
 
 select_for_update_lock = SavepointSelectForUpdateLock()
+
+
+def lock_one(queryset, **lookup):
+    """The row of `queryset` matching `lookup`, locked (only its own table: `of=("self",)`, so that the rows of a
+    `select_related` are read, not locked). Raises the model's DoesNotExist like `get`."""
+    return queryset.select_for_update(of=("self",)).get(**lookup)
+
+
+def lock_all(queryset) -> list:
+    """Every row of `queryset`, locked in id order (two changes locking overlapping sets take them in the same
+    order); the rows, to use or to ignore."""
+    return list(queryset.select_for_update(of=("self",)).order_by("pk"))

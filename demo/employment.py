@@ -1,5 +1,5 @@
-"""Demo data of the employment pathway, on top of the demo network and workflows (`cases.demo`,
-`workflows.demo`).
+"""Demo data of the employment pathway, on top of the demo network and workflows (`demo.cases`,
+`demo.workflows`).
 
 The job centre (Centro per l'Impiego di Cinisello Balsamo, run by AFOL Metropolitana) and AFOL's training
 service are not partners of the Tavolo's CSV: they join the network here as organisations with their staff
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from cases.demo import DEMO_PASSWORD
+from demo.cases import DEMO_PASSWORD
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
 from cases.services import consent_record

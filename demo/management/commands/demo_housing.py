@@ -1,10 +1,10 @@
-"""Load the demo housing chain (see housing.demo): providers' places, housing sections, waitlists, pathways."""
+"""Load the demo housing chain (see demo.housing): providers' places, housing sections, waitlists, pathways."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from housing import demo
+from demo import housing as demo
 
 
 class Command(BaseCommand):

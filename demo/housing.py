@@ -1,4 +1,4 @@
-"""Demo housing chain on top of the demo network and workflows (`cases.demo`, `workflows.demo`).
+"""Demo housing chain on top of the demo network and workflows (`demo.cases`, `demo.workflows`).
 
 The story: the network's housing providers put their places in Tavolo — the night shelter of Lotta Contro
 l'Emarginazione and the Red Cross's winter beds (pronto intervento), La Cordata's temporary flats and social
@@ -72,7 +72,7 @@ def housing_loaded() -> bool:
 
 
 def _org(slug: str) -> Organisation | None:
-    from cases.demo import PROFILES
+    from demo.cases import PROFILES
 
     profile = PROFILES.get(slug)
     if profile is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
-from partners.models import AuditEntry, Organisation
+from core.models import AuditEntry
 
 # Set by `partners.middleware.AuditContextMiddleware` for the duration of a request, so that
 # services can record where an action came from without passing the request around.
@@ -26,7 +26,7 @@ def audit_record(
     obj=None,
     object_type: str = "",
     object_id: Any = "",
-    organisation: Organisation | None = None,
+    organisation=None,
     organisation_id: int | None = None,
     case_id: int | None = None,
     person_id: int | None = None,

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases import demo
+from demo import cases as demo
 from partners.models import Organisation
 
 LOGINS_HELP = (

@@ -1,10 +1,10 @@
-"""Load the demo of the employment pathway (after demo_network and demo_workflows): see employment.demo."""
+"""Load the demo of the employment pathway (after demo_network and demo_workflows): see demo.employment."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from employment import demo
+from demo import employment as demo
 
 
 class Command(BaseCommand):
