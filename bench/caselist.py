@@ -177,9 +177,9 @@ def load_cases(args) -> None:
     from django.utils import timezone
     from faker.providers.person.it_IT import Provider as ItalianNames
 
-    from demo import cases as demo
     from cases.models import Case
     from cases.text import name_key
+    from demo import cases as demo
     from partners.models import Membership, Organisation
     from partners.roles import Role
 

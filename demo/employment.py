@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from demo.cases import DEMO_PASSWORD
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
 from cases.services import consent_record
+from demo.cases import DEMO_PASSWORD
 from employment import services
 from employment.flows import EmploymentFlow
 from employment.models import Course, EmployabilityProfile, EmploymentPathway, Opportunity, Skill

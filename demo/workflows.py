@@ -33,9 +33,9 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from cases import services as case_services
-from demo.cases import CSV_SLUGS, HOMELESS_ADDRESS
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
+from demo.cases import CSV_SLUGS, HOMELESS_ADDRESS
 from partners.models import Membership, Organisation, ServiceType
 from partners.roles import Role
 from workflows import permissions

@@ -13,10 +13,10 @@ from django.db.models.functions import TruncMonth
 from faker import Faker
 from stdnum.it import codicefiscale
 
-from demo import cases as demo
 from cases.models import Case, CaseEvent, CaseGroupObjectPermission, Consent, Intervention, Note, Person
 from cases.validators import codice_fiscale_mismatches
 from core.models import AuditEntry
+from demo import cases as demo
 from partners.models import Membership, NetworkRole, Organisation
 from partners.roles import Role
 
