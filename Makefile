@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Tavolo needs Python >= 3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,demo]"  # the tests load the demo; production installs neither
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -20,6 +20,7 @@ setup: $(STAMP)
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+## The demo network and its history (the `demo` app and the `demo` extra, which setup installs; never in production).
 demo: migrate
 	$(BIN)/python manage.py demo_network
 	$(BIN)/python manage.py demo_workflows

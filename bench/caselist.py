@@ -15,7 +15,7 @@ Options:
 What it does:
 1. creates the database when missing, sets DJANGO_SETTINGS_MODULE and DATABASE_URL, django.setup(), migrate;
 2. when there are no organisations: the demo network (the partners CSV, their staff) through the services
-   (`demo.cases.load_network`): the users measured are its logins caritas.cm, anffas.cm, coordinatore;
+   (`demo.network.load_network`): the users measured are its logins caritas.cm, anffas.cm, coordinatore;
 3. loads people, cases and permission rows with COPY (not the services: 1.4M rows in seconds), and the
    `PersonAccess` rows the grants imply (one INSERT ... SELECT), unless the row counts already match and
    `PersonAccess` agrees with the grants (reruns reuse the data), then VACUUM ANALYZE;
@@ -95,7 +95,7 @@ def ensure_network(seed: int) -> None:
     from django.db import transaction
     from faker import Faker
 
-    from demo import cases as demo
+    from demo import network as demo
     from partners.models import Organisation
 
     if Organisation.objects.exists():
@@ -179,7 +179,7 @@ def load_cases(args) -> None:
 
     from cases.models import Case
     from cases.text import name_key
-    from demo import cases as demo
+    from demo import catalogue, identities, network
     from partners.models import Membership, Organisation
     from partners.roles import Role
 
@@ -190,17 +190,18 @@ def load_cases(args) -> None:
     for org_id, user_id in Membership.objects.filter(role=Role.CASE_MANAGER).order_by("pk").values_list(
             "organisation_id", "user_id"):
         managers.setdefault(org_id, []).append(user_id)
-    slugs = demo.CSV_SLUGS
+    slugs = network.CSV_SLUGS
     leads = [o for o in organisations if o.pk in managers]
-    weights = [max(1, demo.PROFILES[slugs[o.name]].lead_weight) if o.name in slugs else 1 for o in leads]
+    weights = [max(1, network.PROFILES[slugs[o.name]].lead_weight) if o.name in slugs else 1 for o in leads]
     ct = ContentType.objects.get_for_model(Case)
     view = Permission.objects.get(content_type=ct, codename="view_case").pk
     change = Permission.objects.get(content_type=ct, codename="change_case").pk
 
-    surnames = list(ItalianNames.last_names) + [s for o in demo.ORIGINS for s in o.surnames]
-    males = list(ItalianNames.first_names_male) + [n for o in demo.ORIGINS for n in o.male]
-    females = list(ItalianNames.first_names_female) + [n for o in demo.ORIGINS for n in o.female]
-    places = [(code, place) for code, place, _w in demo.ITALIAN_PLACES] + [(o.code, o.country) for o in demo.ORIGINS]
+    surnames = list(ItalianNames.last_names) + [s for o in identities.ORIGINS for s in o.surnames]
+    males = list(ItalianNames.first_names_male) + [n for o in identities.ORIGINS for n in o.male]
+    females = list(ItalianNames.first_names_female) + [n for o in identities.ORIGINS for n in o.female]
+    places = [(code, place) for code, place, _w in identities.ITALIAN_PLACES] + [
+        (o.code, o.country) for o in identities.ORIGINS]
     now = timezone.now()
     today = timezone.localdate()
     n = args.cases
@@ -216,7 +217,8 @@ def load_cases(args) -> None:
             code, place = rng.choice(places)
             cf = None
             if rng.random() < 0.7:
-                cf = demo.codice_fiscale(last_name=last, first_name=first, birth_date=birth, sex=sex, place_code=code)
+                cf = identities.codice_fiscale(last_name=last, first_name=first, birth_date=birth, sex=sex,
+                                               place_code=code)
                 cf = None if cf in used else cf
                 if cf:
                     used.add(cf)
@@ -242,10 +244,10 @@ def load_cases(args) -> None:
     def grant_weight(organisation) -> float:
         if organisation.network_role == "adherent":
             return 0.02
-        services = demo.PROFILES[slugs[organisation.name]].services if organisation.name in slugs else ()
+        services = network.PROFILES[slugs[organisation.name]].services if organisation.name in slugs else ()
         if "food-aid" in services or "economic-support" in services:
             return 6.0
-        return 3.0 if any(code in demo.DELIVERIES for code in services) else 1.0
+        return 3.0 if any(code in catalogue.DELIVERIES for code in services) else 1.0
 
     group_of = {o.pk: o.group_id for o in organisations}
     others_of = {}

@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 DEMO_COMMANDS = ["migrate", "demo_network", "demo_workflows", "demo_housing", "demo_employment",
                  "demo_notifications"]
-DEMO_PASSWORD = "tavolo-demo-2026"  # noqa: S105 - the demo accounts' published password (README)
+DEMO_PASSWORD = "tavolo-demo-2026"  # the demo accounts' published password (README)
 MODES = ("pool", "pool-nocheck", "none", "persistent")
 MODE_PATTERN = re.compile(r"(?P<name>[a-z-]+)(@(?P<max_size>[0-9]+))?")
 SAMPLE_EVERY = 0.2

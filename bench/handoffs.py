@@ -310,6 +310,7 @@ def open_cases(items: list[dict], tag: str) -> None:
     from django.utils import timezone
 
     from cases import services as case_services
+    from workflows.services import lifecycle
 
     User = get_user_model()
     today = timezone.localdate()
@@ -319,8 +320,8 @@ def open_cases(items: list[dict], tag: str) -> None:
             actor=actor, organisation_id=item["sender_org"], confirmed_new=True,
             data={"first_name": "Bench", "last_name": f"Persona {tag}-{item['index']}", "sex": "F",
                   "birth_date": datetime.date(1980, 1, 1) + datetime.timedelta(days=item["index"])})
-        case = case_services.case_open(actor=actor, organisation_id=item["sender_org"], person=person,
-                                       title="Benchmark")
+        case = lifecycle.case_open(actor=actor, organisation_id=item["sender_org"], person=person,
+                                   title="Benchmark", with_pathway=False)
         for purpose in ("processing", "share_network"):
             case_services.consent_record(actor=actor, person=person, purpose=purpose, given_on=today)
         item["case"] = case.pk

@@ -99,7 +99,7 @@ def load(args) -> None:
     from housing.models import Application, Place, Resource, ResourceKind, Situation, Stay
     from partners.models import Organisation
 
-    rng = random.Random(args.seed)  # noqa: S311 - synthetic data
+    rng = random.Random(args.seed)  # synthetic data
     started = time.perf_counter()
     user = get_user_model().objects.get(username="coordinatore")
     organisations = list(Organisation.objects.order_by("pk"))

@@ -83,7 +83,7 @@ def ensure_network(seed: int) -> None:
     from django.db import transaction
     from faker import Faker
 
-    from demo import cases as demo
+    from demo import network as demo
     from partners.models import Organisation
 
     if Organisation.objects.exists():
@@ -117,7 +117,7 @@ def current_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         counts = {}
         for table in TABLES:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - constant table names
+            cursor.execute(f"SELECT count(*) FROM {table}")  # constant table names
             counts[table] = cursor.fetchone()[0]
     return counts
 
@@ -317,7 +317,7 @@ def load(args) -> None:
         with connection.cursor() as cursor:
             for table in ("cases_person", "cases_household", "cases_case", "viewflow_process", "viewflow_task",
                           "workflows_handoff", "workflows_workflowevent", "cases_intervention"):
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT max(id) FROM {table}))")
         rebuild_spans()
     with connection.cursor() as cursor:
@@ -514,7 +514,7 @@ def main() -> None:
     from reports.periods import Period
     from reports.permissions import oversight_scope_for
 
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     period = Period.year(YEAR)
 
     def scope_of(username):

@@ -30,9 +30,9 @@ def _field_names(model_label: str, names) -> str:
 
 
 HANDOFF_KINDS = frozenset({
-    m.EventKind.HANDOFF_SENT, m.EventKind.HANDOFF_ACCEPTED, m.EventKind.HANDOFF_DECLINED, m.EventKind.HANDOFF_REVOKED,
-    m.EventKind.HANDOFF_REDIRECTED, m.EventKind.HANDOFF_ESCALATED, m.EventKind.HANDOFF_OUTCOME,
-    m.EventKind.HANDOFF_CLOSED,
+    m.TimelineKind.HANDOFF_SENT, m.TimelineKind.HANDOFF_ACCEPTED, m.TimelineKind.HANDOFF_DECLINED,
+    m.TimelineKind.HANDOFF_REVOKED, m.TimelineKind.HANDOFF_REDIRECTED, m.TimelineKind.HANDOFF_ESCALATED,
+    m.TimelineKind.HANDOFF_OUTCOME, m.TimelineKind.HANDOFF_CLOSED,
 })
 
 
@@ -52,10 +52,10 @@ def _day(value) -> str:
 
 # Steps of the housing and employment pathways: their lines, from the codes and names stored in `data`.
 STEP_KINDS = frozenset({
-    m.EventKind.HOUSING_OFFER_MADE, m.EventKind.HOUSING_OFFER_ACCEPTED, m.EventKind.HOUSING_OFFER_DECLINED,
-    m.EventKind.HOUSING_OFFER_EXPIRED, m.EventKind.HOUSING_MOVED_IN, m.EventKind.HOUSING_MOVED_OUT,
-    m.EventKind.COURSE_ENROLLED, m.EventKind.INTERNSHIP_RECORDED, m.EventKind.JOB_PLACEMENT_RECORDED,
-    m.EventKind.JOB_FOLLOW_UP_RECORDED, m.EventKind.HOUSING_FOLLOW_UP_RECORDED,
+    m.TimelineKind.HOUSING_OFFER_MADE, m.TimelineKind.HOUSING_OFFER_ACCEPTED, m.TimelineKind.HOUSING_OFFER_DECLINED,
+    m.TimelineKind.HOUSING_OFFER_EXPIRED, m.TimelineKind.HOUSING_MOVED_IN, m.TimelineKind.HOUSING_MOVED_OUT,
+    m.TimelineKind.COURSE_ENROLLED, m.TimelineKind.INTERNSHIP_RECORDED, m.TimelineKind.JOB_PLACEMENT_RECORDED,
+    m.TimelineKind.JOB_FOLLOW_UP_RECORDED, m.TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
 })
 
 
@@ -68,35 +68,35 @@ def _housing_where(data: dict) -> str:
 def step_line(kind: str, data: dict) -> str:
     """One line for a pathway step, in the active language (also the body of its notification)."""
     date = _day(data.get("date"))
-    if kind == m.EventKind.HOUSING_OFFER_MADE:
+    if kind == m.TimelineKind.HOUSING_OFFER_MADE:
         return _("%(where)s; answer by %(date)s") % {"where": _housing_where(data), "date": date}
-    if kind == m.EventKind.HOUSING_OFFER_ACCEPTED:
+    if kind == m.TimelineKind.HOUSING_OFFER_ACCEPTED:
         return _("%(where)s; move-in on %(date)s") % {"where": _housing_where(data), "date": date}
-    if kind == m.EventKind.HOUSING_OFFER_DECLINED:
+    if kind == m.TimelineKind.HOUSING_OFFER_DECLINED:
         return _housing_where(data)
-    if kind == m.EventKind.HOUSING_OFFER_EXPIRED:
+    if kind == m.TimelineKind.HOUSING_OFFER_EXPIRED:
         return _("%(where)s; not answered in time, the place is free again") % {"where": _housing_where(data)}
-    if kind == m.EventKind.HOUSING_MOVED_IN:
+    if kind == m.TimelineKind.HOUSING_MOVED_IN:
         return _("%(where)s, from %(date)s") % {"where": _housing_where(data), "date": date}
-    if kind == m.EventKind.HOUSING_MOVED_OUT:
+    if kind == m.TimelineKind.HOUSING_MOVED_OUT:
         return _("%(where)s, on %(date)s: %(reason)s") % {
             "where": _housing_where(data), "date": date,
             "reason": _choice_label("housing.Stay", "exit_reason", data.get("exit_reason"))}
-    if kind == m.EventKind.COURSE_ENROLLED:
+    if kind == m.TimelineKind.COURSE_ENROLLED:
         return _("“%(course)s” by %(provider)s, from %(date)s") % {
             "course": data.get("course", ""), "provider": data.get("provider", ""), "date": date}
-    if kind == m.EventKind.INTERNSHIP_RECORDED:
+    if kind == m.TimelineKind.INTERNSHIP_RECORDED:
         return _("Internship from %(start)s to %(end)s") % {"start": date, "end": _day(data.get("end"))}
-    if kind == m.EventKind.JOB_PLACEMENT_RECORDED:
+    if kind == m.TimelineKind.JOB_PLACEMENT_RECORDED:
         return _("%(contract)s from %(date)s") % {
             "contract": _choice_label("employment.Placement", "contract_type", data.get("contract_type")),
             "date": date}
-    if kind == m.EventKind.JOB_FOLLOW_UP_RECORDED:
+    if kind == m.TimelineKind.JOB_FOLLOW_UP_RECORDED:
         values = {"months": data.get("months", ""), "date": date}
         if data.get("still_employed"):
             return _("%(months)s-month check on %(date)s: still employed") % values
         return _("%(months)s-month check on %(date)s: no longer employed") % values
-    if kind == m.EventKind.HOUSING_FOLLOW_UP_RECORDED:
+    if kind == m.TimelineKind.HOUSING_FOLLOW_UP_RECORDED:
         values = {"months": data.get("months", ""), "date": date}
         if data.get("outcome") == "autonomy":
             return _("%(months)s-month follow-up on %(date)s: the household is autonomous") % values
@@ -110,23 +110,23 @@ def render_event_summary(event: m.CaseEvent) -> str:
     data, summary, kind = event.data or {}, event.summary, event.kind
     if kind in STEP_KINDS:
         return step_line(kind, data)
-    if kind == m.EventKind.STATUS_CHANGED and "to" in data:
+    if kind == m.TimelineKind.STATUS_CHANGED and "to" in data:
         return f"{_label(m.CaseStatus, data.get('from'))} → {_label(m.CaseStatus, data['to'])}"
-    if kind == m.EventKind.CASE_CLOSED and "outcome" in data:
+    if kind == m.TimelineKind.CASE_CLOSED and "outcome" in data:
         return _label(m.ClosureOutcome, data["outcome"])
-    if kind == m.EventKind.ASSESSMENT_RECORDED and "domain" in data:
+    if kind == m.TimelineKind.ASSESSMENT_RECORDED and "domain" in data:
         return f"{_label(m.Domain, data['domain'])}: {_label(m.Severity, data.get('severity'))}"
-    if kind in (m.EventKind.CONSENT_RECORDED, m.EventKind.CONSENT_WITHDRAWN) and "purpose" in data:
+    if kind in (m.TimelineKind.CONSENT_RECORDED, m.TimelineKind.CONSENT_WITHDRAWN) and "purpose" in data:
         return _label(m.ConsentPurpose, data["purpose"])
-    if kind == m.EventKind.INTERVENTION_RECORDED and "kind" in data:
+    if kind == m.TimelineKind.INTERVENTION_RECORDED and "kind" in data:
         return _label(m.InterventionKind, data["kind"])
-    if kind == m.EventKind.CASE_UPDATED and "fields" in data:
+    if kind == m.TimelineKind.CASE_UPDATED and "fields" in data:
         return _("Changed: %(fields)s") % {"fields": _field_names("cases.Case", data["fields"])}
-    if kind == m.EventKind.PERSON_UPDATED and "fields" in data:
+    if kind == m.TimelineKind.PERSON_UPDATED and "fields" in data:
         return _("Changed: %(fields)s") % {"fields": _field_names("cases.Person", data["fields"])}
-    if kind in (m.EventKind.NOTE_ADDED, m.EventKind.DOCUMENT_UPLOADED) and data.get("sensitive"):
-        return _("Sensitive note") if kind == m.EventKind.NOTE_ADDED else _("Sensitive document")
-    if kind == m.EventKind.PLAN_UPDATED:
+    if kind in (m.TimelineKind.NOTE_ADDED, m.TimelineKind.DOCUMENT_UPLOADED) and data.get("sensitive"):
+        return _("Sensitive note") if kind == m.TimelineKind.NOTE_ADDED else _("Sensitive document")
+    if kind == m.TimelineKind.PLAN_UPDATED:
         what = data.get("what")
         if what == "goal":
             return _("Goal added: %(goal)s") % {"goal": summary}
@@ -134,7 +134,7 @@ def render_event_summary(event: m.CaseEvent) -> str:
             return _("Action added: %(action)s") % {"action": summary}
         if what == "plan":
             return _("Plan updated")
-    if kind == m.EventKind.HOUSEHOLD_UPDATED:
+    if kind == m.TimelineKind.HOUSEHOLD_UPDATED:
         if data.get("what") == "member_added":
             return _("%(person)s added to the household") % {"person": summary}
         if data.get("what") == "data":
@@ -144,6 +144,6 @@ def render_event_summary(event: m.CaseEvent) -> str:
         label = _("Transfer") if data.get("kind") == "transfer" else _("Referral")
         line = f"{label}: {data.get('from_name', '')} → {data['to_name']}"
         return f"{line} — {summary}" if summary else line
-    if kind == m.EventKind.PERSON_MERGED:
+    if kind == m.TimelineKind.PERSON_MERGED:
         return _("Duplicate record merged into this person")
     return summary

@@ -9,6 +9,8 @@ model's uniqueness and constraint checks with generic messages before the servic
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +30,7 @@ from cases.models import (
     Plan,
     Relationship,
 )
-from cases.services.persons import PERSON_FIELDS
+from cases.services.persons import PERSON_FIELDS, PersonFields
 from core.forms import StyledForm, model_fields
 from partners.models import Organisation
 
@@ -82,8 +84,8 @@ class PersonForm(StyledForm):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def person_data(self) -> dict:
-        return {key: self.cleaned_data.get(key) for key in PERSON_FIELDS}
+    def person_data(self) -> PersonFields:
+        return cast(PersonFields, {key: self.cleaned_data.get(key) for key in PERSON_FIELDS})
 
 
 class PersonRegisterForm(PersonForm):

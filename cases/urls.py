@@ -5,13 +5,11 @@ from cases.views import cases, households, overview, persons, records
 app_name = "cases"
 
 urlpatterns = [
-    # cases
+    # cases (opening, closing and the status are the lifecycle pages of workflows, mounted under these names by
+    # config/urls.py: `workflows.urls.case_lifecycle_urlpatterns`)
     path("", cases.case_list, name="case_list"),
-    path("open/", cases.case_open, name="case_open"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/edit/", cases.case_edit, name="case_edit"),
-    path("<int:pk>/status/", cases.case_status, name="case_status"),
-    path("<int:pk>/close/", cases.case_close, name="case_close"),
     path("<int:pk>/timeline/", cases.timeline, name="timeline"),
     # the case file
     path("<int:pk>/notes/add/", records.note_add, name="note_add"),

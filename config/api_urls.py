@@ -15,15 +15,15 @@ from employment.api import register_api_routes as register_employment_routes
 from housing.api import register_api_routes as register_housing_routes
 from notifications.api import NotificationViewSet
 from partners.api import OrganisationViewSet, TokenObtainView
-from workflows.api import HandoffViewSet, PathwayCaseViewSet, TaskViewSet
+from workflows.api import CaseLifecycleViewSet, HandoffViewSet, TaskViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="api-organisation")
 router.register("persons", PersonViewSet, basename="api-person")
 router.register("households", HouseholdViewSet, basename="api-household")
 router.register("consents", ConsentViewSet, basename="api-consent")
-# The cases API of `cases`, with the case pathway started, ended and restarted by the workflows services.
-router.register("cases", PathwayCaseViewSet, basename="api-case")
+# The cases API of `cases` with the case lifecycle (open, close, status: workflows.services.lifecycle).
+router.register("cases", CaseLifecycleViewSet, basename="api-case")
 router.register(r"cases/(?P<case_pk>[0-9]+)/notes", CaseNoteViewSet, basename="api-case-note")
 router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionViewSet,
                 basename="api-case-intervention")

@@ -5,8 +5,13 @@ result and is told so:
 1. a flow's process row: `select_for_update_lock` (viewflow's lock made savepoint-safe), via `Flow.lock(pk)`;
 2. the handoff row;
 3. the case row (`cases.services.case_file.lock_case`), then the person's or household's row;
-4. the pathway's own rows: housing — the offer, then the places by id (`housing.services.common.lock_places`);
-   employment — the enrolment, then the opportunity.
+4. the pathway's own rows: housing — the pathway row (`HousingPathway`, right after its process); the places by
+   id (`housing.services.common.lock_places`), then the offer, then the application, then the stay;
+   employment — the pathway row (`EmploymentPathway`, right after its process), the profile (after the case),
+   a course row (it keeps the seats) before its enrolments; an enrolment or an internship is locked alone.
+
+Locked alone, never together with the rows above: an organisation or one of its memberships
+(`partners.services`), a user's notification preference (`notifications.services.preference_set`).
 
 `lock_one` and `lock_all` are the only ways to take a row lock outside this module: a no-op on SQLite (which
 serialises writers), `SELECT ... FOR UPDATE` on PostgreSQL, held until the transaction ends."""
@@ -54,7 +59,7 @@ class SavepointSelectForUpdateLock:
                         raise
                     if attempt == self.attempts - 1:
                         raise FlowLockFailed(f"Lock failed for {flow_class}") from None
-                    time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)  # noqa: S311 - jitter
+                    time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)  # jitter
             yield
 
 

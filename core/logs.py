@@ -52,6 +52,6 @@ class JsonFormatter(_LibraryJsonFormatter):
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, *_NEVER_LOGGED])
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", *args, **kwargs)
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         """ISO 8601 with milliseconds and the offset, which log shippers parse without a pattern."""
         return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")

@@ -1,4 +1,4 @@
-"""Demo data of the employment pathway, on top of the demo network and workflows (`demo.cases`,
+"""Demo data of the employment pathway, on top of the demo network and workflows (`demo.network`,
 `demo.workflows`).
 
 The job centre (Centro per l'Impiego di Cinisello Balsamo, run by AFOL Metropolitana) and AFOL's training
@@ -7,16 +7,16 @@ service are not partners of the Tavolo's CSV: they join the network here as orga
 opportunities and courses of the territory; the Comune's case managers run the pathways of five people:
 one at profiling, one referred to the CPI (waiting in its queue), one in training (a course at AFOL and an
 internship), one placed three weeks ago (the 3-month follow-up is scheduled), one who dropped out. A few more
-cases get a profile, so that the opportunities have candidates. Everything goes through the services, dated with
-`time_machine`. Running it twice changes nothing.
+cases get a profile, so that the opportunities have candidates. Everything goes through the services, dated on
+the demo's clock (`demo.clock.travel`). Running it twice changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
+from decimal import Decimal
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -26,10 +26,18 @@ from viewflow.workflow.models import Task
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
 from cases.services import consent_record
-from demo.cases import DEMO_PASSWORD
+from demo.clock import travel
+from demo.network import DEMO_PASSWORD
 from employment import services
 from employment.flows import EmploymentFlow
-from employment.models import Course, EmployabilityProfile, EmploymentPathway, Opportunity, Skill
+from employment.models import (
+    Course,
+    EmployabilityProfile,
+    EmploymentPathway,
+    InternshipStatus,
+    Opportunity,
+    Skill,
+)
 from partners import services as partner_services
 from partners.catalogue import default_share_sections
 from partners.models import Membership, Organisation, OrganisationKind, ServiceType
@@ -102,7 +110,7 @@ def employment_loaded() -> bool:
 
 
 def _at(days_ago: float):
-    return time_machine.travel(timezone.now() - datetime.timedelta(days=days_ago), tick=False)
+    return travel(timezone.now() - datetime.timedelta(days=days_ago), tick=False)
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -147,12 +155,10 @@ def _offers(organisations: dict[str, Organisation]) -> dict[str, Course]:
             continue
         organisation = organisations[publisher]
         services.opportunity_create(
-            actor=_publisher(organisation), organisation_id=organisation.pk,
-            data={"employer": employer, "role": role, "city": city, "area": area, "weekly_hours": hours,
-                  "days": days, "shift": shift, "contract_type": contract,
-                  "closing_on": today + datetime.timedelta(days=closes),
-                  "description": f"{role} presso {employer}, {city}."},
-            skill_ids=[skill_ids[code] for code in skills], languages=languages)
+            actor=_publisher(organisation), organisation_id=organisation.pk, employer=employer, role=role, city=city,
+            area=area, weekly_hours=hours, days=days, shift=shift, contract_type=contract,
+            closing_on=today + datetime.timedelta(days=closes), description=f"{role} presso {employer}, {city}.",
+            skills=list(Skill.objects.filter(code__in=skills)), languages=dict(languages))
     courses = {}
     afol = organisations[AFOL_NAME]
     for title, location, starts_in, lasts, seats, teaches, italian in COURSES:
@@ -161,10 +167,9 @@ def _offers(organisations: dict[str, Organisation]) -> dict[str, Course]:
             starts = today + datetime.timedelta(days=starts_in)
             with _at(max(0, -starts_in) + 5):  # published before it starts
                 course = services.course_create(
-                    actor=_publisher(afol), organisation_id=afol.pk,
-                    data={"title": title, "location": location, "starts_on": starts,
-                          "ends_on": starts + datetime.timedelta(days=lasts), "seats": seats,
-                          "min_italian_level": italian})
+                    actor=_publisher(afol), organisation_id=afol.pk, title=title, location=location,
+                    starts_on=starts, ends_on=starts + datetime.timedelta(days=lasts), seats=seats,
+                    min_italian_level=italian)
             if teaches:
                 Course.objects.filter(pk=course.pk).update(teaches_id=skill_ids[teaches])
         courses[title] = course
@@ -187,17 +192,17 @@ def _consent(case: Case, organisation: Organisation) -> None:
 
 def _profile(case: Case, index: int) -> None:
     skills, languages, hours, days, childcare, mobility, did, support = PROFILES[index % len(PROFILES)]
-    skill_ids = list(Skill.objects.filter(code__in=skills).values_list("pk", flat=True))
-    services.profile_save(actor=case.case_manager, case=case, skill_ids=skill_ids, languages=languages, data={
-        "education_level": ("lower_secondary", "foreign", "upper_secondary", "vocational")[index % 4],
-        "work_history": ("Magazziniere presso una cooperativa di logistica (2018-2023).",
-                         "Collaboratrice domestica e addetta alle pulizie, lavori saltuari.",
-                         "Assistente familiare in Ucraina e in Italia.",
-                         "Commesso in un supermercato, contratti a termine.")[index % 4],
-        "max_weekly_hours": hours, "available_days": days, "childcare_constraint": childcare,
-        "mobility": mobility, "did_status": did,
-        "did_date": timezone.localdate() - datetime.timedelta(days=120) if did != "none" else None,
-        "receives_adi": support == "adi", "receives_sfl": support == "sfl"})
+    services.profile_save(
+        actor=case.case_manager, case=case, skills=list(Skill.objects.filter(code__in=skills)),
+        languages=dict(languages),
+        education_level=("lower_secondary", "foreign", "upper_secondary", "vocational")[index % 4],
+        work_history=("Magazziniere presso una cooperativa di logistica (2018-2023).",
+                      "Collaboratrice domestica e addetta alle pulizie, lavori saltuari.",
+                      "Assistente familiare in Ucraina e in Italia.",
+                      "Commesso in un supermercato, contratti a termine.")[index % 4],
+        max_weekly_hours=hours, available_days=days, childcare_constraint=childcare, mobility=mobility,
+        did_status=did, did_date=timezone.localdate() - datetime.timedelta(days=120) if did != "none" else None,
+        receives_adi=support == "adi", receives_sfl=support == "sfl")
 
 
 def _task(pathway: EmploymentPathway, step) -> Task:
@@ -225,6 +230,8 @@ def _to_referral(case: Case, cpi: Organisation, index: int, days_ago: int) -> Em
 def _to_training(case, cpi, index, days_ago, courses) -> EmploymentPathway:
     pathway = _to_referral(case, cpi, index, days_ago)
     operator = _publisher(cpi)
+    if pathway.referral_id is None:
+        raise RuntimeError("the demo's employment pathway has no referral")
     with _at(days_ago - 5):
         handoffs.handoff_accept(actor=operator, handoff_id=pathway.referral_id,
                                 note="Colloquio fissato per la prossima settimana.")
@@ -260,11 +267,11 @@ def load_employment() -> Counter:
     # 3. in training: a course and an internship in progress
     pathway = _to_training(cases[2], cpi, 2, 40, courses)
     with _at(25):
-        services.internship_create(actor=operator, case=cases[2], data={
-            "host_employer": "Cooperativa Il Torpedone - laboratorio di assemblaggio", "tutor": "Giovanni Riva",
-            "starts_on": timezone.localdate() - datetime.timedelta(days=25),
-            "ends_on": timezone.localdate() + datetime.timedelta(days=65), "weekly_hours": 25,
-            "monthly_allowance": "500.00", "status": "in_progress"})
+        services.internship_create(
+            actor=operator, case=cases[2], host_employer="Cooperativa Il Torpedone - laboratorio di assemblaggio",
+            tutor="Giovanni Riva", starts_on=timezone.localdate() - datetime.timedelta(days=25),
+            ends_on=timezone.localdate() + datetime.timedelta(days=65), weekly_hours=25,
+            monthly_allowance=Decimal("500.00"), status=InternshipStatus.IN_PROGRESS)
     # 4. placed three weeks ago: the 3-month follow-up is scheduled
     pathway = _to_training(cases[3], cpi, 3, 70, courses)
     with _at(30):

@@ -1,4 +1,4 @@
-"""Demo housing chain on top of the demo network and workflows (`demo.cases`, `demo.workflows`).
+"""Demo housing chain on top of the demo network and workflows (`demo.network`, `demo.workflows`).
 
 The story: the network's housing providers put their places in Tavolo — the night shelter of Lotta Contro
 l'Emarginazione and the Red Cross's winter beds (pronto intervento), La Cordata's temporary flats and social
@@ -67,12 +67,23 @@ class HousingDemoError(Exception):
     """The demo network is not there (manage.py demo_network first)."""
 
 
+def _free_place(resource: Resource | None, *, never_used: bool = False):
+    """An available place of `resource` (one nobody ever stayed in, when asked): the demo's next guest's."""
+    places = resource.places.filter(status="available") if resource is not None else None
+    if places is not None and never_used:
+        places = places.filter(stays__isnull=True)
+    place = places.first() if places is not None else None
+    if place is None:
+        raise HousingDemoError("the demo network's housing providers have no free place left (reload the demo)")
+    return place
+
+
 def housing_loaded() -> bool:
     return Resource.objects.exists()
 
 
 def _org(slug: str) -> Organisation | None:
-    from demo.cases import PROFILES
+    from demo.network import PROFILES
 
     profile = PROFILES.get(slug)
     if profile is None:
@@ -88,7 +99,7 @@ def _member(organisation: Organisation, *roles: str):
 
 
 def load_housing(*, seed: int = 2026) -> dict[str, int]:
-    rng = random.Random(seed)  # noqa: S311 - demo data
+    rng = random.Random(seed)  # demo data
     stats = {"resources": 0, "places": 0, "sections": 0, "applications": 0, "pathways": 0, "stays": 0}
     providers: dict[str, Organisation] = {}
     for slug, kind, name, address, capacity, groups, max_stay in RESOURCES:
@@ -98,7 +109,7 @@ def load_housing(*, seed: int = 2026) -> dict[str, int]:
             continue
         providers[slug] = organisation
         with transaction.atomic():
-            resources.resource_create(actor=manager, provider_id=organisation.pk, data={
+            resources.resource_create(actor=manager, provider=organisation, data={
                 "kind": kind, "name": name, "address": address, "capacity": capacity, "target_groups": groups,
                 "max_stay_days": max_stay})
         stats["resources"] += 1
@@ -183,7 +194,7 @@ def _one_pathway(case, emergency, temporary, public, today, counts, *, stage: in
         consent_record(actor=lead, person=case.person, purpose=ConsentPurpose.SHARE_NAMED, given_on=today,
                        organisations=[emergency, temporary, public])
     process = pathway.pathway_start(actor=lead, case=case)
-    pathway.assessment_done(actor=lead, task_id=_open_task(process, HousingFlow.assess).pk,
+    pathway.assessment_done(actor=lead, task=_open_task(process, HousingFlow.assess),
                             emergency_needed=stage < 2, emergency_provider=emergency if stage < 2 else None,
                             temporary_provider=temporary, public_provider=public)
     if stage == 2:
@@ -195,22 +206,20 @@ def _one_pathway(case, emergency, temporary, public, today, counts, *, stage: in
         if handoff is not None and worker is not None:
             handoffs.handoff_accept(actor=worker, handoff_id=handoff.pk, note="Presa in carico per il percorso casa")
     shelter_worker = _member(emergency, Role.OPERATOR, Role.CASE_MANAGER)
-    bed = Resource.objects.get(provider=emergency, kind=ResourceKind.SHELTER).places.filter(
-        status="available", stays__isnull=True).first()
-    stay = placements.stay_start(actor=shelter_worker, place_id=bed.pk, case_id=case.pk,
+    bed = _free_place(Resource.objects.get(provider=emergency, kind=ResourceKind.SHELTER), never_used=True)
+    stay = placements.stay_start(actor=shelter_worker, place=bed, case=case,
                                  move_in=today - datetime.timedelta(days=40 - 15 * stage))
     counts["stays"] += 1
-    pathway.emergency_placement_done(actor=shelter_worker, task_id=_open_task(
-        process, HousingFlow.emergency_placement).pk)
+    pathway.emergency_placement_done(actor=shelter_worker, task=_open_task(
+        process, HousingFlow.emergency_placement))
     if stage == 0:
         # The first household moved on to La Cordata's temporary flat, with its accompaniment plan.
-        placements.stay_end(actor=shelter_worker, stay_id=stay.pk, move_out=today - datetime.timedelta(days=12),
+        placements.stay_end(actor=shelter_worker, stay=stay, move_out=today - datetime.timedelta(days=12),
                             exit_reason="next_step")
         cordata = _member(temporary, Role.CASE_MANAGER, Role.OPERATOR)
-        flat = Resource.objects.filter(provider=temporary, kind=ResourceKind.TEMPORARY).first().places.filter(
-            status="available").first()
+        flat = _free_place(Resource.objects.filter(provider=temporary, kind=ResourceKind.TEMPORARY).first())
         placements.stay_start(
-            actor=cordata, place_id=flat.pk, case_id=case.pk, move_in=today - datetime.timedelta(days=12),
+            actor=cordata, place=flat, case=case, move_in=today - datetime.timedelta(days=12),
             planned_move_out=today + datetime.timedelta(days=20),
             accompaniment_plan="Colloqui quindicinali con l'educatrice; orientamento al lavoro con il Centro per "
                                "l'Impiego; piano di risparmio per il deposito cauzionale.")

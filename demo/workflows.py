@@ -1,10 +1,11 @@
-"""Demo workflows on top of the demo network (`demo.cases`): case pathways and handoffs in every state.
+"""Demo workflows on top of the demo network (`demo.network`, `demo.people`): case pathways and handoffs in every state.
 
 The story: the network started working its cases through Tavolo's workflows three weeks ago. Every open case
 got its pathway (assessment, triage, plan: each step done when the case file has what it asks for), and the
 case managers have been sending referrals and transfers since. Everything goes through the services
-(`workflows.services`), replayed in date order with `time_machine`, so tasks, history rows, timeline events and
-audit rows carry the day they happened; the SLA timer of one referral fires on its day, as `run_timers` would.
+(`workflows.services`), replayed in date order on the demo's clock (`demo.clock.travel`), so tasks, history rows,
+timeline events and audit rows carry the day they happened; the SLA timer of one referral fires on its day, as
+`run_timers` would.
 
 What each demo login finds (README.md lists them):
 - `caritas.operatore`: Caritas's queue (two referrals to answer, one of them overdue and escalated; an outcome
@@ -23,7 +24,6 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -35,13 +35,15 @@ from viewflow.workflow.timers import fire_due_timers
 from cases import services as case_services
 from cases.models import Case, CaseStatus, ConsentPurpose
 from cases.selectors import consent_covers
-from demo.cases import CSV_SLUGS, HOMELESS_ADDRESS
+from demo.clock import travel
+from demo.identities import HOMELESS_ADDRESS
+from demo.network import CSV_SLUGS
 from partners.models import Membership, Organisation, ServiceType
 from partners.roles import Role
 from workflows import permissions
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.models import CaseProcess, Handoff, HandoffKind
-from workflows.services import casepath, handoffs, tasks
+from workflows.services import casepath, handoffs, lifecycle, tasks
 from workflows.workdays import is_working_day
 
 # Answer deadlines of the catalogue, in working days (the others keep the default of 3).
@@ -74,7 +76,7 @@ class Story:
 
     name: str
     sender: str  # login of a case manager of the sending (and for a transfer, leading) organisation
-    receiver: str  # organisation slug (demo.cases.PROFILES)
+    receiver: str  # organisation slug (demo.network.PROFILES)
     service: str | None
     kind: str = HandoffKind.REFERRAL
     sent: int = 5
@@ -141,7 +143,6 @@ class WorkflowLoader:
     """Builds the demo workflows in date order: `at(moment, step)` queues a step, `run()` replays them."""
 
     def __init__(self, *, now: datetime.datetime | None = None):
-        self._travel = time_machine.travel
         self.now = now or timezone.now()
         self.today = timezone.localtime(self.now).date()
         self.stats: Counter = Counter()
@@ -171,7 +172,7 @@ class WorkflowLoader:
     def run(self) -> None:
         while self._queue:
             moment, _seq, step = heapq.heappop(self._queue)
-            with self._travel(moment, tick=True):
+            with travel(moment, tick=True):
                 step()
         # What run_timers would have fired by now (reviews that fell due, deadlines missed).
         self.stats["timers fired"] += fire_due_timers()
@@ -247,8 +248,8 @@ class WorkflowLoader:
     def handoffs(self) -> None:
         for story in STORIES:
             sender = self.users.get(story.sender)
-            receivers = [self.orgs.get(slug) for slug in story.receivers]
-            if sender is None or None in receivers:
+            receivers = [org for org in (self.orgs.get(slug) for slug in story.receivers) if org is not None]
+            if sender is None or len(receivers) < len(story.receivers):
                 self.stats["handoffs skipped (no such login or partner)"] += 1
                 continue
             sent = self.moment(story.sent, 9 + story.sent % 6, 15)
@@ -293,8 +294,8 @@ class WorkflowLoader:
             data={"first_name": first_name, "last_name": last_name, "sex": sex, "birth_date": born,
                   "city": "Cinisello Balsamo", "is_homeless": story.override,
                   "address": HOMELESS_ADDRESS if story.override else ""})
-        case = casepath.case_open_with_pathway(actor=sender, organisation_id=lead.pk, person=person,
-                                               title=story.title)
+        case = lifecycle.case_open(actor=sender, organisation_id=lead.pk, person=person,
+                                   title=story.title)
         today = timezone.localdate()
         case_services.consent_record(actor=sender, person=person, purpose=ConsentPurpose.PROCESSING, given_on=today)
         if not story.override:  # the override story is about a person whose consent does not cover the receiver

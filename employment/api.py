@@ -13,6 +13,7 @@ from cases import selectors as case_selectors
 from cases.api.common import audit_organisation_id, parse_query
 from core.audit import audit_record
 from core.models import AuditAction
+from core.parsing import posted_id_or_zero
 from employment import matching, selectors, services
 from employment.models import Course, EmployabilityProfile, Enrolment, Opportunity
 from partners.api import ApiViewSet, OrganisationRefSerializer
@@ -156,7 +157,7 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         serializer = EnrolInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = case_selectors.case_get_for(user=request.user, pk=serializer.validated_data["case"])
-        enrolment = services.course_enrol(actor=request.user, course_id=int(pk), case=case)
+        enrolment = services.course_enrol(actor=request.user, course_id=posted_id_or_zero(pk), case=case)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 

@@ -86,7 +86,7 @@ class EmploymentFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.wait_acceptance)
     )
-    # Resumed by `employment.services.referral_accepted` when the employment service accepts the referral.
+    # Resumed by `employment.services.referrals.on_workflow_event` when the employment service accepts the referral.
     wait_acceptance = flow.Handle().Annotation(title=_("Waiting for the service to accept")).Next(this.agree)
     agree = (
         OrgTask()
@@ -162,4 +162,5 @@ class EmploymentFlow(flow.Flow):
         return follow_up_due(pathway_of(activation.process), 6)
 
     def task_created(self, activation):
-        history.task_created(activation.task, flow_name="employment", case_id=pathway_of(activation.process).case_id)
+        history.record_task_created(activation.task, flow_name="employment",
+                                    case_id=pathway_of(activation.process).case_id)

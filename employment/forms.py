@@ -16,6 +16,7 @@ from employment.models import (
     InternshipStatus,
     Language,
     Mobility,
+    Opportunity,
     PathType,
     Shift,
     Skill,
@@ -48,7 +49,7 @@ def skill_field(label, required: bool = False) -> forms.ModelMultipleChoiceField
 
 
 class LanguagesMixin:
-    """`language_N` + `level_N` rows, read back as [(language, level)]."""
+    """`language_N` + `level_N` rows, read back as {language: level}."""
 
     def add_language_rows(self, initial: list[tuple[str, int]] | None = None) -> None:
         initial = list(initial or [])
@@ -60,16 +61,17 @@ class LanguagesMixin:
                 choices=[("", "—"), *CefrLevel.choices], coerce=int, required=False, label=_("CEFR level"),
                 initial=level, empty_value=None)
 
-    def language_pairs(self) -> list[tuple[str, int]]:
-        pairs = []
+    def language_levels(self) -> dict[str, int]:
+        """{language: CEFR level}; a language given twice keeps its highest level."""
+        levels: dict[str, int] = {}
         for index in range(LANGUAGE_ROWS):
             language = self.cleaned_data.get(f"language_{index}")  # type: ignore[attr-defined]
             level = self.cleaned_data.get(f"level_{index}")  # type: ignore[attr-defined]
             if language and level:
-                pairs.append((language, level))
+                levels[language] = max(level, levels.get(language, 0))
             elif language or level:
                 self.add_error(f"level_{index}", _("Give both the language and its level."))  # type: ignore
-        return pairs
+        return levels
 
     def language_rows(self):
         return [(self[f"language_{index}"], self[f"level_{index}"]) for index in range(LANGUAGE_ROWS)]  # type: ignore
@@ -99,7 +101,7 @@ class ProfileForm(LanguagesMixin, StyledForm):
 
     def clean(self):
         data = super().clean()
-        data["languages"] = self.language_pairs()
+        data["languages"] = self.language_levels()
         return data
 
     def visible_main_fields(self):
@@ -132,11 +134,11 @@ class TrainingDoneForm(StyledForm):
 
 
 class PlacementForm(StyledForm):
+    # The employer may be left blank here: the service refuses it with its own message ("needs its employer").
     employer = forms.CharField(label=_("Employer"), max_length=150, required=False)
-    contract_type = forms.ChoiceField(choices=[("", "—"), *ContractType.choices], label=_("Contract type"),
-                                      required=False)
-    starts_on = forms.DateField(label=_("Start date"), required=False)
-    opportunity = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    contract_type = forms.ChoiceField(choices=[("", "—"), *ContractType.choices], label=_("Contract type"))
+    starts_on = forms.DateField(label=_("Start date"))
+    opportunity = forms.ModelChoiceField(queryset=Opportunity.objects.all(), widget=forms.HiddenInput, required=False)
 
 
 class NotPlacedForm(StyledForm):
@@ -208,7 +210,7 @@ class OpportunityForm(LanguagesMixin, StyledForm):
 
     def clean(self):
         data = super().clean()
-        data["languages"] = self.language_pairs()
+        data["languages"] = self.language_levels()
         return data
 
     def visible_main_fields(self):

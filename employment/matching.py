@@ -5,7 +5,7 @@ what decides whether the person can take the job at all: hours, days, distance (
 shift (childcare limits work to daytime). The rank orders by constraints failed (a blocker: a person who cannot
 work nights cannot take a night job), then requirements missing (a gap training may close), then requirements met.
 
-Candidates are only people whose case the viewer may read (`cases.permissions.visible_cases(user, VIEW_FILE)` in
+Candidates are only people whose case the viewer may read (`cases.permissions.checks.visible_cases(user, VIEW_FILE)` in
 the query), with at least one requirement met when the opportunity has requirements. The explanation ("meets 4 of
 5 requirements; missing: forklift licence") is computed for the rows of a page only: two queries whatever the page.
 """
@@ -35,8 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases import permissions as case_permissions
 from cases.models import CaseStatus
+from cases.permissions import checks as case_checks
 from employment.models import (
     CefrLevel,
     EmployabilityProfile,
@@ -80,7 +80,7 @@ def candidates_for(*, user, opportunity: Opportunity) -> QuerySet[EmployabilityP
     skill_ids = list(OpportunitySkill.objects.filter(opportunity=opportunity).values_list("skill_id", flat=True))
     languages = list(OpportunityLanguage.objects.filter(opportunity=opportunity).values_list("language", "min_level"))
     language_match = _any([Q(language=code, level__gte=level) for code, level in languages])
-    visible = case_permissions.visible_cases(user, Capability.VIEW_FILE).exclude(status=CaseStatus.CLOSED)
+    visible = case_checks.visible_cases(user, Capability.VIEW_FILE).exclude(status=CaseStatus.CLOSED)
     profiles = EmployabilityProfile.objects.filter(case__in=visible.values("pk"))
     if skill_ids or languages:
         has_skill = ProfileSkill.objects.filter(profile=OuterRef("pk"), skill_id__in=skill_ids)
@@ -281,7 +281,7 @@ def full_ranking(*, user, top: int = 10) -> list[tuple[int, int, int, int, int, 
     """The best `top` candidates of every open opportunity, among the profiles the user may read: rows of
     (opportunity id, profile id, rank, met, missing, constraints failed). One statement on PostgreSQL (the bitwise
     test on days is PostgreSQL's `&`): the candidates' lists and the bench use it."""
-    visible = case_permissions.visible_cases(user, Capability.VIEW_FILE).exclude(status=CaseStatus.CLOSED).values("pk")
+    visible = case_checks.visible_cases(user, Capability.VIEW_FILE).exclude(status=CaseStatus.CLOSED).values("pk")
     visible_sql, visible_params = visible.query.sql_with_params()
     sql = FULL_RANKING_SQL.format(visible=visible_sql)
     with connection.cursor() as cursor:

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from partners.models import Organisation
 from partners.roles import Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, memberships_with_role
@@ -59,29 +59,29 @@ def require_offer_publisher(user, organisation_id: int | None) -> ActiveMembersh
 
 
 def can_read_profile(user, case: Case) -> bool:
-    return Capability.VIEW_FILE in case_permissions.case_capabilities(user, case)
+    return Capability.VIEW_FILE in case_checks.case_capabilities(user, case)
 
 
 def can_change_profile(user, case: Case) -> bool:
-    return Capability.CHANGE_CASE in case_permissions.case_capabilities(user, case)
+    return Capability.CHANGE_CASE in case_checks.case_capabilities(user, case)
 
 
 def require_profile_change(user, case: Case) -> ActiveMembership:
-    return case_permissions.require_case_capability(user, case, Capability.CHANGE_CASE)
+    return case_checks.require_case_capability(user, case, Capability.CHANGE_CASE)
 
 
 def case_worker_membership(user, case: Case, *, provider_id: int | None) -> ActiveMembership | None:
     """The membership through which the user records the pathway's activities (enrolments, internships,
     placements, follow-ups) on `case`: a case manager or operator of the pathway's employment service, or a case
     manager of an organisation that may change the case. The case must be visible to them (`cases.permissions`)."""
-    capabilities = case_permissions.case_capabilities(user, case)
+    capabilities = case_checks.case_capabilities(user, case)
     if Capability.VIEW_SUMMARY not in capabilities:
         return None
     for membership in active_memberships(user):
         if membership.organisation_id == provider_id and membership.role in PROVIDER_ROLES:
             return membership
     if Capability.CHANGE_CASE in capabilities:
-        return case_permissions.acting_membership(user, case, Capability.CHANGE_CASE)
+        return case_checks.acting_membership(user, case, Capability.CHANGE_CASE)
     return None
 
 
@@ -95,7 +95,7 @@ def require_case_worker(user, case: Case, *, provider_id: int | None) -> ActiveM
 
 def require_pathway_starter(user, case: Case) -> ActiveMembership:
     """The employment pathway is started from the case's plan by a case manager of the lead organisation."""
-    membership = case_permissions.require_case_capability(user, case, Capability.CHANGE_CASE)
+    membership = case_checks.require_case_capability(user, case, Capability.CHANGE_CASE)
     if membership.organisation_id != case.lead_organisation_id or membership.role != Role.CASE_MANAGER:
         raise PermissionDenied(_("Only the case managers of the lead organisation can start the employment "
                                  "pathway."))

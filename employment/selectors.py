@@ -8,8 +8,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.http import Http404
 from django.utils import timezone
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from employment import permissions
 from employment.models import (
     SEAT_STATUSES,
@@ -52,7 +52,7 @@ def pathway_of_case(case: Case) -> EmploymentPathway | None:
 
 
 def pathway_get_for(*, user, pk: int) -> EmploymentPathway:
-    pathway = (EmploymentPathway.objects.filter(pk=pk, case__in=case_permissions.visible_cases(
+    pathway = (EmploymentPathway.objects.filter(pk=pk, case__in=case_checks.visible_cases(
         user, Capability.VIEW_SUMMARY).values("pk")).select_related("case__person", "provider_organisation",
                                                                     "lead_organisation", "referral").first())
     if pathway is None:
@@ -63,7 +63,7 @@ def pathway_get_for(*, user, pk: int) -> EmploymentPathway:
 def pathway_list_for(*, user, stage: str = "") -> QuerySet[EmploymentPathway]:
     """Pathways of the cases the user may see (people per stage), with what a row shows."""
     qs = EmploymentPathway.objects.filter(
-        case__in=case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
+        case__in=case_checks.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
     if stage:
         qs = qs.filter(stage=stage)
     return qs.select_related("case__person", "provider_organisation").order_by("-started_at", "-pk")
@@ -71,7 +71,7 @@ def pathway_list_for(*, user, stage: str = "") -> QuerySet[EmploymentPathway]:
 
 def stage_counts_for(*, user) -> dict[str, int]:
     rows = (EmploymentPathway.objects.filter(
-        case__in=case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
+        case__in=case_checks.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
         .values("stage").annotate(n=Count("pk")).order_by())
     counts = dict.fromkeys(Stage.values, 0)
     counts.update({row["stage"]: row["n"] for row in rows})
@@ -81,7 +81,7 @@ def stage_counts_for(*, user) -> dict[str, int]:
 def internships_in_progress_for(*, user) -> QuerySet[Internship]:
     return (Internship.objects.filter(
         status__in=[InternshipStatus.PLANNED, InternshipStatus.IN_PROGRESS],
-        case__in=case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
+        case__in=case_checks.visible_cases(user, Capability.VIEW_SUMMARY).values("pk"))
         .select_related("case__person", "organisation").order_by("ends_on", "pk"))
 
 
@@ -91,7 +91,7 @@ def case_internships_for(*, user, case: Case) -> QuerySet[Internship]:
 
 def enrolment_list_for(*, user) -> QuerySet[Enrolment]:
     """Enrolments of people whose case the user sees."""
-    return (Enrolment.objects.filter(case__in=case_permissions.visible_cases(user, Capability.VIEW_SUMMARY)
+    return (Enrolment.objects.filter(case__in=case_checks.visible_cases(user, Capability.VIEW_SUMMARY)
                                      .values("pk"))
             .select_related("course__organisation", "case__person").order_by("course__starts_on", "pk"))
 

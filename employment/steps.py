@@ -99,7 +99,7 @@ class PlacementStep(EmploymentStep):
         if action == "placed":
             services.placement_record(actor=request.user, task_id=row.task.pk, employer=data["employer"],
                                       contract_type=data["contract_type"], starts_on=data["starts_on"],
-                                      opportunity_id=data.get("opportunity"))
+                                      opportunity=data.get("opportunity"))
             return self.done(request, row, _("Placement recorded: the follow-ups come at 3 and 6 months."))
         services.pathway_not_placed(actor=request.user, task_id=row.task.pk, note=data["note"])
         return self.done(request, row, _("The path ended without a placement."))

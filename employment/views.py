@@ -123,11 +123,15 @@ def profile_edit(request, case_pk):
         languages = [(pl.language, pl.level) for pl in profile.languages.all()]
     form = ProfileForm(posted(request), initial=initial, languages=languages)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["available_days"] = days_to_mask(data.pop("days"))
+        data = form.cleaned_data
         try:
-            services.profile_save(actor=user, case=case, data=data, skill_ids=[s.pk for s in data["skills"]],
-                                  languages=data["languages"])
+            services.profile_save(
+                actor=user, case=case, education_level=data["education_level"],
+                qualifications=data["qualifications"], work_history=data["work_history"], skills=data["skills"],
+                languages=data["languages"], max_weekly_hours=data["max_weekly_hours"],
+                available_days=days_to_mask(data["days"]), childcare_constraint=data["childcare_constraint"],
+                mobility=data["mobility"], did_status=data["did_status"], did_date=data["did_date"],
+                receives_adi=data["receives_adi"], receives_sfl=data["receives_sfl"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -189,7 +193,7 @@ def _pathway_action(request, case, pathway, action, forms, can_record):
                                               case=case)
             messages.success(request, _("Enrolled in %(course)s.") % {"course": enrolment.course.title})
         elif action == "internship" and forms["internship"].is_valid():
-            services.internship_create(actor=user, case=case, data=forms["internship"].cleaned_data)
+            services.internship_create(actor=user, case=case, **forms["internship"].cleaned_data)
             messages.success(request, _("Internship recorded."))
         elif action == "drop_out" and forms["drop_out"].is_valid():
             if pathway is None:
@@ -202,12 +206,13 @@ def _pathway_action(request, case, pathway, action, forms, can_record):
             if not form.is_valid():
                 messages.error(request, _("Choose the status."))
                 return None
+            pk = posted_id(request.POST.get("pk"))
+            if pk is None:
+                raise Http404
             if action == "internship_status":
-                services.internship_set_status(actor=user, internship_id=request.POST.get("pk"),
-                                               status=form.cleaned_data["status"])
+                services.internship_set_status(actor=user, internship_id=pk, status=form.cleaned_data["status"])
             else:
-                services.enrolment_set_status(actor=user, enrolment_id=request.POST.get("pk"),
-                                              status=form.cleaned_data["status"])
+                services.enrolment_set_status(actor=user, enrolment_id=pk, status=form.cleaned_data["status"])
             messages.success(request, _("Status updated."))
         else:
             messages.error(request, _("Nothing was saved: see the message on the form."))
@@ -273,13 +278,15 @@ def opportunity_create(request):
         permissions.require_offer_publisher(user, None)
     form = OpportunityForm(posted(request), initial={"days": mask_to_days(31)})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["days"] = days_to_mask(data["days"])
+        data = form.cleaned_data
         try:
             opportunity = services.opportunity_create(
                 actor=user,
                 organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
-                data=data, skill_ids=[s.pk for s in data["required_skills"]], languages=data["languages"])
+                employer=data["employer"], role=data["role"], description=data["description"], city=data["city"],
+                area=data["area"], weekly_hours=data["weekly_hours"], days=days_to_mask(data["days"]),
+                shift=data["shift"], contract_type=data["contract_type"], closing_on=data["closing_on"],
+                skills=data["required_skills"], languages=data["languages"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -316,7 +323,7 @@ def course_create(request):
             course = services.course_create(
                 actor=user,
                 organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
-                data=data, skill_ids=[s.pk for s in data["required_skills"]])
+                skills=data.pop("required_skills"), **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -164,4 +164,5 @@ class HousingFlow(flow.Flow):
         return _pathway(activation.process).outcome != "return"
 
     def task_created(self, activation):
-        history.task_created(activation.task, flow_name="housing", case_id=_pathway(activation.process).case_id)
+        history.record_task_created(activation.task, flow_name="housing",
+                                    case_id=_pathway(activation.process).case_id)

@@ -1,4 +1,6 @@
-"""Input validation of the housing pages (the services check the rules again and raise what a form cannot know)."""
+"""Input validation of the housing pages: the shapes (dates, sums, counts, choices) are parsed here, once; the
+services take the cleaned values and check only the domain rules (dates in order, capacity, eligibility...),
+raising ValidationError keyed on the field, which the views put back on the form (`core.views.apply_errors`)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from housing.models import (
     Situation,
     TargetGroup,
 )
-from housing.services.placements import default_hold_days
+from housing.services.offers import default_hold_days
 from housing.services.resources import WEIGHT_FIELDS
 from partners.models import Organisation
 
@@ -37,7 +39,8 @@ class ApplicationForm(StyledForm):
     kind = forms.ChoiceField(label=_("resource type"), choices=ResourceKind.choices)
     applied_on = forms.DateField(label=_("applied on"), required=False)
     protocol_number = forms.CharField(label=_("protocol number"), required=False, max_length=40)
-    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1)
+    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1,
+                                       max_value=999999)
     override = forms.BooleanField(label=_("Apply although the household is not eligible (override)"), required=False)
     override_reason = forms.CharField(label=_("reason for the override"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
@@ -163,7 +166,8 @@ class DoneStepForm(StyledForm):
 class PublicApplicationStepForm(StyledForm):
     applied_on = forms.DateField(label=_("applied on"), required=False)
     protocol_number = forms.CharField(label=_("protocol number"), max_length=40)
-    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1)
+    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1,
+                                       max_value=999999)
     override = forms.BooleanField(label=_("Apply although the household is not eligible (override)"), required=False)
     override_reason = forms.CharField(label=_("reason for the override"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from partners.roles import Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, is_coordinator
 
@@ -59,18 +59,18 @@ def require_work_places(user, provider_id: int) -> ActiveMembership:
 
 
 def can_edit_housing(user, case: Case) -> bool:
-    return Capability.CHANGE_CASE in case_permissions.case_capabilities(user, case)
+    return Capability.CHANGE_CASE in case_checks.case_capabilities(user, case)
 
 
 def can_view_housing(user, case: Case) -> bool:
     """The housing section is part of the person's file: the capability to read the file on this case."""
-    return Capability.VIEW_FILE in case_permissions.case_capabilities(user, case)
+    return Capability.VIEW_FILE in case_checks.case_capabilities(user, case)
 
 
 def require_edit_housing(user, case: Case) -> ActiveMembership:
     """Record the housing section, apply to a waitlist, answer an offer for the household: whoever may change
     the case (its lead organisation's case managers)."""
-    return case_permissions.require_case_capability(user, case, Capability.CHANGE_CASE)
+    return case_checks.require_case_capability(user, case, Capability.CHANGE_CASE)
 
 
 def require_coordinator(user) -> ActiveMembership:

@@ -18,8 +18,8 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from housing import permissions, priority
 from housing.models import (
     Application,
@@ -83,7 +83,7 @@ def place_list_for(*, user, resource: Resource) -> QuerySet[Place]:
 
 def _shows_person(user):
     """An annotation: whether the user may see who the case of the row is (the case is visible to them)."""
-    return Exists(case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=OuterRef("case_id")))
+    return Exists(case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=OuterRef("case_id")))
 
 
 def guest_list_for(*, user, provider_id: int | None = None) -> QuerySet[Stay]:
@@ -105,7 +105,7 @@ def pending_offers_for(*, user) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(status=OfferStatus.PENDING, place__resource__provider_id__in=ids)
         .select_related("place__resource", "application__case__person")
-        .annotate(shows_person=Exists(case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).filter(
+        .annotate(shows_person=Exists(case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(
             pk=OuterRef("application__case_id"))))
         .order_by("expires_at")
     )
@@ -151,7 +151,7 @@ def offer_get_for(*, user, pk: int) -> Offer:
     offer = Offer.objects.select_related("place__resource__provider", "application__case__person").filter(pk=pk).first()
     if offer is None:
         raise Http404
-    visible = case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=offer.application.case_id)
+    visible = case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=offer.application.case_id)
     if not visible.exists():
         raise Http404
     return offer
@@ -188,7 +188,7 @@ def waitlist_for(*, user, kind: str, day: datetime.date | None = None, weights=N
     ranked = _positioned(Application.objects.filter(kind=kind), day=day, weights=weights)
     if permissions.sees_network_aggregates(user):
         return ranked
-    visible = case_permissions.visible_cases(user, Capability.VIEW_FILE)
+    visible = case_checks.visible_cases(user, Capability.VIEW_FILE)
     ranked = ranked.annotate(visible=Exists(visible.filter(pk=OuterRef("case_id"))))
     return ranked
 
@@ -231,7 +231,7 @@ def waitlist_count(*, user, kind: str, day: datetime.date | None = None) -> int:
     day = day or timezone.localdate()
     queryset = priority.active_on(Application.objects.filter(kind=kind), day)
     if not permissions.sees_network_aggregates(user):
-        visible = case_permissions.visible_cases(user, Capability.VIEW_FILE)
+        visible = case_checks.visible_cases(user, Capability.VIEW_FILE)
         queryset = queryset.filter(Exists(visible.filter(pk=OuterRef("case_id"))))
     return queryset.count()
 

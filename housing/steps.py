@@ -33,7 +33,7 @@ class AssessStep(HousingStep):
     button = gettext_lazy("Assessment complete")
 
     def service(self, request, row, data):
-        pathway.assessment_done(actor=request.user, task_id=row.task.pk, emergency_needed=data["emergency_needed"],
+        pathway.assessment_done(actor=request.user, task=row.task, emergency_needed=data["emergency_needed"],
                                 emergency_provider=data.get("emergency_provider"),
                                 temporary_provider=data["temporary_provider"],
                                 public_provider=data["public_provider"])
@@ -48,7 +48,7 @@ class EmergencyStep(HousingStep):
     button = gettext_lazy("Placement done")
 
     def service(self, request, row, data):
-        pathway.emergency_placement_done(actor=request.user, task_id=row.task.pk)
+        pathway.emergency_placement_done(actor=request.user, task=row.task)
 
 
 class TemporaryStep(EmergencyStep):
@@ -56,7 +56,7 @@ class TemporaryStep(EmergencyStep):
                          "the stay, then say it is done.")
 
     def service(self, request, row, data):
-        pathway.temporary_placement_done(actor=request.user, task_id=row.task.pk)
+        pathway.temporary_placement_done(actor=request.user, task=row.task)
 
 
 class PublicApplicationStep(HousingStep):
@@ -67,7 +67,7 @@ class PublicApplicationStep(HousingStep):
 
     def service(self, request, row, data):
         pathway.public_application_done(
-            actor=request.user, task_id=row.task.pk, applied_on=data.get("applied_on"),
+            actor=request.user, task=row.task, applied_on=data.get("applied_on"),
             protocol_number=data["protocol_number"], official_rank=data.get("official_rank"),
             override=data.get("override", False), override_reason=data.get("override_reason", ""))
 
@@ -78,7 +78,7 @@ class AllocationStep(EmergencyStep):
     button = gettext_lazy("Home allocated")
 
     def service(self, request, row, data):
-        pathway.allocation_done(actor=request.user, task_id=row.task.pk)
+        pathway.allocation_done(actor=request.user, task=row.task)
 
 
 class MoveInStep(EmergencyStep):
@@ -87,7 +87,7 @@ class MoveInStep(EmergencyStep):
     button = gettext_lazy("Move-in done")
 
     def service(self, request, row, data):
-        pathway.move_in_done(actor=request.user, task_id=row.task.pk)
+        pathway.move_in_done(actor=request.user, task=row.task)
 
 
 class FollowUpStep(HousingStep):
@@ -96,7 +96,7 @@ class FollowUpStep(HousingStep):
     button = gettext_lazy("Record the follow-up")
 
     def service(self, request, row, data):
-        pathway.follow_up_done(actor=request.user, task_id=row.task.pk, note=data["note"],
+        pathway.follow_up_done(actor=request.user, task=row.task, note=data["note"],
                                outcome=data.get("outcome", ""))
 
 

@@ -217,7 +217,7 @@ def _send_claimed(outbox: _Outbox, *, recipient: _Recipient, token: str, digest:
         return MailCounts()
     try:
         outbox.send(email_for(recipient=recipient, notifications=rows, digest=digest))
-    except Exception:  # noqa: BLE001 - any mail error: the rows stay claimed, never sent twice
+    except Exception:  # any mail error: the rows stay claimed, never sent twice
         logger.exception("Notification e-mail to user %s failed; its %s notification(s) stay claimed "
                          "with token %s and will not be retried", recipient.user_id, len(rows), token)
         return MailCounts(failed=1)

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
-from cases.models import EventKind as CaseEventKind
+from cases.models import Case, TimelineKind
 from partners.models import Organisation
 
 
-def _timeline(kind: CaseEventKind) -> tuple[str, Promise | str]:
+def _timeline(kind: TimelineKind) -> tuple[str, Promise | str]:
     """A notification kind that is the case timeline's event kind: the same code and label."""
     return kind.value, kind.label
 
@@ -32,19 +31,19 @@ class NotificationKind(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
     CASE_TRANSFERRED = "case_transferred", _("Case transferred")
     CASE_CLOSED = "case_closed", _("Case closed")
-    # Steps of the pathways: the case timeline's own codes and labels (`cases.models.EventKind`), so that a step's
+    # Steps of the pathways: the case timeline's own codes and labels (`cases.models.TimelineKind`), so that a step's
     # event and its notification share one kind.
-    HOUSING_OFFER_MADE = _timeline(CaseEventKind.HOUSING_OFFER_MADE)
-    HOUSING_OFFER_ACCEPTED = _timeline(CaseEventKind.HOUSING_OFFER_ACCEPTED)
-    HOUSING_OFFER_DECLINED = _timeline(CaseEventKind.HOUSING_OFFER_DECLINED)
-    HOUSING_OFFER_EXPIRED = _timeline(CaseEventKind.HOUSING_OFFER_EXPIRED)
-    HOUSING_MOVED_IN = _timeline(CaseEventKind.HOUSING_MOVED_IN)
-    HOUSING_MOVED_OUT = _timeline(CaseEventKind.HOUSING_MOVED_OUT)
-    COURSE_ENROLLED = _timeline(CaseEventKind.COURSE_ENROLLED)
-    INTERNSHIP_RECORDED = _timeline(CaseEventKind.INTERNSHIP_RECORDED)
-    JOB_PLACEMENT_RECORDED = _timeline(CaseEventKind.JOB_PLACEMENT_RECORDED)
-    JOB_FOLLOW_UP_RECORDED = _timeline(CaseEventKind.JOB_FOLLOW_UP_RECORDED)
-    HOUSING_FOLLOW_UP_RECORDED = _timeline(CaseEventKind.HOUSING_FOLLOW_UP_RECORDED)
+    HOUSING_OFFER_MADE = _timeline(TimelineKind.HOUSING_OFFER_MADE)
+    HOUSING_OFFER_ACCEPTED = _timeline(TimelineKind.HOUSING_OFFER_ACCEPTED)
+    HOUSING_OFFER_DECLINED = _timeline(TimelineKind.HOUSING_OFFER_DECLINED)
+    HOUSING_OFFER_EXPIRED = _timeline(TimelineKind.HOUSING_OFFER_EXPIRED)
+    HOUSING_MOVED_IN = _timeline(TimelineKind.HOUSING_MOVED_IN)
+    HOUSING_MOVED_OUT = _timeline(TimelineKind.HOUSING_MOVED_OUT)
+    COURSE_ENROLLED = _timeline(TimelineKind.COURSE_ENROLLED)
+    INTERNSHIP_RECORDED = _timeline(TimelineKind.INTERNSHIP_RECORDED)
+    JOB_PLACEMENT_RECORDED = _timeline(TimelineKind.JOB_PLACEMENT_RECORDED)
+    JOB_FOLLOW_UP_RECORDED = _timeline(TimelineKind.JOB_FOLLOW_UP_RECORDED)
+    HOUSING_FOLLOW_UP_RECORDED = _timeline(TimelineKind.HOUSING_FOLLOW_UP_RECORDED)
 
 
 # New work for the reader: the browser shows these as a toast as well as in the bell.

@@ -81,7 +81,7 @@ def send_now(messages: list[tuple[str, dict]]) -> None:
 
     try:
         async_to_sync(send_all)()
-    except Exception:  # noqa: BLE001 - any layer failure: the browser's replay delivers it later
+    except Exception:  # any layer failure: the browser's replay delivers it later
         logger.warning("notification push failed; browsers will get it on their next sync", exc_info=True)
 
 

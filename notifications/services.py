@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.locks import lock_one
 from notifications import push
 from notifications.models import EmailMode, Notification, NotificationPreference
 from notifications.recipients import Recipient
@@ -76,7 +77,8 @@ def notifications_mark_all_read(*, user) -> int:
 def preference_set(*, user, email_mode: str, language: str | None = None) -> NotificationPreference:
     if email_mode not in EmailMode.values:
         raise ValidationError({"email_mode": _("Choose how you want to be e-mailed.")})
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    NotificationPreference.objects.get_or_create(user=user)  # a first choice creates the row, then it is locked
+    preference = lock_one(NotificationPreference.objects, user=user)
     preference.email_mode = email_mode
     if language is not None:
         if language not in dict(settings.LANGUAGES):

@@ -33,8 +33,7 @@ from django.urls import reverse
 
 from cases.event_text import STEP_KINDS
 from cases.events import CaseEventRecorded
-from cases.models import CaseShare
-from cases.models import EventKind as CaseEventKind
+from cases.models import CaseShare, TimelineKind
 from core.bus import subscribe
 from notifications import push
 from notifications.models import NotificationKind
@@ -51,7 +50,7 @@ from partners.models import NetworkRole, Organisation
 from partners.roles import Role
 from workflows import permissions as wf_permissions
 from workflows.events import WorkflowEventRecorded
-from workflows.models import EventKind, Handoff, HandoffKind, WorkflowEvent
+from workflows.models import Handoff, HandoffKind, HistoryKind, WorkflowEvent
 
 
 def register() -> None:
@@ -112,25 +111,25 @@ def on_handoff_event(event: WorkflowEvent) -> None:
     )
     actor_id = event.user_id
     kind = event.kind
-    if kind in (EventKind.HANDOFF_SENT, EventKind.HANDOFF_REDIRECTED):
+    if kind in (HistoryKind.HANDOFF_SENT, HistoryKind.HANDOFF_REDIRECTED):
         notify_handoff(handoff, kind=NotificationKind.HANDOFF_RECEIVED, what="received",
                        recipients=receiver_side(handoff), actor_id=actor_id)
-    elif kind == EventKind.HANDOFF_ACCEPTED:
+    elif kind == HistoryKind.HANDOFF_ACCEPTED:
         transferred = handoff.kind == HandoffKind.TRANSFER
         notify_handoff(
             handoff, kind=NotificationKind.CASE_TRANSFERRED if transferred else NotificationKind.HANDOFF_ACCEPTED,
             what="accepted", recipients=sender_side(handoff), actor_id=actor_id,
         )
-    elif kind == EventKind.HANDOFF_DECLINED:
+    elif kind == HistoryKind.HANDOFF_DECLINED:
         notify_handoff(handoff, kind=NotificationKind.HANDOFF_DECLINED, what="declined",
                        recipients=sender_side(handoff), actor_id=actor_id, extra={"reason": handoff.decline_reason})
-    elif kind == EventKind.HANDOFF_REVOKED:
+    elif kind == HistoryKind.HANDOFF_REVOKED:
         notify_handoff(handoff, kind=NotificationKind.HANDOFF_REVOKED, what="revoked",
                        recipients=receiver_side(handoff), actor_id=actor_id)
-    elif kind == EventKind.HANDOFF_OUTCOME:
+    elif kind == HistoryKind.HANDOFF_OUTCOME:
         notify_handoff(handoff, kind=NotificationKind.HANDOFF_OUTCOME, what="outcome",
                        recipients=sender_side(handoff), actor_id=actor_id, extra={"outcome": handoff.outcome})
-    elif kind == EventKind.HANDOFF_ESCALATED:
+    elif kind == HistoryKind.HANDOFF_ESCALATED:
         notify_handoff(handoff, kind=NotificationKind.SLA_EXPIRED, what="overdue",
                        recipients=receiver_side(handoff) + sender_side(handoff) + coordinators(), actor_id=None)
 
@@ -184,7 +183,7 @@ def on_workflow_event(published: WorkflowEventRecorded) -> None:
     event = published.event
     if event.handoff_id is not None and event.kind.startswith("handoff_"):
         on_handoff_event(event)
-    elif event.kind == EventKind.TASK_CREATED:
+    elif event.kind == HistoryKind.TASK_CREATED:
         on_task_created(event)
 
 
@@ -218,7 +217,7 @@ def on_case_event(published: CaseEventRecorded) -> None:
     if event.kind in STEP_KINDS:
         on_step_event(event)
         return
-    if event.kind != CaseEventKind.CASE_CLOSED:
+    if event.kind != TimelineKind.CASE_CLOSED:
         return
     case = event.case
     partners: list[Recipient] = []

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,15 +27,6 @@ def role_choices(organisation: Organisation) -> list[tuple[str, str]]:
     """Roles an organisation may give: only the coordinating organisation has coordinators."""
     return [(value, label) for value, label in Role.choices
             if value != Role.COORDINATOR or organisation.is_coordinator]
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class OrganisationFilterForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.bus import publish
+from core.locks import lock_one
 from core.models import AuditAction
 from partners.events import MembershipChanged
 from partners.models import Membership, Organisation
@@ -55,11 +56,8 @@ def _require_org_admin(actor, organisation: Organisation) -> None:
 
 def _lock_membership(membership_id: int, organisation: Organisation) -> Membership:
     try:
-        return (
-            Membership.objects.select_for_update()
-            .select_related("user", "organisation__group")
-            .get(pk=membership_id, organisation=organisation)
-        )
+        return lock_one(Membership.objects.select_related("user", "organisation__group"),
+                        pk=membership_id, organisation=organisation)
     except Membership.DoesNotExist as exc:
         raise ValidationError(_("This member does not belong to the organisation.")) from exc
 
@@ -174,7 +172,7 @@ def _keep_one_admin(membership: Membership, *, new_role: str, new_active: bool) 
 @transaction.atomic
 def organisation_set_active(*, organisation: Organisation, active: bool, actor=None) -> Organisation:
     """Deactivating an organisation removes its members from its group: they lose case access at once."""
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation = lock_one(Organisation.objects, pk=organisation.pk)
     organisation.is_active = active
     organisation.save(update_fields=["is_active"])
     for membership in organisation.memberships.select_related("user", "organisation__group"):

@@ -1,4 +1,4 @@
-"""The application's landing page, the organisations directory, member management, audit log and caseload.
+"""The organisations directory, member management and the audit log.
 
 Views stay thin: parse -> selector/service -> render. Pages a user may not use answer 404 (as hidden
 objects do), so the existence of another organisation's pages cannot be probed.
@@ -10,27 +10,18 @@ import csv
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from core.audit import audit_record
 from core.models import AuditAction, AuditEntry
+from core.views import apply_errors, page_view, paginate, posted
 from partners import services
-from partners.forms import (
-    AccountSetupEmail,
-    AuditFilterForm,
-    MemberAddForm,
-    MemberRoleForm,
-    OrganisationFilterForm,
-    add_service_errors,
-)
+from partners.forms import AccountSetupEmail, AuditFilterForm, MemberAddForm, MemberRoleForm, OrganisationFilterForm
 from partners.models import Organisation
 from partners.roles import Role
 from partners.selectors import (
@@ -61,7 +52,7 @@ def _require_supervisor(user) -> None:
 # --- organisations directory ----------------------------------------------------------------------
 
 
-@login_required
+@page_view("GET")
 def organisation_list_view(request):
     _require_member(request.user)
     form = OrganisationFilterForm(request.GET or None)
@@ -84,7 +75,7 @@ def organisation_list_view(request):
     })
 
 
-@login_required
+@page_view("GET")
 def organisation_detail(request, pk: int):
     _require_member(request.user)
     organisation = get_object_or_404(organisation_list(active_only=False), pk=pk)
@@ -114,18 +105,17 @@ def _after_member_change(request, organisation: Organisation):
     return redirect("home")
 
 
-@login_required
+@page_view("GET")
 def member_list(request, org_pk: int):
     organisation = _administered_organisation(request.user, org_pk)
     members = member_list_for(user=request.user, organisation_id=organisation.pk)
     return render(request, "partners/member_list.html", {"organisation": organisation, "members": members})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page_view("GET", "POST")
 def member_add(request, org_pk: int):
     organisation = _administered_organisation(request.user, org_pk)
-    form = MemberAddForm(request.POST or None, organisation=organisation)
+    form = MemberAddForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new_account = data["account"] == MemberAddForm.NEW
@@ -137,7 +127,7 @@ def member_add(request, org_pk: int):
                 organisation=organisation, role=data["role"], actor=request.user, **fields
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             member = membership.user
             messages.success(request, _("%(name)s is now a member of %(organisation)s.")
@@ -150,8 +140,7 @@ def member_add(request, org_pk: int):
     return render(request, "partners/member_add.html", {"organisation": organisation, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@page_view("GET", "POST")
 def member_edit(request, org_pk: int, membership_pk: int):
     organisation = _administered_organisation(request.user, org_pk)
     membership = get_object_or_404(member_list_for(user=request.user, organisation_id=organisation.pk),
@@ -186,7 +175,7 @@ def member_edit(request, org_pk: int, membership_pk: int):
                 errors.append(_("Unknown action."))
         except ValidationError as exc:
             if action == "role":
-                add_service_errors(role_form, exc)
+                apply_errors(role_form, exc)
             else:
                 errors.extend(exc.messages)
     return render(request, "partners/member_edit.html", {
@@ -202,7 +191,7 @@ def member_edit(request, org_pk: int, membership_pk: int):
 # --- audit log ------------------------------------------------------------------------------------
 
 
-@login_required
+@page_view("GET")
 def audit_log(request):
     _require_supervisor(request.user)
     form = AuditFilterForm(request.GET or None)
@@ -210,7 +199,7 @@ def audit_log(request):
     entries = form.filter(audit_list_for(user=request.user))
     if request.GET.get("format") == "csv":
         return _audit_csv(request, entries, form)
-    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries, AUDIT_PAGE_SIZE)
     return render(request, "partners/audit_log.html", {"form": form, "page": page, "entries": page.object_list})
 
 

@@ -53,7 +53,7 @@ def bar_chart(table: Table) -> SafeString:
     """Horizontal bars, one group per row (at most MAX_BARS rows: the table has them all), drawn twice: beside their
     labels for wide screens, under them for phones."""
     if not table.chart_columns or not table.rows:
-        return mark_safe("")  # noqa: S308 - a constant
+        return mark_safe("")  # a constant
     rows = list(table.rows)[:MAX_BARS]
     return mark_safe("".join(_svg(table, rows, layout) for layout in (WIDE, COMPACT)))  # noqa: S308 - escaped
 

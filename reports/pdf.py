@@ -25,7 +25,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemp
 from reportlab.platypus import Table as RLTable
 
 from cases import selectors as case_selectors
-from cases.permissions import case_capabilities
+from cases.permissions.checks import case_capabilities
 from core import l10n
 from partners.roles import Capability
 from partners.selectors import active_memberships
@@ -78,7 +78,7 @@ def _numbered_canvas(header: str):
             self.setAuthor("Tavolo")
             self.setTitle(header)
 
-        def showPage(self):  # noqa: N802 - reportlab's name
+        def showPage(self):  # reportlab's name
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -35,7 +35,7 @@ from partners.models import Organisation
 from reports.periods import Period
 from reports.permissions import Scope
 from reports.sql import Distribution, Seconds, analytics_memory, grouped_percentiles
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, SpanOutcome, TaskSpan, WorkflowEvent
+from workflows.models import CaseProcess, Handoff, HandoffStatus, HistoryKind, SpanOutcome, TaskSpan, WorkflowEvent
 
 
 def _in_scope(scope: Scope, field_name: str) -> Q:
@@ -87,7 +87,7 @@ def caseload_by_case_manager(*, scope: Scope, period: Period) -> list[dict]:
         Case.objects.filter(_in_scope(scope, "lead_organisation_id"), _open_at(period))
         .values("lead_organisation_id", "case_manager_id").annotate(open=Count("pk")).order_by()
     )
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     managers = User.objects.filter(pk__in={r["case_manager_id"] for r in rows} - {None})
     staff: dict[int, dict] = {u["pk"]: dict(u) for u in managers.values("pk", "first_name", "last_name", "username")}
     organisations = dict(Organisation.objects.filter(pk__in={r["lead_organisation_id"] for r in rows})
@@ -266,7 +266,7 @@ def sla_breaches(*, scope: Scope, period: Period) -> list[dict]:
              "escalated": r["escalated"], "breaches": r["late"] + r["overdue"]} for r in rows]
 
 
-_SENDING = (EventKind.HANDOFF_SENT, EventKind.HANDOFF_REDIRECTED)
+_SENDING = (HistoryKind.HANDOFF_SENT, HistoryKind.HANDOFF_REDIRECTED)
 
 
 @dataclass
@@ -298,9 +298,9 @@ def referral_loops(*, scope: Scope, period: Period) -> list[PairFigures]:
     counts = (
         events.values("g_sender", "g_receiver")
         .annotate(sent=Count("pk", filter=Q(kind__in=_SENDING)),
-                  accepted=Count("pk", filter=Q(kind=EventKind.HANDOFF_ACCEPTED)),
-                  declined=Count("pk", filter=Q(kind=EventKind.HANDOFF_DECLINED)),
-                  completed=Count("pk", filter=Q(kind=EventKind.HANDOFF_OUTCOME, detail__outcome="completed")))
+                  accepted=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_ACCEPTED)),
+                  declined=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_DECLINED)),
+                  completed=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_OUTCOME, detail__outcome="completed")))
         .filter(Q(sent__gt=0) | Q(accepted__gt=0) | Q(declined__gt=0) | Q(completed__gt=0))
     )
     pairs: dict[tuple[int, int], PairFigures] = {}
@@ -309,14 +309,14 @@ def referral_loops(*, scope: Scope, period: Period) -> list[PairFigures]:
             sender_id=r["g_sender"], receiver_id=r["g_receiver"], sent=r["sent"], accepted=r["accepted"],
             declined=r["declined"], completed=r["completed"])
     reasons = (
-        events.filter(kind=EventKind.HANDOFF_DECLINED).annotate(g_reason=KeyTextTransform("reason", "detail"))
+        events.filter(kind=HistoryKind.HANDOFF_DECLINED).annotate(g_reason=KeyTextTransform("reason", "detail"))
         .values("g_sender", "g_receiver", "g_reason").annotate(n=Count("pk"))
     )
     for sender_id, receiver_id, reason, n in reasons.values_list("g_sender", "g_receiver", "g_reason", "n"):
         pair = pairs.get((sender_id, receiver_id))
         if pair is not None:
             pair.declined_by_reason[reason or "other"] = n
-    accept = events.filter(kind=EventKind.HANDOFF_ACCEPTED, task_created_at__isnull=False).annotate(
+    accept = events.filter(kind=HistoryKind.HANDOFF_ACCEPTED, task_created_at__isnull=False).annotate(
         g_value=Seconds(F("at"), F("task_created_at")))
     for key, dist in grouped_percentiles(accept, keys=["g_sender", "g_receiver"], value="g_value").items():
         if key in pairs:

@@ -1,11 +1,18 @@
-"""Shared actors: two partner organisations and the coordinating municipality, one member per role."""
+"""Shared actors: two partner organisations and the coordinating municipality, one member per role; case A, its
+consents to sharing, and a service in B's catalogue."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
+from cases.models import ConsentPurpose
+from cases.services import consent_record
 from partners.roles import Role
-from tests.factories import make_member, make_organisation, open_case, register_person
+from tests.factories import ServiceTypeFactory, make_member, make_organisation, open_case, register_person
+
+pytest_plugins = ["tests.fixtures.employment", "tests.fixtures.housing"]
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +58,22 @@ def case_a(network):
     person = register_person(manager, network.org_a, first_name="Giulia", last_name="Bianchi",
                              codice_fiscale="BNCGLI80A41F205F", birth_date=None, sex="F")
     return open_case(manager, network.org_a, person, title="Sostegno abitativo")
+
+
+@pytest.fixture
+def consenting_case(case_a, network):
+    """Case A whose person consents to processing and to sharing across the network."""
+    manager = network.user("a", Role.CASE_MANAGER)
+    today = timezone.localdate()
+    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
+        consent_record(actor=manager, person=case_a.person, purpose=purpose,
+                       given_on=today - datetime.timedelta(days=1))
+    return case_a
+
+
+@pytest.fixture
+def service(network):
+    """A service in organisation B's catalogue, with the default SLA of 3 working days."""
+    service = ServiceTypeFactory(code="pacco-alimentare", name="Pacco alimentare")
+    network.org_b.services.add(service)
+    return service

@@ -5,18 +5,21 @@ import random
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from faker import Faker
 from stdnum.it import codicefiscale
 
 from cases.models import Case, CaseEvent, CaseGroupObjectPermission, Consent, Intervention, Note, Person
 from cases.validators import codice_fiscale_mismatches
 from core.models import AuditEntry
-from demo import cases as demo
+from demo import identities, people, stories
+from demo import network as demo_network
 from partners.models import Membership, NetworkRole, Organisation
 from partners.roles import Role
 
@@ -44,7 +47,7 @@ def demo_loaded(_demo_once, db):
 
 
 def test_organisations_are_the_csv_rows(demo_loaded):
-    rows = demo.read_partners_csv()
+    rows = demo_network.read_partners_csv()
     assert sorted(Organisation.objects.values_list("name", flat=True)) == sorted(row["name"] for row in rows)
 
 
@@ -82,7 +85,7 @@ def test_demo_logins_share_the_documented_password(demo_loaded, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
                                  "django.contrib.auth.hashers.MD5PasswordHasher"]
     user = get_user_model().objects.get(username="caritas.cm")
-    assert user.check_password(demo.DEMO_PASSWORD)
+    assert user.check_password(demo_network.DEMO_PASSWORD)
     assert set(get_user_model().objects.values_list("password", flat=True)) == {user.password}
 
 
@@ -107,6 +110,20 @@ def test_people_and_case_files_are_created(demo_loaded):
     assert AuditEntry.objects.filter(object_type="cases.person", action="create").count() == PEOPLE
 
 
+def test_the_history_is_dated_on_the_days_of_the_story(demo_loaded):
+    """The people's history is replayed on the simulated clock (demo/clock.py): a case's opening is stamped on
+    the day it opened, nothing is stamped in the future, and the real time is back once the demo is loaded."""
+    now = timezone.now()
+
+    for case in Case.objects.all():
+        opened = CaseEvent.objects.get(case=case, kind="case_opened")
+        assert timezone.localdate(opened.at) == case.opened_on
+    assert Case.objects.filter(opened_on__lt=timezone.localdate() - datetime.timedelta(days=90)).exists()
+    assert not CaseEvent.objects.filter(at__gt=now).exists()
+    assert not AuditEntry.objects.filter(at__gt=now).exists()
+    assert not time_machine.escape_hatch.is_travelling()
+
+
 def test_codici_fiscali_are_valid_and_match_the_person(demo_loaded):
     people = list(Person.objects.exclude(codice_fiscale=None))
     assert len(people) >= PEOPLE // 2
@@ -121,14 +138,14 @@ def test_people_without_codice_fiscale_have_another_identifier_or_a_birth_date(d
 
 
 def test_codice_fiscale_is_computed_like_the_agenzia_delle_entrate():
-    assert demo.codice_fiscale(last_name="Rossi", first_name="Mario", birth_date=datetime.date(1980, 1, 1), sex="M",
-                               place_code="H501") == "RSSMRA80A01H501U"
-    assert demo.codice_fiscale(last_name="Bianchi", first_name="Giulia", birth_date=datetime.date(1980, 1, 1),
-                               sex="F", place_code="F205") == "BNCGLI80A41F205F"
+    assert identities.codice_fiscale(last_name="Rossi", first_name="Mario", birth_date=datetime.date(1980, 1, 1),
+                                     sex="M", place_code="H501") == "RSSMRA80A01H501U"
+    assert identities.codice_fiscale(last_name="Bianchi", first_name="Giulia", birth_date=datetime.date(1980, 1, 1),
+                                     sex="F", place_code="F205") == "BNCGLI80A41F205F"
 
 
 def test_every_case_is_marked_fictional(demo_loaded):
-    marked = Note.objects.filter(body__contains=demo.FICTIONAL_MARK).values_list("case_id", flat=True)
+    marked = Note.objects.filter(body__contains=stories.FICTIONAL_MARK).values_list("case_id", flat=True)
     assert set(marked) == set(Case.objects.values_list("pk", flat=True))
 
 
@@ -169,7 +186,7 @@ def write_csv(tmp_path, *rows: str):
 def test_a_partner_without_a_profile_gets_an_admin_a_case_manager_and_an_operator(demo_loaded, tmp_path):
     path = write_csv(tmp_path, "Associazione Nuova di Prova,association,partner")
 
-    network = demo.load_network(rng=random.Random(1), faker=Faker("it_IT"), csv_path=path)
+    network = demo_network.load_network(rng=random.Random(1), faker=Faker("it_IT"), csv_path=path)
 
     organisation = Organisation.objects.get(name="Associazione Nuova di Prova")
     assert list(network.organisations.values()) == [organisation]
@@ -180,7 +197,7 @@ def test_a_partner_without_a_profile_gets_an_admin_a_case_manager_and_an_operato
 def test_a_network_where_nobody_can_open_cases_is_a_clear_error(demo_loaded, tmp_path):
     path = write_csv(tmp_path, "Fondazione Aderente di Prova,foundation,adherent")
 
-    with pytest.raises(demo.DemoError), transaction.atomic():
-        demo.load_demo(people=1, rng=random.Random(1), faker=Faker("it_IT"), csv_path=path)
+    with pytest.raises(demo_network.DemoError), transaction.atomic():
+        people.load_demo(people=1, rng=random.Random(1), faker=Faker("it_IT"), csv_path=path)
 
     assert not Organisation.objects.filter(name="Fondazione Aderente di Prova").exists()

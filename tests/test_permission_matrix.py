@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from cases import permissions, services
+from cases import services
 from cases.models import Note
+from cases.permissions import grants
 from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import PASSWORD
@@ -133,6 +134,6 @@ def perform(action: str, client: Client, case, document) -> str:
 def test_permission_matrix(network, world, scenario, org, role, action):
     case, document = world
     if scenario == "shared":
-        permissions.grant_case_access(case, network.org_b, change=False)
+        grants.grant_case_access(case, network.org_b, change=False)
     client = client_for(network.user(org, role))
     assert perform(action, client, case, document) == expected(scenario, org, role, action)

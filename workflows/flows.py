@@ -134,7 +134,8 @@ class CaseFlow(flow.Flow):
         return bool(decision) and case.status != CaseStatus.CLOSED
 
     def task_created(self, activation):
-        history.task_created(activation.task, flow_name="case", case_id=_case_process(activation.process).case_id)
+        history.record_task_created(activation.task, flow_name="case",
+                                    case_id=_case_process(activation.process).case_id)
 
 
 class HandoffFlow(flow.Flow):
@@ -225,12 +226,12 @@ class HandoffFlow(flow.Flow):
         handoff = _handoff(activation.process)
         if activation.flow_task.name == "decide":
             _set_deadline(activation.task, handoff)
-        history.task_created(activation.task, flow_name="handoff", handoff=handoff)
+        history.record_task_created(activation.task, flow_name="handoff", handoff=handoff)
 
     def escalation_created(self, activation):
         handoff = _handoff(activation.process)
         _set_deadline(activation.task, handoff)
-        history.handoff_escalated(activation.task, handoff=handoff)
+        history.record_handoff_escalated(activation.task, handoff=handoff)
 
 
 def _set_deadline(task, handoff: Handoff) -> None:

@@ -145,7 +145,7 @@ class Handoff(models.Model):
         return self.status == HandoffStatus.CLOSED and not self.decline_reason
 
 
-class EventKind(models.TextChoices):
+class HistoryKind(models.TextChoices):
     """Transitions written to the event history."""
 
     PROCESS_STARTED = "process_started", _("Started")
@@ -174,7 +174,7 @@ class WorkflowEvent(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    kind = models.CharField(max_length=30, choices=HistoryKind.choices)
     flow = models.CharField(max_length=20)  # "case" or "handoff"
     step = models.CharField(max_length=50, blank=True)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")

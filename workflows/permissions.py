@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from partners.models import Membership, Organisation
 from partners.roles import Capability, Role
 from partners.selectors import ActiveMembership, active_memberships, is_coordinator
@@ -160,7 +160,7 @@ def require_execute(user, task) -> ActiveMembership:
 
 def require_handoff_sender(user, case: Case) -> ActiveMembership:
     """Referrals and transfers are sent by the case managers of an organisation that may change the case."""
-    membership = case_permissions.require_case_capability(user, case, Capability.CHANGE_CASE)
+    membership = case_checks.require_case_capability(user, case, Capability.CHANGE_CASE)
     if membership.role != Role.CASE_MANAGER:
         raise PermissionDenied(_("Only case managers can send referrals and transfers."))
     return membership

@@ -14,8 +14,8 @@ from viewflow.workflow.base import Node
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases import permissions as case_permissions
 from cases.models import Case
+from cases.permissions import checks as case_checks
 from partners.roles import Capability
 from partners.selectors import active_memberships
 from workflows import permissions
@@ -143,10 +143,10 @@ def handoffs_mark_person(*, user, handoffs) -> list[Handoff]:
 def case_handoffs_for(*, user, case: Case) -> QuerySet[Handoff]:
     """The case's handoff history: all of it for those who may change the case (the lead); for the others,
     the handoffs their organisation is a party to."""
-    if Capability.VIEW_SUMMARY not in case_permissions.case_capabilities(user, case):
+    if Capability.VIEW_SUMMARY not in case_checks.case_capabilities(user, case):
         return Handoff.objects.none()
     handoffs = Handoff.objects.filter(case=case).select_related(*HANDOFF_RELATED)
-    if Capability.CHANGE_CASE in case_permissions.case_capabilities(user, case):
+    if Capability.CHANGE_CASE in case_checks.case_capabilities(user, case):
         return handoffs
     org_ids = [m.organisation_id for m in active_memberships(user)]
     return handoffs.filter(Q(sender_organisation_id__in=org_ids) | Q(receiver_organisation_id__in=org_ids))
@@ -155,11 +155,11 @@ def case_handoffs_for(*, user, case: Case) -> QuerySet[Handoff]:
 def case_open_tasks_for(*, user, case: Case) -> QuerySet[Task]:
     """The open human tasks of the case's processes (its pathway and its handoffs) that the user's
     organisations hold, or all of them for the lead."""
-    if Capability.VIEW_SUMMARY not in case_permissions.case_capabilities(user, case):
+    if Capability.VIEW_SUMMARY not in case_checks.case_capabilities(user, case):
         return Task.objects.none()
     tasks = Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN",
                                 status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
-    if Capability.CHANGE_CASE not in case_permissions.case_capabilities(user, case):
+    if Capability.CHANGE_CASE not in case_checks.case_capabilities(user, case):
         org_ids = [str(m.organisation_id) for m in active_memberships(user)]
         tasks = tasks.filter(owner_permission_obj_pk__in=org_ids)
     return _with_due(tasks).select_related(*TASK_RELATED)
@@ -167,7 +167,7 @@ def case_open_tasks_for(*, user, case: Case) -> QuerySet[Task]:
 
 def case_history_for(*, user, case: Case) -> QuerySet[WorkflowEvent]:
     """The workflow event history of a case, for those who may read its timeline."""
-    if Capability.VIEW_TIMELINE not in case_permissions.case_capabilities(user, case):
+    if Capability.VIEW_TIMELINE not in case_checks.case_capabilities(user, case):
         return WorkflowEvent.objects.none()
     return (
         WorkflowEvent.objects.filter(case=case)

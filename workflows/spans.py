@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from workflows.models import EventKind, SpanOutcome, TaskSpan, WorkflowEvent
+from workflows.models import HistoryKind, SpanOutcome, TaskSpan, WorkflowEvent
 
-SPAN_EVENTS = (EventKind.TASK_CREATED, EventKind.TASK_COMPLETED, EventKind.TASK_CANCELED)
-_OUTCOMES: dict[str, str] = {EventKind.TASK_COMPLETED: SpanOutcome.COMPLETED,
-                             EventKind.TASK_CANCELED: SpanOutcome.CANCELED}
+SPAN_EVENTS = (HistoryKind.TASK_CREATED, HistoryKind.TASK_COMPLETED, HistoryKind.TASK_CANCELED)
+_OUTCOMES: dict[str, str] = {HistoryKind.TASK_COMPLETED: SpanOutcome.COMPLETED,
+                             HistoryKind.TASK_CANCELED: SpanOutcome.CANCELED}
 
 
 def record(event: WorkflowEvent) -> None:
@@ -24,7 +24,7 @@ def record(event: WorkflowEvent) -> None:
     span's end, outcome and duration. Other events, and events without a task or creation time, change nothing."""
     if event.kind not in SPAN_EVENTS or event.task_id is None or event.task_created_at is None:
         return
-    if event.kind == EventKind.TASK_CREATED:
+    if event.kind == HistoryKind.TASK_CREATED:
         TaskSpan.objects.bulk_create(
             [TaskSpan(task_id=event.task_id, flow=event.flow, step=event.step,
                       organisation_id=event.organisation_id, created_at=event.task_created_at)],
@@ -38,14 +38,14 @@ def record(event: WorkflowEvent) -> None:
 
 
 def rebuild_sql(vendor: str) -> str:
-    """The INSERT … SELECT that makes every span from the events (also run by the migration that added spans)."""
+    """The INSERT … SELECT that makes every span from the events (migration 0004 runs a frozen copy of it)."""
     events = WorkflowEvent._meta.db_table
     spans = TaskSpan._meta.db_table
     seconds = ("EXTRACT(EPOCH FROM (COALESCE(t.task_finished_at, t.at) - c.task_created_at))"
                if vendor == "postgresql"
                else "((julianday(COALESCE(t.task_finished_at, t.at)) - julianday(c.task_created_at)) * 86400.0)")
-    created, completed, canceled = (EventKind.TASK_CREATED.value, EventKind.TASK_COMPLETED.value,
-                                    EventKind.TASK_CANCELED.value)
+    created, completed, canceled = (HistoryKind.TASK_CREATED.value, HistoryKind.TASK_COMPLETED.value,
+                                    HistoryKind.TASK_CANCELED.value)
     # Constant table names and kinds from the models; no value comes from outside.
     return f"""
         INSERT INTO {spans} (task_id, flow, step, organisation_id, created_at, ended_at, outcome, duration)

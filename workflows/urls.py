@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.views import casepanel, handoffs, tasks, worklists
+from workflows.views import casepanel, handoffs, lifecycle, tasks, worklists
 
 app_name = "workflows"
 
@@ -23,4 +23,12 @@ urlpatterns = [
     path("cases/<int:case_pk>/handoffs/new/", handoffs.handoff_send, name="handoff_send"),
     path("cases/<int:case_pk>/panel/", casepanel.case_panel, name="case_panel"),
     path("cases/<int:case_pk>/pathway/start/", casepanel.pathway_start, name="pathway_start"),
+]
+
+# The case lifecycle pages: mounted by config/urls.py under /cases/ with the `cases` names (cases:case_open...), so
+# that the case pages link to them as before; they live here because they run the case pathway.
+case_lifecycle_urlpatterns = [
+    path("open/", lifecycle.case_open, name="case_open"),
+    path("<int:pk>/status/", lifecycle.case_status, name="case_status"),
+    path("<int:pk>/close/", lifecycle.case_close, name="case_close"),
 ]

@@ -9,11 +9,10 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id, is_schema_generation, parse_query
 from cases.models import (
     Case,
@@ -24,6 +23,7 @@ from cases.models import (
     Note,
     Person,
 )
+from cases.permissions import checks
 from cases.services.records import NOTE_MAX_LENGTH
 from core.audit import audit_record
 from core.models import AuditAction
@@ -141,7 +141,7 @@ class CaseCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if attrs.get("organisation") is None and len(permissions.intake_memberships(user)) > 1:
+        if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
                 {"organisation": _("You manage cases for several organisations: choose one.")})
         pk, proof = attrs.get("person"), attrs.get("codice_fiscale_proof", "")
@@ -181,16 +181,13 @@ class CaseCloseInputSerializer(serializers.Serializer):
     list=extend_schema(parameters=[CaseFilterSerializer], summary=gettext_lazy("List the cases you may see")),
 )
 class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
-    """Cases visible to the user through their organisations' grants (or a per-user grant)."""
+    """Cases visible to the user through their organisations' grants (or a per-user grant): list, read, edit.
+
+    Opening, closing and the status of a case are the actions of `workflows.api.cases.CaseLifecycleViewSet`,
+    which adds them to these and is the one routed at /api/v1/cases/ (they run the case pathway)."""
 
     serializer_class = CaseSerializer
-    input_serializer_classes = {"create": CaseCreateSerializer, "partial_update": CaseUpdateSerializer,
-                                "set_status": CaseStatusInputSerializer, "close": CaseCloseInputSerializer}
-    # The services that open, close and change the status of a case. `workflows.api.PathwayCaseViewSet` swaps
-    # in the ones that also start and end the case pathway (`cases` does not import `workflows`).
-    open_case = staticmethod(services.case_open)
-    close_case = staticmethod(services.case_close)
-    set_case_status = staticmethod(services.case_set_status)
+    input_serializer_classes = {"partial_update": CaseUpdateSerializer}
 
     def get_queryset(self):
         filters = parse_query(CaseFilterSerializer, self.request) if self.action == "list" else {}
@@ -203,7 +200,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     def _detail(self, case: Case, *, status_code: int = status.HTTP_200_OK) -> Response:
         case = selectors.case_get_for(user=self.request.user, pk=case.pk)
         context = {**self.get_serializer_context(),
-                   "capabilities": permissions.case_capabilities(self.request.user, case)}
+                   "capabilities": checks.case_capabilities(self.request.user, case)}
         return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
 
     @extend_schema(responses={200: CaseDetailSerializer},
@@ -215,18 +212,6 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
                      organisation_id=audit_organisation_id(request.user, case.lead_organisation_id))
         return self._detail(case)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
-                   summary=gettext_lazy("Open a case"))
-    def create(self, request):
-        data = self.validated_input()
-        organisation = data.get("organisation")
-        case = self.open_case(
-            actor=request.user, organisation_id=organisation.pk if organisation else None, person=data["person"],
-            household=data.get("household"), title=data.get("title", ""), case_manager=data.get("case_manager"),
-            opened_on=data.get("opened_on"), codice_fiscale_proof=data.get("codice_fiscale_proof", ""),
-        )
-        return self._detail(case, status_code=status.HTTP_201_CREATED)
-
     @extend_schema(request=CaseUpdateSerializer, responses={200: CaseDetailSerializer},
                    summary=gettext_lazy("Edit the title, household or case manager"))
     def partial_update(self, request, pk=None):
@@ -235,23 +220,6 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         services.case_update(actor=request.user, case=case, **changes)
         return self._detail(case)
 
-    @extend_schema(request=CaseStatusInputSerializer, responses={200: CaseDetailSerializer},
-                   summary=gettext_lazy("Change the status of a case (or reopen it)"))
-    @action(detail=True, methods=["post"], url_path="status")
-    def set_status(self, request, pk=None):
-        case = self.get_object()
-        self.set_case_status(actor=request.user, case=case, status=self.validated_input()["status"])
-        return self._detail(case)
-
-    @extend_schema(request=CaseCloseInputSerializer, responses={200: CaseDetailSerializer},
-                   summary=gettext_lazy("Close a case with its outcome"))
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        case = self.get_object()
-        data = self.validated_input()
-        self.close_case(actor=request.user, case=case, outcome=data["closure_outcome"],
-                        note=data.get("closure_note", ""), closed_on=data.get("closed_on"))
-        return self._detail(case)
 
 
 # --- notes -----------------------------------------------------------------------------------------
@@ -294,7 +262,7 @@ class CaseNoteViewSet(mixins.ListModelMixin, CaseChildViewSet):
         if is_schema_generation(self):
             return Note.objects.none()
         case = self.get_case()
-        caps = permissions.case_capabilities(self.request.user, case)
+        caps = checks.case_capabilities(self.request.user, case)
         if Capability.READ_NOTES not in caps and Capability.ADD_NOTE not in caps:
             raise PermissionDenied(_("You may not read the notes of this case."))
         # Who may write notes reads back their own (a referral shared as summary only): the selector's rule.

@@ -9,10 +9,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id
 from cases.api.persons import visible_persons
 from cases.models import Household, HouseholdMember, Person, Relationship
+from cases.permissions import checks
 from core.audit import audit_record
 from core.models import AuditAction
 from partners.api import ApiViewSet, OrganisationRefSerializer
@@ -75,7 +76,7 @@ class HouseholdCreateSerializer(HouseholdInputSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if attrs.get("organisation") is None and len(permissions.intake_memberships(user)) > 1:
+        if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
                 {"organisation": _("You manage cases for several organisations: choose one.")})
         return attrs
@@ -114,7 +115,7 @@ class HouseholdViewSet(mixins.ListModelMixin, ApiViewSet):
         ids = {member.person_id for household in households for member in household.members.all()}
         if not ids:
             return set()
-        return set(permissions.visible_persons(self.request.user, Capability.VIEW_SUMMARY)
+        return set(checks.visible_persons(self.request.user, Capability.VIEW_SUMMARY)
                    .filter(pk__in=ids).values_list("pk", flat=True))
 
     @extend_schema(summary=gettext_lazy("Read a household (audited)"))

@@ -10,9 +10,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.api.common import VisibleObjectField, audit_organisation_id, parse_query
 from cases.models import IdentifierKind, Person, PersonMerge, Sex
+from cases.permissions import checks
 from cases.services.persons import DuplicatePerson, PossibleDuplicates
 from core.audit import audit_record
 from core.errors import error_body
@@ -125,7 +126,7 @@ class PersonCreateSerializer(PersonInputSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if attrs.get("organisation") is None and len(permissions.intake_memberships(user)) > 1:
+        if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
                 {"organisation": _("You manage cases for several organisations: choose one.")})
         return attrs

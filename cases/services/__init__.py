@@ -1,12 +1,10 @@
 """Every write to case data. Each public function is one transaction: lock, authorise, validate,
-change, record the timeline event and the audit row."""
+change, record the timeline event and the audit row. Opening, closing, reopening a case and changing its status:
+`workflows.services.lifecycle`."""
 
 from cases.services.case_file import (  # noqa: F401
     action_add,
     assessment_record,
-    case_close,
-    case_open,
-    case_set_status,
     case_update,
     goal_add,
     plan_update,

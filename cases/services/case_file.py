@@ -1,4 +1,10 @@
-"""Opening, editing and closing a case; assessment and plan."""
+"""The case file: its opening, status and closure rows (the file half of the case lifecycle), editing it;
+assessment and plan.
+
+Opening, closing, reopening a case and changing its status are public only as `workflows.services.lifecycle`
+(`case_open`, `case_close`, `case_reopen`, `case_set_status`), which also start, end and restart the case
+pathway and end the handoffs; `open_file`, `close_file` and `set_file_status` here are their file-only half,
+called by nothing else (`cases` does not import `workflows`)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
 from cases.models import (
     Action,
     Assessment,
@@ -19,7 +24,6 @@ from cases.models import (
     CaseStatus,
     ClosureOutcome,
     Domain,
-    EventKind,
     Goal,
     Household,
     Intervention,
@@ -27,9 +31,12 @@ from cases.models import (
     Person,
     Plan,
     Severity,
+    TimelineKind,
     recipient_key_of,
 )
+from cases.permissions import checks, grants
 from cases.services.events import event_record
+from core.locks import lock_one
 from core.models import AuditAction
 from partners.models import Membership, Organisation
 from partners.roles import Capability, Role
@@ -39,8 +46,9 @@ UNCHANGED = object()
 
 
 def lock_case(case: Case) -> Case:
-    """Re-read the case under a row lock (a no-op on SQLite, which serialises writers)."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """Re-read the case under a row lock (`core.locks`: the case row comes after the process and the handoff, before
+    the person, the household and the pathway's rows)."""
+    return lock_one(Case.objects, pk=case.pk)
 
 
 def require_open(case: Case) -> None:
@@ -63,22 +71,23 @@ def _next_code(case: Case) -> str:
 
 
 @transaction.atomic
-def case_open(*, actor, organisation_id: int | None, person: Person, household: Household | None = None,
+def open_file(*, actor, organisation_id: int | None, person: Person, household: Household | None = None,
               title: str = "", case_manager=None, opened_on: datetime.date | None = None,
               codice_fiscale_proof: str = "") -> Case:
     """Open a case for a person, led by one of the actor's organisations (where they are a case manager).
+    The file half of `workflows.services.lifecycle.case_open`: call that one.
 
     The lead organisation's group gets view and change on the case; nobody else sees it.
     A person the actor cannot see yet (registered elsewhere) needs `codice_fiscale_proof`: the
     person's codice fiscale, typed at intake. Raises Http404, PermissionDenied or ValidationError.
     """
-    membership = permissions.require_intake_membership(actor, organisation_id)
+    membership = checks.require_intake_membership(actor, organisation_id)
     if person.merged_into_id:
         raise ValidationError(_("This person was merged into another record: open the case there."))
     # A person already known to the network (same codice fiscale, registered elsewhere) may get a case
     # here too: intake happens at any member organisation. The new case shows only this organisation's
     # work; the other organisations' cases stay hidden. It is audited like any creation.
-    if not permissions.visible_persons(actor).filter(pk=person.pk).exists():
+    if not checks.visible_persons(actor).filter(pk=person.pk).exists():
         proof = (codice_fiscale_proof or "").replace(" ", "").upper()
         if not person.codice_fiscale or proof != person.codice_fiscale:
             raise Http404
@@ -93,8 +102,8 @@ def case_open(*, actor, organisation_id: int | None, person: Person, household: 
     case.code = _next_code(case)
     case.save(update_fields=["code"])
     organisation = Organisation.objects.get(pk=membership.organisation_id)
-    permissions.grant_case_access(case, organisation, change=True)
-    event_record(case=case, kind=EventKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
+    grants.grant_case_access(case, organisation, change=True)
+    event_record(case=case, kind=TimelineKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
                  summary=title, obj=case, audit_action=AuditAction.CREATE)
     return case
 
@@ -103,8 +112,8 @@ def case_open(*, actor, organisation_id: int | None, person: Person, household: 
 def case_update(*, actor, case: Case, title: str | None = None, household: Household | None | object = UNCHANGED,
                 case_manager=None) -> Case:
     """Change the title, the household (None detaches it; leave it out to keep it) or the case manager."""
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     changed = []
     if title is not None and title.strip() != case.title:
         case.title = title.strip()
@@ -120,7 +129,7 @@ def case_update(*, actor, case: Case, title: str | None = None, household: House
         case.save()
         if "household" in changed:
             rekey_deliveries([case.pk])
-        event_record(case=case, kind=EventKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+        event_record(case=case, kind=TimelineKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                      obj=case, data={"fields": changed})
     return case
 
@@ -136,9 +145,10 @@ def rekey_deliveries(case_ids) -> int:
 
 
 @transaction.atomic
-def case_set_status(*, actor, case: Case, status: str) -> Case:
-    """Move a case between open, active and suspended, or reopen a closed one. Closing is `case_close`."""
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+def set_file_status(*, actor, case: Case, status: str) -> Case:
+    """Move a case between open, active and suspended, or reopen a closed one; closing is `close_file`. The file
+    half of `workflows.services.lifecycle.case_set_status`/`case_reopen`: call those."""
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     if status not in (CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.SUSPENDED):
         raise ValidationError({"status": _("Choose open, active or suspended; use 'close' to close a case.")})
     case = lock_case(case)
@@ -149,14 +159,16 @@ def case_set_status(*, actor, case: Case, status: str) -> Case:
     case.closed_on = None
     case.closure_outcome = ""
     case.save()
-    event_record(case=case, kind=EventKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
                  obj=case, data={"from": old, "to": status})
     return case
 
 
 @transaction.atomic
-def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: datetime.date | None = None) -> Case:
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+def close_file(*, actor, case: Case, outcome: str, note: str = "", closed_on: datetime.date | None = None) -> Case:
+    """Close the case with its outcome. The file half of `workflows.services.lifecycle.case_close` (which also
+    ends the pathway and the handoffs and lets shared access decay): call that one."""
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     if outcome not in ClosureOutcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the case.")})
     case = lock_case(case)
@@ -170,7 +182,7 @@ def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
     case.closure_outcome = outcome
     case.closure_note = note.strip()
     case.save()
-    event_record(case=case, kind=EventKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
                  obj=case, data={"from": old, "outcome": outcome})
     return case
 
@@ -178,8 +190,11 @@ def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
 @transaction.atomic
 def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: str = "",
                       assessed_on: datetime.date | None = None) -> Assessment:
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    """Record how severe the person's need is in one domain, on a day (today by default) not in the future.
+    Raises PermissionDenied (no change right on the case) or ValidationError (a closed case, an unknown
+    domain or severity, a future date)."""
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     require_open(case)
     if domain not in Domain.values:
         raise ValidationError({"domain": _("Unknown domain.")})
@@ -191,7 +206,7 @@ def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: s
     assessment = Assessment.objects.create(case=case, domain=domain, severity=severity, notes=notes.strip(),
                                            assessed_on=assessed_on, assessed_by=actor,
                                            organisation_id=membership.organisation_id)
-    event_record(case=case, kind=EventKind.ASSESSMENT_RECORDED, actor=actor,
+    event_record(case=case, kind=TimelineKind.ASSESSMENT_RECORDED, actor=actor,
                  organisation_id=membership.organisation_id,
                  obj=assessment, data={"domain": domain, "severity": severity},
                  audit_action=AuditAction.CREATE)
@@ -204,9 +219,13 @@ def _plan_for(case: Case) -> Plan:
 
 
 @transaction.atomic
-def plan_update(*, actor, case: Case, agreed_on=None, next_review_on=None, summary: str = "") -> Plan:
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+def plan_update(*, actor, case: Case, agreed_on: datetime.date | None = None,
+                next_review_on: datetime.date | None = None, summary: str = "") -> Plan:
+    """Set the plan's agreement date, next review and summary (the plan is created on first use); the review date
+    is what the pathway's review timer waits for. Raises PermissionDenied (no change right on the case) or
+    ValidationError (a closed case, an agreement in the future, a review before it)."""
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     require_open(case)
     if agreed_on and agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": _("The date cannot be in the future.")})
@@ -215,22 +234,24 @@ def plan_update(*, actor, case: Case, agreed_on=None, next_review_on=None, summa
     plan = _plan_for(case)
     plan.agreed_on, plan.next_review_on, plan.summary = agreed_on, next_review_on, summary.strip()
     plan.save()
-    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  obj=plan, data={"what": "plan"})
     return plan
 
 
 @transaction.atomic
 def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    """Add a goal to the case's plan. Raises PermissionDenied (no change right on the case) or ValidationError
+    (a closed case, an unknown domain, no description)."""
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     require_open(case)
     if domain not in Domain.values:
         raise ValidationError({"domain": _("Unknown domain.")})
     if not description.strip():
         raise ValidationError({"description": _("Describe the goal.")})
     goal = Goal.objects.create(plan=_plan_for(case), domain=domain, description=description.strip())
-    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  summary=goal.description, obj=goal, data={"what": "goal"},
                  audit_action=AuditAction.CREATE)
     return goal
@@ -239,9 +260,10 @@ def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
 @transaction.atomic
 def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organisation,
                due_on: datetime.date | None = None, status: str = ItemStatus.PLANNED) -> Action:
-    case = goal.plan.case
-    membership = permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
-    case = lock_case(case)
+    """Add an action to a goal, owned by an active organisation. Raises PermissionDenied (no change right on the
+    case) or ValidationError (a closed case, no description, an unknown status, an inactive organisation)."""
+    case = lock_case(goal.plan.case)
+    membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     require_open(case)
     if not description.strip():
         raise ValidationError({"description": _("Describe the action.")})
@@ -251,7 +273,7 @@ def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organ
         raise ValidationError({"owner_organisation": _("This organisation is not active.")})
     action = Action.objects.create(goal=goal, description=description.strip(), owner_organisation=owner_organisation,
                                    due_on=due_on, status=status)
-    event_record(case=case, kind=EventKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  summary=action.description, obj=action, data={"what": "action"},
                  audit_action=AuditAction.CREATE)
     return action

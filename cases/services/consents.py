@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
-from cases.models import Case, Consent, ConsentPurpose, EventKind, Person
+from cases.models import Case, Consent, ConsentPurpose, Person, TimelineKind
+from cases.permissions import checks
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
 from core.audit import audit_record
+from core.locks import lock_one
 from core.models import AuditAction
 from core.storage import discard_stored, store_upload
 from partners.models import Organisation
@@ -21,7 +22,7 @@ def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, 
     for case in Case.objects.filter(person=person):
         event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
                      data={"purpose": purpose},
-                     audit_action=AuditAction.CREATE if kind == EventKind.CONSENT_RECORDED else AuditAction.UPDATE)
+                     audit_action=AuditAction.CREATE if kind == TimelineKind.CONSENT_RECORDED else AuditAction.UPDATE)
 
 
 @transaction.atomic
@@ -32,7 +33,7 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
 
     The signed document, when given, is stored before the rows and removed again if they do not land; a storage
     that refuses it raises core.storage.StorageUnavailable and nothing is recorded."""
-    membership = permissions.require_person_change(actor, person)
+    membership = checks.require_person_change(actor, person)
     errors = {}
     if purpose not in ConsentPurpose.values:
         errors["purpose"] = _("Unknown purpose.")
@@ -61,7 +62,7 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
             consent.organisations.set(organisations)
         audit_record(actor=actor, action=AuditAction.CREATE, obj=consent, organisation_id=membership.organisation_id,
                      person_id=person.pk, detail={"purpose": purpose})
-        _record_on_cases(person=person, kind=EventKind.CONSENT_RECORDED, actor=actor,
+        _record_on_cases(person=person, kind=TimelineKind.CONSENT_RECORDED, actor=actor,
                          organisation_id=membership.organisation_id,
                          purpose=purpose, obj=consent)
     except Exception:
@@ -73,8 +74,8 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
 @transaction.atomic
 def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | None = None, note: str = "") -> Consent:
     """Withdraw a consent: from that day it allows no new sharing."""
-    membership = permissions.require_person_change(actor, consent.person)
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    consent = lock_one(Consent.objects.select_related("person"), pk=consent.pk)
+    membership = checks.require_person_change(actor, consent.person)
     if consent.withdrawn_on is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     withdrawn_on = withdrawn_on or timezone.localdate()
@@ -85,7 +86,7 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | N
     consent.save(update_fields=["withdrawn_on", "withdrawal_note"])
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=consent, organisation_id=membership.organisation_id,
                  person_id=consent.person_id, detail={"withdrawn_on": str(withdrawn_on)})
-    _record_on_cases(person=consent.person, kind=EventKind.CONSENT_WITHDRAWN, actor=actor,
+    _record_on_cases(person=consent.person, kind=TimelineKind.CONSENT_WITHDRAWN, actor=actor,
                      organisation_id=membership.organisation_id,
                      purpose=consent.purpose, obj=consent)
     return consent

@@ -1,25 +1,52 @@
+"""The person registry: registering, editing and merging people."""
+
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any, TypedDict, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from cases import permissions
-from cases.models import Case, Consent, EventKind, HouseholdMember, Person, PersonMerge
+from cases.models import Case, Consent, HouseholdMember, Person, PersonMerge, TimelineKind
+from cases.permissions import checks, grants
 from cases.selectors import similar_persons
 from cases.services.case_file import rekey_deliveries
 from cases.services.events import event_record
 from cases.validators import codice_fiscale_mismatches, normalise_codice_fiscale, validate_birth_date
 from core.audit import audit_record
+from core.locks import lock_all, lock_one
 from core.models import AuditAction
 
 PERSON_FIELDS = (
     "first_name", "last_name", "codice_fiscale", "other_id_kind", "other_id_number", "birth_date", "birth_place",
     "sex", "citizenship", "languages", "phone", "email", "is_homeless", "address", "postcode", "city",
 )
+
+
+class PersonFields(TypedDict, total=False):
+    """The registry fields as a form's `cleaned_data` or a serializer's `validated_data` hold them (typed values,
+    not raw input): registration gives them all, an update only those that change."""
+
+    first_name: str
+    last_name: str
+    codice_fiscale: str | None
+    other_id_kind: str
+    other_id_number: str
+    birth_date: datetime.date | None
+    birth_place: str
+    sex: str
+    citizenship: str
+    languages: str
+    phone: str
+    email: str
+    is_homeless: bool
+    address: str
+    postcode: str
+    city: str
 
 
 class DuplicatePerson(ValidationError):
@@ -43,13 +70,16 @@ class PossibleDuplicates(ValidationError):
 
 @dataclass
 class PersonData:
-    """The validated registry fields, shared by registration and update."""
+    """The registry fields checked against the registry's rules, shared by registration and update: names
+    given, the codice fiscale valid (compacted) and consistent with the birth date and sex, an identifier or a
+    birth date."""
 
     values: dict
 
     @classmethod
-    def clean(cls, raw: dict) -> PersonData:
-        values = {key: raw[key] for key in PERSON_FIELDS if key in raw}
+    def clean(cls, fields: PersonFields) -> PersonData:
+        given: dict[str, Any] = dict(fields)
+        values = {key: given[key] for key in PERSON_FIELDS if key in given}
         for key in ("first_name", "last_name"):
             values[key] = (values.get(key) or "").strip()
             if not values[key]:
@@ -82,18 +112,18 @@ class PersonData:
 
 
 @transaction.atomic
-def person_register(*, actor, organisation_id: int | None, data: dict, confirmed_new: bool = False) -> Person:
+def person_register(*, actor, organisation_id: int | None, data: PersonFields, confirmed_new: bool = False) -> Person:
     """Register a person for one of the actor's organisations (where they are a case manager).
 
     Raises PermissionDenied, ValidationError (bad data), DuplicatePerson (codice fiscale already
     registered) or PossibleDuplicates (similar name + same birth date, unless `confirmed_new`).
     """
-    membership = permissions.require_intake_membership(actor, organisation_id)
+    membership = checks.require_intake_membership(actor, organisation_id)
     cleaned = PersonData.clean(data).values
     if cleaned["codice_fiscale"]:
         existing = Person.objects.filter(codice_fiscale=cleaned["codice_fiscale"]).first()
         if existing is not None:
-            visible = permissions.visible_persons(actor).filter(pk=existing.pk).exists()
+            visible = checks.visible_persons(actor).filter(pk=existing.pk).exists()
             raise DuplicatePerson(existing, visible=visible)
     if not confirmed_new and cleaned.get("birth_date"):
         candidates = list(similar_persons(user=actor, first_name=cleaned["first_name"],
@@ -103,23 +133,25 @@ def person_register(*, actor, organisation_id: int | None, data: dict, confirmed
     person = Person(registered_by_id=membership.organisation_id, **cleaned)
     person.full_clean(exclude=["registered_by", "merged_into"], validate_unique=False)
     person.save()
-    permissions.person_access_sync(person)
+    grants.person_access_sync(person)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=person, organisation_id=membership.organisation_id,
                  person_id=person.pk)
     return person
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, data: dict) -> Person:
-    membership = permissions.require_person_change(actor, person)
-    person = Person.objects.select_for_update().get(pk=person.pk)
+def person_update(*, actor, person: Person, data: PersonFields) -> Person:
+    """Change the registry fields in `data` (the others stay). Raises PermissionDenied, ValidationError or
+    DuplicatePerson (the new codice fiscale belongs to someone else)."""
+    person = lock_one(Person.objects, pk=person.pk)
+    membership = checks.require_person_change(actor, person)
     current = {key: getattr(person, key) for key in PERSON_FIELDS}
-    cleaned = PersonData.clean({**current, **data}).values
+    cleaned = PersonData.clean(cast(PersonFields, {**current, **data})).values
     cf = cleaned["codice_fiscale"]
     if cf and cf != person.codice_fiscale:
         other = Person.objects.filter(codice_fiscale=cf).exclude(pk=person.pk).first()
         if other is not None:
-            raise DuplicatePerson(other, visible=permissions.visible_persons(actor).filter(pk=other.pk).exists())
+            raise DuplicatePerson(other, visible=checks.visible_persons(actor).filter(pk=other.pk).exists())
     changed = sorted(key for key, value in cleaned.items() if getattr(person, key) != value)
     if not changed:
         return person
@@ -130,7 +162,7 @@ def person_update(*, actor, person: Person, data: dict) -> Person:
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, organisation_id=membership.organisation_id,
                  person_id=person.pk, detail={"fields": changed})
     for case in Case.objects.filter(person=person):
-        event_record(case=case, kind=EventKind.PERSON_UPDATED, actor=actor,
+        event_record(case=case, kind=TimelineKind.PERSON_UPDATED, actor=actor,
                      organisation_id=membership.organisation_id,
                      obj=person, audit_action=AuditAction.UPDATE, data={"fields": changed})
     return person
@@ -151,13 +183,14 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
     Raises PermissionDenied unless the actor may change both people; ValidationError when they are
     the same person, one is already merged, or they carry two different codici fiscali.
     """
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for the merge.")})
     if kept.pk == merged.pk:
         raise ValidationError(_("A person cannot be merged with themselves."))
-    membership = permissions.require_person_change(actor, kept)
-    permissions.require_person_change(actor, merged)
-    kept, merged = (Person.objects.select_for_update().get(pk=pk) for pk in (kept.pk, merged.pk))
+    locked = {person.pk: person for person in lock_all(Person.objects.filter(pk__in=[kept.pk, merged.pk]))}
+    kept, merged = locked[kept.pk], locked[merged.pk]
+    membership = checks.require_person_change(actor, kept)
+    checks.require_person_change(actor, merged)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the merge.")})
     if kept.merged_into_id or merged.merged_into_id:
         raise ValidationError(_("One of these people has already been merged."))
     if kept.codice_fiscale and merged.codice_fiscale and kept.codice_fiscale != merged.codice_fiscale:
@@ -192,7 +225,7 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
     merged.merged_into = kept
     merged.save(update_fields=["merged_into"])
     for person in (kept, merged):  # the groups that saw the moved cases now see `kept`
-        permissions.person_access_sync(person)
+        grants.person_access_sync(person)
 
     record = PersonMerge.objects.create(
         kept=kept, merged=merged, merged_by=actor, organisation_id=membership.organisation_id, reason=reason.strip(),
@@ -203,7 +236,7 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
     audit_record(actor=actor, action=AuditAction.MERGE, obj=record, organisation_id=membership.organisation_id,
                  person_id=kept.pk, detail={"kept": kept.pk, "merged": merged.pk, "cases": case_ids})
     for case in Case.objects.filter(pk__in=case_ids):
-        event_record(case=case, kind=EventKind.PERSON_MERGED, actor=actor,
+        event_record(case=case, kind=TimelineKind.PERSON_MERGED, actor=actor,
                      organisation_id=membership.organisation_id,
                      obj=record, audit_action=AuditAction.MERGE)
     return record

@@ -10,16 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
 from cases.models import (
     Case,
     Document,
     DocumentKind,
-    EventKind,
     Intervention,
     InterventionKind,
     Note,
+    TimelineKind,
 )
+from cases.permissions import checks
 from cases.services.case_file import lock_case, require_open
 from cases.services.events import event_record
 from cases.services.uploads import validate_upload
@@ -35,8 +35,8 @@ NOTE_MAX_LENGTH = 10_000
 def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Note:
     """Add a note. The text is stored as typed and always shown escaped (no HTML is ever rendered).
     A sensitive note is visible only to the author's organisation."""
-    membership = permissions.require_case_capability(actor, case, Capability.ADD_NOTE)
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.ADD_NOTE)
     require_open(case)
     body = (body or "").strip()
     if not body:
@@ -46,7 +46,7 @@ def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Not
             "max": NOTE_MAX_LENGTH}})
     note = Note.objects.create(case=case, author=actor, author_organisation_id=membership.organisation_id, body=body,
                                is_sensitive=is_sensitive)
-    event_record(case=case, kind=EventKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
+    event_record(case=case, kind=TimelineKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
                  summary="" if is_sensitive else body[:120], obj=note, sensitive=is_sensitive,
                  audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     return note
@@ -59,8 +59,8 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
     Raises ValidationError for a bad file, and core.storage.StorageUnavailable when the storage refuses the bytes
     (full disk, read-only folder, bucket unreachable): then no bytes, no Document, no event and no audit row
     remain. The bytes are written before the rows, and removed again if the rows do not land."""
-    membership = permissions.require_case_capability(actor, case, Capability.UPLOAD_DOCUMENT)
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.UPLOAD_DOCUMENT)
     require_open(case)
     errors = {}
     if kind not in DocumentKind.values:
@@ -79,7 +79,7 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
     store_upload(document.file, uploaded)
     try:
         document.save()
-        event_record(case=case, kind=EventKind.DOCUMENT_UPLOADED, actor=actor,
+        event_record(case=case, kind=TimelineKind.DOCUMENT_UPLOADED, actor=actor,
                      organisation_id=membership.organisation_id,
                      summary="" if is_sensitive else document.title, obj=document,
                      sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
@@ -95,8 +95,8 @@ def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.
                         quantity: int = 1, value: Decimal | None = None, note: str = "",
                         service_type: ServiceType | None = None) -> Intervention:
     """Record a service delivered to the person (and their household) by the actor's organisation."""
-    membership = permissions.require_case_capability(actor, case, Capability.ADD_INTERVENTION)
     case = lock_case(case)
+    membership = checks.require_case_capability(actor, case, Capability.ADD_INTERVENTION)
     require_open(case)
     delivered_on = delivered_on or timezone.localdate()
     errors = {}
@@ -115,7 +115,7 @@ def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.
         service_type=service_type, delivered_on=delivered_on, quantity=quantity, value=value,
         note=(note or "").strip()[:300], recorded_by=actor,
     )
-    event_record(case=case, kind=EventKind.INTERVENTION_RECORDED, actor=actor,
+    event_record(case=case, kind=TimelineKind.INTERVENTION_RECORDED, actor=actor,
                  organisation_id=membership.organisation_id, obj=intervention, audit_action=AuditAction.CREATE,
                  data={"kind": kind})
     return intervention

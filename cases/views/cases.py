@@ -1,28 +1,27 @@
-"""Cases: the list, opening one, the case file page, and the changes to the case itself."""
+"""Cases: the list, the case file page, editing the case and its timeline. Opening, closing, reopening a case and
+changing its status are `workflows.views.lifecycle` (they run the case pathway too)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.forms import (
     AssessmentForm,
-    CaseCloseForm,
     CaseEditForm,
     CaseFilterForm,
-    CaseOpenForm,
     CaseStatusForm,
     DocumentForm,
     GoalForm,
     InterventionForm,
     NoteForm,
 )
-from cases.models import CaseStatus, Household
+from cases.models import CaseStatus
+from cases.permissions import checks
 from cases.views.common import audit_case_read
 from core.views import apply_errors, page_view, paginate, posted
 from partners.roles import Capability
@@ -53,62 +52,9 @@ def case_list(request):
         {
             "form": form,
             "page": paginate(request, cases),
-            "can_open_case": bool(permissions.intake_memberships(request.user)),
+            "can_open_case": bool(checks.intake_memberships(request.user)),
         },
     )
-
-
-def _intake_person(request):
-    """The person a case is opened for: a visible one (?person=), or one registered elsewhere whose
-    codice fiscale was typed at registration (`codice_fiscale_proof`, posted). Returns (person, visible)."""
-    source = request.POST if request.method == "POST" else request.GET
-    pk = str(source.get("person", ""))
-    if not pk.isdigit():
-        raise Http404
-    person = selectors.person_get_for_intake(
-        user=request.user, pk=int(pk), codice_fiscale=source.get("codice_fiscale_proof", "")
-    )
-    visible = permissions.visible_persons(request.user, Capability.VIEW_FILE).filter(pk=person.pk).exists()
-    return person, visible
-
-
-@page_view("GET", "POST")
-def case_open(request, *, open_case=services.case_open):
-    """Intake: open a case for a person. `open_case` is the service that opens it (config/urls.py passes the
-    workflows one, which also starts the case pathway)."""
-    user = request.user
-    memberships = permissions.intake_memberships(user)
-    if not memberships:
-        raise PermissionDenied(_("Only case managers can open cases."))
-    person, visible = _intake_person(request)
-    households = selectors.person_households_for(user=user, person=person) if visible else Household.objects.none()
-    managers = selectors.case_managers_of(organisation_ids=[m.organisation_id for m in memberships])
-    initial = {
-        "person": person.pk,
-        "case_manager": user.pk if visible else None,
-        "codice_fiscale_proof": request.GET.get("codice_fiscale_proof", ""),
-    }
-    form = CaseOpenForm(
-        posted(request), memberships=memberships, households=households, case_managers=managers, initial=initial
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = open_case(
-                actor=user,
-                organisation_id=data["organisation"],
-                person=person,
-                household=data["household"],
-                title=data["title"],
-                case_manager=data["case_manager"],
-                codice_fiscale_proof=data["codice_fiscale_proof"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Case %(code)s has been opened.") % {"code": case.code})
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/case_open.html", {"form": form, "person": person if visible else None})
 
 
 # The forms shown inline on the case page, by the capability they need. Each posts to its own view;
@@ -146,7 +92,7 @@ def case_detail(request, pk):
     """The case file. Each section is there only when the user's capabilities on this case allow it."""
     user = request.user
     case = selectors.case_get_for(user=user, pk=pk)
-    caps = permissions.case_capabilities(user, case)
+    caps = checks.case_capabilities(user, case)
     audit_case_read(request, case)
     is_open = case.status != CaseStatus.CLOSED
     context = {"case": case, "can": capability_flags(caps), "is_open": is_open}
@@ -170,7 +116,7 @@ def case_detail(request, pk):
 
 def _case_for_change(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
-    permissions.require_case_capability(request.user, case, Capability.CHANGE_CASE)
+    checks.require_case_capability(request.user, case, Capability.CHANGE_CASE)
     return case
 
 
@@ -201,53 +147,10 @@ def case_edit(request, pk):
     return render(request, "cases/case_form.html", {"case": case, "form": form, "heading": _("Edit the case")})
 
 
-@page_view("GET", "POST")
-def case_status(request, pk, *, set_status=services.case_set_status):
-    """Open / active / suspended, or reopen a closed case (`set_status`: see `case_open`)."""
-    case = _case_for_change(request, pk)
-    form = CaseStatusForm(posted(request), initial={"status": case.status})
-    if form.is_valid():
-        try:
-            set_status(actor=request.user, case=case, status=form.cleaned_data["status"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The status of the case has been changed."))
-            return redirect("cases:case_detail", pk=case.pk)
-    heading = _("Reopen the case") if case.status == CaseStatus.CLOSED else _("Change the status")
-    return render(request, "cases/case_form.html", {"case": case, "form": form, "heading": heading})
-
-
-@page_view("GET", "POST")
-def case_close(request, pk, *, close_case=services.case_close):
-    """Close the case (`close_case`: see `case_open`)."""
-    case = _case_for_change(request, pk)
-    form = CaseCloseForm(posted(request))
-    if form.is_valid():
-        try:
-            close_case(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The case has been closed."))
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(
-        request,
-        "cases/case_form.html",
-        {
-            "case": case,
-            "form": form,
-            "heading": _("Close the case"),
-            "submit_label": _("Close the case"),
-            "danger": True,
-        },
-    )
-
-
 @page_view("GET")
 def timeline(request, pk):
     case = selectors.case_get_for(user=request.user, pk=pk)
-    if Capability.VIEW_TIMELINE not in permissions.case_capabilities(request.user, case):
+    if Capability.VIEW_TIMELINE not in checks.case_capabilities(request.user, case):
         raise PermissionDenied(_("You are not allowed to see the timeline of this case."))
     events = selectors.timeline_for(user=request.user, case=case)
     audit_case_read(request, case)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from cases import permissions
+from cases.permissions import checks
 from core.audit import audit_record
 from core.models import AuditAction
 from partners.roles import Capability
@@ -28,7 +28,7 @@ def case_organisation_id(user, case) -> int | None:
     """The organisation through which the user sees the case (for the audit row); None for a per-user
     grant (the coordinator asked to look at one file)."""
     try:
-        return permissions.acting_membership(user, case, Capability.VIEW_SUMMARY).organisation_id
+        return checks.acting_membership(user, case, Capability.VIEW_SUMMARY).organisation_id
     except PermissionDenied:
         return None
 

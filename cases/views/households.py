@@ -9,23 +9,26 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.forms import HouseholdCreateForm, HouseholdForm, HouseholdMemberForm
+from cases.permissions import checks
 from cases.views.common import audit_search
 from core.audit import audit_record
 from core.models import AuditAction
+from core.parsing import posted_id
 from core.views import apply_errors, page_view, paginate, posted
 from partners.roles import Capability
+from partners.selectors import memberships_with
 
 AID_ROWS = 100
 MEMBER_CANDIDATES = 20
 
 
 def _person_from_query(request):
-    pk = request.GET.get("person", "")
-    if not pk.isdigit():
+    pk = posted_id(request.GET.get("person"))
+    if pk is None:
         return None
-    return selectors.person_get_for(user=request.user, pk=int(pk), capability=Capability.VIEW_FILE)
+    return selectors.person_get_for(user=request.user, pk=pk, capability=Capability.VIEW_FILE)
 
 
 QUERY_LENGTH = 100
@@ -44,7 +47,7 @@ def household_list(request):
             "query": query,
             "query_length": QUERY_LENGTH,
             "page": paginate(request, selectors.household_search_for(user=request.user, query=query)),
-            "can_register": bool(permissions.intake_memberships(request.user)),
+            "can_register": bool(checks.intake_memberships(request.user)),
         },
     )
 
@@ -52,7 +55,7 @@ def household_list(request):
 @page_view("GET", "POST")
 def household_create(request):
     """A new household; with ?person=<pk> that person becomes its reference person."""
-    memberships = permissions.intake_memberships(request.user)
+    memberships = checks.intake_memberships(request.user)
     if not memberships:
         raise PermissionDenied(_("Only case managers can register households."))
     person = _person_from_query(request)
@@ -82,7 +85,7 @@ def household_create(request):
 def household_detail(request, pk):
     user = request.user
     household = selectors.household_get_for(user=user, pk=pk)
-    org_ids = [m.organisation_id for m in permissions.memberships_with(user, Capability.VIEW_FILE)]
+    org_ids = [m.organisation_id for m in memberships_with(user, Capability.VIEW_FILE)]
     audit_record(
         actor=user,
         action=AuditAction.READ,
@@ -134,7 +137,7 @@ def household_edit(request, pk):
 def household_member_add(request, pk):
     """Search a person (?q=), choose them among the results, give the relationship."""
     household = _changeable_household(request, pk)
-    persons = permissions.visible_persons(request.user, Capability.VIEW_FILE)
+    persons = checks.visible_persons(request.user, Capability.VIEW_FILE)
     form = HouseholdMemberForm(posted(request), persons=persons)
     query = request.GET.get("q", "").strip()[:100]
     member_ids = {member.person_id for member in household.members.all()}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.forms import (
     ConsentForm,
     ConsentWithdrawForm,
@@ -21,11 +21,14 @@ from cases.forms import (
     PersonSearchForm,
 )
 from cases.models import Person
+from cases.permissions import checks
 from cases.services.persons import PERSON_FIELDS, DuplicatePerson, PossibleDuplicates
 from cases.views.common import audit_person_read, audit_search
+from core.parsing import posted_id
 from core.storage import StorageUnavailable
 from core.views import apply_errors, page_view, paginate, posted, render_storage_refusal
 from partners.roles import Capability
+from partners.selectors import memberships_with
 
 MERGE_CANDIDATES = 20
 
@@ -45,15 +48,15 @@ def person_search(request):
             "form": form,
             "query": query,
             "page": page,
-            "can_read_files": bool(permissions.memberships_with(request.user, Capability.VIEW_FILE)),
-            "can_register": bool(permissions.intake_memberships(request.user)),
+            "can_read_files": bool(memberships_with(request.user, Capability.VIEW_FILE)),
+            "can_register": bool(checks.intake_memberships(request.user)),
         },
     )
 
 
 @page_view("GET", "POST")
 def person_register(request):
-    memberships = permissions.intake_memberships(request.user)
+    memberships = checks.intake_memberships(request.user)
     if not memberships:
         raise PermissionDenied(_("Only case managers can register people."))
     form = PersonRegisterForm(posted(request), memberships=memberships)
@@ -99,8 +102,8 @@ def person_detail(request, pk):
             "consents": selectors.consent_list_for(user=user, person=person),
             "households": selectors.person_households_for(user=user, person=person),
             "cases": selectors.case_list_for(user=user).filter(person=person),
-            "can_change": permissions.changeable_persons(user).filter(pk=person.pk).exists(),
-            "can_open_case": bool(permissions.intake_memberships(user)),
+            "can_change": checks.changeable_persons(user).filter(pk=person.pk).exists(),
+            "can_open_case": bool(checks.intake_memberships(user)),
             "just_registered": request.GET.get("registered") == "1",
             "today": timezone.localdate(),
         },
@@ -109,7 +112,7 @@ def person_detail(request, pk):
 
 def _changeable_person(request, pk) -> Person:
     person = selectors.person_get_for(user=request.user, pk=pk, capability=Capability.VIEW_FILE)
-    permissions.require_person_change(request.user, person)
+    checks.require_person_change(request.user, person)
     return person
 
 
@@ -146,7 +149,7 @@ def person_merge(request, pk):
     The person of this page is kept; the duplicate is merged into them."""
     user = request.user
     kept = _changeable_person(request, pk)
-    candidates = permissions.visible_persons(user, Capability.VIEW_FILE).exclude(pk=kept.pk)
+    candidates = checks.visible_persons(user, Capability.VIEW_FILE).exclude(pk=kept.pk)
     form = PersonMergeForm(posted(request), candidates=candidates, initial={"merged": request.GET.get("merged")})
     merged_pk = request.POST.get("merged") if request.method == "POST" else request.GET.get("merged")
     if not merged_pk:
@@ -172,9 +175,10 @@ def person_merge(request, pk):
             "cases/person_merge_pick.html",
             {"person": kept, "similar": similar, "found": found, "query": query},
         )
-    if not str(merged_pk).isdigit():
+    merged_id = posted_id(merged_pk)
+    if merged_id is None:
         return redirect("cases:person_merge", pk=kept.pk)
-    merged = selectors.person_get_for(user=user, pk=int(merged_pk), capability=Capability.VIEW_FILE)
+    merged = selectors.person_get_for(user=user, pk=merged_id, capability=Capability.VIEW_FILE)
     if form.is_valid():
         try:
             services.person_merge(
@@ -228,7 +232,7 @@ def consent_add(request, person_pk):
 def consent_withdraw(request, pk):
     consent = selectors.consent_get_for(user=request.user, pk=pk)
     person = consent.person
-    permissions.require_person_change(request.user, person)
+    checks.require_person_change(request.user, person)
     form = ConsentWithdrawForm(posted(request))
     if form.is_valid():
         try:

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.forms import ActionForm, AssessmentForm, DocumentForm, GoalForm, InterventionForm, NoteForm, PlanForm
+from cases.permissions import checks
 from cases.views.common import case_organisation_id
 from core.audit import audit_record
 from core.models import AuditAction
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 def case_form_page(request, *, case, capability, form_class, save, heading, success, section, initial=None):
     """The shared flow of the forms that add to a case: check the capability (403), validate, call the
     service, put its ValidationError back on the form, or go back to the case's section."""
-    permissions.require_case_capability(request.user, case, capability)
+    checks.require_case_capability(request.user, case, capability)
     files = request.FILES if request.method == "POST" else None
     form = form_class(posted(request), files, initial=initial)
     context = {"case": case, "form": form, "heading": heading}

@@ -8,6 +8,8 @@ accepted it (it cannot see the person otherwise).
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,11 +20,13 @@ from django.utils.translation import gettext_lazy
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
-from cases import permissions as case_permissions
-from cases.models import Case, CaseStatus, ShareSection
-from cases.models import EventKind as CaseEventKind
+from cases.models import Case, CaseStatus, ShareSection, TimelineKind
+from cases.permissions import checks as case_checks
 from cases.services.case_file import lock_case
 from cases.services.events import event_record
+from core.bus import publish
+from core.locks import lock_one
+from housing.events import HousingPathwayStarted, HousingStepCompleted
 from housing.flows import HousingFlow
 from housing.models import (
     Application,
@@ -33,11 +37,11 @@ from housing.models import (
     ResourceKind,
     Stay,
 )
-from housing.services.households import application_create
+from housing.services.households import application_create, application_update
 from partners.models import Organisation
 from partners.roles import Capability
 from workflows import permissions as wf_permissions
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffKind, HandoffStatus, WorkflowEvent
+from workflows.models import CaseProcess, Handoff, HandoffKind, HandoffStatus, HistoryKind
 from workflows.services import history
 from workflows.services.handoffs import handoff_send
 from workflows.services.tasks import task_complete
@@ -66,32 +70,39 @@ def housing_process(case: Case) -> CaseProcess | None:
 
 def require_pathway_starter(actor, case: Case) -> None:
     """The housing pathway is started from the plan by the case managers of the lead organisation."""
-    membership = case_permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     if membership.organisation_id != case.lead_organisation_id:
         raise PermissionDenied(_("Only the lead organisation can start the housing pathway."))
 
 
 def pathway_start(*, actor, case: Case) -> CaseProcess:
-    require_pathway_starter(actor, case)
+    """Start the housing pathway of `case`: its assessment lands in the lead organisation's queue.
+
+    Raises PermissionDenied (not a case manager of the lead organisation), ValidationError (case closed, pathway
+    already running)."""
     with transaction.atomic():
         case = lock_case(case)
+        require_pathway_starter(actor, case)
         if case.status == CaseStatus.CLOSED:
             raise ValidationError(_("The case is closed: reopen it first."))
         current = housing_process(case)
         if current is not None and current.finished is None:
             raise ValidationError(_("The housing pathway of this case is already running."))
         process = HousingFlow.start.run(case=case, actor=actor)
-        WorkflowEvent.objects.create(kind=EventKind.PROCESS_STARTED, flow="housing", step="start", case=case,
-                                     process=process, organisation_id=case.lead_organisation_id, user=actor)
+        history.record_process(kind=HistoryKind.PROCESS_STARTED, flow="housing", step="start", case_id=case.pk,
+                               process_id=process.pk, organisation_id=case.lead_organisation_id, user=actor)
+        publish(HousingPathwayStarted(process_id=process.pk, case_id=case.pk, actor_id=actor.pk))
         return process
 
 
-def _complete_step(*, actor, task_id, node, action, data: dict | None = None) -> Task:
-    """Lock the pathway, re-check the task, run `action(pathway, task)` (which raises when the step's data is
-    missing) and finish the task; all or nothing."""
-    task = Task.objects.filter(pk=task_id, flow_task=node).select_related("process").first()
-    if task is None or not wf_permissions.can_see_task(actor, task):
+def _complete_step(*, actor, task: Task, node, action, data: dict | None = None) -> Task:
+    """Lock the process, then the pathway row; re-check the task and who may do it; run `action(pathway, task)`
+    (which checks the step's domain rules, raising when its data is missing, then records it) and finish the task
+    (its history row); publish `HousingStepCompleted`. All or nothing."""
+    found = Task.objects.filter(pk=task.pk, flow_task=node).select_related("process").first()
+    if found is None or not wf_permissions.can_see_task(actor, found):
         raise Http404
+    task = found
     try:
         with transaction.atomic(), HousingFlow.lock(task.process_id):
             task.refresh_from_db()
@@ -103,12 +114,14 @@ def _complete_step(*, actor, task_id, node, action, data: dict | None = None) ->
                 wf_permissions.require_claim(actor, task)
             else:
                 wf_permissions.require_execute(actor, task)
-            pathway = HousingPathway.objects.select_for_update().select_related("case").get(process_id=task.process_id)
+            pathway = lock_one(HousingPathway.objects.select_related("case"), process_id=task.process_id)
             if pathway.case.status == CaseStatus.CLOSED:
                 raise ValidationError(_("The case is closed."))
             extra = action(pathway, task) or {}
             done = task_complete(task, actor=actor, data={**(data or {}), **extra})
-            history.process_finished_if_done(task.process_id, user=actor)
+            history.record_process_finished_if_done(task.process_id, user=actor)
+            publish(HousingStepCompleted(task_id=task.pk, process_id=task.process_id, case_id=pathway.case_id,
+                                         step=node.name, actor_id=actor.pk))
             return done
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this pathway right now: try again in a moment.")) from None
@@ -123,11 +136,10 @@ def step_providers(step: str) -> QuerySet[Organisation]:
         "name")
 
 
-def _provider(value, *, field: str, step: str) -> Organisation:
-    pk = getattr(value, "pk", value)
-    if not pk:
+def _provider(value: Organisation | None, *, field: str, step: str) -> Organisation:
+    if value is None:
         raise ValidationError({field: _("Choose the organisation that provides this step.")})
-    provider = step_providers(step).filter(pk=pk).first()
+    provider = step_providers(step).filter(pk=value.pk).first()
     if provider is None:
         raise ValidationError({field: _("This organisation does not offer this kind of housing in the network's "
                                         "catalogue: choose one from the list.")})
@@ -157,8 +169,9 @@ def _refer(actor, case: Case, provider: Organisation, step: str) -> None:
                  service_type_id=service.pk, sections=[ShareSection.FILE])
 
 
-def assessment_done(*, actor, task_id, emergency_needed: bool, emergency_provider=None, temporary_provider=None,
-                    public_provider=None) -> Task:
+def assessment_done(*, actor, task: Task, emergency_needed: bool, emergency_provider: Organisation | None = None,
+                    temporary_provider: Organisation | None = None,
+                    public_provider: Organisation | None = None) -> Task:
     """The housing section is recorded; who provides the next steps is chosen, and each provider gets a referral
     (consent gate and SLA apply: a refused referral leaves the step open, nothing saved)."""
     def record(pathway: HousingPathway, task):
@@ -182,7 +195,7 @@ def assessment_done(*, actor, task_id, emergency_needed: bool, emergency_provide
         pathway.outcome = ""
         pathway.save()
         return {"emergency_needed": bool(emergency_needed)}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.assess, action=record)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.assess, action=record)
 
 
 def _open_stay_at(case: Case, provider_id: int | None, kinds) -> Stay | None:
@@ -190,7 +203,7 @@ def _open_stay_at(case: Case, provider_id: int | None, kinds) -> Stay | None:
                                place__resource__kind__in=list(kinds)).select_related("place").first()
 
 
-def emergency_placement_done(*, actor, task_id) -> Task:
+def emergency_placement_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
         stay = _open_stay_at(pathway.case, pathway.emergency_provider_id, [ResourceKind.SHELTER])
         if stay is None:
@@ -198,10 +211,10 @@ def emergency_placement_done(*, actor, task_id) -> Task:
         pathway.placed_at = pathway.placed_at or timezone.now()
         pathway.save(update_fields=["placed_at"])
         return {"stay": stay.pk}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.emergency_placement, action=check)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.emergency_placement, action=check)
 
 
-def temporary_placement_done(*, actor, task_id) -> Task:
+def temporary_placement_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
         stay = _open_stay_at(pathway.case, pathway.temporary_provider_id,
                              [ResourceKind.TEMPORARY, ResourceKind.SOCIAL])
@@ -212,14 +225,15 @@ def temporary_placement_done(*, actor, task_id) -> Task:
         pathway.placed_at = pathway.placed_at or timezone.now()
         pathway.save(update_fields=["placed_at"])
         return {"stay": stay.pk}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.temporary_placement, action=check)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.temporary_placement, action=check)
 
 
-def public_application_done(*, actor, task_id, applied_on=None, protocol_number: str = "", official_rank=None,
+def public_application_done(*, actor, task: Task, applied_on: datetime.date | None = None, protocol_number: str = "",
+                            official_rank: int | None = None,
                             override: bool = False, override_reason: str = "") -> Task:
     """The SAP application with its date, protocol number and position in the official ranking."""
     def record(pathway, task):
-        if not str(protocol_number or "").strip():
+        if not protocol_number.strip():
             raise ValidationError({"protocol_number": _("Enter the protocol number of the application.")})
         application = Application.objects.filter(case=pathway.case, kind=ResourceKind.PUBLIC,
                                                   status=ApplicationStatus.WAITING).first()
@@ -229,16 +243,14 @@ def public_application_done(*, actor, task_id, applied_on=None, protocol_number:
                 protocol_number=protocol_number, official_rank=official_rank, override=override,
                 override_reason=override_reason)
         else:
-            from housing.services.households import application_update
-
-            application = application_update(actor=actor, application_id=application.pk,
+            application = application_update(actor=actor, application=application,
                                              protocol_number=protocol_number, official_rank=official_rank,
                                              applied_on=applied_on)
         return {"application": application.pk}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.public_application, action=record)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.public_application, action=record)
 
 
-def allocation_done(*, actor, task_id) -> Task:
+def allocation_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
         accepted = Application.objects.filter(
             case=pathway.case, kind=ResourceKind.PUBLIC, offers__status=OfferStatus.ACCEPTED,
@@ -246,10 +258,10 @@ def allocation_done(*, actor, task_id) -> Task:
         if not accepted:
             raise ValidationError(_("Offer one of your homes to the household and record its acceptance first."))
         return {}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.allocation, action=check)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.allocation, action=check)
 
 
-def move_in_done(*, actor, task_id) -> Task:
+def move_in_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
         stay = _open_stay_at(pathway.case, pathway.public_provider_id, [ResourceKind.PUBLIC])
         if stay is None:
@@ -257,16 +269,16 @@ def move_in_done(*, actor, task_id) -> Task:
         pathway.moved_in_on = stay.move_in
         pathway.save(update_fields=["moved_in_on"])
         return {"stay": stay.pk, "move_in": stay.move_in.isoformat()}
-    return _complete_step(actor=actor, task_id=task_id, node=HousingFlow.move_in, action=check)
+    return _complete_step(actor=actor, task=task, node=HousingFlow.move_in, action=check)
 
 
-def follow_up_done(*, actor, task_id, note: str, outcome: str = "") -> Task:
+def follow_up_done(*, actor, task: Task, note: str, outcome: str = "") -> Task:
     """The follow-up at 3 months (a note), or at 6 months (a note and the outcome: autonomy or return)."""
-    task = Task.objects.filter(pk=task_id).first()
-    if task is None or task.flow_task not in (HousingFlow.follow_up_3, HousingFlow.follow_up_6):
+    found = Task.objects.filter(pk=task.pk).first()
+    node = found.flow_task if found is not None else None
+    if node not in (HousingFlow.follow_up_3, HousingFlow.follow_up_6):
         raise Http404
-    node = task.flow_task
-    note = str(note or "").strip()
+    note = note.strip()
     if not note:
         raise ValidationError({"note": _("Write how the household is doing.")})
     if node is HousingFlow.follow_up_6 and outcome not in (Outcome.AUTONOMY, Outcome.RETURN):
@@ -277,10 +289,10 @@ def follow_up_done(*, actor, task_id, note: str, outcome: str = "") -> Task:
             pathway.outcome = outcome
             pathway.save(update_fields=["outcome"])
         # On the timeline with its months and outcome; the note (free text about the household) stays on the task.
-        event_record(case=pathway.case, kind=CaseEventKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
+        event_record(case=pathway.case, kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
                      organisation_id=wf_permissions.task_organisation_id(task) or pathway.case.lead_organisation_id,
                      obj=pathway, data={"provider_id": pathway.public_provider_id,
                                         "date": timezone.localdate().isoformat(),
                                         "months": 3 if node is HousingFlow.follow_up_3 else 6, "outcome": outcome})
         return {"note": note[:2000], "outcome": outcome}
-    return _complete_step(actor=actor, task_id=task_id, node=node, action=record)
+    return _complete_step(actor=actor, task=task, node=node, action=record)

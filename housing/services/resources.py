@@ -1,8 +1,13 @@
-"""Providers' resources and places; the coordinator's eligibility rules and priority weights."""
+"""Providers' resources and places; the coordinator's eligibility rules and priority weights.
+
+Every operation: lock → authorise → domain rules → change → audit row → domain event (`housing.events`), in one
+transaction, on values the forms and serializers already parsed."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,55 +15,67 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bus import publish
+from core.locks import lock_all, lock_one
 from core.models import AuditAction
-from core.parsing import posted_id_or_zero
 from housing import permissions
-from housing.models import (
-    Comparison,
-    EligibilityRule,
-    Place,
-    PlaceStatus,
-    PriorityWeights,
-    Resource,
-    ResourceKind,
-    RuleField,
-    TargetGroup,
+from housing.events import (
+    EligibilityRuleSaved,
+    PlaceClosed,
+    PlaceReopened,
+    PriorityWeightsSaved,
+    ResourceCreated,
+    ResourceUpdated,
 )
-from housing.services.common import as_amount, as_count, as_date, audit, lock_place, set_place_status
+from housing.models import EligibilityRule, Place, PlaceStatus, PriorityWeights, Resource, TargetGroup
+from housing.services.common import actor_id, audit, lock_place, set_place_status
 from partners.models import Organisation
 
 MAX_PLACES = 500
+CENTS = Decimal("0.01")
+DEFAULT_CITY = "Cinisello Balsamo"
 
 
-def _clean_resource(data: dict) -> dict:
-    kind = data.get("kind")
-    if kind not in ResourceKind.values:
-        raise ValidationError({"kind": _("Choose the type of resource.")})
-    name = str(data.get("name") or "").strip()
+class ResourceData(TypedDict, total=False):
+    """A resource as `housing.forms.ResourceForm` cleaned it."""
+
+    kind: str
+    name: str
+    address: str
+    city: str
+    capacity: int
+    target_groups: list[str]
+    max_stay_days: int | None
+    is_active: bool
+
+
+class RuleData(TypedDict, total=False):
+    """An eligibility rule as `housing.forms.RuleForm` cleaned it."""
+
+    kind: str
+    field: str
+    comparison: str
+    threshold: Decimal
+    message: str
+    source: str
+    is_active: bool
+
+
+def _resource_fields(data: ResourceData) -> dict:
+    name = data.get("name", "").strip()
     if not name:
         raise ValidationError({"name": _("Give the resource a name.")})
-    address = str(data.get("address") or "").strip()
-    if not address:
-        raise ValidationError({"address": _("Enter the address.")})
-    groups = data.get("target_groups") or []
-    if isinstance(groups, str):
-        groups = [groups]
-    try:
-        groups = list(groups)
-    except TypeError:
-        raise ValidationError({"target_groups": _("Choose the target groups.")}) from None
-    unknown = set(groups) - set(TargetGroup.values)
-    if unknown:
-        raise ValidationError({"target_groups": _("Unknown target group: %(name)s.") % {"name": ", ".join(
-            sorted(map(str, unknown)))}})
-    max_stay = data.get("max_stay_days")
-    if max_stay not in (None, ""):
-        max_stay = as_count(max_stay, field="max_stay_days", minimum=1, maximum=3650)
-    else:
-        max_stay = None
-    return {"kind": kind, "name": name[:160], "address": address[:200],
-            "city": (str(data.get("city") or "").strip() or "Cinisello Balsamo")[:100],
-            "target_groups": [g for g in TargetGroup.values if g in set(groups)], "max_stay_days": max_stay}
+    groups = set(data.get("target_groups") or [])
+    return {"kind": data.get("kind", ""), "name": name[:160], "address": data.get("address", "").strip()[:200],
+            "city": (data.get("city", "").strip() or DEFAULT_CITY)[:100],
+            "target_groups": [g for g in TargetGroup.values if g in groups],
+            "max_stay_days": data.get("max_stay_days")}
+
+
+def _require_capacity(capacity: int) -> None:
+    if not 1 <= capacity <= MAX_PLACES:
+        raise ValidationError({"capacity": _("Enter a number from %(min)s to %(max)s.") % {"min": 1,
+                                                                                          "max": MAX_PLACES}})
 
 
 def _add_places(resource: Resource, count: int) -> None:
@@ -66,36 +83,37 @@ def _add_places(resource: Resource, count: int) -> None:
     Place.objects.bulk_create([Place(resource=resource, label=str(start + i + 1)) for i in range(count)])
 
 
-def resource_create(*, actor, provider_id, data: dict) -> Resource:
-    """A new resource of the provider with `capacity` places, all free. Raises PermissionDenied (not a manager
-    of the provider) or ValidationError (bad input: nothing is saved)."""
-    provider = Organisation.objects.filter(pk=posted_id_or_zero(provider_id), is_active=True).first()
-    if provider is None:
-        raise ValidationError({"provider": _("Choose the provider organisation.")})
-    membership = permissions.require_manage_resources(actor, provider.pk)
-    fields = _clean_resource(data)
-    capacity = as_count(data.get("capacity"), field="capacity", minimum=1, maximum=MAX_PLACES)
+def resource_create(*, actor, provider: Organisation, data: ResourceData) -> Resource:
+    """A new resource of `provider` with `data["capacity"]` places, all free. Raises PermissionDenied (not a
+    manager of the provider) or ValidationError (a rule broken, keyed on its field: nothing is saved)."""
     with transaction.atomic():
+        membership = permissions.require_manage_resources(actor, provider.pk)
+        if not provider.is_active:
+            raise ValidationError({"provider": _("Choose the provider organisation.")})
+        fields = _resource_fields(data)
+        capacity = data.get("capacity", 0)
+        _require_capacity(capacity)
         if Resource.objects.filter(provider=provider, name=fields["name"]).exists():
             raise ValidationError({"name": _("%(org)s already has a resource with this name.") % {"org": provider}})
         resource = Resource.objects.create(provider=provider, **fields)
         _add_places(resource, capacity)
         audit(actor=actor, action=AuditAction.CREATE, obj=resource, organisation_id=membership.organisation_id,
               detail={"capacity": capacity, "kind": resource.kind})
+        publish(ResourceCreated(resource=resource, actor_id=actor_id(actor)))
     return resource
 
 
-def resource_update(*, actor, resource_id, data: dict) -> Resource:
+def resource_update(*, actor, resource: Resource, data: ResourceData) -> Resource:
     """Edit a resource; a larger capacity adds free places (a smaller one is refused: close places instead)."""
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().filter(pk=posted_id_or_zero(resource_id)).first()
-        if resource is None or resource.provider_id not in permissions.provider_ids(actor):
+        resource = lock_one(Resource.objects.all(), pk=resource.pk)
+        if resource.provider_id not in permissions.provider_ids(actor):
             raise Http404
         membership = permissions.require_manage_resources(actor, resource.provider_id)
-        fields = _clean_resource(data)
-        capacity = as_count(data.get("capacity"), field="capacity", minimum=1, maximum=MAX_PLACES,
-                            default=resource.places.count())
+        fields = _resource_fields(data)
         current = resource.places.count()
+        capacity = data.get("capacity") or current
+        _require_capacity(capacity)
         if capacity < current:
             raise ValidationError({"capacity": _("A resource cannot have fewer places than it has (%(count)s): close "
                                                  "the places that are no longer available instead.")
@@ -106,79 +124,76 @@ def resource_update(*, actor, resource_id, data: dict) -> Resource:
         before = {k: getattr(resource, k) for k in fields}
         for key, value in fields.items():
             setattr(resource, key, value)
-        resource.is_active = bool(data.get("is_active", resource.is_active))
+        resource.is_active = data.get("is_active", resource.is_active)
         resource.save()
         _add_places(resource, capacity - current)
         audit(actor=actor, action=AuditAction.UPDATE, obj=resource, organisation_id=membership.organisation_id,
               detail={"changed": sorted(k for k in fields if before[k] != fields[k]), "capacity": capacity})
+        publish(ResourceUpdated(resource=resource, actor_id=actor_id(actor)))
     return resource
 
 
-def place_close(*, actor, place_id) -> Place:
+def _lock_managed_place(actor, place: Place) -> tuple[Place, int]:
+    """The place under its lock, and the organisation of the manager acting on it (Http404: not theirs)."""
+    place = lock_place(place.pk)
+    if place.resource.provider_id not in permissions.provider_ids(actor):
+        raise Http404
+    return place, permissions.require_manage_resources(actor, place.resource.provider_id).organisation_id
+
+
+def place_close(*, actor, place: Place) -> Place:
     """Take a free place out of use (repairs, a closed dormitory). A held or occupied place cannot be closed."""
     with transaction.atomic():
-        place = lock_place(place_id)
-        if place.resource.provider_id not in permissions.provider_ids(actor):
-            raise Http404
-        membership = permissions.require_manage_resources(actor, place.resource.provider_id)
+        place, organisation_id = _lock_managed_place(actor, place)
         if place.status != PlaceStatus.AVAILABLE:
             raise ValidationError(_("Only a free place can be closed: this one is “%(status)s”.")
                                   % {"status": place.get_status_display()})
         set_place_status(place, PlaceStatus.CLOSED)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=membership.organisation_id,
+        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=organisation_id,
               detail={"status": PlaceStatus.CLOSED})
+        publish(PlaceClosed(place=place, actor_id=actor_id(actor)))
     return place
 
 
-def place_reopen(*, actor, place_id) -> Place:
+def place_reopen(*, actor, place: Place) -> Place:
+    """A closed place is free again."""
     with transaction.atomic():
-        place = lock_place(place_id)
-        if place.resource.provider_id not in permissions.provider_ids(actor):
-            raise Http404
-        membership = permissions.require_manage_resources(actor, place.resource.provider_id)
+        place, organisation_id = _lock_managed_place(actor, place)
         if place.status != PlaceStatus.CLOSED:
             raise ValidationError(_("This place is not closed."))
         set_place_status(place, PlaceStatus.AVAILABLE)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=membership.organisation_id,
+        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=organisation_id,
               detail={"status": PlaceStatus.AVAILABLE})
+        publish(PlaceReopened(place=place, actor_id=actor_id(actor)))
     return place
 
 
 # --- the coordinator's data: eligibility rules and priority weights -----------------------------------------
 
-def rule_save(*, actor, data: dict, rule_id=None) -> EligibilityRule:
-    """Create or change an eligibility rule (coordinator only, audited with the old and new values)."""
-    membership = permissions.require_coordinator(actor)
-    if data.get("kind") not in ResourceKind.values:
-        raise ValidationError({"kind": _("Choose the type of resource.")})
-    if data.get("field") not in RuleField.values:
-        raise ValidationError({"field": _("Choose the value the rule reads.")})
-    if data.get("comparison") not in Comparison.values:
-        raise ValidationError({"comparison": _("Choose the comparison.")})
-    threshold = as_amount(data.get("threshold"), field="threshold")
-    if threshold is None:
-        raise ValidationError({"threshold": _("Enter the threshold.")})
-    message = str(data.get("message") or "").strip()
-    if not message:
-        raise ValidationError({"message": _("Write the message shown when the rule is not met.")})
+def _rule_values(rule: EligibilityRule) -> dict:
+    return {"field": rule.field, "comparison": rule.comparison, "threshold": str(rule.threshold),
+            "is_active": rule.is_active}
+
+
+def rule_save(*, actor, data: RuleData, rule: EligibilityRule | None = None) -> EligibilityRule:
+    """Create an eligibility rule, or change `rule` (coordinator only, audited with the old and new values)."""
     with transaction.atomic():
-        rule = (EligibilityRule.objects.select_for_update().filter(pk=posted_id_or_zero(rule_id)).first()
-                if rule_id else None)
-        if rule_id and rule is None:
-            raise Http404
-        before = None if rule is None else {"field": rule.field, "comparison": rule.comparison,
-                                            "threshold": str(rule.threshold), "is_active": rule.is_active}
-        rule = rule or EligibilityRule()
+        locked = lock_one(EligibilityRule.objects.all(), pk=rule.pk) if rule is not None else None
+        membership = permissions.require_coordinator(actor)
+        message = data.get("message", "").strip()
+        if not message:
+            raise ValidationError({"message": _("Write the message shown when the rule is not met.")})
+        before = _rule_values(locked) if locked is not None else None
+        rule = locked or EligibilityRule()
         rule.kind, rule.field, rule.comparison = data["kind"], data["field"], data["comparison"]
-        rule.threshold, rule.message = threshold, message[:300]
-        rule.source = str(data.get("source") or "").strip()[:300]
-        rule.is_active = bool(data.get("is_active", True))
+        rule.threshold, rule.message = data["threshold"].quantize(CENTS), message[:300]
+        rule.source = data.get("source", "").strip()[:300]
+        rule.is_active = data.get("is_active", True)
         rule.updated_by = actor
         rule.save()
         audit(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, obj=rule,
-              organisation_id=membership.organisation_id,
-              detail={"before": before, "after": {"field": rule.field, "comparison": rule.comparison,
-                                                  "threshold": str(rule.threshold), "is_active": rule.is_active}})
+              organisation_id=membership.organisation_id, detail={"before": before, "after": _rule_values(rule)})
+        publish(EligibilityRuleSaved(rule=rule, actor_id=actor_id(actor), created=before is None))
     return rule
 
 
@@ -186,36 +201,47 @@ WEIGHT_FIELDS = ("homeless", "eviction", "violence", "unfit", "overcrowding", "p
                  "disability", "eviction_near", "eviction_window_days", "per_month_waiting", "waiting_cap_months")
 
 
-def weights_create(*, actor, effective_from, values: dict, note: str = "") -> PriorityWeights:
+def weight_maximum(name: str) -> int:
+    return 3650 if name == "eviction_window_days" else 1000
+
+
+def _weight_values(values: dict[str, int]) -> dict[str, int]:
+    for name in WEIGHT_FIELDS:
+        if not 0 <= values[name] <= weight_maximum(name):
+            raise ValidationError({name: _("Enter a number from %(min)s to %(max)s.")
+                                   % {"min": 0, "max": weight_maximum(name)}})
+    return {name: values[name] for name in WEIGHT_FIELDS}
+
+
+def weights_create(*, actor, effective_from: datetime.date, values: dict[str, int], note: str = "") -> PriorityWeights:
     """A new version of the priority weights, valid from `effective_from` (today or later: a past ranking must
     stay as it was). Coordinator only; audited with the previous version's values."""
-    membership = permissions.require_coordinator(actor)
-    day = as_date(effective_from, field="effective_from")
-    if day is None or day < timezone.localdate():
-        raise ValidationError({"effective_from": _("New weights apply from today or a later day: past rankings "
-                                                   "must stay reproducible.")})
-    cleaned = {name: as_count(values.get(name), field=name, minimum=0, maximum=1000 if name != "eviction_window_days"
-                              else 3650) for name in WEIGHT_FIELDS}
     with transaction.atomic():
-        previous = PriorityWeights.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
-        existing = PriorityWeights.objects.select_for_update().filter(effective_from=day).first()
+        existing = next(iter(lock_all(PriorityWeights.objects.filter(effective_from=effective_from))), None)
+        membership = permissions.require_coordinator(actor)
+        if effective_from < timezone.localdate():
+            raise ValidationError({"effective_from": _("New weights apply from today or a later day: past rankings "
+                                                       "must stay reproducible.")})
+        cleaned = _weight_values(values)
         if existing is not None and existing.effective_from <= timezone.localdate():
             raise ValidationError({"effective_from": _("Weights valid from that day are already in use: choose a "
                                                        "later day.")})
-        weights = existing or PriorityWeights(effective_from=day)
+        previous = PriorityWeights.objects.filter(effective_from__lte=effective_from).order_by(
+            "-effective_from").first()
+        weights = existing or PriorityWeights(effective_from=effective_from)
         for name, value in cleaned.items():
             setattr(weights, name, value)
-        weights.note = str(note or "").strip()[:300]
+        weights.note = note.strip()[:300]
         weights.created_by = actor
         weights.save()
         audit(actor=actor, action=AuditAction.CREATE if existing is None else AuditAction.UPDATE, obj=weights,
               organisation_id=membership.organisation_id,
-              detail={"effective_from": day.isoformat(), "values": cleaned,
+              detail={"effective_from": effective_from.isoformat(), "values": cleaned,
                       "previous": {n: getattr(previous, n) for n in WEIGHT_FIELDS} if previous else None})
+        publish(PriorityWeightsSaved(weights=weights, actor_id=actor_id(actor)))
     return weights
 
 
 def default_weights_values() -> dict[str, int]:
     defaults = PriorityWeights(effective_from=datetime.date.today())
     return {name: getattr(defaults, name) for name in WEIGHT_FIELDS}
-

@@ -3,11 +3,13 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import permissions, services
+from cases import services
 from cases.models import Case, CaseEvent
+from cases.permissions import grants
 from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import make_member, open_case, register_person
+from workflows.services import lifecycle
 
 CF = "RSSMRA85T10A562S"
 
@@ -114,7 +116,7 @@ def test_volunteer_sees_the_case_summary_without_the_file(network, case_a, clien
 def test_coordinator_does_not_see_cases_without_a_grant(network, case_a, client_for):
     client = client_for(network.user("m", Role.COORDINATOR))
     assert client.get(reverse("api-case-list")).json()["count"] == 0
-    permissions.grant_user_case_view(case_a, network.user("m", Role.COORDINATOR))
+    grants.grant_user_case_view(case_a, network.user("m", Role.COORDINATOR))
     assert [row["id"] for row in client.get(reverse("api-case-list")).json()["results"]] == [case_a.pk]
 
 
@@ -123,7 +125,7 @@ def test_list_filters_by_status_query_and_mine(network, case_a, client_for):
     other_manager = make_member(network.org_a, Role.CASE_MANAGER, username="a_cm2")
     other = open_case(manager, network.org_a, register_person(manager, network.org_a, first_name="Anna",
                                                               last_name="Verdi"), case_manager=other_manager)
-    services.case_set_status(actor=manager, case=other, status="active")
+    lifecycle.case_set_status(actor=manager, case=other, status="active")
     client = client_for(manager)
 
     def ids(**params):
@@ -171,7 +173,7 @@ def test_partial_update_case_manager_must_manage_cases_for_the_lead_organisation
 
 
 def test_partial_update_with_view_only_access_is_forbidden(network, case_a, client_for):
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     response = client_for(network.user("b", Role.CASE_MANAGER)).patch(
         reverse("api-case-detail", args=[case_a.pk]), {"title": "B was here"}, format="json")
     assert response.status_code == 403

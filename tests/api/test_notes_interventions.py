@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from cases import permissions, services
+from cases import services
 from cases.models import CaseEvent, Intervention, Note
+from cases.permissions import grants
 from partners.roles import Role
 from tests.factories import ServiceTypeFactory, open_case, register_person
+from workflows.services import lifecycle
 
 
 def test_add_note(network, case_a, client_for):
@@ -21,7 +23,7 @@ def test_add_note(network, case_a, client_for):
 
 def test_note_on_a_closed_case_is_400(network, case_a, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
-    services.case_close(actor=manager, case=case_a, outcome="other")
+    lifecycle.case_close(actor=manager, case=case_a, outcome="other")
     response = client_for(manager).post(reverse("api-case-note-list", args=[case_a.pk]), {"body": "x"},
                                         format="json")
     assert response.status_code == 400
@@ -30,7 +32,7 @@ def test_note_on_a_closed_case_is_400(network, case_a, client_for):
 
 def test_sensitive_note_of_b_is_not_shown_to_a(network, case_a, client_for):
     # given a case shared with B, where B writes a sensitive note
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     services.note_add(actor=network.user("b", Role.OPERATOR), case=case_a, body="Segreto di B", is_sensitive=True)
     services.note_add(actor=network.user("b", Role.OPERATOR), case=case_a, body="Aperto di B")
     # when A reads the notes

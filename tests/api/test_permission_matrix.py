@@ -10,9 +10,11 @@ rules shows up here as a failing cell.
 import pytest
 from django.urls import reverse
 
-from cases import permissions, services
+from cases import services
+from cases.permissions import grants
 from partners.roles import Role
 from tests.factories import register_person
+from workflows.services import lifecycle
 
 USERS = {
     "a_cm": ("a", Role.CASE_MANAGER),
@@ -61,7 +63,8 @@ def scene(network):
     """A's case for a person registered by A, with a plain and a sensitive note and one service."""
     manager = network.user("a", Role.CASE_MANAGER)
     person = register_person(manager, network.org_a, first_name=PERSON_NAME, last_name="Zanetti")
-    case = services.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, title="Matrice")
+    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, title="Matrice",
+                               with_pathway=False)
     services.note_add(actor=manager, case=case, body=PLAIN)
     services.note_add(actor=manager, case=case, body=SENSITIVE, is_sensitive=True)
     intervention = services.intervention_record(actor=manager, case=case, kind="food_parcel")
@@ -70,9 +73,9 @@ def scene(network):
 
 def _apply(scenario, network, case):
     if scenario == "shared_with_b":
-        permissions.grant_case_access(case, network.org_b, change=False)
+        grants.grant_case_access(case, network.org_b, change=False)
     elif scenario == "coordinator_grant":
-        permissions.grant_user_case_view(case, network.user("m", Role.COORDINATOR))
+        grants.grant_user_case_view(case, network.user("m", Role.COORDINATOR))
 
 
 def _ids(response):

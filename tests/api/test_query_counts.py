@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cases import permissions, services
+from cases import services
+from cases.permissions import grants
 from partners.roles import Role
 from tests.factories import ServiceTypeFactory, make_organisation, open_case, register_person
 
@@ -57,7 +58,7 @@ def _cases(network, n):
     household = services.household_create(actor=manager, organisation_id=None, name="Famiglia")
     for i in range(n):
         case = open_case(manager, network.org_a, _person(manager, network.org_a, i), household=household)
-        permissions.grant_case_access(case, network.org_b, change=False)
+        grants.grant_case_access(case, network.org_b, change=False)
     return reverse("api-case-list"), {}
 
 

@@ -36,7 +36,7 @@ from partners.models import ServiceType
 from partners.roles import Role
 from tests.factories import open_case
 from workflows.models import DeclineReason, HandoffKind
-from workflows.services import casepath, handoffs
+from workflows.services import handoffs, lifecycle
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
@@ -60,7 +60,7 @@ def _network_data(network) -> None:
     manager_b = network.user("b", Role.CASE_MANAGER)
     open_case(manager_a, network.org_a, title="Sostegno abitativo")
     closed = open_case(manager_a, network.org_a, title="Chiuso")
-    casepath.case_close_now(actor=manager_a, case=closed, outcome=ClosureOutcome.GOALS_REACHED)
+    lifecycle.case_close(actor=manager_a, case=closed, outcome=ClosureOutcome.GOALS_REACHED)
     service = ServiceType.objects.create(code="pacco-alimentare", name="Pacco alimentare")
     network.org_a.services.add(service)
     for title in ("Invio in attesa", "Invio rifiutato"):

@@ -196,7 +196,7 @@ class AsgiLiveServer:
     def _run(self) -> None:
         try:
             self.server.run(sockets=[self.socket])
-        except BaseException as exc:  # noqa: BLE001 - reported to the test by start()
+        except BaseException as exc:  # reported to the test by start()
             self.error = exc
 
     def start(self) -> None:
@@ -250,11 +250,3 @@ def asgi_new_page(browser, asgi_live_server):
     """Like `new_page`, on the ASGI live server."""
     with page_factory(browser, asgi_live_server.url) as make:
         yield make
-
-
-def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("main input[name=username]", username)
-    page.fill("main input[name=password]", password)
-    with page.expect_navigation():
-        page.click("main form:has(input[name=password]) [type=submit]")

@@ -5,8 +5,8 @@ import re
 
 from cases.models import Case, Note, Person
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 
 
 def submit(page, form_selector: str) -> None:

@@ -10,17 +10,16 @@ from django.utils import timezone
 from employment import services
 from employment.models import EmploymentPathway, Enrolment, Stage
 from partners.roles import Role
-from tests.browser.conftest import login
-from tests.employment.conftest import consenting_case, cpi, job_placement  # noqa: F401 (shared fixtures)
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 from workflows.models import HandoffStatus
 
 
 def test_referral_to_the_job_centre_accepted_and_course_enrolment(
-    network, consenting_case, cpi, job_placement, new_page, live_server  # noqa: F811
+    network, consenting_case, cpi, job_placement, new_page, live_server
 ):
     case = consenting_case
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "title": "Patentino carrello elevatore", "starts_on": timezone.localdate() + datetime.timedelta(days=5),
         "ends_on": timezone.localdate() + datetime.timedelta(days=8), "seats": 12})
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from cases import services
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 
 
 def test_household_page_in_italian_and_english(network, new_page, live_server, case_a):

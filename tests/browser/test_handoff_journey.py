@@ -4,14 +4,13 @@ queue and accepts it; A sees the acceptance in the case's handoff history."""
 from django.urls import reverse
 
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
+from tests.helpers.browser import login
 from workflows.models import Handoff, HandoffStatus
 
 
 def test_referral_sent_found_in_the_queue_accepted_and_seen_by_the_sender(
-    network, consenting_case, service, new_page, live_server  # noqa: F811
+    network, consenting_case, service, new_page, live_server
 ):
     case = consenting_case
     case_url = reverse("cases:case_detail", args=[case.pk])

@@ -5,16 +5,15 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
+from tests.helpers.browser import login
 from workflows.flows import HandoffFlow
 from workflows.models import HandoffKind, HandoffStatus
 from workflows.services import handoffs
 
 
 def test_after_declining_the_receiver_sees_the_case_code_and_not_the_name(
-    network, consenting_case, service, new_page, live_server  # noqa: F811
+    network, consenting_case, service, new_page, live_server
 ):
     case = consenting_case
     handoff = handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=case,

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from partners.models import ServiceType
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case  # noqa: F401 (fixture shared with the workflow tests)
+from tests.helpers.browser import login
 
 PHONE = {"width": 390, "height": 844}
 LABELS = {
@@ -32,7 +31,7 @@ def visible_items(page, part: str) -> list[str]:
 
 @pytest.mark.parametrize("locale", ["it-IT", "en-GB"])
 def test_choosing_a_service_ticks_its_sections_and_the_summary_follows(
-    network, consenting_case, new_page, live_server, locale  # noqa: F811
+    network, consenting_case, new_page, live_server, locale
 ):
     housing = ServiceType.objects.create(code="social-housing-support", name="Accompagnamento all'abitare",
                                          share_sections=["file", "documents"])

@@ -4,8 +4,8 @@ reads the same page; the "?" of the case page leads to the section about the cas
 from django.urls import reverse
 
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 
 PHONE = {"width": 390, "height": 844}
 

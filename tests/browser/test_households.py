@@ -8,8 +8,8 @@ from django.utils import translation
 from cases import services
 from cases.models import Relationship
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 
 
 @pytest.fixture

@@ -10,28 +10,21 @@ from housing.flows import HousingFlow
 from housing.models import PlaceStatus, Stay
 from housing.services import pathway
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.housing.conftest import (  # noqa: F401 (fixtures shared with the housing tests)
-    consenting_case,
-    housing_services,
-    lead,
-    provider_cm,
-    record_profile,
-    shelter,
-)
+from tests.helpers.browser import login
+from tests.helpers.housing import record_profile
 from workflows.models import Handoff
 from workflows.services import handoffs
 
 
-def test_emergency_placement(network, consenting_case, shelter, housing_services, lead, provider_cm,  # noqa: F811
+def test_emergency_placement(network, consenting_case, shelter, housing_services, lead, provider_cm,
                              new_page, live_server):
     case = consenting_case
     # given: the lead started the housing pathway and assessed an emergency; the shelter accepted the referral
     process = pathway.pathway_start(actor=lead, case=case)
     record_profile(lead, case, situation="homeless", notes="Dorme alla stazione di Sesto")
     assess = Task.objects.get(process=process, flow_task=HousingFlow.assess)
-    pathway.assessment_done(actor=lead, task_id=assess.pk, emergency_needed=True, emergency_provider=network.org_b,
+    pathway.assessment_done(actor=lead, task=assess, emergency_needed=True, emergency_provider=network.org_b,
                             temporary_provider=network.org_b, public_provider=network.org_b)
     handoffs.handoff_accept(actor=provider_cm, handoff_id=Handoff.objects.get(case=case).pk)
     step = Task.objects.get(process=process, flow_task=HousingFlow.emergency_placement)

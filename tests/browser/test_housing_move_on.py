@@ -15,28 +15,14 @@ from viewflow.workflow.models import Task
 from housing.flows import HousingFlow
 from housing.models import PlaceStatus, ResourceKind, Stay
 from housing.services import households, pathway
-from tests.browser.conftest import login
 from tests.factories import PASSWORD, open_case
-from tests.housing.conftest import (  # noqa: F401 (fixtures shared with the housing tests)
-    consenting_case,
-    housing_services,
-    lead,
-    provider_cm,
-    provider_op,
-    public_unit,
-    record_profile,
-    shared_case,
-)
-from tests.housing.test_move_on_to_public_housing import (  # noqa: F401 (fixtures)
-    _offer_sap,
-    in_temporary_flat,
-    temporary_flat,
-)
-from tests.housing.test_step_providers import food_bank  # noqa: F401 (fixture)
+from tests.helpers.browser import login
+from tests.helpers.housing import offer_sap as _offer_sap
+from tests.helpers.housing import record_profile
 
 
-def test_the_assessment_lists_only_housing_providers(network, consenting_case, housing_services, food_bank,  # noqa: F811
-                                                      lead, new_page):  # noqa: F811
+def test_the_assessment_lists_only_housing_providers(network, consenting_case, housing_services, food_bank,
+                                                      lead, new_page):
     process = pathway.pathway_start(actor=lead, case=consenting_case)
     record_profile(lead, consenting_case)
     task = Task.objects.get(process=process, flow_task=HousingFlow.assess)
@@ -50,8 +36,8 @@ def test_the_assessment_lists_only_housing_providers(network, consenting_case, h
     assert network.org_a.name not in options  # the lead's own organisation offers no temporary housing here
 
 
-def test_accepting_the_sap_home_from_the_temporary_flat(network, in_temporary_flat, public_unit, provider_cm,  # noqa: F811
-                                                         lead, shared_case, new_page):  # noqa: F811
+def test_accepting_the_sap_home_from_the_temporary_flat(network, in_temporary_flat, public_unit, provider_cm,
+                                                         lead, shared_case, new_page):
     # given another household ahead on the SAP waitlist, whose file A cannot read
     other = open_case(provider_cm, network.org_b)
     record_profile(provider_cm, other, situation="homeless", household_size=3, minors=2)  # more points

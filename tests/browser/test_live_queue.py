@@ -6,10 +6,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from partners.roles import Role
-from tests.browser.conftest import login
-from tests.browser.test_notifications_live import open_with_live_connection, send_referral_through_the_form
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
+from tests.helpers.browser import login, open_with_live_connection, send_referral_through_the_form
 from workflows.models import Handoff
 
 
@@ -21,7 +19,7 @@ def receiver_on(asgi_new_page, network, url: str):
     return page
 
 
-def referral_from_a(asgi_new_page, network, case, service):  # noqa: F811
+def referral_from_a(asgi_new_page, network, case, service):
     sender = asgi_new_page()
     login(sender, network.user("a", Role.CASE_MANAGER).username, PASSWORD)
     send_referral_through_the_form(sender, case, network.org_b, service)
@@ -29,7 +27,7 @@ def referral_from_a(asgi_new_page, network, case, service):  # noqa: F811
 
 
 def test_the_open_queue_and_its_badge_change_when_a_referral_arrives(
-    network, consenting_case, service, asgi_new_page  # noqa: F811
+    network, consenting_case, service, asgi_new_page
 ):
     # given: B's operator on the queue (filtered), with an empty queue and no badge
     page = receiver_on(asgi_new_page, network, reverse("workflows:queue") + "?q=")
@@ -55,7 +53,7 @@ def test_the_open_queue_and_its_badge_change_when_a_referral_arrives(
 
 
 def test_the_open_list_of_received_handoffs_changes_when_a_referral_arrives(
-    network, consenting_case, service, asgi_new_page  # noqa: F811
+    network, consenting_case, service, asgi_new_page
 ):
     # given: B's operator on the handoffs received, none yet
     page = receiver_on(asgi_new_page, network, reverse("workflows:handoffs_received"))

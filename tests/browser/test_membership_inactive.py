@@ -6,8 +6,8 @@ from django.utils import translation
 
 from partners.models import Membership
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 
 
 def test_a_deactivated_member_reloading_a_page_is_told_why(network, case_a, new_page):

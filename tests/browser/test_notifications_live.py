@@ -3,7 +3,6 @@ operator has a page open; B sees the toast and the bell's count change without r
 (`asgi_live_server`), for the websocket."""
 
 import re
-import time
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,48 +11,13 @@ from playwright.sync_api import expect
 from notifications.models import Notification, NotificationKind
 from notifications.services import notifications_record
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
+from tests.helpers.browser import login, open_with_live_connection, send_referral_through_the_form
 from workflows.models import Handoff, HandoffStatus
 
 
-def open_with_live_connection(page, url: str) -> None:
-    """Go to `url` and wait until the page's websocket has had the server's first answer (its groups are joined).
-
-    The frames are collected from the moment the socket opens: the answer may come before `goto` returns."""
-    answers: list = []
-
-    def answered(payload) -> None:
-        answers.append(payload)
-
-    def watch(socket) -> None:
-        if socket.url.endswith("/ws/notifications/"):
-            socket.on("framereceived", answered)
-
-    page.on("websocket", watch)
-    page.goto(url)
-    deadline = time.monotonic() + 10
-    while not answers:
-        assert time.monotonic() < deadline, "the page's websocket had no answer from the server"
-        page.wait_for_timeout(50)
-    page.remove_listener("websocket", watch)
-
-
-def send_referral_through_the_form(page, case, organisation, service) -> None:  # noqa: F811
-    page.goto(reverse("workflows:handoff_send", args=[case.pk]))
-    page.select_option("main select[name=receiver_organisation]", str(organisation.pk))
-    # choosing the receiver reloads its catalogue and the consent check (htmx)
-    page.wait_for_selector("#tv-target-dynamic .text-success-emphasis")
-    page.select_option("main select[name=service_type]", str(service.pk))
-    page.fill("main textarea[name=reason]", "Ha bisogno di un pacco alimentare settimanale.")
-    page.check("main input[name=sections][value=file]")
-    with page.expect_navigation():
-        page.click("main form.tv-handoff-form [type=submit]")
-
-
 def test_a_referral_reaches_the_receivers_open_page_as_a_toast_and_on_the_bell(
-    network, consenting_case, service, asgi_new_page  # noqa: F811
+    network, consenting_case, service, asgi_new_page
 ):
     case = consenting_case
     operator = network.user("b", Role.OPERATOR)
@@ -96,7 +60,7 @@ def test_a_referral_reaches_the_receivers_open_page_as_a_toast_and_on_the_bell(
     expect(receiver.locator("#tv-bell .tv-bell-count")).to_be_hidden()
 
 
-def test_reading_in_one_tab_updates_the_count_in_the_other(network, consenting_case, service, asgi_new_page):  # noqa: F811
+def test_reading_in_one_tab_updates_the_count_in_the_other(network, consenting_case, service, asgi_new_page):
     # given: B's operator has an unread referral and two tabs open, both connected
     from workflows.services import handoffs
 

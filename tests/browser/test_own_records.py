@@ -11,9 +11,8 @@ from viewflow.workflow.models import Task
 from cases import services
 from cases.models import Document, Intervention
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
+from tests.helpers.browser import login
 from workflows.flows import HandoffFlow
 from workflows.models import HandoffKind, HandoffStatus
 from workflows.services import handoffs
@@ -27,7 +26,7 @@ def _submit(page, action: str) -> None:
 
 
 def test_a_summary_only_receiver_sees_and_downloads_what_it_recorded(
-    network, consenting_case, service, new_page, live_server, tmp_path  # noqa: F811
+    network, consenting_case, service, new_page, live_server, tmp_path
 ):
     case = consenting_case
     manager_a = network.user("a", Role.CASE_MANAGER)

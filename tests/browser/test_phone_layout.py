@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from cases.models import ConsentPurpose
 from cases.services import consent_record
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.helpers.browser import login
 from workflows.services import casepath
 
 WIDTHS = [390, 1280]

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from cases.models import Case
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.reports.conftest import History, at
+from tests.helpers.browser import login
+from tests.helpers.reports import History, at
 
 
 def test_coordinator_dashboard_filter_map_and_csv_on_a_phone(network, case_a, new_page, live_server):

@@ -9,11 +9,11 @@ import datetime
 from django.urls import reverse
 
 from cases.models import Case, Household, Intervention, InterventionKind
-from cases.permissions import grant_user_case_view
+from cases.permissions.grants import grant_user_case_view
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD, open_case, register_person
-from tests.reports.conftest import History, at
+from tests.helpers.browser import login
+from tests.helpers.reports import History, at
 
 
 def _shared_household(network, case_a) -> Case:

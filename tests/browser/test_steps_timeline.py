@@ -6,18 +6,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from partners.roles import Role
-from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.housing.conftest import (  # noqa: F401 (fixtures shared with the housing tests)
-    lead,
-    provider_cm,
-    shared_case,
-    shelter,
-)
+from tests.helpers.browser import login
 
 
 def test_a_move_in_recorded_by_the_provider_reaches_the_case_manager(
-        network, shared_case, shelter, lead, new_page):  # noqa: F811
+        network, shared_case, shelter, lead, new_page):
     case = shared_case
     # when: the shelter's operator records the move-in on bed 1
     operator = new_page("en-US")

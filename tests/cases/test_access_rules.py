@@ -3,7 +3,8 @@
 import pytest
 from django.http import Http404
 
-from cases import permissions, selectors
+from cases import selectors
+from cases.permissions import checks, grants
 from cases.services import note_add
 from partners import services as partner_services
 from partners.roles import Capability, Role
@@ -24,17 +25,17 @@ EXPECTED = {
 def test_lead_organisation_roles(network, case_a, role, capability):
     user = network.user("a", role)
     allowed = capability in EXPECTED[role]
-    assert (capability in permissions.case_capabilities(user, case_a)) is allowed
-    assert permissions.visible_cases(user, capability).filter(pk=case_a.pk).exists() is allowed
+    assert (capability in checks.case_capabilities(user, case_a)) is allowed
+    assert checks.visible_cases(user, capability).filter(pk=case_a.pk).exists() is allowed
 
 
 @pytest.mark.parametrize("role", [*ROLES, Role.COORDINATOR])
 @pytest.mark.parametrize("capability", Capability.values)
 def test_other_organisations_and_coordinator_get_nothing(network, case_a, role, capability):
     user = network.user("m", role) if role == Role.COORDINATOR else network.user("b", role)
-    assert permissions.case_capabilities(user, case_a) == frozenset()
-    assert not permissions.visible_cases(user, capability).exists()
-    assert not permissions.visible_persons(user, capability).exists()
+    assert checks.case_capabilities(user, case_a) == frozenset()
+    assert not checks.visible_cases(user, capability).exists()
+    assert not checks.visible_persons(user, capability).exists()
 
 
 def test_municipality_case_manager_does_not_see_partner_cases(network, case_a):
@@ -42,16 +43,16 @@ def test_municipality_case_manager_does_not_see_partner_cases(network, case_a):
 
 
 def test_read_grant_gives_view_but_not_change(network, case_a):
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     manager_b = network.user("b", Role.CASE_MANAGER)
-    caps = permissions.case_capabilities(manager_b, case_a)
+    caps = checks.case_capabilities(manager_b, case_a)
     assert Capability.VIEW_FILE in caps
     assert Capability.CHANGE_CASE not in caps
     assert selectors.case_get_for(user=manager_b, pk=case_a.pk) == case_a
 
 
 def test_sensitive_note_is_only_for_the_author_organisation(network, case_a):
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     manager_a = network.user("a", Role.CASE_MANAGER)
     secret = note_add(actor=manager_a, case=case_a, body="Diagnosi", is_sensitive=True)
     plain = note_add(actor=manager_a, case=case_a, body="Colloquio", is_sensitive=False)
@@ -70,8 +71,8 @@ def test_coordinator_sees_pseudonymised_overview_without_names(network, case_a):
 
 def test_coordinator_with_a_per_user_grant_can_read_but_not_change(network, case_a):
     coordinator = network.user("m", Role.COORDINATOR)
-    permissions.grant_user_case_view(case_a, coordinator)
-    caps = permissions.case_capabilities(coordinator, case_a)
+    grants.grant_user_case_view(case_a, coordinator)
+    caps = checks.case_capabilities(coordinator, case_a)
     assert Capability.VIEW_FILE in caps and Capability.CHANGE_CASE not in caps
     assert selectors.case_get_for(user=coordinator, pk=case_a.pk) == case_a
 
@@ -105,7 +106,7 @@ def test_guardian_agrees_with_our_rules_for_group_grants(network, case_a):
 def test_timeline_lines_follow_the_readers_language(network, case_a):
     from django.utils import translation
 
-    from cases.services import case_set_status
+    from workflows.services.lifecycle import case_set_status
 
     case_set_status(actor=network.user("a", Role.CASE_MANAGER), case=case_a, status="active")
     event = case_a.events.get(kind="status_changed")

@@ -8,9 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.models import Case, CaseGroupObjectPermission, CaseShare, PersonAccess
+from cases.permissions import checks, grants
 from partners.roles import Capability, Role
+from workflows.services import lifecycle
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -72,81 +74,81 @@ def upload(actor, case, title: str, *, sensitive: bool = False):
                          ids=[f"{'+'.join(s) or 'none'}-{r}" for s, r, _e in SHARE_MATRIX])
 def test_a_share_gives_only_the_capabilities_of_its_sections(network, case_a, sections, role, expected):
     # when
-    permissions.share_case(case_a, network.org_b, sections=sections)
+    grants.share_case(case_a, network.org_b, sections=sections)
     # then
-    assert permissions.case_capabilities(network.user("b", role), fresh(case_a)) == frozenset(expected)
+    assert checks.case_capabilities(network.user("b", role), fresh(case_a)) == frozenset(expected)
 
 
 def test_before_a_share_the_other_organisation_has_no_capability(network, case_a):
     for role in (Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER, Role.ORG_ADMIN):
-        assert permissions.case_capabilities(network.user("b", role), case_a) == frozenset()
+        assert checks.case_capabilities(network.user("b", role), case_a) == frozenset()
 
 
 def test_a_share_never_lets_the_receiver_change_the_case(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["file", "notes", "documents", "timeline"])
+    grants.share_case(case_a, network.org_b, sections=["file", "notes", "documents", "timeline"])
     receiver = network.user("b", Role.CASE_MANAGER)
-    assert not permissions.visible_cases(receiver, CHANGE).filter(pk=case_a.pk).exists()
-    assert permissions.visible_cases(receiver, SUMMARY).filter(pk=case_a.pk).exists()
+    assert not checks.visible_cases(receiver, CHANGE).filter(pk=case_a.pk).exists()
+    assert checks.visible_cases(receiver, SUMMARY).filter(pk=case_a.pk).exists()
 
 
 def test_a_share_keeps_the_chosen_sections_in_the_catalogue_order(network, case_a):
-    share = permissions.share_case(case_a, network.org_b, sections=["timeline", "file", "bogus"])
+    share = grants.share_case(case_a, network.org_b, sections=["timeline", "file", "bogus"])
     assert CaseShare.objects.get(pk=share.pk).sections == ["file", "timeline"]
 
 
 def test_the_person_shows_to_the_receiver_when_the_file_is_shared(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["file"])
+    grants.share_case(case_a, network.org_b, sections=["file"])
     receiver = network.user("b", Role.OPERATOR)
     assert PersonAccess.objects.filter(person=case_a.person, group=network.org_b.group).exists()
-    assert permissions.visible_persons(receiver).filter(pk=case_a.person_id).exists()
+    assert checks.visible_persons(receiver).filter(pk=case_a.person_id).exists()
 
 
 def test_the_person_stays_hidden_when_the_file_is_not_shared(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["notes", "documents", "timeline"])
+    grants.share_case(case_a, network.org_b, sections=["notes", "documents", "timeline"])
     receiver = network.user("b", Role.OPERATOR)
     assert not PersonAccess.objects.filter(person=case_a.person, group=network.org_b.group).exists()
-    assert not permissions.visible_persons(receiver).filter(pk=case_a.person_id).exists()
+    assert not checks.visible_persons(receiver).filter(pk=case_a.person_id).exists()
     assert not selectors.person_search_for(user=receiver, query="Bianchi").exists()
 
 
 def test_a_second_share_widens_the_first(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["notes"])
+    grants.share_case(case_a, network.org_b, sections=["notes"])
     # when
-    permissions.share_case(case_a, network.org_b, sections=["file"])
+    grants.share_case(case_a, network.org_b, sections=["file"])
     # then
     assert CaseShare.objects.get(case=case_a, organisation=network.org_b).sections == ["file", "notes"]
-    caps = permissions.case_capabilities(network.user("b", Role.OPERATOR), fresh(case_a))
+    caps = checks.case_capabilities(network.user("b", Role.OPERATOR), fresh(case_a))
     assert {FILE, NOTES} <= caps
-    assert permissions.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
+    assert checks.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
 
 
 def test_a_share_to_the_lead_does_not_narrow_its_access(network, case_a):
-    permissions.share_case(case_a, network.org_a, sections=["notes"])
+    grants.share_case(case_a, network.org_a, sections=["notes"])
     assert not CaseShare.objects.filter(case=case_a, organisation=network.org_a).exists()
-    caps = permissions.case_capabilities(network.user("a", Role.CASE_MANAGER), fresh(case_a))
+    caps = checks.case_capabilities(network.user("a", Role.CASE_MANAGER), fresh(case_a))
     assert {CHANGE, FILE, NOTES, DOWNLOAD, TIMELINE} <= caps
 
 
 def test_unshare_removes_every_grant_of_the_organisation(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["file"])
+    grants.share_case(case_a, network.org_b, sections=["file"])
     # when
-    permissions.unshare_case(case_a, network.org_b)
+    grants.unshare_case(case_a, network.org_b)
     # then
     assert not CaseShare.objects.filter(case=case_a, organisation=network.org_b).exists()
     assert not CaseGroupObjectPermission.objects.filter(content_object=case_a, group=network.org_b.group).exists()
-    assert not permissions.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
+    assert not checks.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
 
 
 def test_a_document_of_a_case_shared_without_documents_cannot_be_downloaded(network, case_a):
     document = upload(network.user("a", Role.CASE_MANAGER), case_a, "isee")
-    permissions.share_case(case_a, network.org_b, sections=["file", "notes"])
+    grants.share_case(case_a, network.org_b, sections=["file", "notes"])
     with pytest.raises(Http404):
         selectors.document_get_for(user=network.user("b", Role.OPERATOR), pk=document.pk)
 
 
 def test_a_document_of_a_case_shared_with_documents_can_be_downloaded(network, case_a):
     document = upload(network.user("a", Role.CASE_MANAGER), case_a, "isee")
-    permissions.share_case(case_a, network.org_b, sections=["documents"])
+    grants.share_case(case_a, network.org_b, sections=["documents"])
     assert selectors.document_get_for(user=network.user("b", Role.OPERATOR), pk=document.pk) == document
 
 
@@ -154,33 +156,34 @@ def test_a_document_of_a_case_shared_with_documents_can_be_downloaded(network, c
 
 
 def test_after_a_transfer_the_new_lead_has_full_access(network, case_a):
-    permissions.share_case(case_a, network.org_b, sections=["notes"])  # B had a narrow share before
+    grants.share_case(case_a, network.org_b, sections=["notes"])  # B had a narrow share before
     # when
-    permissions.transfer_lead_access(case_a, old_lead=network.org_a, new_lead=network.org_b)
+    grants.transfer_lead_access(case_a, old_lead=network.org_a, new_lead=network.org_b)
     # then
     assert not CaseShare.objects.filter(case=case_a, organisation=network.org_b).exists()
-    caps = permissions.case_capabilities(network.user("b", Role.CASE_MANAGER), fresh(case_a))
+    caps = checks.case_capabilities(network.user("b", Role.CASE_MANAGER), fresh(case_a))
     assert caps == frozenset(Capability.values)
-    assert permissions.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
+    assert checks.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case_a.person_id).exists()
 
 
 def test_after_a_transfer_the_old_lead_reads_without_changing(network, case_a):
-    permissions.transfer_lead_access(case_a, old_lead=network.org_a, new_lead=network.org_b)
-    caps = permissions.case_capabilities(network.user("a", Role.CASE_MANAGER), fresh(case_a))
+    grants.transfer_lead_access(case_a, old_lead=network.org_a, new_lead=network.org_b)
+    caps = checks.case_capabilities(network.user("a", Role.CASE_MANAGER), fresh(case_a))
     assert CHANGE not in caps
     assert {SUMMARY, FILE, NOTES, DOWNLOAD, TIMELINE} <= caps
-    assert not permissions.visible_cases(network.user("a", Role.CASE_MANAGER), CHANGE).filter(pk=case_a.pk).exists()
+    assert not checks.visible_cases(network.user("a", Role.CASE_MANAGER), CHANGE).filter(pk=case_a.pk).exists()
 
 
 # --- decay at closure, restoration, expiry -------------------------------------------------------------
 
 
 @pytest.fixture
-def closed_shared_case(network, case_a):
-    """Case A shared with B (file, notes, documents); both wrote notes, documents and services; then closed
-    and decayed like the closure step does."""
+def closed_shared_case(network, case_a, settings):
+    """Case A shared with B (file, notes, documents); both wrote notes, documents and services; then closed,
+    which lets shared access decay (for 30 days here)."""
+    settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS = 30
     manager_a, operator_b = network.user("a", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
-    permissions.share_case(case_a, network.org_b, sections=["file", "notes", "documents"])
+    grants.share_case(case_a, network.org_b, sections=["file", "notes", "documents"])
     case = fresh(case_a)
     records = {
         "note_a": services.note_add(actor=manager_a, case=case, body="Nota di A"),
@@ -190,10 +193,9 @@ def closed_shared_case(network, case_a):
         "service_a": services.intervention_record(actor=manager_a, case=case, kind="food_parcel"),
         "service_b": services.intervention_record(actor=operator_b, case=case, kind="meal"),
     }
-    services.case_close(actor=manager_a, case=case, outcome="goals_reached")
-    until = timezone.localdate() + datetime.timedelta(days=30)
-    affected = permissions.decay_shared_access(case, until=until)
-    assert affected == [network.org_b.pk]
+    lifecycle.case_close(actor=manager_a, case=case, outcome="goals_reached")
+    decayed = CaseShare.objects.filter(case=case, own_records_only=True).values_list("organisation_id", flat=True)
+    assert list(decayed) == [network.org_b.pk]
     return fresh(case), records
 
 
@@ -202,14 +204,14 @@ def test_at_closure_a_share_keeps_only_the_summary_and_the_organisations_own_rec
     share = CaseShare.objects.get(case=case, organisation=network.org_b)
     assert share.own_records_only and share.until == timezone.localdate() + datetime.timedelta(days=30)
     assert share.sections == ["file", "notes", "documents"]  # kept for a reopening
-    assert permissions.case_capabilities(network.user("b", Role.OPERATOR), case) == {SUMMARY, NOTES, DOWNLOAD}
-    assert permissions.own_records_organisation_ids(network.user("b", Role.OPERATOR), case) == [network.org_b.pk]
+    assert checks.case_capabilities(network.user("b", Role.OPERATOR), case) == {SUMMARY, NOTES, DOWNLOAD}
+    assert checks.own_records_organisation_ids(network.user("b", Role.OPERATOR), case) == [network.org_b.pk]
 
 
 def test_at_closure_the_person_leaves_the_shared_organisations_lists(network, closed_shared_case):
     case, _records = closed_shared_case
     assert not PersonAccess.objects.filter(person=case.person, group=network.org_b.group).exists()
-    assert not permissions.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case.person_id).exists()
+    assert not checks.visible_persons(network.user("b", Role.OPERATOR)).filter(pk=case.person_id).exists()
 
 
 def test_after_closure_a_shared_organisation_lists_only_its_own_notes(network, closed_shared_case):
@@ -242,16 +244,15 @@ def test_after_closure_a_shared_organisation_lists_only_its_own_services_of_the_
     manager_a, operator_b = network.user("a", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
     household = services.household_create(actor=manager_a, organisation_id=network.org_a.pk, name="Famiglia Bianchi")
     services.case_update(actor=manager_a, case=case_a, household=household)
-    other = services.case_open(actor=manager_a, organisation_id=network.org_a.pk, person=case_a.person,
-                               household=household, title="Ancora aperto")
-    permissions.share_case(case_a, network.org_b, sections=["file"])
-    permissions.share_case(other, network.org_b, sections=["file"])
+    other = lifecycle.case_open(actor=manager_a, organisation_id=network.org_a.pk, person=case_a.person,
+                                household=household, title="Ancora aperto", with_pathway=False)
+    grants.share_case(case_a, network.org_b, sections=["file"])
+    grants.share_case(other, network.org_b, sections=["file"])
     case = fresh(case_a)
     a_on_closed = services.intervention_record(actor=manager_a, case=case, kind="food_parcel")
     b_on_closed = services.intervention_record(actor=operator_b, case=case, kind="meal")
     a_on_open = services.intervention_record(actor=manager_a, case=fresh(other), kind="voucher")
-    services.case_close(actor=manager_a, case=case, outcome="goals_reached")
-    permissions.decay_shared_access(case, until=timezone.localdate() + datetime.timedelta(days=30))
+    lifecycle.case_close(actor=manager_a, case=case, outcome="goals_reached")  # shared access decays
     # when
     listed = set(selectors.intervention_list_for(user=operator_b, household=household))
     # then: the closed case's services by B, and everything on the case still open.
@@ -267,7 +268,7 @@ def test_after_closure_a_shared_organisation_sees_no_timeline(network, closed_sh
 def test_after_closure_the_lead_still_lists_every_record(network, closed_shared_case):
     case, records = closed_shared_case
     manager_a = network.user("a", Role.CASE_MANAGER)
-    assert permissions.own_records_organisation_ids(manager_a, case) is None
+    assert checks.own_records_organisation_ids(manager_a, case) is None
     assert set(selectors.note_list_for(user=manager_a, case=case)) == {records["note_a"], records["note_b"]}
     assert set(selectors.document_list_for(user=manager_a, case=case)) == {records["doc_a"], records["doc_b"]}
     assert set(selectors.intervention_list_for(user=manager_a, case=case)) == {
@@ -278,9 +279,9 @@ def test_the_own_records_rule_costs_no_query_once_the_capabilities_are_known(
         network, closed_shared_case, django_assert_num_queries):
     case, _records = closed_shared_case
     operator_b = network.user("b", Role.OPERATOR)
-    permissions.case_capabilities(operator_b, case)
+    checks.case_capabilities(operator_b, case)
     with django_assert_num_queries(0):
-        assert permissions.own_records_organisation_ids(operator_b, case) == [network.org_b.pk]
+        assert checks.own_records_organisation_ids(operator_b, case) == [network.org_b.pk]
     # Each list stays one query.
     with django_assert_num_queries(3):
         list(selectors.note_list_for(user=operator_b, case=case))
@@ -290,35 +291,34 @@ def test_the_own_records_rule_costs_no_query_once_the_capabilities_are_known(
 
 def test_reopening_gives_the_shared_sections_back(network, closed_shared_case):
     case, records = closed_shared_case
-    services.case_set_status(actor=network.user("a", Role.CASE_MANAGER), case=case, status="open")
     # when
-    permissions.restore_shared_access(case)
+    lifecycle.case_set_status(actor=network.user("a", Role.CASE_MANAGER), case=case, status="open")
     # then
     case = fresh(case)
     share = CaseShare.objects.get(case=case, organisation=network.org_b)
     assert not share.own_records_only and share.until is None
     operator_b = network.user("b", Role.OPERATOR)
-    assert permissions.case_capabilities(operator_b, case) == frozenset(WORKER_BASE | {FILE, NOTES, DOWNLOAD})
-    assert permissions.own_records_organisation_ids(operator_b, case) is None
+    assert checks.case_capabilities(operator_b, case) == frozenset(WORKER_BASE | {FILE, NOTES, DOWNLOAD})
+    assert checks.own_records_organisation_ids(operator_b, case) is None
     assert set(selectors.note_list_for(user=operator_b, case=case)) == {records["note_a"], records["note_b"]}
-    assert permissions.visible_persons(operator_b).filter(pk=case.person_id).exists()
+    assert checks.visible_persons(operator_b).filter(pk=case.person_id).exists()
 
 
 def test_decayed_access_stays_until_its_last_day(network, closed_shared_case):
     case, _records = closed_shared_case
     last_day = timezone.localdate() + datetime.timedelta(days=30)
-    assert permissions.expire_case_shares(today=last_day) == 0
-    assert permissions.visible_cases(network.user("b", Role.OPERATOR), SUMMARY).filter(pk=case.pk).exists()
+    assert grants.expire_case_shares(today=last_day) == 0
+    assert checks.visible_cases(network.user("b", Role.OPERATOR), SUMMARY).filter(pk=case.pk).exists()
 
 
 def test_decayed_access_expires_after_its_last_day(network, closed_shared_case):
     case, _records = closed_shared_case
     day_after = timezone.localdate() + datetime.timedelta(days=31)
     # when
-    assert permissions.expire_case_shares(today=day_after) == 1
+    assert grants.expire_case_shares(today=day_after) == 1
     # then
     assert not CaseShare.objects.filter(case=case, organisation=network.org_b).exists()
     assert not CaseGroupObjectPermission.objects.filter(content_object=case, group=network.org_b.group).exists()
-    assert not permissions.visible_cases(network.user("b", Role.OPERATOR), SUMMARY).filter(pk=case.pk).exists()
+    assert not checks.visible_cases(network.user("b", Role.OPERATOR), SUMMARY).filter(pk=case.pk).exists()
     # The lead is not affected.
-    assert permissions.visible_cases(network.user("a", Role.CASE_MANAGER), CHANGE).filter(pk=case.pk).exists()
+    assert checks.visible_cases(network.user("a", Role.CASE_MANAGER), CHANGE).filter(pk=case.pk).exists()

@@ -3,10 +3,11 @@ import datetime
 import pytest
 
 from cases import selectors
-from cases.services import case_open, person_register
+from cases.services import person_register
 from cases.services.persons import DuplicatePerson, PossibleDuplicates
 from partners.roles import Role
 from tests.factories import register_person
+from workflows.services.lifecycle import case_open
 
 CF = "RSSMRA85T10A562S"
 
@@ -33,8 +34,9 @@ def test_org_b_can_open_its_own_case_for_a_known_person_only_with_the_code(netwo
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     manager_b = network.user("b", Role.CASE_MANAGER)
     with pytest.raises(Http404):
-        case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person)
-    case = case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person, codice_fiscale_proof=CF)
+        case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person, with_pathway=False)
+    case = case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person, codice_fiscale_proof=CF,
+                     with_pathway=False)
     assert case.lead_organisation == network.org_b
     # org B now sees the person and its own case, not org A's cases
     assert selectors.person_get_for(user=manager_b, pk=person.pk) == person

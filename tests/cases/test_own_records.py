@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from cases import permissions, selectors, services
+from cases import selectors, services
 from cases.models import Case
+from cases.permissions import grants
 from partners.roles import Role
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -41,7 +42,7 @@ def shared(network, case_a, request):
     """Case A shared with B with `request.param` sections; a note, a document and a service by each."""
     sections = request.param
     manager_a, operator_b = network.user("a", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
-    permissions.share_case(case_a, network.org_b, sections=sections)
+    grants.share_case(case_a, network.org_b, sections=sections)
     case = fresh(case_a)
     records = {
         "other": {"note": services.note_add(actor=manager_a, case=case, body="Nota scritta da A"),

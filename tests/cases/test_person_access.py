@@ -11,15 +11,16 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
-from cases import permissions, selectors
+from cases import selectors
 from cases.models import Person, PersonAccess
+from cases.permissions import checks, grants
 from cases.services import person_merge
 from partners import services as partner_services
 from partners.models import Membership
 from partners.roles import Capability, Role
 from partners.selectors import memberships_with
-from tests.cases.test_query_counts import bulk_cases
 from tests.factories import open_case, register_person
+from tests.helpers.cases import bulk_cases
 
 
 def rows(person) -> set[int]:
@@ -30,7 +31,7 @@ def old_visible_persons(user, capability):
     """The definition before PersonAccess, kept here as the oracle."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Person.objects.none()
-    cases = permissions.visible_cases(user, capability).filter(person_id=OuterRef("pk"))
+    cases = checks.visible_cases(user, capability).filter(person_id=OuterRef("pk"))
     registering_orgs = [m.organisation_id for m in memberships_with(user, capability)]
     return Person.objects.not_merged().filter(Q(Exists(cases)) | Q(registered_by_id__in=registering_orgs))
 
@@ -56,36 +57,36 @@ def test_opening_a_case_elsewhere_adds_that_organisation(network, manager_a):
 
 
 def test_a_read_grant_adds_a_row_once(network, case_a):
-    permissions.grant_case_access(case_a, network.org_b, change=False)
-    permissions.grant_case_access(case_a, network.org_b, change=True)
+    grants.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=True)
     assert rows(case_a.person) == {network.org_a.group_id, network.org_b.group_id}
     assert PersonAccess.objects.filter(person=case_a.person, group_id=network.org_b.group_id).count() == 1
 
 
 def test_revoking_the_only_grant_removes_the_row(network, case_a):
-    permissions.grant_case_access(case_a, network.org_b, change=False)
-    permissions.revoke_case_access(case_a, network.org_b)
+    grants.grant_case_access(case_a, network.org_b, change=False)
+    grants.revoke_case_access(case_a, network.org_b)
     assert rows(case_a.person) == {network.org_a.group_id}
 
 
 def test_revoking_change_only_keeps_the_row(network, case_a):
-    permissions.grant_case_access(case_a, network.org_b, change=True)
-    permissions.revoke_case_access(case_a, network.org_b, change_only=True)
+    grants.grant_case_access(case_a, network.org_b, change=True)
+    grants.revoke_case_access(case_a, network.org_b, change_only=True)
     assert network.org_b.group_id in rows(case_a.person)
 
 
 def test_row_kept_while_another_case_of_the_person_is_granted(network, manager_a, case_a):
     other = open_case(manager_a, network.org_a, case_a.person)
-    permissions.grant_case_access(case_a, network.org_b, change=False)
-    permissions.grant_case_access(other, network.org_b, change=False)
-    permissions.revoke_case_access(case_a, network.org_b)
+    grants.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(other, network.org_b, change=False)
+    grants.revoke_case_access(case_a, network.org_b)
     assert network.org_b.group_id in rows(case_a.person)
-    permissions.revoke_case_access(other, network.org_b)
+    grants.revoke_case_access(other, network.org_b)
     assert network.org_b.group_id not in rows(case_a.person)
 
 
 def test_row_kept_for_the_registering_organisation(network, case_a):
-    permissions.revoke_case_access(case_a, network.org_a)
+    grants.revoke_case_access(case_a, network.org_a)
     assert rows(case_a.person) == {network.org_a.group_id}
 
 
@@ -93,26 +94,26 @@ def test_merge_moves_the_access_with_the_cases(network, manager_a):
     kept = register_person(manager_a, network.org_a, first_name="Mario", last_name="Rossi")
     merged = register_person(manager_a, network.org_a, first_name="Mario", last_name="Rosi")
     case = open_case(manager_a, network.org_a, merged)
-    permissions.grant_case_access(case, network.org_b, change=False)
+    grants.grant_case_access(case, network.org_b, change=False)
     person_merge(actor=manager_a, kept=kept, merged=merged, reason="Same person")
     assert rows(kept) == {network.org_a.group_id, network.org_b.group_id}
     assert rows(merged) == {network.org_a.group_id}
     operator_b = network.user("b", Role.OPERATOR)
-    assert list(permissions.visible_persons(operator_b)) == [kept]
+    assert list(checks.visible_persons(operator_b)) == [kept]
 
 
 def test_sync_repairs_missing_and_stray_rows(network, case_a):
     person = case_a.person
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     PersonAccess.objects.filter(person=person).delete()
     PersonAccess.objects.create(person=person, group_id=network.municipality.group_id)
-    permissions.person_access_sync(person)
+    grants.person_access_sync(person)
     assert rows(person) == {network.org_a.group_id, network.org_b.group_id}
 
 
 def test_migration_backfill_rebuilds_the_rows(network, manager_a, case_a):
     register_person(manager_a, network.org_a, first_name="Anna", last_name="Verdi")
-    permissions.grant_case_access(case_a, network.org_b, change=False)
+    grants.grant_case_access(case_a, network.org_b, change=False)
     expected = set(PersonAccess.objects.values_list("person_id", "group_id"))
     PersonAccess.objects.all().delete()
     migration = importlib.import_module("cases.migrations.0005_person_access")
@@ -132,12 +133,12 @@ def build_scenario(network, scenario: str) -> None:
                             birth_date=datetime.date(1985, 12, 10), sex="M")
     open_case(manager_b, network.org_b, known, codice_fiscale_proof=known.codice_fiscale)
     if scenario in ("shared", "revoked", "merged", "deactivated"):
-        permissions.grant_case_access(shared, network.org_b, change=scenario == "deactivated")
+        grants.grant_case_access(shared, network.org_b, change=scenario == "deactivated")
     if scenario == "revoked":
-        permissions.revoke_case_access(shared, network.org_b)
-        permissions.revoke_case_access(shared, network.org_a)
+        grants.revoke_case_access(shared, network.org_b)
+        grants.revoke_case_access(shared, network.org_a)
     if scenario == "coordinator":
-        permissions.grant_user_case_view(shared, network.user("m", Role.COORDINATOR))
+        grants.grant_user_case_view(shared, network.user("m", Role.COORDINATOR))
     if scenario == "merged":
         duplicate = register_person(manager_b, network.org_b, last_name="Duplicate")
         open_case(manager_b, network.org_b, duplicate)
@@ -157,17 +158,17 @@ def test_visible_persons_matches_the_old_definition(network, scenario):
     for user in network.users.values():
         for capability in Capability.values:
             fresh = type(user).objects.get(pk=user.pk)
-            new = set(permissions.visible_persons(fresh, capability).values_list("pk", flat=True))
+            new = set(checks.visible_persons(fresh, capability).values_list("pk", flat=True))
             old = set(old_visible_persons(fresh, capability).values_list("pk", flat=True))
             assert new == old, (user.username, capability, scenario)
 
 
 def test_coordinator_sees_a_person_through_a_per_user_grant_only(network, case_a):
     coordinator = network.user("m", Role.COORDINATOR)
-    assert not permissions.visible_persons(coordinator).exists()
-    permissions.grant_user_case_view(case_a, coordinator)
+    assert not checks.visible_persons(coordinator).exists()
+    grants.grant_user_case_view(case_a, coordinator)
     fresh = type(coordinator).objects.get(pk=coordinator.pk)
-    assert list(permissions.visible_persons(fresh)) == [case_a.person]
+    assert list(checks.visible_persons(fresh)) == [case_a.person]
 
 
 # --- person search: constant query count, same order with either query shape ----------------------------

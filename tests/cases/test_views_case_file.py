@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Action, Assessment, Goal, Intervention, Note, Plan
-from cases.permissions import grant_case_access
+from cases.permissions.grants import grant_case_access
 from partners.roles import Role
 from tests.factories import login
 

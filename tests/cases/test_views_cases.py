@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseStatus
-from cases.permissions import grant_case_access
+from cases.permissions.grants import grant_case_access
 from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import login, make_member, open_case, register_person
+from workflows.services import lifecycle
 
 # --- list ------------------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@ def test_case_list_filters(network, client, case_a):
         register_person(manager, network.org_a, last_name="Neri"),
         case_manager=make_member(network.org_a, Role.CASE_MANAGER),
     )
-    services.case_set_status(actor=manager, case=other, status=CaseStatus.SUSPENDED)
+    lifecycle.case_set_status(actor=manager, case=other, status=CaseStatus.SUSPENDED)
     url = reverse("cases:case_list")
     assert list(client.get(url, {"q": "neri"}).context["page"]) == [other]
     assert list(client.get(url, {"status": "suspended"}).context["page"]) == [other]
@@ -280,7 +281,7 @@ def test_case_close_with_a_date_before_opening_is_a_field_error(network, client,
 
 def test_note_on_a_closed_case_is_a_clear_error(network, client, case_a):
     manager = login(client, network, "a", Role.CASE_MANAGER)
-    services.case_close(actor=manager, case=case_a, outcome="withdrew")
+    lifecycle.case_close(actor=manager, case=case_a, outcome="withdrew")
     response = client.post(reverse("cases:note_add", args=[case_a.pk]), {"body": "late"})
     assert response.status_code == 200
     assert b"The case is closed" in response.content

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Document
-from cases.permissions import grant_case_access
+from cases.permissions.grants import grant_case_access
 from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import login

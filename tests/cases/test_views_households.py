@@ -12,6 +12,7 @@ from cases.models import Household, HouseholdMember, Relationship
 from core.models import AuditEntry
 from partners.roles import Role
 from tests.factories import open_case, register_person
+from workflows.services import lifecycle
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_detail_shows_members_expired_isee_and_aid_from_other_organisations(
     case_b.household = household
     case_b.save()
     services.intervention_record(actor=manager_b, case=case_b, kind="voucher")
-    from cases.permissions import grant_case_access
+    from cases.permissions.grants import grant_case_access
 
     grant_case_access(case_b, network.org_a, change=False)
     # when
@@ -200,7 +201,7 @@ def test_list_shows_the_visible_households_with_members_address_and_open_cases(
 
 def test_a_closed_case_is_not_counted_as_open(network, client, manager_a, case_a, household):
     services.case_update(actor=manager_a, case=case_a, household=household)
-    services.case_close(actor=manager_a, case=case_a, outcome="goals_reached")
+    lifecycle.case_close(actor=manager_a, case=case_a, outcome="goals_reached")
     response = client.get(reverse("cases:household_list"))
     assert response.context["page"][0].open_cases_count == 0
 
@@ -241,7 +242,7 @@ def test_search_is_audited_without_its_text(network, client, manager_a):
 
 def _household_of_b_with_a_case_shared_with_a(network, sections):
     """B registers a person, opens their case, puts them in a household, and shares the case with A."""
-    from cases.permissions import share_case
+    from cases.permissions.grants import share_case
 
     manager_b = network.user("b", Role.CASE_MANAGER)
     person = register_person(manager_b, network.org_b, first_name="Anna", last_name="Esposito",

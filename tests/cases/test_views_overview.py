@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from cases import services
 from partners.roles import Role
 from tests.factories import open_case, register_person
+from workflows.services import lifecycle
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_coordinator_sees_codes_and_organisations_without_names(network, client,
 
 
 def test_filters_by_status_and_organisation(network, client, case_a, case_b):
-    services.case_set_status(actor=network.user("b", Role.CASE_MANAGER), case=case_b, status="suspended")
+    lifecycle.case_set_status(actor=network.user("b", Role.CASE_MANAGER), case=case_b, status="suspended")
     client.force_login(network.user("m", Role.COORDINATOR))
     url = reverse("cases:network_overview")
     assert [row["code"] for row in client.get(url, {"status": "suspended"}).context["page"]] == [case_b.code]

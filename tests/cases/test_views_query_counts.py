@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Case, Person
 from partners.roles import Role
+from workflows.services import lifecycle
 
 # One bound for 5 rows and for 60 (more than two pages of 25); it includes the navigation's count of the user's
 # tasks (one query, workflows.context_processors) and the bell's unread count (one query,
@@ -29,7 +30,8 @@ def make_cases(network, n: int) -> list[Case]:
                 "birth_date": datetime.date(1960, 1, 1) + datetime.timedelta(days=i),
             },
         )
-        cases.append(services.case_open(actor=manager, organisation_id=network.org_a.pk, person=person))
+        cases.append(lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
+                                         with_pathway=False))
     return cases
 
 

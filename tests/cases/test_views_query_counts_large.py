@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.roles import Role
-from tests.cases.test_query_counts import bulk_cases
+from tests.helpers.cases import bulk_cases
 
 PAGES = [
     pytest.param(("a", Role.CASE_MANAGER), "cases:case_list", {}, id="case_list"),

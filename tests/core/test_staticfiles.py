@@ -124,7 +124,8 @@ def test_a_members_home_page_loads_hashed_assets(client, network, production_man
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/django-admin/", "/django-admin/auth/user/add/", "/django-admin/viewflow/process/"])
+@pytest.mark.parametrize("path", ["/django-admin/", "/django-admin/partners/servicetype/add/",
+                                  "/django-admin/viewflow/process/"])
 def test_the_django_admin_loads_its_assets(client, production_manifest, static_root, path):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x-long-password-1"))
     response = client.get(path)

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from employment import services
 from employment.models import Enrolment
 from partners.roles import Role
-from tests.employment.conftest import save_profile, skills
 from tests.factories import open_case
+from tests.helpers.employment import save_profile, skill_list
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +25,15 @@ def api(user) -> APIClient:
 
 @pytest.fixture
 def opportunity(network, cpi):
-    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "employer": "Logistica Nord", "role": "Carrellista", "city": "Cinisello Balsamo", "weekly_hours": 30,
         "contract_type": "permanent", "closing_on": timezone.localdate() + datetime.timedelta(days=10)},
-        skill_ids=skills("licence-forklift", "licence-driving-b"), languages=[("it", 3)])
+        skills=skill_list("licence-forklift", "licence-driving-b"), languages={"it": 3})
 
 
 @pytest.fixture
 def course(network, cpi):
-    return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "title": "Patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=2),
         "ends_on": timezone.localdate() + datetime.timedelta(days=9), "seats": 1})
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
@@ -14,15 +16,16 @@ from viewflow.workflow.timers import fire_due_timers
 from core.models import AuditEntry
 from employment import services
 from employment.flows import EmploymentFlow
-from employment.models import Course, Enrolment, FollowUp, Internship, Placement, Stage
+from employment.forms import PlacementForm, ProfileForm
+from employment.models import Course, EmployabilityProfile, Enrolment, FollowUp, Internship, Placement, Stage
 from partners.roles import Role
-from tests.employment.helpers import open_task, to_follow_up, to_training
-from tests.factories import open_case
+from tests.factories import PASSWORD, open_case
+from tests.helpers.employment import PROFILE, open_task, to_follow_up, to_training
 
 pytestmark = pytest.mark.django_db
 
 INTERNSHIP = {"host_employer": "Cooperativa Il Sole", "tutor": "Marta Riva", "weekly_hours": 20,
-              "monthly_allowance": "500"}
+              "monthly_allowance": Decimal("500")}
 
 
 def test_an_internship_ending_before_it_starts_is_refused(network, consenting_case, cpi, job_placement):
@@ -30,8 +33,8 @@ def test_an_internship_ending_before_it_starts_is_refused(network, consenting_ca
     audits = AuditEntry.objects.count()
 
     with pytest.raises(ValidationError) as error:
-        services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case, data={
-            **INTERNSHIP, "starts_on": datetime.date(2026, 3, 1), "ends_on": datetime.date(2026, 2, 1)})
+        services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case, **INTERNSHIP,
+                                   starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 2, 1))
 
     assert error.value.message_dict == {"ends_on": ["The internship cannot end before it starts."]}
     assert not Internship.objects.exists() and AuditEntry.objects.count() == audits
@@ -40,8 +43,8 @@ def test_an_internship_ending_before_it_starts_is_refused(network, consenting_ca
 def test_the_error_is_translated(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
     with translation.override("it"), pytest.raises(ValidationError) as error:
-        services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case, data={
-            **INTERNSHIP, "starts_on": "2026-03-01", "ends_on": "2026-02-01"})
+        services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case, **INTERNSHIP,
+                                   starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 2, 1))
     message = error.value.message_dict["ends_on"][0]
     # The msgid goes through gettext: once locale/ has the Italian text (employment_it.json) it shows.
     assert message in ("The internship cannot end before it starts.",
@@ -50,20 +53,27 @@ def test_the_error_is_translated(network, consenting_case, cpi, job_placement):
 
 @pytest.mark.parametrize("bad", [
     {"starts_on": "1 marzo"}, {"weekly_hours": "venti"}, {"weekly_hours": 80}, {"monthly_allowance": "tanti"},
-    {"monthly_allowance": "NaN"}, {"host_employer": ""}, {"status": "boh"},
+    {"monthly_allowance": "NaN"}, {"host_employer": ""},
 ])
-def test_other_bad_internship_fields_are_refused(network, consenting_case, cpi, job_placement, bad):
+def test_other_bad_internship_fields_are_refused(client, network, consenting_case, cpi, job_placement, bad):
+    # The form parses (the service takes dates, ints and a Decimal): the page answers 400 with the form again.
     to_training(network, consenting_case, cpi, job_placement)
-    with pytest.raises(ValidationError):
-        services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case, data={
-            **INTERNSHIP, "starts_on": "2026-03-01", "ends_on": "2026-06-01", **bad})
+    values = {**INTERNSHIP, "monthly_allowance": "500", "starts_on": "2026-03-01", "ends_on": "2026-06-01", **bad}
+    assert client.login(username=network.user("cpi", Role.OPERATOR).username, password=PASSWORD)
+
+    response = client.post(reverse("employment:case_pathway", args=[consenting_case.pk]), {
+        "action": "internship", **{f"internship-{name}": value for name, value in values.items()}})
+
+    assert response.status_code == 400
+    assert list(response.context["forms"]["internship"].errors) == list(bad)
     assert not Internship.objects.exists()
 
 
 def _course(network, cpi, seats=1):
-    return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
-        "title": "Carrellista - patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": seats})
+    return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk,
+                                  title="Carrellista - patentino muletto",
+                                  starts_on=timezone.localdate() + datetime.timedelta(days=7),
+                                  ends_on=timezone.localdate() + datetime.timedelta(days=14), seats=seats)
 
 
 def test_an_overbooked_course_is_refused(network, consenting_case, cpi, job_placement):
@@ -82,8 +92,8 @@ def test_an_overbooked_course_is_refused(network, consenting_case, cpi, job_plac
 
 def test_a_course_ending_before_it_starts_is_refused(network, cpi):
     with pytest.raises(ValidationError) as error:
-        services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
-            "title": "HACCP", "starts_on": "2026-12-10", "ends_on": "2026-12-01", "seats": 10})
+        services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, title="HACCP",
+                               starts_on=datetime.date(2026, 12, 10), ends_on=datetime.date(2026, 12, 1), seats=10)
     assert "ends_on" in error.value.message_dict and not Course.objects.exists()
 
 
@@ -104,14 +114,14 @@ def test_a_placement_with_no_employer_is_refused(network, consenting_case, cpi, 
     assert open_task(pathway, EmploymentFlow.placement).pk == task.pk
 
 
-@pytest.mark.parametrize("bad", [{"contract_type": "a voce"}, {"starts_on": "domani"}, {"opportunity_id": "x"}])
-def test_other_bad_placements_are_refused(network, consenting_case, cpi, job_placement, bad):
-    operator = network.user("cpi", Role.OPERATOR)
-    pathway = to_training(network, consenting_case, cpi, job_placement)
-    services.pathway_training_done(actor=operator, task_id=open_task(pathway, EmploymentFlow.training).pk)
-    values = {"employer": "Esselunga", "contract_type": "permanent", "starts_on": timezone.localdate(), **bad}
-    with pytest.raises(ValidationError):
-        services.placement_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.placement).pk, **values)
+@pytest.mark.parametrize("bad", [{"contract_type": "a voce"}, {"starts_on": "domani"}, {"opportunity": "x"},
+                                 {"opportunity": "999999"}])
+def test_other_bad_placements_are_refused(bad):
+    # The step's form parses (the service takes a date, a contract type and an opportunity row).
+    form = PlacementForm(data={"employer": "Esselunga", "contract_type": "permanent",
+                               "starts_on": timezone.localdate().isoformat(), **bad})
+    assert not form.is_valid()
+    assert list(form.errors) == list(bad)
     assert not Placement.objects.exists()
 
 
@@ -142,27 +152,37 @@ def test_a_follow_up_is_not_possible_before_its_timer(network, consenting_case, 
 
 @pytest.mark.parametrize(("data", "field"), [
     ({"did_status": "active", "did_date": None}, "did_date"),
-    ({"did_date": "2999-01-01", "did_status": "active"}, "did_date"),
-    ({"max_weekly_hours": 0}, "max_weekly_hours"),
-    ({"available_days": 500}, "available_days"),
-    ({"education_level": "phd-in-life"}, "education_level"),
+    ({"did_date": datetime.date(2999, 1, 1), "did_status": "active"}, "did_date"),
     ({"receives_adi": True, "receives_sfl": True}, "receives_sfl"),
 ])
 def test_bad_profiles_are_refused(network, consenting_case, data, field):
-    from employment.models import EmployabilityProfile
-    from tests.employment.conftest import PROFILE
-
     with pytest.raises(ValidationError) as error:
         services.profile_save(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case,
-                              data={**PROFILE, **data})
+                              **{**PROFILE, **data})
     assert field in error.value.message_dict
     assert not EmployabilityProfile.objects.exists()
 
 
-@pytest.mark.parametrize("languages", [[("xx", 3)], [("it", 9)], [("it",)], "it"])
-def test_bad_languages_are_refused(network, consenting_case, languages):
-    from tests.employment.conftest import PROFILE
+PROFILE_POST = {"education_level": "lower_secondary", "max_weekly_hours": "40", "days": ["mon", "tue"],
+                "mobility": "2", "did_status": "none"}
 
-    with pytest.raises(ValidationError):
-        services.profile_save(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case, data=PROFILE,
-                              languages=languages)
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"max_weekly_hours": "0"}, "max_weekly_hours"),
+    ({"days": ["funday"]}, "days"),
+    ({"education_level": "phd-in-life"}, "education_level"),
+])
+def test_profiles_of_a_bad_shape_are_refused_by_the_form(data, field):
+    form = ProfileForm(data={**PROFILE_POST, **data})
+    assert not form.is_valid()
+    assert list(form.errors) == [field]
+
+
+@pytest.mark.parametrize(("rows", "field"), [
+    ({"language_0": "xx", "level_0": "3"}, "language_0"), ({"language_0": "it", "level_0": "9"}, "level_0"),
+    ({"language_0": "it"}, "level_0"), ({"level_0": "3"}, "level_0"),
+])
+def test_bad_languages_are_refused(rows, field):
+    form = ProfileForm(data={**PROFILE_POST, **rows})
+    assert not form.is_valid()
+    assert field in form.errors

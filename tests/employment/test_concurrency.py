@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from employment import services
 from employment.models import Enrolment
+from employment.services import enrolments, pathways
 from partners.roles import Role
 from tests.factories import open_case
-from tests.workflows.test_concurrency import hold_locks, one_winner, race
+from tests.helpers.concurrency import hold_locks, one_winner, race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,12 +30,12 @@ pytestmark = [
 
 def test_two_enrolments_for_the_last_seat_exactly_one_wins(network, cpi, monkeypatch):
     manager = network.user("a", Role.CASE_MANAGER)
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "title": "Addetto HACCP", "starts_on": timezone.localdate() + datetime.timedelta(days=3),
         "ends_on": timezone.localdate() + datetime.timedelta(days=5), "seats": 1})
     first, second = open_case(manager, network.org_a), open_case(manager, network.org_a)
     # Whoever counts the seats first keeps the course row locked for a while.
-    hold_locks(monkeypatch, services, "running_pathway")
+    hold_locks(monkeypatch, enrolments, "running_pathway")
 
     results = race(lambda: services.course_enrol(actor=manager, course_id=course.pk, case=first),
                    lambda: services.course_enrol(actor=manager, course_id=course.pk, case=second))
@@ -47,7 +48,7 @@ def test_two_enrolments_for_the_last_seat_exactly_one_wins(network, cpi, monkeyp
 
 def test_two_starts_of_the_pathway_exactly_one_wins(network, consenting_case, monkeypatch):
     manager = network.user("a", Role.CASE_MANAGER)
-    hold_locks(monkeypatch, services, "running_pathway")
+    hold_locks(monkeypatch, pathways, "running_pathway")
 
     results = race(lambda: services.pathway_start(actor=manager, case=consenting_case),
                    lambda: services.pathway_start(actor=manager, case=consenting_case))

@@ -18,8 +18,7 @@ from employment import services
 from employment.flows import EmploymentFlow, months_after
 from employment.models import EmploymentPathway, PathwayOutcome, Stage
 from partners.roles import Role
-from tests.employment.conftest import save_profile
-from tests.employment.helpers import open_task, to_follow_up, to_referral, to_training
+from tests.helpers.employment import open_task, save_profile, to_follow_up, to_referral, to_training
 from workflows import permissions as workflow_permissions
 from workflows.models import HandoffStatus, WorkflowEvent
 from workflows.services import handoffs

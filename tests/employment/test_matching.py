@@ -10,8 +10,8 @@ from django.utils import timezone
 from employment import matching, services
 from employment.models import Opportunity
 from partners.roles import Role
-from tests.employment.conftest import skills
 from tests.factories import open_case, register_person
+from tests.helpers.employment import skill_list
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ BASE = {"education_level": "lower_secondary", "max_weekly_hours": 40, "available
 def person_with_profile(actor, organisation, first_name, *, skill_codes=(), languages=(), **data):
     person = register_person(actor, organisation, first_name=first_name, last_name="Test")
     case = open_case(actor, organisation, person)
-    services.profile_save(actor=actor, case=case, data={**BASE, **data}, skill_ids=skills(*skill_codes),
-                          languages=languages)
+    services.profile_save(actor=actor, case=case, **{**BASE, **data}, skills=skill_list(*skill_codes),
+                          languages=dict(languages))
     return case.employability_profile
 
 
@@ -31,8 +31,8 @@ def publish(network, cpi, *, skill_codes=(), languages=(), **data):
     values = {"employer": "Logistica Nord Srl", "role": "Magazziniere", "city": "Cinisello Balsamo", "area": 1,
               "weekly_hours": 30, "days": 31, "shift": "day", "contract_type": "fixed_term",
               "closing_on": timezone.localdate() + datetime.timedelta(days=30), **data}
-    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data=values,
-                                       skill_ids=skills(*skill_codes), languages=languages)
+    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **values,
+                                       skills=skill_list(*skill_codes), languages=dict(languages))
 
 
 @pytest.fixture

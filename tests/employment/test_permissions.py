@@ -9,8 +9,7 @@ from django.http import Http404
 from employment import permissions, selectors, services
 from employment.models import EmployabilityProfile
 from partners.roles import Role
-from tests.employment.conftest import PROFILE, save_profile
-from tests.employment.helpers import to_referral, to_training
+from tests.helpers.employment import PROFILE, save_profile, to_referral, to_training
 from workflows.services import handoffs
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +37,7 @@ def test_the_profile_follows_the_case_capabilities(network, consenting_case, cpi
             selectors.profile_get_for(user=user, case=consenting_case)
     if not can_change:
         with pytest.raises(PermissionDenied):
-            services.profile_save(actor=user, case=consenting_case, data=PROFILE)
+            services.profile_save(actor=user, case=consenting_case, **PROFILE)
         assert EmployabilityProfile.objects.get(case=consenting_case).updated_by == network.user(
             "a", Role.CASE_MANAGER)
 

@@ -5,6 +5,7 @@ language and notify the side that did not act — never the actor, never with a 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -14,17 +15,17 @@ from django.utils import formats, timezone, translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
-from cases.models import CaseEvent, EventKind
+from cases.models import CaseEvent, TimelineKind
 from employment import services
 from employment.flows import EmploymentFlow
 from notifications.models import Notification, NotificationKind
 from partners.roles import Role
-from tests.employment.helpers import open_task, to_follow_up, to_referral, to_training
+from tests.helpers.employment import open_task, to_follow_up, to_referral, to_training
 
 pytestmark = pytest.mark.django_db
 
 INTERNSHIP = {"host_employer": "Cooperativa Il Sole", "tutor": "Marta Riva", "weekly_hours": 20,
-              "monthly_allowance": "500"}
+              "monthly_allowance": Decimal("500")}
 
 
 def told(kind) -> set[str]:
@@ -35,21 +36,21 @@ def test_the_referral_to_the_job_centre_is_on_the_timeline_and_told_to_the_job_c
                                                                                       cpi, job_placement):
     to_referral(network, consenting_case, cpi, job_placement)
 
-    event = CaseEvent.objects.get(case=consenting_case, kind=EventKind.HANDOFF_SENT)
+    event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.HANDOFF_SENT)
     assert event.organisation_id == network.org_a.pk and event.data["to_name"] == cpi.name
     assert told(NotificationKind.HANDOFF_RECEIVED) == {"cpi_operator", "cpi_cm"}
 
 
 def test_an_enrolment_by_the_job_centre_is_told_to_the_case_manager(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "title": "Carrellista - patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
         "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": 3})
 
     enrolment = services.course_enrol(actor=network.user("cpi", Role.OPERATOR), course_id=course.pk,
                                       case=consenting_case)
 
-    event = CaseEvent.objects.get(case=consenting_case, kind=EventKind.COURSE_ENROLLED)
+    event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.COURSE_ENROLLED)
     assert event.organisation_id == cpi.pk and event.object_id == enrolment.pk
     assert event.data == {"provider_id": cpi.pk, "provider": cpi.name, "course": "Carrellista - patentino muletto",
                           "date": course.starts_on.isoformat()}
@@ -58,13 +59,13 @@ def test_an_enrolment_by_the_job_centre_is_told_to_the_case_manager(network, con
 
 def test_an_enrolment_by_the_case_manager_is_told_to_the_job_centre(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "title": "Italiano per il lavoro", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
         "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": 3})
 
     services.course_enrol(actor=network.user("a", Role.CASE_MANAGER), course_id=course.pk, case=consenting_case)
 
-    assert CaseEvent.objects.get(case=consenting_case, kind=EventKind.COURSE_ENROLLED).organisation_id \
+    assert CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.COURSE_ENROLLED).organisation_id \
         == network.org_a.pk
     assert told(NotificationKind.COURSE_ENROLLED) == {"cpi_operator", "cpi_cm"}
 
@@ -75,9 +76,9 @@ def test_an_internship_is_on_the_timeline_without_the_tutor_or_the_employer(netw
     starts, ends = datetime.date(2026, 3, 1), datetime.date(2026, 6, 1)
 
     services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case,
-                               data={**INTERNSHIP, "starts_on": starts, "ends_on": ends})
+                               **{**INTERNSHIP, "starts_on": starts, "ends_on": ends})
 
-    event = CaseEvent.objects.get(case=consenting_case, kind=EventKind.INTERNSHIP_RECORDED)
+    event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.INTERNSHIP_RECORDED)
     assert event.organisation_id == cpi.pk
     assert event.data == {"provider_id": cpi.pk, "date": "2026-03-01", "end": "2026-06-01"}
     assert told(NotificationKind.INTERNSHIP_RECORDED) == {"a_case_manager"}
@@ -93,7 +94,7 @@ def test_a_placement_and_its_follow_ups_are_on_the_timeline_and_told_to_the_case
     start = timezone.localdate()
     pathway = to_follow_up(network, consenting_case, cpi, job_placement, starts_on=start)
 
-    placed = CaseEvent.objects.get(case=consenting_case, kind=EventKind.JOB_PLACEMENT_RECORDED)
+    placed = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.JOB_PLACEMENT_RECORDED)
     assert placed.organisation_id == cpi.pk and placed.actor == operator
     assert placed.data == {"provider_id": cpi.pk, "date": start.isoformat(), "contract_type": "fixed_term"}
     assert "Logistica" not in str(placed.data)
@@ -106,7 +107,7 @@ def test_a_placement_and_its_follow_ups_are_on_the_timeline_and_told_to_the_case
                                   checked_on=timezone.localdate(), still_employed=False, note="Contratto non rinnovato")
         checked = timezone.localdate()
 
-    followed = CaseEvent.objects.get(case=consenting_case, kind=EventKind.JOB_FOLLOW_UP_RECORDED)
+    followed = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.JOB_FOLLOW_UP_RECORDED)
     assert followed.data == {"provider_id": cpi.pk, "date": checked.isoformat(), "months": 3,
                              "still_employed": False}
     assert told(NotificationKind.JOB_FOLLOW_UP_RECORDED) == {"a_case_manager"}

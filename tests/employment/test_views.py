@@ -13,9 +13,8 @@ from core.models import AuditEntry
 from employment import services
 from employment.models import EmployabilityProfile, Enrolment, Internship
 from partners.roles import Role
-from tests.employment.conftest import save_profile, skills
-from tests.employment.helpers import to_training
 from tests.factories import PASSWORD, open_case
+from tests.helpers.employment import save_profile, skill_list, skills, to_training
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +105,7 @@ def test_the_pathway_page_records_an_enrolment_and_refuses_a_full_course(client,
                                                                          job_placement):
     to_training(network, consenting_case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
-    course = services.course_create(actor=operator, organisation_id=cpi.pk, data={
+    course = services.course_create(actor=operator, organisation_id=cpi.pk, **{
         "title": "Patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=2),
         "ends_on": timezone.localdate() + datetime.timedelta(days=9), "seats": 1})
     login(client, operator)
@@ -182,10 +181,10 @@ def test_the_coordinator_sees_figures_and_case_codes_without_names(client, netwo
 
 def test_opportunity_candidates_show_only_visible_people(client, network, consenting_case, cpi):
     save_profile(network.user("a", Role.CASE_MANAGER), consenting_case)
-    opportunity = services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    opportunity = services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "employer": "Logistica Nord", "role": "Carrellista", "city": "Sesto San Giovanni", "weekly_hours": 30,
         "contract_type": "permanent", "closing_on": timezone.localdate() + datetime.timedelta(days=10)},
-        skill_ids=skills("licence-forklift", "licence-driving-b"))
+        skills=skill_list("licence-forklift", "licence-driving-b"))
     url = reverse("employment:opportunity_detail", args=[opportunity.pk])
 
     body_a = login(client, network.user("a", Role.CASE_MANAGER)).get(url).content.decode()
@@ -224,10 +223,10 @@ def _text(html: str) -> str:
 
 
 def test_the_requirements_of_an_opportunity_read_as_a_list(client, network, cpi):
-    opportunity = services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, data={
+    opportunity = services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
         "employer": "Logistica Nord", "role": "Carrellista", "city": "Sesto San Giovanni", "weekly_hours": 30,
         "contract_type": "permanent", "closing_on": timezone.localdate() + datetime.timedelta(days=10)},
-        skill_ids=skills("licence-forklift", "licence-driving-b"))
+        skills=skill_list("licence-forklift", "licence-driving-b"))
     login(client, network.user("cpi", Role.OPERATOR))
 
     text = _text(client.get(reverse("employment:opportunity_detail", args=[opportunity.pk])).content.decode())

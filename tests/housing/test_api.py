@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from housing.models import HousingProfile
 from partners.roles import Role
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def test_anonymous_is_401(client):
 
 
 def test_case_housing_section(client, case_a, lead):
-    record_profile(lead, case_a, isee="8500.50")
+    record_profile(lead, case_a, isee=Decimal("8500.50"))
     client.force_login(lead)
     body = client.get(f"/api/v1/housing/cases/{case_a.pk}/").json()
     assert body["profile"]["isee"] == "8500.50" and body["code"] == case_a.code

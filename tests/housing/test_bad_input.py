@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 
 from core.models import AuditEntry
 from housing.models import HousingProfile, Offer, PlaceStatus, ResourceKind, Stay
-from housing.services import households, placements, resources
+from housing.services import households, offers, placements, resources
 from tests.factories import open_case
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -26,32 +26,32 @@ def snapshot():
 
 def test_move_in_to_an_occupied_place(shelter, shared_case, provider_op, lead, network):
     place = shelter.places.get(label="1")
-    placements.stay_start(actor=provider_op, place_id=place.pk, case_id=shared_case.pk)
+    placements.stay_start(actor=provider_op, place=place, case=shared_case)
     other = open_case(lead, network.org_a)
-    from cases import permissions as case_permissions
+    from cases.permissions import grants as case_grants
 
-    case_permissions.share_case(other, network.org_b, sections=["file"])
+    case_grants.share_case(other, network.org_b, sections=["file"])
     before = snapshot()
 
     with pytest.raises(ValidationError, match="occupied: record the move-out"):
-        placements.stay_start(actor=provider_op, place_id=place.pk, case_id=other.pk)
+        placements.stay_start(actor=provider_op, place=place, case=other)
     assert snapshot() == before
 
 
 def test_move_in_to_a_closed_place(shelter, shared_case, provider_cm):
     place = shelter.places.get(label="2")
-    resources.place_close(actor=provider_cm, place_id=place.pk)
+    resources.place_close(actor=provider_cm, place=place)
     with pytest.raises(ValidationError, match="closed"):
-        placements.stay_start(actor=provider_cm, place_id=place.pk, case_id=shared_case.pk)
+        placements.stay_start(actor=provider_cm, place=place, case=shared_case)
     assert not Stay.objects.exists()
     place.refresh_from_db()
     assert place.status == PlaceStatus.CLOSED
 
 
 def test_overlapping_stays_of_the_same_household(shelter, shared_case, provider_cm):
-    placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk, case_id=shared_case.pk)
+    placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case)
     with pytest.raises(ValidationError, match="already housed"):
-        placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="2").pk, case_id=shared_case.pk)
+        placements.stay_start(actor=provider_cm, place=shelter.places.get(label="2"), case=shared_case)
     assert Stay.objects.count() == 1
     assert shelter.places.get(label="2").status == PlaceStatus.AVAILABLE
 
@@ -60,24 +60,24 @@ def test_overlapping_stays_in_the_same_place(shelter, shared_case, provider_cm, 
     """A past stay that ended after the new move-in date overlaps it."""
     place = shelter.places.get(label="1")
     today = timezone.localdate()
-    stay = placements.stay_start(actor=provider_cm, place_id=place.pk, case_id=shared_case.pk,
+    stay = placements.stay_start(actor=provider_cm, place=place, case=shared_case,
                                  move_in=today - datetime.timedelta(days=20))
-    placements.stay_end(actor=provider_cm, stay_id=stay.pk, move_out=today - datetime.timedelta(days=5))
+    placements.stay_end(actor=provider_cm, stay=stay, move_out=today - datetime.timedelta(days=5))
     other = open_case(lead, network.org_a)
-    from cases import permissions as case_permissions
+    from cases.permissions import grants as case_grants
 
-    case_permissions.share_case(other, network.org_b, sections=["file"])
+    case_grants.share_case(other, network.org_b, sections=["file"])
     with pytest.raises(ValidationError, match="overlaps"):
-        placements.stay_start(actor=provider_cm, place_id=place.pk, case_id=other.pk,
+        placements.stay_start(actor=provider_cm, place=place, case=other,
                               move_in=today - datetime.timedelta(days=10))
     assert Stay.objects.count() == 1 and shelter.places.get(label="1").status == PlaceStatus.AVAILABLE
 
 
 def test_move_out_before_move_in(shelter, shared_case, provider_cm):
-    stay = placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk,
-                                 case_id=shared_case.pk)
+    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"),
+                                 case=shared_case)
     with pytest.raises(ValidationError) as exc:
-        placements.stay_end(actor=provider_cm, stay_id=stay.pk, move_out=stay.move_in - datetime.timedelta(days=1))
+        placements.stay_end(actor=provider_cm, stay=stay, move_out=stay.move_in - datetime.timedelta(days=1))
     assert "before the move-in" in str(exc.value)
     stay.refresh_from_db()
     assert stay.move_out is None and shelter.places.get(label="1").status == PlaceStatus.OCCUPIED
@@ -86,7 +86,7 @@ def test_move_out_before_move_in(shelter, shared_case, provider_cm):
 def test_planned_move_out_before_move_in(shelter, shared_case, provider_cm):
     today = timezone.localdate()
     with pytest.raises(ValidationError, match="planned move-out cannot be before"):
-        placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk, case_id=shared_case.pk,
+        placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case,
                               move_in=today, planned_move_out=today - datetime.timedelta(days=1))
     assert not Stay.objects.exists()
 
@@ -102,7 +102,8 @@ def test_negative_isee_is_refused(case_a, lead, field):
 def test_negative_isee_does_not_change_a_recorded_section(case_a, lead):
     record_profile(lead, case_a, isee=Decimal("8000"))
     with pytest.raises(ValidationError):
-        record_profile(lead, case_a, isee=Decimal("-50"), situation="eviction", eviction_date="2031-01-01")
+        record_profile(lead, case_a, isee=Decimal("-50"), situation="eviction",
+                       eviction_date=datetime.date(2031, 1, 1))
     profile = HousingProfile.objects.get()
     assert profile.isee == Decimal("8000") and profile.situation == "homeless"
 
@@ -151,9 +152,9 @@ def test_offer_to_an_ineligible_household_is_refused_without_override(shared_cas
     place = public_unit.places.get()
 
     with pytest.raises(ValidationError, match="not eligible: ISEE above 16,000"):
-        placements.offer_make(actor=provider_cm, place_id=place.pk, application_id=application.pk)
+        offers.offer_make(actor=provider_cm, place=place, application=application)
     with pytest.raises(ValidationError) as exc:
-        placements.offer_make(actor=provider_cm, place_id=place.pk, application_id=application.pk, override=True)
+        offers.offer_make(actor=provider_cm, place=place, application=application, override=True)
     assert "override_reason" in exc.value.error_dict
     assert not Offer.objects.exists()
     place.refresh_from_db()
@@ -166,8 +167,8 @@ def test_offer_to_an_ineligible_household_as_an_audited_override(shared_case, le
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
     record_profile(lead, shared_case, isee=Decimal("21000"))
 
-    offer = placements.offer_make(actor=provider_cm, place_id=public_unit.places.get().pk,
-                                  application_id=application.pk, override=True,
+    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
+                                  application=application, override=True,
                                   override_reason="Sfratto esecutivo con minori: deroga del Comune")
 
     assert offer.eligibility_override and offer.override_reason.startswith("Sfratto")
@@ -184,8 +185,8 @@ def test_an_operator_cannot_override_eligibility(shared_case, lead, provider_op,
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC,
                                                 override=True, override_reason="Emergenza abitativa")
     with pytest.raises(PermissionDenied):
-        placements.offer_make(actor=provider_op, place_id=public_unit.places.get().pk,
-                              application_id=application.pk, override=True, override_reason="x")
+        offers.offer_make(actor=provider_op, place=public_unit.places.get(),
+                              application=application, override=True, override_reason="x")
     assert not Offer.objects.exists()
 
 
@@ -215,8 +216,8 @@ def test_move_in_form_garbage_is_a_message_not_a_500(client, shelter, provider_c
 
 
 def test_move_out_before_move_in_on_the_page(client, shelter, shared_case, provider_cm):
-    stay = placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk,
-                                 case_id=shared_case.pk)
+    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"),
+                                 case=shared_case)
     client.force_login(provider_cm)
     response = client.post(reverse("housing:stay_end", args=[stay.pk]), {
         "move_out": (stay.move_in - datetime.timedelta(days=3)).isoformat(), "exit_reason": "left"}, follow=True)
@@ -228,8 +229,8 @@ def test_move_out_before_move_in_on_the_page(client, shelter, shared_case, provi
 
 def test_resource_with_bad_capacity(network, provider_cm):
     with pytest.raises(ValidationError) as exc:
-        resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
-            "kind": "shelter", "name": "X", "address": "Via Y", "capacity": "-3"})
+        resources.resource_create(actor=provider_cm, provider=network.org_b, data={
+            "kind": "shelter", "name": "X", "address": "Via Y", "capacity": -3})
     assert "capacity" in exc.value.error_dict
     from housing.models import Resource
 

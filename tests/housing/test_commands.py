@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from housing.models import Offer, OfferStatus, PlaceStatus, ResourceKind
-from housing.services import households, placements
-from tests.housing.conftest import record_profile
+from housing.services import households, offers, placements
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def test_housing_sweep_expires_offers(shelter, shared_case, lead, provider_cm):
     record_profile(lead, shared_case)
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.SHELTER)
-    offer = placements.offer_make(actor=provider_cm, place_id=shelter.places.get(label="1").pk,
-                                  application_id=application.pk)
+    offer = offers.offer_make(actor=provider_cm, place=shelter.places.get(label="1"),
+                                  application=application)
     Offer.objects.filter(pk=offer.pk).update(offered_at=timezone.now() - datetime.timedelta(days=4),
                                              expires_at=timezone.now() - datetime.timedelta(days=1))
     out = StringIO()
@@ -35,8 +35,8 @@ def test_housing_sweep_expires_offers(shelter, shared_case, lead, provider_cm):
 
 
 def test_accompaniment_plan_from_the_guest_list(client, shelter, shared_case, provider_op):
-    stay = placements.stay_start(actor=provider_op, place_id=shelter.places.get(label="1").pk,
-                                 case_id=shared_case.pk)
+    stay = placements.stay_start(actor=provider_op, place=shelter.places.get(label="1"),
+                                 case=shared_case)
     client.force_login(provider_op)
     response = client.post(reverse("housing:stay_plan", args=[stay.pk]), {
         "accompaniment_plan": "Colloquio settimanale", "planned_move_out": ""}, follow=True)

@@ -11,12 +11,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from cases import permissions as case_permissions
+from cases.permissions import grants as case_grants
 from housing.models import Offer, OfferStatus, PlaceStatus, ResourceKind, Stay
-from housing.services import households, placements
+from housing.services import households, offers, placements
 from tests.factories import open_case
-from tests.housing.conftest import record_profile
-from tests.workflows.test_concurrency import hold_locks, one_winner, race
+from tests.helpers.concurrency import hold_locks, one_winner, race
+from tests.helpers.housing import record_profile
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,7 +31,7 @@ def two_households(network, lead):
     applications = []
     for _ in range(2):
         case = open_case(lead, network.org_a)
-        case_permissions.share_case(case, network.org_b, sections=["file"])
+        case_grants.share_case(case, network.org_b, sections=["file"])
         record_profile(lead, case)
         applications.append(households.application_create(actor=lead, case=case, kind=ResourceKind.SHELTER))
     return applications
@@ -43,8 +43,8 @@ def test_two_offers_of_the_same_bed(monkeypatch, shelter, two_households, provid
     first, second = two_households
 
     results = race(
-        lambda: placements.offer_make(actor=provider_cm, place_id=bed.pk, application_id=first.pk),
-        lambda: placements.offer_make(actor=provider_op, place_id=bed.pk, application_id=second.pk),
+        lambda: offers.offer_make(actor=provider_cm, place=bed, application=first),
+        lambda: offers.offer_make(actor=provider_op, place=bed, application=second),
     )
 
     winner, error = one_winner(results)
@@ -60,8 +60,8 @@ def test_two_move_ins_into_the_same_bed(monkeypatch, shelter, two_households, pr
     first, second = two_households
 
     results = race(
-        lambda: placements.stay_start(actor=provider_cm, place_id=bed.pk, case_id=first.case_id),
-        lambda: placements.stay_start(actor=provider_op, place_id=bed.pk, case_id=second.case_id),
+        lambda: placements.stay_start(actor=provider_cm, place=bed, case=first.case),
+        lambda: placements.stay_start(actor=provider_op, place=bed, case=second.case),
     )
 
     _winner, error = one_winner(results)
@@ -76,12 +76,12 @@ def test_accept_racing_the_expiry_sweep(monkeypatch, shelter, two_households, pr
     from django.utils import timezone
 
     bed = shelter.places.get(label="3")
-    offer = placements.offer_make(actor=provider_cm, place_id=bed.pk, application_id=two_households[0].pk)
+    offer = offers.offer_make(actor=provider_cm, place=bed, application=two_households[0])
     deadline = timezone.now() + datetime.timedelta(days=3, seconds=1)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: placements.offer_accept(actor=lead, offer_id=offer.pk),
-                   lambda: placements.offers_expire(now=deadline))
+    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
+                   lambda: offers.offers_expire(now=deadline))
 
     offer.refresh_from_db()
     bed.refresh_from_db()

@@ -165,17 +165,17 @@ def test_weights_cannot_change_the_past(coordinator):
                                  values=WEIGHTS)
     with pytest.raises(ValidationError):
         resources.weights_create(actor=coordinator, effective_from=timezone.localdate(),
-                                 values={**WEIGHTS, "homeless": "-3"})
+                                 values={**WEIGHTS, "homeless": -3})
     assert PriorityWeights.objects.count() == count
 
 
 def test_only_the_coordinator_edits_rules_and_it_is_audited(coordinator, lead, sap_rule):
     with pytest.raises(PermissionDenied):
-        resources.rule_save(actor=lead, rule_id=sap_rule.pk, data={
-            "kind": "public", "field": "isee", "comparison": "lte", "threshold": "18000", "message": "x"})
-    resources.rule_save(actor=coordinator, rule_id=sap_rule.pk, data={
-        "kind": "public", "field": "isee", "comparison": "lte", "threshold": "17000", "message": "ISEE oltre soglia",
-        "is_active": True})
+        resources.rule_save(actor=lead, rule=sap_rule, data={
+            "kind": "public", "field": "isee", "comparison": "lte", "threshold": Decimal("18000"), "message": "x"})
+    resources.rule_save(actor=coordinator, rule=sap_rule, data={
+        "kind": "public", "field": "isee", "comparison": "lte", "threshold": Decimal("17000"),
+        "message": "ISEE oltre soglia", "is_active": True})
     sap_rule.refresh_from_db()
     assert sap_rule.threshold == Decimal("17000")
     entry = AuditEntry.objects.get(object_type="housing.eligibilityrule", object_id=str(sap_rule.pk))

@@ -11,13 +11,9 @@ from django.db import connection
 
 from core.models import AuditEntry
 from housing.models import ExitReason, OfferStatus, PlaceStatus, Stay
-from housing.services import placements
-from tests.housing.test_move_on_to_public_housing import (  # noqa: F401 (fixtures)
-    _offer_sap,
-    in_temporary_flat,
-    temporary_flat,
-)
-from tests.workflows.test_concurrency import hold_locks, one_winner, race
+from housing.services import offers, placements
+from tests.helpers.concurrency import hold_locks, one_winner, race
+from tests.helpers.housing import offer_sap as _offer_sap
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,13 +31,13 @@ def _ended_once(stay: Stay) -> Stay:
     return stay
 
 
-def test_two_acceptances_of_the_sap_home_one_wins(monkeypatch, in_temporary_flat, public_unit, provider_cm,  # noqa: F811
+def test_two_acceptances_of_the_sap_home_one_wins(monkeypatch, in_temporary_flat, public_unit, provider_cm,
                                                   lead, shared_case):
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: placements.offer_accept(actor=lead, offer_id=offer.pk),
-                   lambda: placements.offer_accept(actor=provider_cm, offer_id=offer.pk))
+    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
+                   lambda: offers.offer_accept(actor=provider_cm, offer=offer))
 
     _winner, error = one_winner(results)
     assert "already answered" in str(error)
@@ -52,15 +48,15 @@ def test_two_acceptances_of_the_sap_home_one_wins(monkeypatch, in_temporary_flat
     assert offer.status == OfferStatus.ACCEPTED
 
 
-def test_acceptance_racing_the_providers_move_out(monkeypatch, in_temporary_flat, public_unit, provider_cm,  # noqa: F811
+def test_acceptance_racing_the_providers_move_out(monkeypatch, in_temporary_flat, public_unit, provider_cm,
                                                   provider_op, lead, shared_case):
     """The flat's provider records the move-out while the household accepts the SAP home: the stay ends once,
     whoever comes first, and the household ends up in the SAP home with the flat free."""
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: placements.offer_accept(actor=lead, offer_id=offer.pk),
-                   lambda: placements.stay_end(actor=provider_op, stay_id=in_temporary_flat.pk,
+    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
+                   lambda: placements.stay_end(actor=provider_op, stay=in_temporary_flat,
                                                exit_reason=ExitReason.NEXT_STEP))
 
     accepted = results[0]

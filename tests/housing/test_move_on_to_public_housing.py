@@ -13,41 +13,15 @@ from django.utils import timezone
 
 from core.models import AuditEntry
 from housing.models import (
-    Application,
-    ApplicationStatus,
     ExitReason,
     OfferStatus,
     PlaceStatus,
-    ResourceKind,
     Stay,
 )
-from housing.services import households, placements, resources
-from tests.housing.conftest import record_profile
+from housing.services import offers, placements
+from tests.helpers.housing import offer_sap as _offer_sap
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def temporary_flat(network, provider_cm):
-    return resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
-        "kind": ResourceKind.TEMPORARY, "name": "Appartamento SAT", "address": "Via Fiume 12", "capacity": 1,
-        "max_stay_days": 540})
-
-
-@pytest.fixture
-def in_temporary_flat(shared_case, lead, provider_op, temporary_flat):
-    """The household lives in the temporary flat since 30 days and waits for a SAP home."""
-    record_profile(lead, shared_case)
-    stay = placements.stay_start(actor=provider_op, place_id=temporary_flat.places.get().pk, case_id=shared_case.pk,
-                                 move_in=timezone.localdate() - datetime.timedelta(days=30))
-    households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
-    return stay
-
-
-def _offer_sap(provider_cm, public_unit, case):
-    application = Application.objects.get(case=case, kind=ResourceKind.PUBLIC, status=ApplicationStatus.WAITING)
-    return placements.offer_make(actor=provider_cm, place_id=public_unit.places.get().pk,
-                                 application_id=application.pk)
 
 
 def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, public_unit, provider_cm, lead,
@@ -57,7 +31,7 @@ def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, publi
     today = timezone.localdate()
 
     # when the household accepts
-    new_stay = placements.offer_accept(actor=lead, offer_id=offer.pk, move_in=today)
+    new_stay = offers.offer_accept(actor=lead, offer=offer, move_in=today)
 
     # then it lives in the SAP home, and the temporary stay ended the same day, the flat is free
     old = Stay.objects.get(pk=in_temporary_flat.pk)
@@ -88,7 +62,7 @@ def test_a_failed_acceptance_leaves_the_temporary_stay_alone(in_temporary_flat, 
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     too_early = in_temporary_flat.move_in - datetime.timedelta(days=1)
     with pytest.raises(ValidationError):
-        placements.offer_accept(actor=lead, offer_id=offer.pk, move_in=too_early)
+        offers.offer_accept(actor=lead, offer=offer, move_in=too_early)
     # then nothing changed (one transaction)
     old = Stay.objects.get(pk=in_temporary_flat.pk)
     assert old.move_out is None and old.place.status == PlaceStatus.OCCUPIED
@@ -99,7 +73,7 @@ def test_a_failed_acceptance_leaves_the_temporary_stay_alone(in_temporary_flat, 
 def test_a_future_move_in_does_not_end_todays_stay(in_temporary_flat, public_unit, provider_cm, lead, shared_case):
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     with pytest.raises(ValidationError, match="still lives"):
-        placements.offer_accept(actor=lead, offer_id=offer.pk,
+        offers.offer_accept(actor=lead, offer=offer,
                                 move_in=timezone.localdate() + datetime.timedelta(days=5))
     assert Stay.objects.get(pk=in_temporary_flat.pk).move_out is None
 
@@ -107,4 +81,4 @@ def test_a_future_move_in_does_not_end_todays_stay(in_temporary_flat, public_uni
 def test_a_direct_move_in_elsewhere_is_still_refused(in_temporary_flat, shelter, provider_op, shared_case):
     """Not through an offer: the household cannot be in two places, the provider records the move-out first."""
     with pytest.raises(ValidationError, match="already housed"):
-        placements.stay_start(actor=provider_op, place_id=shelter.places.get(label="1").pk, case_id=shared_case.pk)
+        placements.stay_start(actor=provider_op, place=shelter.places.get(label="1"), case=shared_case)

@@ -16,11 +16,11 @@ from viewflow.workflow.timers import fire_due_timers
 from housing import permissions
 from housing.flows import HousingFlow, add_months
 from housing.models import HousingPathway, ResourceKind
-from housing.services import households, pathway, placements, resources
+from housing.services import households, offers, pathway, placements, resources
 from partners.roles import Role
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 from workflows import selectors as wf_selectors
-from workflows.models import EventKind, Handoff, HandoffStatus, WorkflowEvent
+from workflows.models import Handoff, HandoffStatus, HistoryKind, WorkflowEvent
 from workflows.services import handoffs
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def queue_org(task) -> int:
 
 @pytest.fixture
 def temporary(network, provider_cm):
-    return resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
+    return resources.resource_create(actor=provider_cm, provider=network.org_b, data={
         "kind": ResourceKind.TEMPORARY, "name": "Appartamento Via Fiume", "address": "Via Fiume 12", "capacity": 2,
         "max_stay_days": 540})
 
@@ -52,8 +52,8 @@ def test_only_the_lead_case_managers_start_the_pathway(consenting_case, network,
         pathway.pathway_start(actor=lead, case=consenting_case)
     task = open_task(process, HousingFlow.assess)
     assert queue_org(task) == network.org_a.pk and task.owner_permission == permissions.WORK_HOUSING_CASE
-    assert WorkflowEvent.objects.filter(flow="housing", step="assess", kind=EventKind.TASK_CREATED).exists()
-    assert WorkflowEvent.objects.filter(flow="housing", kind=EventKind.PROCESS_STARTED, case=consenting_case).exists()
+    assert WorkflowEvent.objects.filter(flow="housing", step="assess", kind=HistoryKind.TASK_CREATED).exists()
+    assert WorkflowEvent.objects.filter(flow="housing", kind=HistoryKind.PROCESS_STARTED, case=consenting_case).exists()
 
 
 def test_the_start_button_on_the_case_panel(client, consenting_case, lead, network):
@@ -75,11 +75,11 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
 
     # the assessment needs the housing section
     with pytest.raises(ValidationError, match="housing section"):
-        pathway.assessment_done(actor=lead, task_id=assess.pk, emergency_needed=True,
+        pathway.assessment_done(actor=lead, task=assess, emergency_needed=True,
                                 emergency_provider=network.org_b, temporary_provider=network.org_b,
                                 public_provider=network.org_b)
     record_profile(lead, case, situation="homeless")
-    pathway.assessment_done(actor=lead, task_id=assess.pk, emergency_needed=True, emergency_provider=network.org_b,
+    pathway.assessment_done(actor=lead, task=assess, emergency_needed=True, emergency_provider=network.org_b,
                             temporary_provider=network.org_b, public_provider=network.org_b)
 
     # one referral to the provider; the emergency step waits in its queue
@@ -94,12 +94,12 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     from django.http import Http404
 
     with pytest.raises(Http404):
-        placements.stay_start(actor=provider_op, place_id=bed.pk, case_id=case.pk)
+        placements.stay_start(actor=provider_op, place=bed, case=case)
     handoffs.handoff_accept(actor=provider_cm, handoff_id=handoff.pk)
     with pytest.raises(ValidationError, match="move-in"):
-        pathway.emergency_placement_done(actor=provider_op, task_id=emergency.pk)
+        pathway.emergency_placement_done(actor=provider_op, task=emergency)
     today = timezone.localdate()
-    night = placements.stay_start(actor=provider_op, place_id=bed.pk, case_id=case.pk,
+    night = placements.stay_start(actor=provider_op, place=bed, case=case,
                                   move_in=today - datetime.timedelta(days=30))
     # the task page of a housing step renders and works
     client.force_login(provider_op)
@@ -112,36 +112,36 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
 
     # temporary placement with its accompaniment plan
     temp_task = open_task(process, HousingFlow.temporary_placement)
-    placements.stay_end(actor=provider_op, stay_id=night.pk, move_out=today - datetime.timedelta(days=20),
+    placements.stay_end(actor=provider_op, stay=night, move_out=today - datetime.timedelta(days=20),
                         exit_reason="next_step")
-    flat = placements.stay_start(actor=provider_op, place_id=temporary.places.get(label="1").pk, case_id=case.pk,
+    flat = placements.stay_start(actor=provider_op, place=temporary.places.get(label="1"), case=case,
                                  move_in=today - datetime.timedelta(days=20))
     with pytest.raises(ValidationError, match="accompaniment plan"):
-        pathway.temporary_placement_done(actor=provider_op, task_id=temp_task.pk)
-    placements.stay_update_plan(actor=provider_op, stay_id=flat.pk,
+        pathway.temporary_placement_done(actor=provider_op, task=temp_task)
+    placements.stay_update_plan(actor=provider_op, stay=flat,
                                 accompaniment_plan="Colloqui settimanali, ricerca lavoro, educazione finanziaria")
-    pathway.temporary_placement_done(actor=provider_op, task_id=temp_task.pk)
+    pathway.temporary_placement_done(actor=provider_op, task=temp_task)
 
     # the SAP application
     application_task = open_task(process, HousingFlow.public_application)
     assert queue_org(application_task) == network.org_a.pk
     with pytest.raises(ValidationError):
-        pathway.public_application_done(actor=lead, task_id=application_task.pk, protocol_number="")
-    pathway.public_application_done(actor=lead, task_id=application_task.pk, protocol_number="2026/0457",
-                                    official_rank="12")
+        pathway.public_application_done(actor=lead, task=application_task, protocol_number="")
+    pathway.public_application_done(actor=lead, task=application_task, protocol_number="2026/0457",
+                                    official_rank=12)
     application = case.housing_applications.get(kind=ResourceKind.PUBLIC)
     assert (application.protocol_number, application.official_rank) == ("2026/0457", 12)
 
     # allocation: an offer accepted; the household moves out of the temporary flat into the home
     allocation = open_task(process, HousingFlow.allocation)
     with pytest.raises(ValidationError):
-        pathway.allocation_done(actor=provider_cm, task_id=allocation.pk)
-    offer = placements.offer_make(actor=provider_cm, place_id=public_unit.places.get().pk,
-                                  application_id=application.pk)
-    placements.stay_end(actor=provider_op, stay_id=flat.pk, exit_reason="next_step")
-    placements.offer_accept(actor=lead, offer_id=offer.pk)
-    pathway.allocation_done(actor=provider_cm, task_id=allocation.pk)
-    pathway.move_in_done(actor=provider_cm, task_id=open_task(process, HousingFlow.move_in).pk)
+        pathway.allocation_done(actor=provider_cm, task=allocation)
+    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
+                                  application=application)
+    placements.stay_end(actor=provider_op, stay=flat, exit_reason="next_step")
+    offers.offer_accept(actor=lead, offer=offer)
+    pathway.allocation_done(actor=provider_cm, task=allocation)
+    pathway.move_in_done(actor=provider_cm, task=open_task(process, HousingFlow.move_in))
 
     # the follow-ups: timers at 3 and 6 months after the move-in
     timer = Task.objects.get(process=process, flow_task=HousingFlow.wait_first_follow_up)
@@ -149,7 +149,7 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     assert fire_due_timers() == 0
     Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - datetime.timedelta(minutes=1))
     assert fire_due_timers() == 1
-    pathway.follow_up_done(actor=lead, task_id=open_task(process, HousingFlow.follow_up_3).pk,
+    pathway.follow_up_done(actor=lead, task=open_task(process, HousingFlow.follow_up_3),
                            note="La famiglia si è ambientata")
     second = Task.objects.get(process=process, flow_task=HousingFlow.wait_second_follow_up)
     assert timezone.localtime(second.scheduled).date() == add_months(today, 6)
@@ -157,14 +157,14 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     fire_due_timers()
     final = open_task(process, HousingFlow.follow_up_6)
     with pytest.raises(ValidationError):
-        pathway.follow_up_done(actor=lead, task_id=final.pk, note="Bene", outcome="")
-    pathway.follow_up_done(actor=lead, task_id=final.pk, note="Affitto pagato regolarmente", outcome="autonomy")
+        pathway.follow_up_done(actor=lead, task=final, note="Bene", outcome="")
+    pathway.follow_up_done(actor=lead, task=final, note="Affitto pagato regolarmente", outcome="autonomy")
 
     process.refresh_from_db()
     assert process.finished is not None
     assert HousingPathway.objects.get(process=process).outcome == "autonomy"
-    assert WorkflowEvent.objects.filter(process=process, kind=EventKind.PROCESS_FINISHED, flow="housing").exists()
-    steps = set(WorkflowEvent.objects.filter(process=process, kind=EventKind.TASK_CREATED)
+    assert WorkflowEvent.objects.filter(process=process, kind=HistoryKind.PROCESS_FINISHED, flow="housing").exists()
+    steps = set(WorkflowEvent.objects.filter(process=process, kind=HistoryKind.TASK_CREATED)
                 .values_list("step", flat=True))
     assert steps >= {"assess", "emergency_placement", "temporary_placement", "public_application", "allocation",
                      "move_in", "follow_up_3", "follow_up_6"}
@@ -182,7 +182,7 @@ def test_a_return_goes_back_to_the_assessment(consenting_case, lead, network, ho
 def test_no_emergency_goes_straight_to_temporary_housing(consenting_case, lead, network, housing_services):
     process = pathway.pathway_start(actor=lead, case=consenting_case)
     record_profile(lead, consenting_case, situation="eviction", eviction_date=timezone.localdate())
-    pathway.assessment_done(actor=lead, task_id=open_task(process, HousingFlow.assess).pk, emergency_needed=False,
+    pathway.assessment_done(actor=lead, task=open_task(process, HousingFlow.assess), emergency_needed=False,
                             temporary_provider=network.org_b, public_provider=network.org_b)
     assert not Task.objects.filter(process=process, flow_task=HousingFlow.emergency_placement).exists()
     assert queue_org(open_task(process, HousingFlow.temporary_placement)) == network.org_b.pk
@@ -194,7 +194,7 @@ def test_a_refused_referral_leaves_the_assessment_open(case_a, lead, network, ho
     record_profile(lead, case_a)
     assess = open_task(process, HousingFlow.assess)
     with pytest.raises(ValidationError, match="consent"):
-        pathway.assessment_done(actor=lead, task_id=assess.pk, emergency_needed=True,
+        pathway.assessment_done(actor=lead, task=assess, emergency_needed=True,
                                 emergency_provider=network.org_b, temporary_provider=network.org_b,
                                 public_provider=network.org_b)
     assess.refresh_from_db()

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from cases import permissions as case_permissions
 from cases.models import ShareSection
+from cases.permissions import grants as case_grants
 from housing.models import PlaceStatus, ResourceKind, Stay
 from housing.services import households, placements, resources
 from partners.roles import Role
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_see_the_resource_page(client, network, shelter, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_create_a_resource(network, org, role):
     call = lambda: resources.resource_create(  # noqa: E731
-        actor=network.user(org, role), provider_id=network.org_b.pk,
+        actor=network.user(org, role), provider=network.org_b,
         data={"kind": "temporary", "name": f"Alloggio {org}{role}", "address": "Via Monte Ortigara 4", "capacity": 2})
     expected = "ok" if org == "b" and role in (Role.CASE_MANAGER, Role.ORG_ADMIN) else "403"
     assert _outcome(call) == expected
@@ -53,7 +53,7 @@ def test_create_a_resource(network, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_close_a_place(network, shelter, org, role):
     place = shelter.places.get(label="1")
-    outcome = _outcome(lambda: resources.place_close(actor=network.user(org, role), place_id=place.pk))
+    outcome = _outcome(lambda: resources.place_close(actor=network.user(org, role), place=place))
     if org == "b" and role in (Role.CASE_MANAGER, Role.ORG_ADMIN):
         assert outcome == "ok"
     elif org == "b" and role == Role.OPERATOR:
@@ -68,8 +68,8 @@ def test_close_a_place(network, shelter, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_record_a_move_in(network, shelter, shared_case, org, role):
     outcome = _outcome(lambda: placements.stay_start(actor=network.user(org, role),
-                                                     place_id=shelter.places.get(label="1").pk,
-                                                     case_id=shared_case.pk))
+                                                     place=shelter.places.get(label="1"),
+                                                     case=shared_case))
     if org == "b" and role in (Role.CASE_MANAGER, Role.OPERATOR):
         assert outcome == "ok"
     elif org == "b" and role == Role.ORG_ADMIN:
@@ -81,7 +81,7 @@ def test_record_a_move_in(network, shelter, shared_case, org, role):
 
 def test_a_provider_cannot_place_a_person_whose_case_is_not_shared_with_it(shelter, case_a, provider_cm):
     with pytest.raises(Http404):
-        placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk, case_id=case_a.pk)
+        placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=case_a)
     assert not Stay.objects.exists()
 
 
@@ -93,12 +93,12 @@ def test_housing_section_follows_the_case_share(client, network, case_a, lead, p
     assert client.get(url).status_code == 404  # the case itself is not visible
     assert client.get(api).status_code == 404
 
-    case_permissions.share_case(case_a, network.org_b, sections=[ShareSection.NOTES])  # no file section
+    case_grants.share_case(case_a, network.org_b, sections=[ShareSection.NOTES])  # no file section
     body = client.get(url).content.decode()
     assert "Dorme in stazione" not in body and "not shared with your organisation" in body
     assert client.get(api).status_code == 404
 
-    case_permissions.share_case(case_a, network.org_b, sections=[ShareSection.FILE])
+    case_grants.share_case(case_a, network.org_b, sections=[ShareSection.FILE])
     assert "Dorme in stazione" in client.get(url).content.decode()
     assert client.get(api).json()["profile"]["notes"] == "Dorme in stazione"
 
@@ -146,11 +146,11 @@ def test_a_member_sees_on_the_waitlist_only_the_households_they_may_read(client,
 
 
 def test_guests_show_names_only_for_shared_cases(client, network, shelter, shared_case, provider_cm):
-    placements.stay_start(actor=provider_cm, place_id=shelter.places.get(label="1").pk, case_id=shared_case.pk)
+    placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case)
     client.force_login(network.user("b", Role.ORG_ADMIN))
     body = client.get(reverse("housing:home")).content.decode()
     assert shared_case.person.full_name in body
-    case_permissions.unshare_case(shared_case, network.org_b)
+    case_grants.unshare_case(shared_case, network.org_b)
     body = client.get(reverse("housing:home")).content.decode()
     assert shared_case.code in body and shared_case.person.full_name not in body
 

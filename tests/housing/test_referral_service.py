@@ -10,7 +10,7 @@ from viewflow.workflow.status import STATUS
 
 from housing.flows import HousingFlow
 from housing.services import pathway
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 from workflows.models import Handoff
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def _assess(*, lead, case, **choices) -> Handoff:
     record_profile(lead, case)
     task = Task.objects.get(process=process, flow_task=HousingFlow.assess,
                             status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
-    pathway.assessment_done(actor=lead, task_id=task.pk, **choices)
+    pathway.assessment_done(actor=lead, task=task, **choices)
     return Handoff.objects.select_related("service_type").get(case=case)
 
 

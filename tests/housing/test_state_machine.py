@@ -21,8 +21,8 @@ from housing.models import (
     ResourceKind,
     Stay,
 )
-from housing.services import households, placements, resources
-from tests.housing.conftest import record_profile
+from housing.services import households, offers, placements, resources
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +44,11 @@ def test_a_new_resource_has_its_capacity_in_free_places(shelter):
 
 
 def test_offer_holds_the_place_then_acceptance_occupies_it(shelter, application, provider_cm, lead):
-    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     assert bed(shelter).status == PlaceStatus.OFFERED
     assert offer.expires_at > timezone.now()
 
-    stay = placements.offer_accept(actor=lead, offer_id=offer.pk)
+    stay = offers.offer_accept(actor=lead, offer=offer)
 
     assert bed(shelter).status == PlaceStatus.OCCUPIED
     offer.refresh_from_db()
@@ -61,19 +61,19 @@ def test_offer_holds_the_place_then_acceptance_occupies_it(shelter, application,
 
 
 def test_move_out_frees_the_place(shelter, shared_case, provider_op):
-    stay = placements.stay_start(actor=provider_op, place_id=bed(shelter).pk, case_id=shared_case.pk)
+    stay = placements.stay_start(actor=provider_op, place=bed(shelter), case=shared_case)
     assert bed(shelter).status == PlaceStatus.OCCUPIED
 
-    placements.stay_end(actor=provider_op, stay_id=stay.pk, exit_reason="next_step")
+    placements.stay_end(actor=provider_op, stay=stay, exit_reason="next_step")
 
     stay.refresh_from_db()
     assert stay.move_out == timezone.localdate() and bed(shelter).status == PlaceStatus.AVAILABLE
 
 
 def test_declined_offer_frees_the_place_and_the_household_keeps_waiting(shelter, application, provider_cm, lead):
-    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
 
-    placements.offer_decline(actor=lead, offer_id=offer.pk, reason="Too far from the children's school")
+    offers.offer_decline(actor=lead, offer=offer, reason="Too far from the children's school")
 
     offer.refresh_from_db()
     application.refresh_from_db()
@@ -83,12 +83,12 @@ def test_declined_offer_frees_the_place_and_the_household_keeps_waiting(shelter,
 
 
 def test_expired_offer_is_freed_by_the_sweep(shelter, application, provider_cm):
-    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk,
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application,
                                   hold_days=2)
-    assert placements.offers_expire(now=timezone.now() + datetime.timedelta(days=1)) == 0
+    assert offers.offers_expire(now=timezone.now() + datetime.timedelta(days=1)) == 0
     assert bed(shelter).status == PlaceStatus.OFFERED
 
-    assert placements.offers_expire(now=timezone.now() + datetime.timedelta(days=2, minutes=1)) == 1
+    assert offers.offers_expire(now=timezone.now() + datetime.timedelta(days=2, minutes=1)) == 1
 
     offer.refresh_from_db()
     assert offer.status == OfferStatus.EXPIRED and bed(shelter).status == PlaceStatus.AVAILABLE
@@ -97,42 +97,42 @@ def test_expired_offer_is_freed_by_the_sweep(shelter, application, provider_cm):
 
 
 def test_an_expired_offer_cannot_be_accepted(shelter, application, provider_cm, lead):
-    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1),
                                              offered_at=timezone.now() - datetime.timedelta(days=3))
 
     with pytest.raises(ValidationError, match="expired"):
-        placements.offer_accept(actor=lead, offer_id=offer.pk)
+        offers.offer_accept(actor=lead, offer=offer)
     assert not Stay.objects.exists() and bed(shelter).status == PlaceStatus.OFFERED
 
 
 def test_a_held_place_cannot_be_offered_again(shelter, application, provider_cm, lead, network):
     from tests.factories import open_case
 
-    placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     other_case = open_case(lead, network.org_a)
-    from cases import permissions as case_permissions
+    from cases.permissions import grants as case_grants
 
-    case_permissions.share_case(other_case, network.org_b, sections=["file"])
+    case_grants.share_case(other_case, network.org_b, sections=["file"])
     record_profile(lead, other_case)
     other = households.application_create(actor=lead, case=other_case, kind=ResourceKind.SHELTER)
 
     with pytest.raises(ValidationError, match="held for another household"):
-        placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=other.pk)
+        offers.offer_make(actor=provider_cm, place=bed(shelter), application=other)
     assert Offer.objects.count() == 1
 
 
 def test_close_and_reopen_a_free_place(shelter, provider_cm):
-    resources.place_close(actor=provider_cm, place_id=bed(shelter).pk)
+    resources.place_close(actor=provider_cm, place=bed(shelter))
     assert bed(shelter).status == PlaceStatus.CLOSED
-    resources.place_reopen(actor=provider_cm, place_id=bed(shelter).pk)
+    resources.place_reopen(actor=provider_cm, place=bed(shelter))
     assert bed(shelter).status == PlaceStatus.AVAILABLE
 
 
 def test_an_occupied_place_cannot_be_closed(shelter, shared_case, provider_cm):
-    placements.stay_start(actor=provider_cm, place_id=bed(shelter).pk, case_id=shared_case.pk)
+    placements.stay_start(actor=provider_cm, place=bed(shelter), case=shared_case)
     with pytest.raises(ValidationError, match="Only a free place"):
-        resources.place_close(actor=provider_cm, place_id=bed(shelter).pk)
+        resources.place_close(actor=provider_cm, place=bed(shelter))
     assert bed(shelter).status == PlaceStatus.OCCUPIED
 
 
@@ -153,7 +153,7 @@ def test_transitions(source, target, allowed):
 def test_the_database_refuses_a_second_open_stay_in_a_place(shelter, shared_case, provider_cm, lead, network):
     from tests.factories import open_case
 
-    placements.stay_start(actor=provider_cm, place_id=bed(shelter).pk, case_id=shared_case.pk)
+    placements.stay_start(actor=provider_cm, place=bed(shelter), case=shared_case)
     other_case = open_case(lead, network.org_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         Stay.objects.create(place=bed(shelter), case=other_case, move_in=timezone.localdate(),
@@ -161,7 +161,7 @@ def test_the_database_refuses_a_second_open_stay_in_a_place(shelter, shared_case
 
 
 def test_the_database_refuses_a_second_pending_offer_for_a_place(shelter, application, provider_cm):
-    placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         Offer.objects.create(place=bed(shelter), application=application, offered_by=provider_cm, offered_at=now,
@@ -182,7 +182,7 @@ def test_the_operator_sets_how_long_an_offer_holds_a_place(settings, shelter, ap
     settings.TAVOLO_HOUSING_OFFER_HOLD_DAYS = 5
 
     # when the provider makes an offer without saying for how long
-    offer = placements.offer_make(actor=provider_cm, place_id=bed(shelter).pk, application_id=application.pk)
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
 
     # then it holds the place for the installation's 5 days, and the offer form proposes 5
     assert (offer.expires_at - offer.offered_at).days == 5

@@ -14,17 +14,10 @@ from housing.forms import AssessmentStepForm
 from housing.services import pathway
 from partners.models import ServiceType
 from tests.factories import make_organisation
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 from workflows.models import Handoff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def food_bank(db):
-    bank = make_organisation("Banco Alimentare Test")
-    bank.services.add(ServiceType.objects.get_or_create(code="food-aid", defaults={"name": "Aiuti alimentari"})[0])
-    return bank
 
 
 @pytest.fixture
@@ -79,7 +72,7 @@ def test_the_service_refuses_a_provider_without_that_housing(network, lead, hous
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        pathway.assessment_done(actor=lead, task_id=assess_task.pk, emergency_needed=False,
+        pathway.assessment_done(actor=lead, task=assess_task, emergency_needed=False,
                                 temporary_provider=food_bank, public_provider=network.org_b)
     assert "temporary_provider" in refused.value.message_dict
 
@@ -88,7 +81,7 @@ def test_the_demo_network_offers_the_demo_pathways_providers():
     """The housing demo assesses with Lotta (shelter), La Cordata (temporary) and the municipality (SAP): each
     offers its step's service in the demo catalogue, and the food bank, the pharmacies and the job-placement
     partners offer none."""
-    from demo.cases import PROFILES
+    from demo.network import PROFILES
 
     chosen = {"emergency": "lotta", "temporary": "cordata", "public": "comune"}
     for step, slug in chosen.items():

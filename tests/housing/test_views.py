@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import permissions as case_permissions
+from cases.permissions import grants as case_grants
 from core.models import AuditEntry
 from housing.models import Application, Place, ResourceKind, Stay
 from housing.services import households, resources
 from partners.roles import Role
 from tests.factories import open_case
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,14 @@ pytestmark = pytest.mark.django_db
 def bulk_rows(network, lead, provider_cm, *, cases: int, resources_count: int):
     """`resources_count` resources of B with 4 places each, `cases` cases shared with B, each waiting for a shelter
     and staying in one place."""
-    made = [resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
+    made = [resources.resource_create(actor=provider_cm, provider=network.org_b, data={
         "kind": ResourceKind.SHELTER, "name": f"Dormitorio {i}", "address": "Via Garibaldi 9", "capacity": 4})
         for i in range(resources_count)]
     places = list(Place.objects.filter(resource__in=made).order_by("pk"))
     today = timezone.localdate()
     for i in range(cases):
         case = open_case(lead, network.org_a)
-        case_permissions.share_case(case, network.org_b, sections=["file"])
+        case_grants.share_case(case, network.org_b, sections=["file"])
         record_profile(lead, case, minors=i % 3, household_size=3)
         app = households.application_create(actor=lead, case=case, kind=ResourceKind.SHELTER,
                                             applied_on=today - datetime.timedelta(days=30 * i))
@@ -75,7 +75,7 @@ def test_coordinator_home_query_count_is_flat(client, network, lead, provider_cm
 
 @pytest.mark.parametrize("size", [2, 12])
 def test_resource_page_query_count_is_flat(client, network, provider_cm, django_assert_max_num_queries, size):
-    resource = resources.resource_create(actor=provider_cm, provider_id=network.org_b.pk, data={
+    resource = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
         "kind": "temporary", "name": "Housing sociale", "address": "Via Dante 2", "capacity": size})
     client.force_login(provider_cm)
     with django_assert_max_num_queries(10):

@@ -11,12 +11,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from cases import permissions as case_permissions
+from cases.permissions import grants as case_grants
 from housing import selectors
 from housing.models import Application, ResourceKind
 from housing.services import households
 from tests.factories import open_case
-from tests.housing.conftest import record_profile
+from tests.helpers.housing import record_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_positions_follow_the_whole_waitlist_for_everyone(network, lead, provide
     ids = [a.pk for a in waitlist]
     assert selectors.waitlist_positions(application_ids=ids) == {pk: (i + 1, 5) for i, pk in enumerate(ids)}
     # sharing a case does not renumber anything
-    case_permissions.share_case(waitlist[0].case, network.org_a, sections=["file"])
+    case_grants.share_case(waitlist[0].case, network.org_a, sections=["file"])
     assert selectors.waitlist_positions(application_ids=ids[:1]) == {ids[0]: (1, 5)}
 
 

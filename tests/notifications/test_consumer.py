@@ -29,8 +29,8 @@ from partners.models import Membership
 from partners.roles import Role
 from partners.services import membership_set_active
 from tests.factories import make_member
-from tests.notifications.conftest import QUIET, browser_socket, cookie_header, login_async, socket_to_app, sync
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
+from tests.helpers.sockets import QUIET, browser_socket, cookie_header, login_async, socket_to_app, sync
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

@@ -15,9 +15,9 @@ from notifications.models import Notification, NotificationKind
 from notifications.services import notifications_record
 from notifications.subscriptions import on_workflow_event
 from partners.roles import Role
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 from workflows.events import WorkflowEventRecorded
-from workflows.models import EventKind, Handoff, WorkflowEvent
+from workflows.models import Handoff, HistoryKind, WorkflowEvent
 from workflows.services import handoffs
 
 
@@ -149,7 +149,7 @@ def test_recording_the_same_event_twice_adds_no_row(network):
 
 def test_publishing_a_handoff_event_again_adds_no_row(network, consenting_case, service):
     handoff = send(network, consenting_case, service)
-    event = WorkflowEvent.objects.get(handoff=handoff, kind=EventKind.HANDOFF_SENT)
+    event = WorkflowEvent.objects.get(handoff=handoff, kind=HistoryKind.HANDOFF_SENT)
     before = Notification.objects.count()
 
     on_workflow_event(WorkflowEventRecorded(event=event))

@@ -21,8 +21,7 @@ from partners import services as partner_services
 from partners.models import Membership
 from partners.roles import Role
 from tests.factories import make_member
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 
 ROME = ZoneInfo("Europe/Rome")
 PARAMS = {"handoff_kind": "referral", "sender": "Caritas Test", "receiver": "Cooperativa Test",
@@ -367,7 +366,7 @@ def test_users_who_never_chose_get_the_site_language(network, reader, mailoutbox
 
 
 def test_the_email_names_the_case_by_its_code_and_nothing_about_the_person(
-        network, consenting_case, service, mailoutbox):  # noqa: F811
+        network, consenting_case, service, mailoutbox):
     # given: a referral of Giulia Bianchi's case "Sostegno abitativo" to B, with a reason in free text
     send(network, consenting_case, service)
     receivers = Notification.objects.filter(kind=NotificationKind.HANDOFF_RECEIVED)

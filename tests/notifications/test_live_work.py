@@ -15,7 +15,7 @@ from django.urls import reverse
 from notifications.consumers import browser_item
 from notifications.models import WORK_KINDS, NotificationKind
 from partners.roles import Role
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 
 COUNTS = "workflows:work_counts"
 
@@ -46,7 +46,7 @@ def test_a_notification_that_changes_no_list_does_not_ask_for_a_refresh():
 async def test_the_receivers_socket_is_told_its_work_changed_without_a_name(network, consenting_case, service):
     from channels.db import database_sync_to_async
 
-    from tests.notifications.conftest import browser_socket, login_async
+    from tests.helpers.sockets import browser_socket, login_async
 
     operator = network.user("b", Role.OPERATOR)
     async with browser_socket(await login_async(operator), last_id=0) as ws:

@@ -22,10 +22,10 @@ from partners.models import Membership
 from partners.roles import Role
 from partners.services import membership_set_active
 from tests.factories import make_member, register_person
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 from workflows import permissions
 from workflows.flows import CaseFlow
-from workflows.services import casepath, handoffs
+from workflows.services import casepath, handoffs, lifecycle
 
 RECEIVED = NotificationKind.HANDOFF_RECEIVED
 ACCEPTED = NotificationKind.HANDOFF_ACCEPTED
@@ -108,7 +108,7 @@ def the_answer_deadline_passes(scene: Scene) -> None:
 
 
 def close_the_case(scene: Scene) -> None:
-    casepath.case_close_now(actor=scene.user("a", Role.CASE_MANAGER), case=scene.case, outcome="goals_reached")
+    lifecycle.case_close(actor=scene.user("a", Role.CASE_MANAGER), case=scene.case, outcome="goals_reached")
 
 
 # --- the case pathway ------------------------------------------------------------------------------------------
@@ -125,8 +125,8 @@ def second_case_manager(scene: Scene) -> None:
 def open_with_pathway(scene: Scene) -> None:
     manager = scene.user("a", Role.CASE_MANAGER)
     person = register_person(manager, scene.network.org_a, first_name="Luca", last_name="Verdi")
-    scene.case = casepath.case_open_with_pathway(actor=manager, organisation_id=scene.network.org_a.pk,
-                                                 person=person)
+    scene.case = lifecycle.case_open(actor=manager, organisation_id=scene.network.org_a.pk,
+                                     person=person)
 
 
 def opened_with_a_second_case_manager(scene: Scene) -> None:

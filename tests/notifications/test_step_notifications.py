@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from cases.models import EventKind
+from cases.models import TimelineKind
 from cases.services.events import event_record
 from notifications.models import Notification, NotificationKind
 from notifications.text import render
@@ -33,7 +33,7 @@ def test_a_step_notification_writes_codes_and_dates_in_italian():
     assert "Accoglienza di emergenza" in body and "05/12/2026" in body and "C2026-000042" in body
 
 
-def step(case, *, actor, organisation, provider, kind=EventKind.HOUSING_MOVED_IN):
+def step(case, *, actor, organisation, provider, kind=TimelineKind.HOUSING_MOVED_IN):
     return event_record(case=case, kind=kind, actor=actor, organisation_id=organisation.pk,
                         data={**MOVED_IN, "provider_id": provider.pk})
 
@@ -50,9 +50,9 @@ def test_a_partner_that_cannot_open_the_case_is_not_told(network, case_a):
 
 
 def test_the_lead_stands_in_for_a_missing_case_manager_when_a_partner_acted(network, case_a):
-    from cases import permissions as case_permissions
+    from cases.permissions import grants as case_grants
 
-    case_permissions.share_case(case_a, network.org_b, sections=["file"])
+    case_grants.share_case(case_a, network.org_b, sections=["file"])
     second = make_member(network.org_a, Role.CASE_MANAGER, username="a_second_manager")
     case_a.case_manager = None
     case_a.save(update_fields=["case_manager"])

@@ -19,8 +19,7 @@ from notifications.management.commands import notifications_sweep
 from notifications.models import EmailState, Notification, NotificationKind
 from notifications.services import notifications_record
 from partners.roles import Role
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 
 QUIET = ("0 answer(s) due soon, 0 consent(s) expiring, 0 e-mail(s) sent (0 notification(s)), "
          "0 digest(s) sent (0 notification(s)), 0 notification(s) not to e-mail")
@@ -41,7 +40,7 @@ def sweep(**options) -> str:
 
 
 @pytest.fixture
-def referral(network, consenting_case, service):  # noqa: F811
+def referral(network, consenting_case, service):
     """A referral from A to B: B's case manager and operator are told it arrived."""
     return send(network, consenting_case, service)
 
@@ -157,7 +156,7 @@ def test_the_loop_goes_on_after_a_failed_sweep(db, monkeypatch, caplog, sigterm_
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions")
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_notify_and_email_once(network, consenting_case, service, mailoutbox):  # noqa: F811
+def test_two_sweeps_at_once_notify_and_email_once(network, consenting_case, service, mailoutbox):
     referral = send(network, consenting_case, service)
     barrier = threading.Barrier(2)
     errors: list = []

@@ -17,8 +17,7 @@ from notifications.models import Notification, NotificationKind
 from notifications.subscriptions import handoff_event_key
 from partners.roles import Role
 from tests.factories import make_member, open_case, register_person
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 from workflows.services import handoffs as handoff_services
 
 
@@ -35,7 +34,7 @@ def recipients_of(kind: str) -> set:
 # --- answers due soon ------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def referral(network, consenting_case, service):  # noqa: F811
+def referral(network, consenting_case, service):
     """A referral from A to B, waiting for B's answer (3 working days)."""
     return send(network, consenting_case, service)
 
@@ -109,7 +108,7 @@ def consenting_case_of(network, n: int):
     return case
 
 
-def test_the_due_soon_sweep_reads_its_candidates_in_one_query(network, service,  # noqa: F811
+def test_the_due_soon_sweep_reads_its_candidates_in_one_query(network, service,
                                                               django_assert_num_queries):
     referrals = [send(network, consenting_case_of(network, n), service) for n in range(4)]
     latest_due = max(referral.due_at for referral in referrals)

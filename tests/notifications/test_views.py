@@ -18,7 +18,6 @@ from notifications.views import UNREAD_EVENT
 from partners.models import Membership
 from partners.roles import Role
 from partners.services import membership_set_active
-from tests.workflows.conftest import consenting_case, service  # noqa: F401 (fixtures shared with the workflow tests)
 from workflows.models import HandoffKind
 from workflows.services import handoffs
 
@@ -199,7 +198,7 @@ def test_a_notification_pointing_off_site_opens_the_list_instead(client, network
     assert response["Location"] == reverse("notifications:list")
 
 
-def test_the_notification_of_a_received_referral_opens_the_handoff(client, network, consenting_case, service):  # noqa: F811
+def test_the_notification_of_a_received_referral_opens_the_handoff(client, network, consenting_case, service):
     # given: A sends B a referral (the subscriptions write B's notifications)
     handoff = handoffs.handoff_send(
         actor=network.user(*CM_A), case=consenting_case, kind=HandoffKind.REFERRAL,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from partners import services
 from partners.roles import Role
 from tests.factories import open_case
+from workflows.services import lifecycle
 
 
 @pytest.fixture(autouse=True)
@@ -53,10 +54,9 @@ def test_operator_sees_their_organisations_open_cases_without_intake(client, net
 
 
 def test_closed_cases_are_not_counted(client, network, case_a):
-    from cases import services as case_services
 
     manager = network.user("a", Role.CASE_MANAGER)
-    case_services.case_close(actor=manager, case=case_a, outcome="goals_reached", note="")
+    lifecycle.case_close(actor=manager, case=case_a, outcome="goals_reached", note="")
     client.force_login(manager)
 
     html = client.get(reverse("home")).content.decode()

@@ -85,7 +85,7 @@ def test_every_default_is_valid():
 
 
 def test_the_demo_catalogue_gets_the_defaults_without_overwriting_edits(db):
-    from demo.cases import load_catalogue
+    from demo.catalogue import load_catalogue
 
     ServiceType.objects.create(code="food-aid", name="Aiuti alimentari", share_sections=["notes"])
     catalogue = load_catalogue()

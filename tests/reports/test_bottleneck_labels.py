@@ -13,7 +13,7 @@ from partners.roles import Role
 from reports.bottlenecks import LONGEST, _longest, bottleneck_maps
 from reports.permissions import Scope
 from tests.factories import login
-from tests.reports.conftest import PERIOD, at
+from tests.helpers.reports import PERIOD, at
 
 NETWORK = Scope(is_network=True, organisation_ids=None, acting_organisation_id=None)
 

@@ -14,16 +14,11 @@ from reports.employment_section import employment_section
 from reports.periods import Period
 from reports.permissions import Scope
 from reports.sections import registered_sections
-from tests.employment import conftest as employment_fixtures
-from tests.employment.helpers import to_follow_up, to_referral
+from tests.helpers.employment import to_follow_up, to_referral
 
-pytestmark = pytest.mark.django_db
-
-# The employment tests' fixtures: the job centre with its service, a case whose consent covers the network, English.
-job_placement = employment_fixtures.job_placement
-cpi = employment_fixtures.cpi
-consenting_case = employment_fixtures.consenting_case
-_english = employment_fixtures._english
+# The employment tests' fixtures (the job centre with its service, a case whose consent covers the network) are
+# shared (tests/fixtures/employment.py, tests/conftest.py); the messages are read in English as there.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def this_month() -> Period:

@@ -21,9 +21,9 @@ from reports.selectors import (
     sla_breaches,
 )
 from tests.factories import make_organisation, open_case
-from tests.reports.conftest import PERIOD, at
+from tests.helpers.reports import PERIOD, at
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import CaseProcess, DeclineReason, EventKind, Handoff
+from workflows.models import CaseProcess, DeclineReason, Handoff, HistoryKind
 
 NETWORK = Scope(is_network=True, organisation_ids=None, acting_organisation_id=None)
 
@@ -130,19 +130,19 @@ def test_referral_loops_per_pair_with_reasons_and_time_to_accept(network, histor
     c = make_organisation("Banco Test")
     hours = [2, 4, 30]
     for n, h in enumerate(hours):
-        history.handoff_event(case, kind=EventKind.HANDOFF_SENT, acting=a, partner=b, when=at(3, 1 + n))
-        history.handoff_event(case, kind=EventKind.HANDOFF_ACCEPTED, acting=b, partner=a,
+        history.handoff_event(case, kind=HistoryKind.HANDOFF_SENT, acting=a, partner=b, when=at(3, 1 + n))
+        history.handoff_event(case, kind=HistoryKind.HANDOFF_ACCEPTED, acting=b, partner=a,
                               when=at(3, 1 + n) + datetime.timedelta(hours=h), task_created_at=at(3, 1 + n))
-    history.handoff_event(case, kind=EventKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 1),
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 1),
                           detail={"outcome": "completed"})
-    history.handoff_event(case, kind=EventKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 2),
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 2),
                           detail={"outcome": "not_done"})
     # A sends to C, C declines for capacity, A redirects to B (a second sending to B), B declines: not eligible
-    history.handoff_event(case, kind=EventKind.HANDOFF_SENT, acting=a, partner=c, when=at(5, 1))
-    history.handoff_event(case, kind=EventKind.HANDOFF_DECLINED, acting=c, partner=a, when=at(5, 2),
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_SENT, acting=a, partner=c, when=at(5, 1))
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_DECLINED, acting=c, partner=a, when=at(5, 2),
                           task_created_at=at(5, 1), detail={"reason": DeclineReason.CAPACITY})
-    history.handoff_event(case, kind=EventKind.HANDOFF_REDIRECTED, acting=a, partner=b, when=at(5, 3))
-    history.handoff_event(case, kind=EventKind.HANDOFF_DECLINED, acting=b, partner=a, when=at(5, 4),
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_REDIRECTED, acting=a, partner=b, when=at(5, 3))
+    history.handoff_event(case, kind=HistoryKind.HANDOFF_DECLINED, acting=b, partner=a, when=at(5, 4),
                           task_created_at=at(5, 3), detail={"reason": DeclineReason.NOT_ELIGIBLE})
     pairs = {(p.sender_id, p.receiver_id): p for p in referral_loops(scope=NETWORK, period=PERIOD)}
     ab = pairs[(a.pk, b.pk)]

@@ -45,7 +45,7 @@ def fonts_of(reader) -> dict[str, bool]:
 
 @pytest.fixture
 def report_data(network, history, case_a):
-    from tests.reports.conftest import at
+    from tests.helpers.reports import at
 
     Case.objects.filter(pk=case_a.pk).update(opened_on=datetime.date(2025, 2, 1))
     history.task(case_a, step="assess", organisation=network.org_a, created=at(3, 1, 8), finished=at(3, 1, 14))

@@ -13,7 +13,7 @@ from reports.periods import Period
 from reports.permissions import Scope
 from reports.selectors import step_figures, step_figures_both
 from tests.factories import open_case
-from tests.reports.conftest import PERIOD, at
+from tests.helpers.reports import PERIOD, at
 
 NETWORK = Scope(is_network=True, organisation_ids=None, acting_organisation_id=None)
 PATHS = [pytest.param(False, id="window"),

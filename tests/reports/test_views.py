@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Household, Intervention, InterventionKind
-from cases.permissions import grant_user_case_view
+from cases.permissions.grants import grant_user_case_view
 from cases.services import intervention_record
 from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from tests.factories import login, open_case, register_person
-from tests.reports.conftest import at
+from tests.helpers.reports import at
 
 YEAR_QUERY = {"start": "2025-01-01", "end": "2025-12-31"}
 

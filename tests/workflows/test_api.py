@@ -21,9 +21,11 @@ from core.models import AuditAction, AuditEntry
 from partners.roles import Role
 from partners.services import organisation_set_active
 from tests.factories import make_member, make_organisation, open_case, register_person
+from tests.helpers.api import handoff_payload as _payload
+from tests.helpers.api import send_referral as _send
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, WorkflowEvent
-from workflows.services import handoffs
+from workflows.models import CaseProcess, Handoff, HandoffStatus, HistoryKind, WorkflowEvent
+from workflows.services import handoffs, lifecycle
 
 HANDOFFS = "/api/v1/handoffs/"
 TASKS = "/api/v1/tasks/"
@@ -37,17 +39,6 @@ def _consent_to_network(manager, person) -> None:
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
         case_services.consent_record(actor=manager, person=person, purpose=purpose, given_on=yesterday)
-
-
-def _payload(for_case, receiver, service, **overrides) -> dict:
-    return {"case": for_case.pk, "kind": "referral", "receiver_organisation": receiver.pk, "service_type": service.pk,
-            "reason": "Needs food parcels", "sections": ["file"], **overrides}
-
-
-def _send(network, case, service) -> Handoff:
-    return handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=case, kind="referral",
-                                 receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                                 reason="Needs food parcels", sections=["file"])
 
 
 @pytest.fixture
@@ -93,7 +84,7 @@ def test_send_creates_a_pending_referral(network, consenting_case, service, clie
     assert response.json()["status"] == HandoffStatus.PENDING
     assert response.json()["receiver_organisation"] == {"id": network.org_b.pk, "name": network.org_b.name}
     assert handoff.sections == ["file"]
-    assert WorkflowEvent.objects.filter(handoff=handoff, kind=EventKind.HANDOFF_SENT).exists()
+    assert WorkflowEvent.objects.filter(handoff=handoff, kind=HistoryKind.HANDOFF_SENT).exists()
 
 
 def test_full_loop_send_queue_accept_outcome(network, consenting_case, service, client_for):
@@ -191,7 +182,7 @@ def test_send_to_an_inactive_organisation_is_refused(network, consenting_case, s
 
 def test_send_for_a_closed_case_is_refused(network, consenting_case, service, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
-    case_services.case_close(actor=manager, case=consenting_case, outcome="goals_reached")
+    lifecycle.case_close(actor=manager, case=consenting_case, outcome="goals_reached")
     response = client_for(manager).post(HANDOFFS, _payload(consenting_case, network.org_b, service), format="json")
     assert response.status_code == 400
     assert "closed" in _messages(response)
@@ -220,7 +211,7 @@ def test_accept_twice_is_refused(network, pending, client_for):
     response = client.post(_handoff_url(pending.pk, "accept"), {}, format="json")
     assert response.status_code == 400
     assert "Accepted" in _messages(response)
-    assert WorkflowEvent.objects.filter(handoff=pending, kind=EventKind.HANDOFF_ACCEPTED).count() == 1
+    assert WorkflowEvent.objects.filter(handoff=pending, kind=HistoryKind.HANDOFF_ACCEPTED).count() == 1
 
 
 def test_decline_without_a_reason_is_refused(network, pending, client_for):
@@ -252,7 +243,9 @@ def test_outcome_before_acceptance_is_refused(network, pending, client_for):
     ({"case": 999999}, "case"),
     ({"case": "abc"}, "case"),
     ({"receiver_organisation": 999999}, "receiver_organisation"),
+    ({"receiver_organisation": "abc"}, "receiver_organisation"),
     ({"service_type": 999999}, "service_type"),
+    ({"service_type": "abc"}, "service_type"),
     ({"kind": "adoption"}, "kind"),
     ({"urgency": "yesterday"}, "urgency"),
     ({"sections": ["everything"]}, "sections"),
@@ -375,7 +368,7 @@ def test_claim_moves_the_task_to_my_inbox(network, pending, client_for):
     assert response.json()["due_at"] is not None
     assert [t["id"] for t in client.get(TASKS).json()["results"]] == [task.pk]
     assert client.get(TASKS, {"scope": "queue"}).json()["results"] == []
-    assert WorkflowEvent.objects.filter(task=task, kind=EventKind.TASK_CLAIMED, user=user).exists()
+    assert WorkflowEvent.objects.filter(task=task, kind=HistoryKind.TASK_CLAIMED, user=user).exists()
 
 
 def test_claim_of_a_task_someone_else_took_is_refused(network, pending, client_for):

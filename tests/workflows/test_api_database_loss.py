@@ -34,15 +34,14 @@ from rest_framework.test import APIClient
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import CaseEvent, CaseShare, ConsentPurpose
-from cases.models import EventKind as CaseEventKind
+from cases.models import CaseEvent, CaseShare, ConsentPurpose, TimelineKind
 from cases.services import consent_record
 from core.models import AuditAction, AuditEntry, IdempotencyKey
 from partners.roles import Role
 from tests.factories import make_member, make_organisation, open_case
-from tests.workflows.test_concurrency import hold_locks, race
+from tests.helpers.concurrency import hold_locks, race
 from workflows.flows import HandoffFlow
-from workflows.models import EventKind, Handoff, HandoffStatus, WorkflowEvent
+from workflows.models import Handoff, HandoffStatus, HistoryKind, WorkflowEvent
 from workflows.services import history
 
 pytestmark = [
@@ -211,13 +210,13 @@ def assert_whole(handoff: Handoff) -> None:
     assert audit.count() == 1, handoff
     tasks = Task.objects.filter(process_id=handoff.process_id)
     if handoff.status == HandoffStatus.PENDING:
-        assert events == [EventKind.HANDOFF_SENT], handoff
-        assert timeline == [CaseEventKind.HANDOFF_SENT], handoff
+        assert events == [HistoryKind.HANDOFF_SENT], handoff
+        assert timeline == [TimelineKind.HANDOFF_SENT], handoff
         assert tasks.filter(flow_task=HandoffFlow.decide).exclude(status=STATUS.DONE).count() == 1
         return
     assert handoff.status == HandoffStatus.ACCEPTED, handoff
-    assert sorted(events) == sorted([EventKind.HANDOFF_SENT, EventKind.HANDOFF_ACCEPTED]), handoff
-    assert sorted(timeline) == sorted([CaseEventKind.HANDOFF_SENT, CaseEventKind.HANDOFF_ACCEPTED]), handoff
+    assert sorted(events) == sorted([HistoryKind.HANDOFF_SENT, HistoryKind.HANDOFF_ACCEPTED]), handoff
+    assert sorted(timeline) == sorted([TimelineKind.HANDOFF_SENT, TimelineKind.HANDOFF_ACCEPTED]), handoff
     assert tasks.filter(flow_task=HandoffFlow.decide, status=STATUS.DONE).count() == 1
     assert tasks.filter(flow_task=HandoffFlow.report_outcome).count() == 1
     assert CaseShare.objects.filter(case=handoff.case, organisation=handoff.receiver_organisation).count() == 1
@@ -234,7 +233,7 @@ def test_handoffs_under_terminated_connections_answer_json_and_stay_whole(stage,
     def work(port, index, case, receiver):
         try:
             results[index] = send_then_accept(port, stage, service, case, receiver)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             results[index] = exc
 
     connection.close()  # the killer takes the test's own connection too: reopen it afterwards
@@ -275,7 +274,7 @@ def test_two_identical_sends_at_once_make_one_handoff_and_the_same_answer(
         network, consenting_case, service, monkeypatch):
     """The retry arrives while the first send still runs: it waits for the first one's key, then replays its
     answer."""
-    hold_locks(monkeypatch, history, "handoff_event")
+    hold_locks(monkeypatch, history, "record_handoff")
     sender = get_user_model().objects.get(pk=network.user("a", Role.CASE_MANAGER).pk)
     payload = {"case": consenting_case.pk, "kind": "referral", "receiver_organisation": network.org_b.pk,
                "service_type": service.pk, "reason": "Needs food parcels", "sections": ["file"]}
@@ -299,7 +298,7 @@ def test_two_identical_sends_at_once_make_one_handoff_and_the_same_answer(
 def test_a_duplicate_that_runs_out_of_lock_timeout_is_told_to_retry(network, consenting_case, service, monkeypatch):
     """With the database's lock_timeout set, a duplicate that cannot wait for the first send any longer gets 409
     "in progress" with Retry-After, and the first send is not disturbed."""
-    hold_locks(monkeypatch, history, "handoff_event")
+    hold_locks(monkeypatch, history, "record_handoff")
     sender = get_user_model().objects.get(pk=network.user("a", Role.CASE_MANAGER).pk)
     payload = {"case": consenting_case.pk, "kind": "referral", "receiver_organisation": network.org_b.pk,
                "service_type": service.pk, "reason": "Needs food parcels", "sections": ["file"]}

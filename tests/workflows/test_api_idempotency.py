@@ -12,15 +12,15 @@ from django.db import OperationalError
 from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 
-from cases.models import CaseEvent
-from cases.models import EventKind as CaseEventKind
+from cases.models import CaseEvent, TimelineKind
 from core.models import AuditAction, AuditEntry, IdempotencyKey
 from notifications.models import Notification
 from partners.roles import Role
-from tests.workflows.test_api import _payload, _send
+from tests.helpers.api import handoff_payload as _payload
+from tests.helpers.api import send_referral as _send
 from workflows.api.handoffs import HandoffViewSet
 from workflows.flows import HandoffFlow
-from workflows.models import EventKind, Handoff, HandoffStatus, WorkflowEvent
+from workflows.models import Handoff, HandoffStatus, HistoryKind, WorkflowEvent
 
 HANDOFFS = "/api/v1/handoffs/"
 TASKS = "/api/v1/tasks/"
@@ -79,7 +79,7 @@ def test_a_retried_send_returns_the_first_answer_and_sends_once(
     assert retry["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first
     assert Handoff.objects.count() == 1
-    assert rows_of(EventKind.HANDOFF_SENT, CaseEventKind.HANDOFF_SENT) == (1, 1, 1)
+    assert rows_of(HistoryKind.HANDOFF_SENT, TimelineKind.HANDOFF_SENT) == (1, 1, 1)
     assert Notification.objects.count() == notifications
     assert retry_callbacks == []
 
@@ -106,8 +106,8 @@ def test_a_retried_accept_returns_the_first_answer_and_accepts_once(
     # then
     assert (retry.status_code, retry.json()) == (200, first.json())
     assert retry.json()["status"] == HandoffStatus.ACCEPTED
-    assert WorkflowEvent.objects.filter(kind=EventKind.HANDOFF_ACCEPTED).count() == 1
-    assert CaseEvent.objects.filter(kind=CaseEventKind.HANDOFF_ACCEPTED).count() == 1
+    assert WorkflowEvent.objects.filter(kind=HistoryKind.HANDOFF_ACCEPTED).count() == 1
+    assert CaseEvent.objects.filter(kind=TimelineKind.HANDOFF_ACCEPTED).count() == 1
     assert (AuditEntry.objects.count(), Notification.objects.count()) == (audit_rows, notifications)
     assert retry_callbacks == []
 
@@ -119,7 +119,7 @@ def test_a_retried_claim_returns_the_first_answer(network, pending, client_for):
     retry = client.post(f"{TASKS}{task.pk}/claim/", HTTP_IDEMPOTENCY_KEY=KEY)
     assert first.status_code == 200, first.content
     assert (retry.status_code, retry.json()) == (200, first.json())
-    assert WorkflowEvent.objects.filter(task=task, kind=EventKind.TASK_CLAIMED).count() == 1
+    assert WorkflowEvent.objects.filter(task=task, kind=HistoryKind.TASK_CLAIMED).count() == 1
 
 
 # --- what a key may not do --------------------------------------------------------------------------------------

@@ -14,17 +14,16 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from cases import permissions as case_permissions
 from cases import services as case_services
-from cases.models import Case, CaseEvent, CaseShare, CaseStatus
-from cases.models import EventKind as CaseEventKind
+from cases.models import Case, CaseEvent, CaseShare, CaseStatus, TimelineKind
+from cases.permissions import checks as case_checks
 from partners.roles import Capability, Role
 from tests.factories import make_member, register_person
-from tests.workflows.test_handoffs import send, snapshot
+from tests.helpers.handoffs import send, snapshot
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, WorkflowEvent
-from workflows.services import casepath, handoffs
+from workflows.models import CaseProcess, Handoff, HandoffStatus, HistoryKind, WorkflowEvent
+from workflows.services import casepath, handoffs, lifecycle
 
 
 def step_task(case, step, *statuses) -> Task:
@@ -51,8 +50,8 @@ def manager(network):
 def pathway_case(network, manager) -> Case:
     """A case opened at A through intake: its pathway waits at the assessment."""
     person = register_person(manager, network.org_a, first_name="Luca", last_name="Verdi")
-    return casepath.case_open_with_pathway(actor=manager, organisation_id=network.org_a.pk, person=person,
-                                           title="Sfratto")
+    return lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
+                               title="Sfratto")
 
 
 def assess(case, manager) -> None:
@@ -95,15 +94,15 @@ def test_intake_starts_the_pathway_with_the_assessment_in_the_case_managers_inbo
     assert task.owner_permission == permissions.WORK_CASE
     assert task.owner_permission_obj_pk == str(network.org_a.pk)
     assert list(selectors.task_inbox_for(user=manager)) == [task]
-    started = WorkflowEvent.objects.get(case=pathway_case, kind=EventKind.PROCESS_STARTED)
+    started = WorkflowEvent.objects.get(case=pathway_case, kind=HistoryKind.PROCESS_STARTED)
     assert started.flow == "case" and started.organisation == network.org_a and started.user == manager
 
 
 def test_intake_assigns_the_assessment_to_the_chosen_case_manager(network, manager):
     colleague = make_member(network.org_a, Role.CASE_MANAGER, username="a_colleague")
     person = register_person(manager, network.org_a)
-    case = casepath.case_open_with_pathway(actor=manager, organisation_id=network.org_a.pk, person=person,
-                                           case_manager=colleague)
+    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
+                               case_manager=colleague)
     assert open_step(case, CaseFlow.assess).owner == colleague
 
 
@@ -111,8 +110,8 @@ def test_a_failed_intake_starts_no_pathway(network, manager):
     person = register_person(manager, network.org_a)
     before = snapshot()
     with pytest.raises(ValidationError):
-        casepath.case_open_with_pathway(actor=manager, organisation_id=network.org_a.pk, person=person,
-                                        case_manager=network.user("b", Role.CASE_MANAGER))
+        lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
+                            case_manager=network.user("b", Role.CASE_MANAGER))
     assert snapshot() == before and not Case.objects.filter(person=person).exists()
 
 
@@ -148,7 +147,7 @@ def test_triage_sets_the_case_manager(network, manager, pathway_case):
     # then
     assert Case.objects.get(pk=pathway_case.pk).case_manager == colleague
     assert step_task(pathway_case, CaseFlow.triage).data["case_manager"] == colleague.pk
-    (event,) = CaseEvent.objects.filter(case=pathway_case, kind=CaseEventKind.CASE_TRIAGED)
+    (event,) = CaseEvent.objects.filter(case=pathway_case, kind=TimelineKind.CASE_TRIAGED)
     assert event.organisation == network.org_a
     # The plan goes to the new case manager's inbox.
     assert open_step(pathway_case, CaseFlow.plan).owner == colleague
@@ -242,7 +241,7 @@ def test_the_review_timer_puts_the_review_in_the_case_managers_inbox(manager, pl
     review = open_step(planned_case, CaseFlow.review)
     assert review.owner == manager and review.status == STATUS.ASSIGNED
     assert review in selectors.task_inbox_for(user=manager)
-    assert WorkflowEvent.objects.filter(task=review, kind=EventKind.TASK_CREATED).exists()
+    assert WorkflowEvent.objects.filter(task=review, kind=HistoryKind.TASK_CREATED).exists()
 
 
 def test_keeping_the_case_open_schedules_the_next_review(settings, manager, planned_case):
@@ -256,7 +255,7 @@ def test_keeping_the_case_open_schedules_the_next_review(settings, manager, plan
     # then
     assert review_timer(planned_case).scheduled == now + datetime.timedelta(days=60)
     assert open_step(planned_case, CaseFlow.close) is None
-    (event,) = CaseEvent.objects.filter(case=planned_case, kind=CaseEventKind.CASE_REVIEWED)
+    (event,) = CaseEvent.objects.filter(case=planned_case, kind=TimelineKind.CASE_REVIEWED)
     assert event.data == {"continue": True} and event.summary == "Prosegue"
 
 
@@ -320,7 +319,7 @@ def test_the_closure_step_makes_shared_access_decay(settings, network, manager, 
     # then
     share = CaseShare.objects.get(case=shared_planned_case, organisation=network.org_b)
     assert share.own_records_only and share.until == timezone.localdate() + datetime.timedelta(days=10)
-    caps = case_permissions.case_capabilities(network.user("b", Role.OPERATOR),
+    caps = case_checks.case_capabilities(network.user("b", Role.OPERATOR),
                                               Case.objects.get(pk=shared_planned_case.pk))
     assert caps == {Capability.VIEW_SUMMARY, Capability.READ_NOTES, Capability.DOWNLOAD_DOCUMENT}
 
@@ -339,7 +338,7 @@ def test_a_closure_with_an_unknown_outcome_changes_nothing(manager, planned_case
 def test_closing_now_cancels_the_open_steps_and_ends_the_pathway(network, manager, planned_case):
     timer = review_timer(planned_case)
     # when
-    casepath.case_close_now(actor=manager, case=planned_case, outcome="withdrew")
+    lifecycle.case_close(actor=manager, case=planned_case, outcome="withdrew")
     # then
     assert Case.objects.get(pk=planned_case.pk).status == CaseStatus.CLOSED
     timer.refresh_from_db()
@@ -348,11 +347,11 @@ def test_closing_now_cancels_the_open_steps_and_ends_the_pathway(network, manage
     assert process.status == STATUS.DONE and process.finished is not None
     assert not Task.objects.filter(process=process, status__in=[*permissions.OPEN_TASK_STATUSES,
                                                                 STATUS.SCHEDULED]).exists()
-    assert WorkflowEvent.objects.filter(case=planned_case, kind=EventKind.PROCESS_FINISHED).exists()
+    assert WorkflowEvent.objects.filter(case=planned_case, kind=HistoryKind.PROCESS_FINISHED).exists()
 
 
 def test_closing_now_cancels_an_assigned_step(manager, pathway_case):
-    casepath.case_close_now(actor=manager, case=pathway_case, outcome="moved_away")
+    lifecycle.case_close(actor=manager, case=pathway_case, outcome="moved_away")
     assert step_task(pathway_case, CaseFlow.assess).status == STATUS.CANCELED
     assert list(selectors.task_inbox_for(user=manager)) == []
 
@@ -362,7 +361,7 @@ def test_closing_now_ends_the_open_handoffs(network, manager, shared_planned_cas
     pending = send(network, shared_planned_case, service_c, receiver=org_c)
     accepted = Handoff.objects.get(case=shared_planned_case, receiver_organisation=network.org_b)
     # when
-    casepath.case_close_now(actor=manager, case=shared_planned_case, outcome="goals_reached")
+    lifecycle.case_close(actor=manager, case=shared_planned_case, outcome="goals_reached")
     # then
     pending, accepted = Handoff.objects.get(pk=pending.pk), Handoff.objects.get(pk=accepted.pk)
     assert pending.status == HandoffStatus.REVOKED and pending.revoked_at is not None
@@ -375,13 +374,13 @@ def test_closing_now_ends_the_open_handoffs(network, manager, shared_planned_cas
 
 
 def test_closing_now_without_a_pathway_still_closes(network, manager, case_a):
-    casepath.case_close_now(actor=manager, case=case_a, outcome="other")
+    lifecycle.case_close(actor=manager, case=case_a, outcome="other")
     assert Case.objects.get(pk=case_a.pk).status == CaseStatus.CLOSED
 
 
 def test_closing_now_needs_change_rights(network, planned_case):
     with pytest.raises(PermissionDenied):
-        casepath.case_close_now(actor=network.user("a", Role.OPERATOR), case=planned_case, outcome="other")
+        lifecycle.case_close(actor=network.user("a", Role.OPERATOR), case=planned_case, outcome="other")
     assert Case.objects.get(pk=planned_case.pk).status != CaseStatus.CLOSED
     assert review_timer(planned_case).status == STATUS.SCHEDULED
 
@@ -390,10 +389,10 @@ def test_closing_now_needs_change_rights(network, planned_case):
 
 
 def test_reopening_starts_a_new_pathway(network, manager, planned_case):
-    casepath.case_close_now(actor=manager, case=planned_case, outcome="withdrew")
+    lifecycle.case_close(actor=manager, case=planned_case, outcome="withdrew")
     old = casepath.case_process(planned_case)
     # when
-    casepath.case_reopen(actor=manager, case=Case.objects.get(pk=planned_case.pk))
+    lifecycle.case_reopen(actor=manager, case=Case.objects.get(pk=planned_case.pk))
     # then
     new = casepath.case_process(planned_case)
     assert new.pk != old.pk and new.status == STATUS.NEW
@@ -403,29 +402,29 @@ def test_reopening_starts_a_new_pathway(network, manager, planned_case):
 
 
 def test_reopening_through_the_status_gives_shared_access_back(network, manager, shared_planned_case):
-    casepath.case_close_now(actor=manager, case=shared_planned_case, outcome="withdrew")
+    lifecycle.case_close(actor=manager, case=shared_planned_case, outcome="withdrew")
     # when
-    casepath.case_set_status_with_pathway(actor=manager, case=Case.objects.get(pk=shared_planned_case.pk),
-                                          status=CaseStatus.ACTIVE)
+    lifecycle.case_set_status(actor=manager, case=Case.objects.get(pk=shared_planned_case.pk),
+                              status=CaseStatus.ACTIVE)
     # then
     case = Case.objects.get(pk=shared_planned_case.pk)
     assert case.status == CaseStatus.ACTIVE
     share = CaseShare.objects.get(case=case, organisation=network.org_b)
     assert not share.own_records_only and share.until is None
-    assert Capability.VIEW_FILE in case_permissions.case_capabilities(network.user("b", Role.OPERATOR), case)
+    assert Capability.VIEW_FILE in case_checks.case_capabilities(network.user("b", Role.OPERATOR), case)
     assert casepath.case_process(case).status == STATUS.NEW
 
 
 def test_decayed_access_ends_after_the_period(settings, network, manager, shared_planned_case):
     settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS = 10
-    casepath.case_close_now(actor=manager, case=shared_planned_case, outcome="withdrew")
+    lifecycle.case_close(actor=manager, case=shared_planned_case, outcome="withdrew")
     last_day = timezone.localdate() + datetime.timedelta(days=10)
     operator_b = network.user("b", Role.OPERATOR)
     assert casepath.expire_closed_case_access(today=last_day) == 0
-    assert case_permissions.visible_cases(operator_b, Capability.VIEW_SUMMARY).filter(
+    assert case_checks.visible_cases(operator_b, Capability.VIEW_SUMMARY).filter(
         pk=shared_planned_case.pk).exists()
     # when
     assert casepath.expire_closed_case_access(today=last_day + datetime.timedelta(days=1)) == 1
     # then
-    assert not case_permissions.visible_cases(operator_b, Capability.VIEW_SUMMARY).exists()
+    assert not case_checks.visible_cases(operator_b, Capability.VIEW_SUMMARY).exists()
     assert not CaseShare.objects.filter(case=shared_planned_case).exists()

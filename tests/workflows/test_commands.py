@@ -17,15 +17,15 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases import permissions as case_permissions
 from cases.models import Case, CaseShare, ClosureOutcome
+from cases.permissions import checks as case_checks
 from partners.models import Organisation, ServiceType
 from partners.roles import Role
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow, HandoffFlow
 from workflows.management.commands import run_timers
-from workflows.models import CaseProcess, EventKind, Handoff, HandoffStatus, WorkflowEvent
-from workflows.services import casepath, handoffs
+from workflows.models import CaseProcess, Handoff, HandoffStatus, HistoryKind, WorkflowEvent
+from workflows.services import handoffs, lifecycle
 
 ELEVEN_DAYS = datetime.timedelta(days=11)  # past any answer deadline of 3 working days
 
@@ -77,7 +77,7 @@ def test_the_escalation_is_recorded_on_the_handoff_and_in_the_history(referral, 
     referral.refresh_from_db()
     assert referral.escalated_at == later
     assert referral.status == HandoffStatus.PENDING  # still waiting for B: the timer does not interrupt
-    event = WorkflowEvent.objects.get(kind=EventKind.HANDOFF_ESCALATED)
+    event = WorkflowEvent.objects.get(kind=HistoryKind.HANDOFF_ESCALATED)
     assert (event.handoff_id, event.organisation_id, event.partner_organisation_id) == (
         referral.pk, network.org_b.pk, network.org_a.pk)
 
@@ -106,8 +106,8 @@ def closed_shared_case(referral, network, consenting_case, settings):
     """B accepted the referral, then A closed the case: B keeps its own records for 30 days."""
     settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS = 30
     handoffs.handoff_accept(actor=network.user("b", Role.OPERATOR), handoff_id=referral.pk)
-    casepath.case_close_now(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case,
-                            outcome=ClosureOutcome.GOALS_REACHED)
+    lifecycle.case_close(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case,
+                         outcome=ClosureOutcome.GOALS_REACHED)
     share = CaseShare.objects.get(case=consenting_case, organisation=network.org_b)
     assert share.own_records_only and share.until == timezone.localdate() + datetime.timedelta(days=30)
     return consenting_case
@@ -123,16 +123,16 @@ def test_shares_of_closed_cases_are_kept_during_their_period(closed_shared_case,
 
 def test_shares_of_closed_cases_are_removed_after_their_period(closed_shared_case, network):
     reader = network.user("b", Role.OPERATOR)
-    assert case_permissions.visible_cases(reader).filter(pk=closed_shared_case.pk).exists()
+    assert case_checks.visible_cases(reader).filter(pk=closed_shared_case.pk).exists()
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=32)):
         output = sweep()
 
     assert "1 expired share(s) removed," in output
     assert not CaseShare.objects.filter(case=closed_shared_case, organisation=network.org_b).exists()
-    assert not case_permissions.visible_cases(reader).filter(pk=closed_shared_case.pk).exists()
+    assert not case_checks.visible_cases(reader).filter(pk=closed_shared_case.pk).exists()
     # The lead keeps its access.
-    assert case_permissions.visible_cases(network.user("a", Role.CASE_MANAGER)).filter(
+    assert case_checks.visible_cases(network.user("a", Role.CASE_MANAGER)).filter(
         pk=closed_shared_case.pk).exists()
 
 

@@ -15,14 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import CaseEvent, ConsentPurpose
-from cases.models import EventKind as CaseEventKind
+from cases.models import CaseEvent, ConsentPurpose, TimelineKind
 from cases.services import consent_record
 from notifications.models import Notification, NotificationKind
 from partners.roles import Role
 from tests.factories import open_case, register_person
-from workflows.models import EventKind, Handoff, HandoffKind, HandoffStatus, WorkflowEvent
-from workflows.services import casepath, handoffs
+from workflows.models import Handoff, HandoffKind, HandoffStatus, HistoryKind, WorkflowEvent
+from workflows.services import handoffs, lifecycle
 
 NAME = "Bianchi"
 CM_A = ("a", Role.CASE_MANAGER)
@@ -51,7 +50,7 @@ def _accept(network, handoff):
 
 
 def _close_case(network, handoff):
-    casepath.case_close_now(actor=network.user(*CM_A), case=handoff.case, outcome="goals_reached")
+    lifecycle.case_close(actor=network.user(*CM_A), case=handoff.case, outcome="goals_reached")
 
 
 # Each state a handoff can reach, how to get there from "pending", and whether its receiver reads the name.
@@ -192,9 +191,9 @@ def test_closing_the_case_tells_the_receiver_the_referral_was_withdrawn(network,
     assert notification.case_id == consenting_case.pk
     assert notification.url == reverse("workflows:handoff_detail", args=[handoff.pk])
     event = WorkflowEvent.objects.get(handoff=handoff, to_state=HandoffStatus.REVOKED)
-    assert event.kind == EventKind.HANDOFF_REVOKED and event.detail == {"why": "case_closed"}
-    assert not WorkflowEvent.objects.filter(handoff=handoff, kind=EventKind.HANDOFF_CLOSED).exists()
-    timeline = CaseEvent.objects.get(case=consenting_case, kind=CaseEventKind.HANDOFF_REVOKED)
+    assert event.kind == HistoryKind.HANDOFF_REVOKED and event.detail == {"why": "case_closed"}
+    assert not WorkflowEvent.objects.filter(handoff=handoff, kind=HistoryKind.HANDOFF_CLOSED).exists()
+    timeline = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.HANDOFF_REVOKED)
     assert timeline.object_id == handoff.pk and timeline.data["why"] == "case_closed"
 
 
@@ -202,7 +201,7 @@ def test_closing_the_case_closes_an_accepted_referral_without_a_withdrawal(netwo
     handoff = _send(network, consenting_case, service)
     _accept(network, handoff)
     _close_case(network, handoff)
-    assert WorkflowEvent.objects.filter(handoff=handoff, kind=EventKind.HANDOFF_CLOSED).exists()
+    assert WorkflowEvent.objects.filter(handoff=handoff, kind=HistoryKind.HANDOFF_CLOSED).exists()
     assert not Notification.objects.filter(kind=NotificationKind.HANDOFF_REVOKED).exists()
 
 

@@ -15,63 +15,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
-from viewflow.workflow.models import Process, Task
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from cases import permissions as case_permissions
 from cases import services as case_services
-from cases.models import Case, CaseEvent, CaseGroupObjectPermission, CaseShare, ConsentPurpose
-from cases.models import EventKind as CaseEventKind
+from cases.models import Case, CaseEvent, CaseGroupObjectPermission, CaseShare, ConsentPurpose, TimelineKind
+from cases.permissions import checks as case_checks
 from core.models import AuditAction, AuditEntry
 from partners import services as partner_services
 from partners.models import Organisation, ServiceType
 from partners.roles import Capability, Role
 from tests.factories import make_member, make_organisation
+from tests.helpers.handoffs import open_task, send, snapshot, tasks_of
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import EventKind, Handoff, HandoffStatus, Outcome, WorkflowEvent
-from workflows.services import casepath, handoffs
+from workflows.models import Handoff, HandoffStatus, HistoryKind, Outcome, WorkflowEvent
+from workflows.services import casepath, handoffs, lifecycle
 
 ROME = ZoneInfo("Europe/Rome")
 ALL_SECTIONS = ["file", "notes", "documents", "timeline"]
 
 
-# --- helpers (also used by the other workflow tests) -------------------------------------------------
-
-def send(network, case, service=None, *, actor=None, receiver=None, **kwargs) -> Handoff:
-    """A referral from A's case manager to B (or `receiver`), for `service`, sharing the file."""
-    kwargs.setdefault("kind", "referral")
-    kwargs.setdefault("reason", "Ha bisogno di un pacco alimentare")
-    kwargs.setdefault("sections", ["file"])
-    return handoffs.handoff_send(
-        actor=actor or network.user("a", Role.CASE_MANAGER), case=case,
-        receiver_organisation_id=(receiver or network.org_b).pk,
-        service_type_id=service.pk if service is not None else None, **kwargs,
-    )
-
-
-def tasks_of(handoff: Handoff, step, *statuses) -> list[Task]:
-    tasks = Task.objects.filter(process_id=handoff.process_id, flow_task=step)
-    if statuses:
-        tasks = tasks.filter(status__in=statuses)
-    return list(tasks.order_by("pk"))
-
-
-def open_task(handoff: Handoff, step) -> Task:
-    (task,) = tasks_of(handoff, step, *permissions.OPEN_TASK_STATUSES)
-    return task
-
+# --- helpers ------------------------------------------------------------------------------------------
 
 def timer_of(handoff: Handoff) -> Task:
     """The SLA boundary timer of the latest accept/decline task."""
     return Task.objects.filter(process_id=handoff.process_id, flow_task_type="TIMER").order_by("-pk").first()
-
-
-def snapshot() -> dict[str, int]:
-    """Row counts of everything a handoff action writes."""
-    models = (Handoff, Process, Task, WorkflowEvent, CaseShare, CaseGroupObjectPermission, CaseEvent, AuditEntry)
-    return {model.__name__: model.objects.count() for model in models}
 
 
 def reloaded(handoff: Handoff) -> Handoff:
@@ -166,18 +136,18 @@ def test_send_schedules_the_sla_timer_at_the_answer_deadline(network, sent):
 def test_send_gives_the_receiver_no_access_yet(network, sent):
     for role in (Role.CASE_MANAGER, Role.OPERATOR, Role.ORG_ADMIN):
         user = network.user("b", role)
-        assert not case_permissions.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=sent.case_id).exists()
+        assert not case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=sent.case_id).exists()
     assert not CaseShare.objects.filter(case_id=sent.case_id, organisation=network.org_b).exists()
 
 
 def test_send_records_history_timeline_and_audit(network, sent):
-    sent_event = WorkflowEvent.objects.get(handoff=sent, kind=EventKind.HANDOFF_SENT)
+    sent_event = WorkflowEvent.objects.get(handoff=sent, kind=HistoryKind.HANDOFF_SENT)
     assert (sent_event.organisation, sent_event.partner_organisation) == (network.org_a, network.org_b)
     assert sent_event.to_state == HandoffStatus.PENDING
     assert sent_event.user == network.user("a", Role.CASE_MANAGER)
-    created = WorkflowEvent.objects.get(handoff=sent, kind=EventKind.TASK_CREATED, step="decide")
+    created = WorkflowEvent.objects.get(handoff=sent, kind=HistoryKind.TASK_CREATED, step="decide")
     assert (created.organisation, created.partner_organisation) == (network.org_b, network.org_a)
-    (event,) = case_events(sent.case, CaseEventKind.HANDOFF_SENT)
+    (event,) = case_events(sent.case, TimelineKind.HANDOFF_SENT)
     assert event.organisation == network.org_a and event.object_id == sent.pk
     assert event.data["to"] == network.org_b.pk
     assert len(handoff_audit(sent, AuditAction.CREATE)) == 1
@@ -230,7 +200,7 @@ def test_accepting_a_referral_shares_the_chosen_sections(network, accepted):
     assert handoff.decided_by == network.user("b", Role.OPERATOR) and handoff.decided_at is not None
     share = CaseShare.objects.get(case_id=handoff.case_id, organisation=network.org_b)
     assert share.sections == ["file", "notes"] and not share.own_records_only
-    caps = case_permissions.case_capabilities(network.user("b", Role.OPERATOR), Case.objects.get(pk=handoff.case_id))
+    caps = case_checks.case_capabilities(network.user("b", Role.OPERATOR), Case.objects.get(pk=handoff.case_id))
     assert {Capability.VIEW_FILE, Capability.READ_NOTES} <= caps
     assert Capability.DOWNLOAD_DOCUMENT not in caps and Capability.CHANGE_CASE not in caps
 
@@ -247,13 +217,13 @@ def test_accepting_a_referral_creates_the_outcome_task_and_cancels_the_timer(net
 
 
 def test_accepting_records_history_timeline_and_audit(network, accepted):
-    event = WorkflowEvent.objects.get(handoff=accepted, kind=EventKind.HANDOFF_ACCEPTED)
+    event = WorkflowEvent.objects.get(handoff=accepted, kind=HistoryKind.HANDOFF_ACCEPTED)
     assert (event.organisation, event.partner_organisation) == (network.org_b, network.org_a)
     assert (event.from_state, event.to_state) == (HandoffStatus.PENDING, HandoffStatus.ACCEPTED)
     assert event.step == "decide" and event.task_created_at and event.task_finished_at
-    (timeline,) = case_events(accepted.case, CaseEventKind.HANDOFF_ACCEPTED)
+    (timeline,) = case_events(accepted.case, TimelineKind.HANDOFF_ACCEPTED)
     assert timeline.organisation == network.org_b
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_ACCEPTED
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_ACCEPTED
                for a in handoff_audit(accepted, AuditAction.UPDATE))
 
 
@@ -300,12 +270,12 @@ def test_declining_for_another_reason_needs_a_note(network, sent):
 
 
 def test_declining_records_history_timeline_and_audit(network, declined):
-    event = WorkflowEvent.objects.get(handoff=declined, kind=EventKind.HANDOFF_DECLINED)
+    event = WorkflowEvent.objects.get(handoff=declined, kind=HistoryKind.HANDOFF_DECLINED)
     assert (event.organisation, event.partner_organisation) == (network.org_b, network.org_a)
     assert event.detail == {"reason": "capacity"}
-    (timeline,) = case_events(declined.case, CaseEventKind.HANDOFF_DECLINED)
+    (timeline,) = case_events(declined.case, TimelineKind.HANDOFF_DECLINED)
     assert timeline.data["reason"] == "capacity"
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_DECLINED
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_DECLINED
                for a in handoff_audit(declined, AuditAction.UPDATE))
 
 
@@ -347,13 +317,13 @@ def test_redirecting_sends_the_same_handoff_to_a_new_receiver(network, declined,
 def test_redirecting_records_the_previous_receiver(network, declined, org_c, service_c):
     handoffs.handoff_redirect(actor=network.user("a", Role.CASE_MANAGER), handoff_id=declined.pk,
                               receiver_organisation_id=org_c.pk, service_type_id=service_c.pk)
-    event = WorkflowEvent.objects.get(handoff=declined, kind=EventKind.HANDOFF_REDIRECTED)
+    event = WorkflowEvent.objects.get(handoff=declined, kind=HistoryKind.HANDOFF_REDIRECTED)
     assert event.detail == {"previous_receiver": network.org_b.pk}
     assert (event.organisation, event.partner_organisation) == (network.org_a, org_c)
     assert (event.from_state, event.to_state) == (HandoffStatus.DECLINED, HandoffStatus.PENDING)
-    (timeline,) = case_events(declined.case, CaseEventKind.HANDOFF_REDIRECTED)
+    (timeline,) = case_events(declined.case, TimelineKind.HANDOFF_REDIRECTED)
     assert timeline.data["previous"] == network.org_b.pk and timeline.data["to"] == org_c.pk
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_REDIRECTED
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_REDIRECTED
                for a in handoff_audit(declined, AuditAction.UPDATE))
 
 
@@ -393,7 +363,7 @@ def test_closing_a_declined_handoff_ends_it(network, declined):
     assert handoff.status == HandoffStatus.CLOSED
     assert handoff.process.status == STATUS.DONE
     assert tasks_of(handoff, HandoffFlow.after_decline)[0].status == STATUS.DONE
-    event = WorkflowEvent.objects.get(handoff=handoff, kind=EventKind.HANDOFF_CLOSED)
+    event = WorkflowEvent.objects.get(handoff=handoff, kind=HistoryKind.HANDOFF_CLOSED)
     assert (event.from_state, event.to_state) == (HandoffStatus.DECLINED, HandoffStatus.CLOSED)
 
 
@@ -424,19 +394,19 @@ def test_a_revoked_handoff_never_gave_the_receiver_access(network, sent):
     handoffs.handoff_revoke(actor=network.user("a", Role.CASE_MANAGER), handoff_id=sent.pk)
     assert not CaseShare.objects.filter(organisation=network.org_b).exists()
     assert not CaseGroupObjectPermission.objects.filter(group=network.org_b.group).exists()
-    assert not case_permissions.visible_cases(network.user("b", Role.OPERATOR),
+    assert not case_checks.visible_cases(network.user("b", Role.OPERATOR),
                                               Capability.VIEW_SUMMARY).exists()
 
 
 def test_revoking_records_history_timeline_and_audit(network, sent):
     handoffs.handoff_revoke(actor=network.user("a", Role.CASE_MANAGER), handoff_id=sent.pk, reason="Risolto")
-    event = WorkflowEvent.objects.get(handoff=sent, kind=EventKind.HANDOFF_REVOKED)
+    event = WorkflowEvent.objects.get(handoff=sent, kind=HistoryKind.HANDOFF_REVOKED)
     assert (event.organisation, event.partner_organisation) == (network.org_a, network.org_b)
     assert (event.from_state, event.to_state) == (HandoffStatus.PENDING, HandoffStatus.REVOKED)
-    (timeline,) = case_events(sent.case, CaseEventKind.HANDOFF_REVOKED)
+    (timeline,) = case_events(sent.case, TimelineKind.HANDOFF_REVOKED)
     assert timeline.summary == "Risolto"
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_REVOKED for a in handoff_audit(sent, AuditAction.UPDATE))
-    assert WorkflowEvent.objects.filter(handoff=sent, kind=EventKind.TASK_CANCELED, step="decide").exists()
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_REVOKED for a in handoff_audit(sent, AuditAction.UPDATE))
+    assert WorkflowEvent.objects.filter(handoff=sent, kind=HistoryKind.TASK_CANCELED, step="decide").exists()
 
 
 def test_an_accepted_handoff_cannot_be_revoked(network, accepted):
@@ -462,12 +432,12 @@ def test_reporting_the_outcome_closes_the_loop(network, accepted, outcome, note)
     assert (handoff.outcome, handoff.outcome_note, handoff.outcome_by) == (outcome, note, operator)
     assert handoff.process.status == STATUS.DONE and handoff.process.finished is not None
     assert tasks_of(handoff, HandoffFlow.report_outcome)[0].status == STATUS.DONE
-    event = WorkflowEvent.objects.get(handoff=handoff, kind=EventKind.HANDOFF_OUTCOME)
+    event = WorkflowEvent.objects.get(handoff=handoff, kind=HistoryKind.HANDOFF_OUTCOME)
     assert event.detail == {"outcome": outcome}
     assert (event.organisation, event.partner_organisation) == (network.org_b, network.org_a)
-    (timeline,) = case_events(handoff.case, CaseEventKind.HANDOFF_OUTCOME)
+    (timeline,) = case_events(handoff.case, TimelineKind.HANDOFF_OUTCOME)
     assert timeline.data["outcome"] == outcome
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_OUTCOME
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_OUTCOME
                for a in handoff_audit(handoff, AuditAction.UPDATE))
 
 
@@ -515,8 +485,8 @@ def test_accepting_a_transfer_moves_the_lead_and_the_case_manager(network, trans
     # then
     case = Case.objects.get(pk=transfer.case_id)
     assert case.lead_organisation == network.org_b and case.case_manager == new_manager
-    assert case_permissions.case_capabilities(new_manager, case) == frozenset(Capability.values)
-    old_caps = case_permissions.case_capabilities(network.user("a", Role.CASE_MANAGER), case)
+    assert case_checks.case_capabilities(new_manager, case) == frozenset(Capability.values)
+    old_caps = case_checks.case_capabilities(network.user("a", Role.CASE_MANAGER), case)
     assert Capability.CHANGE_CASE not in old_caps and Capability.VIEW_FILE in old_caps
     assert reloaded(transfer).process.status == STATUS.DONE
 
@@ -533,7 +503,7 @@ def test_accepting_a_transfer_moves_the_open_pathway_steps_to_the_new_lead(netwo
     assert assess.owner == new_manager and assess.status == STATUS.ASSIGNED
     assert list(selectors.task_inbox_for(user=new_manager)) == [assess]
     assert list(selectors.task_inbox_for(user=network.user("a", Role.CASE_MANAGER))) == []
-    moved = WorkflowEvent.objects.get(task=assess, kind=EventKind.TASK_RELEASED)
+    moved = WorkflowEvent.objects.get(task=assess, kind=HistoryKind.TASK_RELEASED)
     assert moved.detail == {"moved_to": network.org_b.pk}
 
 
@@ -648,7 +618,7 @@ def _org_without_members(scene):
 
 
 def _closed_case(scene):
-    case_services.case_close(actor=scene.user("a", Role.CASE_MANAGER), case=scene.case, outcome="goals_reached")
+    lifecycle.case_close(actor=scene.user("a", Role.CASE_MANAGER), case=scene.case, outcome="goals_reached")
     return {}
 
 
@@ -665,8 +635,7 @@ BAD_SENDS = {
     "service not in the catalogue": lambda scene: {
         "service_type_id": ServiceType.objects.create(code="altro", name="Altro").pk},
     "no service for a referral": lambda scene: {"service_type_id": None},
-    "service id not a number": lambda scene: {"service_type_id": "abc"},
-    "receiver id not a number": lambda scene: {"receiver_organisation_id": "abc"},
+    # ids that are not numbers are refused by the form or serializer (test_api: bad fields)
     "unknown receiver": lambda scene: {"receiver_organisation_id": 999_999},
     "unknown section": lambda scene: {"sections": ["file", "health"]},
     "sections not a list": lambda scene: {"sections": 7},
@@ -797,12 +766,12 @@ def test_past_the_deadline_the_coordinator_gets_a_follow_up(network, sent):
 
 def test_an_escalation_is_recorded(network, sent):
     _escalate(sent)
-    event = WorkflowEvent.objects.get(handoff=sent, kind=EventKind.HANDOFF_ESCALATED)
+    event = WorkflowEvent.objects.get(handoff=sent, kind=HistoryKind.HANDOFF_ESCALATED)
     assert (event.organisation, event.partner_organisation) == (network.org_b, network.org_a)
     assert event.step == "escalate"
-    (timeline,) = case_events(sent.case, CaseEventKind.HANDOFF_ESCALATED)
+    (timeline,) = case_events(sent.case, TimelineKind.HANDOFF_ESCALATED)
     assert timeline.organisation == network.org_b and timeline.actor is None
-    assert any(a.detail.get("event") == CaseEventKind.HANDOFF_ESCALATED
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_ESCALATED
                for a in handoff_audit(sent, AuditAction.UPDATE))
 
 
@@ -908,9 +877,9 @@ def test_the_queue_is_one_query_whatever_its_length(network, consenting_case, se
     send(network, consenting_case, service)
     list(selectors.task_queue_for(user=operator))  # memberships and content types are read once
     for i in range(5):
-        other_case = case_services.case_open(actor=network.user("a", Role.CASE_MANAGER),
-                                             organisation_id=network.org_a.pk, person=consenting_case.person,
-                                             title=f"Altro {i}")
+        other_case = lifecycle.case_open(actor=network.user("a", Role.CASE_MANAGER),
+                                         organisation_id=network.org_a.pk, person=consenting_case.person,
+                                         title=f"Altro {i}", with_pathway=False)
         send(network, other_case, service)
     # when
     with django_assert_num_queries(1):

@@ -16,12 +16,12 @@ from cases import services as case_services
 from partners.models import ServiceType
 from partners.roles import Role
 from tests.factories import make_member, make_organisation
-from tests.workflows.test_handoffs import open_task, send
+from tests.helpers.handoffs import open_task, send
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import EventKind, WorkflowEvent
+from workflows.models import HistoryKind, WorkflowEvent
 from workflows.services import casepath, handoffs, tasks
 
-E = EventKind
+E = HistoryKind
 WAIT = ExpressionWrapper(F("task_finished_at") - F("task_created_at"), output_field=DurationField())
 
 

@@ -16,10 +16,10 @@ from viewflow.workflow.timers import fire_due_timers
 
 from cases import services as case_services
 from partners.roles import Role
-from tests.workflows.test_handoffs import open_task, send
+from tests.helpers.handoffs import open_task, send
 from workflows import spans
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import EventKind, SpanOutcome, TaskSpan, WorkflowEvent
+from workflows.models import HistoryKind, SpanOutcome, TaskSpan, WorkflowEvent
 from workflows.services import casepath, handoffs, tasks
 
 FIELDS = ("task_id", "flow", "step", "organisation_id", "created_at", "ended_at", "outcome", "duration")
@@ -59,7 +59,7 @@ def test_a_referral_accepted_and_completed(network, consenting_case, service):
     handoffs.handoff_report_outcome(actor=operator, handoff_id=handoff.pk, outcome="completed")
     assert TaskSpan.objects.get(task=outcome_task).outcome == SpanOutcome.COMPLETED
     # One span per task with a "created" event, no more.
-    created = WorkflowEvent.objects.filter(kind=EventKind.TASK_CREATED, task__isnull=False)
+    created = WorkflowEvent.objects.filter(kind=HistoryKind.TASK_CREATED, task__isnull=False)
     assert TaskSpan.objects.count() == created.count() == 2
     assert_rebuild_gives_the_same_spans()
 
@@ -71,7 +71,7 @@ def test_a_revoked_referral_cancels_the_span_and_its_timer_has_none(network, con
     span = TaskSpan.objects.get(task=decide)
     assert span.outcome == SpanOutcome.CANCELED and span.ended_at is not None
     timer = Task.objects.get(process_id=handoff.process_id, flow_task_type="TIMER")
-    assert WorkflowEvent.objects.filter(task=timer, kind=EventKind.TASK_CANCELED).exists()
+    assert WorkflowEvent.objects.filter(task=timer, kind=HistoryKind.TASK_CANCELED).exists()
     assert not TaskSpan.objects.filter(task=timer).exists()
     assert_rebuild_gives_the_same_spans()
 
@@ -108,19 +108,19 @@ def test_a_rolled_back_transition_leaves_no_span(network, consenting_case, servi
 def test_rebuild_takes_the_latest_end_and_ignores_ends_without_a_start(network, consenting_case, service):
     handoff = send(network, consenting_case, service)
     decide = open_task(handoff, HandoffFlow.decide)
-    created = WorkflowEvent.objects.get(task=decide, kind=EventKind.TASK_CREATED)
+    created = WorkflowEvent.objects.get(task=decide, kind=HistoryKind.TASK_CREATED)
     later = created.at + datetime.timedelta(hours=5)
     common = {"flow": "handoff", "step": "decide", "case": consenting_case, "task": decide,
               "task_created_at": created.task_created_at}
-    WorkflowEvent.objects.create(kind=EventKind.TASK_CANCELED, at=later - datetime.timedelta(hours=1),
+    WorkflowEvent.objects.create(kind=HistoryKind.TASK_CANCELED, at=later - datetime.timedelta(hours=1),
                                  organisation=network.org_b, **common)
-    WorkflowEvent.objects.create(kind=EventKind.TASK_COMPLETED, at=later, task_finished_at=later,
+    WorkflowEvent.objects.create(kind=HistoryKind.TASK_COMPLETED, at=later, task_finished_at=later,
                                  organisation=network.org_a, **common)
     orphan = Task.objects.create(process_id=handoff.process_id, flow_task=HandoffFlow.decide, flow_task_type="HUMAN")
-    WorkflowEvent.objects.create(kind=EventKind.TASK_COMPLETED, at=later, task_finished_at=later,
+    WorkflowEvent.objects.create(kind=HistoryKind.TASK_COMPLETED, at=later, task_finished_at=later,
                                  task=orphan, flow="handoff", step="decide", case=consenting_case,
                                  task_created_at=later)
-    call_command("rebuild_task_spans", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("rebuild_task_spans", stdout=open("/dev/null", "w"))  # noqa: SIM115
     span = TaskSpan.objects.get(task=decide)
     assert (span.outcome, span.ended_at, span.organisation_id) == (SpanOutcome.COMPLETED, later, network.org_a.pk)
     assert span.duration == pytest.approx(5 * 3600, abs=1)

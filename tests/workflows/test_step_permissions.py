@@ -20,10 +20,10 @@ from viewflow.workflow.timers import fire_due_timers
 from cases import services as case_services
 from partners.roles import Role
 from tests.factories import register_person
-from tests.workflows.test_handoffs import send
+from tests.helpers.handoffs import send
 from workflows import permissions, selectors
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.services import casepath, handoffs, tasks
+from workflows.services import casepath, handoffs, lifecycle, tasks
 
 CM, OP, VOL, ADMIN, COORD = Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER, Role.ORG_ADMIN, Role.COORDINATOR
 USERS = [("a", CM), ("a", OP), ("a", VOL), ("a", ADMIN), ("b", CM), ("b", OP), ("b", VOL), ("b", ADMIN),
@@ -68,7 +68,7 @@ def _open(process_filter, step) -> Task:
 def _pathway_at(network, step_name: str) -> Task:
     manager = network.user("a", CM)
     person = register_person(manager, network.org_a)
-    case = casepath.case_open_with_pathway(actor=manager, organisation_id=network.org_a.pk, person=person)
+    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person)
     on_case = {"process__caseprocess__case": case}
     if step_name == "assess":
         return _open(on_case, CaseFlow.assess)

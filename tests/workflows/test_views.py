@@ -17,15 +17,15 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from cases import permissions as case_permissions
 from cases.models import CaseStatus, ConsentPurpose, Domain
+from cases.permissions import checks as case_checks
 from cases.services import assessment_record, consent_record, goal_add
 from core.models import AuditAction, AuditEntry
 from partners.roles import Capability, Role
 from tests.factories import make_member, make_organisation, open_case, register_person
 from workflows.flows import CaseFlow, HandoffFlow
-from workflows.models import EventKind, Handoff, HandoffKind, HandoffStatus, WorkflowEvent
-from workflows.services import casepath, handoffs, tasks
+from workflows.models import Handoff, HandoffKind, HandoffStatus, HistoryKind, WorkflowEvent
+from workflows.services import casepath, handoffs, lifecycle, tasks
 
 CM_A = ("a", Role.CASE_MANAGER)
 OP_B = ("b", Role.OPERATOR)
@@ -159,7 +159,7 @@ def test_claim_moves_the_task_to_the_claimer(client, network, referral):
     assert response.url == task_url(task)
     task.refresh_from_db()
     assert task.owner_id == user.pk and task.status == STATUS.ASSIGNED
-    assert WorkflowEvent.objects.filter(task=task, kind=EventKind.TASK_CLAIMED, user=user).exists()
+    assert WorkflowEvent.objects.filter(task=task, kind=HistoryKind.TASK_CLAIMED, user=user).exists()
 
 
 def test_claim_of_a_task_already_taken_says_who_has_it(client, network, referral):
@@ -195,7 +195,7 @@ def test_release_puts_the_task_back_in_the_queue(client, network, referral):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.owner_id is None and task.status == STATUS.NEW
-    assert WorkflowEvent.objects.filter(task=task, kind=EventKind.TASK_RELEASED, user=user).exists()
+    assert WorkflowEvent.objects.filter(task=task, kind=HistoryKind.TASK_RELEASED, user=user).exists()
 
 
 def test_release_of_someone_elses_task_is_refused(client, network, referral):
@@ -272,8 +272,8 @@ def test_accept_shares_the_case_and_claims_the_task(client, network, referral):
     assert referral.status == HandoffStatus.ACCEPTED and referral.decided_by == user
     task.refresh_from_db()
     assert task.status == STATUS.DONE and task.owner == user
-    assert Capability.VIEW_FILE in case_permissions.case_capabilities(user, referral.case)
-    assert WorkflowEvent.objects.filter(handoff=referral, kind=EventKind.HANDOFF_ACCEPTED).exists()
+    assert Capability.VIEW_FILE in case_checks.case_capabilities(user, referral.case)
+    assert WorkflowEvent.objects.filter(handoff=referral, kind=HistoryKind.HANDOFF_ACCEPTED).exists()
 
 
 def test_decline_with_a_coded_reason(client, network, referral):
@@ -283,7 +283,7 @@ def test_decline_with_a_coded_reason(client, network, referral):
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == HandoffStatus.DECLINED and referral.decline_reason == "capacity"
-    assert WorkflowEvent.objects.filter(handoff=referral, kind=EventKind.HANDOFF_DECLINED).exists()
+    assert WorkflowEvent.objects.filter(handoff=referral, kind=HistoryKind.HANDOFF_DECLINED).exists()
 
 
 def test_decline_other_without_a_note_shows_the_error(client, network, referral):
@@ -670,7 +670,7 @@ def test_send_with_an_override_and_its_reason(client, network, case_a, service):
 
 def test_send_for_a_closed_case_goes_back_to_the_case(client, network, consenting_case, service):
     user = as_user(client, network, CM_A)
-    casepath.case_close_now(actor=user, case=consenting_case, outcome="goals_reached")
+    lifecycle.case_close(actor=user, case=consenting_case, outcome="goals_reached")
     response = client.get(send_url(consenting_case), follow=True)
     assert "The case is closed" in response.content.decode()
 
@@ -832,7 +832,7 @@ def test_start_the_pathway_from_the_panel(client, network, consenting_case):
     assert response.status_code == 302
     process = casepath.case_process(consenting_case)
     assert process is not None and process.finished is None
-    assert WorkflowEvent.objects.filter(case=consenting_case, kind=EventKind.PROCESS_STARTED).exists()
+    assert WorkflowEvent.objects.filter(case=consenting_case, kind=HistoryKind.PROCESS_STARTED).exists()
 
 
 def test_start_is_not_offered_while_the_pathway_runs(client, network, pathway, consenting_case):

@@ -3,8 +3,8 @@
 Same rules as the UI: every read goes through `workflows.selectors`, every write through `workflows.services`.
 """
 
-from workflows.api.cases import PathwayCaseViewSet
+from workflows.api.cases import CaseLifecycleViewSet
 from workflows.api.handoffs import HandoffViewSet
 from workflows.api.tasks import TaskViewSet
 
-__all__ = ["HandoffViewSet", "PathwayCaseViewSet", "TaskViewSet"]
+__all__ = ["CaseLifecycleViewSet", "HandoffViewSet", "TaskViewSet"]

@@ -4,12 +4,36 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill_spans(apps, schema_editor):
-    """The spans of the tasks already in the event history (the same SQL as `manage.py rebuild_task_spans`)."""
-    from workflows.spans import rebuild_sql
+# The SQL of `workflows.spans.rebuild_sql` as it was when spans were added, written out so that the migration does
+# not change when the app code does. Every span from the history: the first "task created" event of a task opens it;
+# its latest "completed" or "canceled" event, if any, ends it.
+SECONDS = {
+    "postgresql": "EXTRACT(EPOCH FROM (COALESCE(t.task_finished_at, t.at) - c.task_created_at))",
+    "sqlite": "((julianday(COALESCE(t.task_finished_at, t.at)) - julianday(c.task_created_at)) * 86400.0)",
+}
+FILL_SPANS = """
+    INSERT INTO workflows_taskspan (task_id, flow, step, organisation_id, created_at, ended_at, outcome, duration)
+    SELECT c.task_id, c.flow, c.step,
+           CASE WHEN t.id IS NULL THEN c.organisation_id ELSE t.organisation_id END,
+           c.task_created_at, COALESCE(t.task_finished_at, t.at),
+           CASE t.kind WHEN 'task_completed' THEN 'completed'
+                       WHEN 'task_canceled' THEN 'canceled' ELSE '' END,
+           CASE WHEN t.id IS NULL THEN NULL ELSE {seconds} END
+    FROM workflows_workflowevent c
+    LEFT JOIN workflows_workflowevent t ON t.id = (
+        SELECT MAX(x.id) FROM workflows_workflowevent x
+        WHERE x.task_id = c.task_id AND x.kind IN ('task_completed', 'task_canceled'))
+    WHERE c.kind = 'task_created' AND c.task_id IS NOT NULL AND c.task_created_at IS NOT NULL
+      AND c.id = (SELECT MIN(y.id) FROM workflows_workflowevent y
+                  WHERE y.task_id = c.task_id AND y.kind = 'task_created')
+"""
 
+
+def fill_spans(apps, schema_editor):
+    """The spans of the tasks already in the event history (what `manage.py rebuild_task_spans` computes)."""
+    vendor = schema_editor.connection.vendor
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(rebuild_sql(schema_editor.connection.vendor))
+        cursor.execute(FILL_SPANS.format(seconds=SECONDS.get(vendor, SECONDS["sqlite"])))
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,8 @@
-"""The case pathway: starting it, finishing its steps, closing the case, and the access that decays after.
+"""The case pathway: starting it, finishing its steps, and the access that decays after closure.
 
 The steps call the `cases` services for the data (assessment, case manager, closure) and then move the flow;
-so a step is done only when what it asks for is in the file.
+so a step is done only when what it asks for is in the file. Opening, closing and reopening a case (which start
+and end the pathway) are `workflows.services.lifecycle`.
 """
 
 from __future__ import annotations
@@ -16,21 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
-from cases import permissions as case_permissions
 from cases import services as case_services
-from cases.models import Case, CaseStatus
-from cases.models import EventKind as CaseEventKind
-from cases.services.case_file import lock_case
+from cases.models import Case, CaseStatus, TimelineKind
+from cases.permissions import checks as case_checks
+from cases.permissions import grants as case_grants
+from cases.services.case_file import close_file, lock_case
 from cases.services.events import event_record
+from core.locks import lock_all
 from partners.roles import Capability
 from workflows import permissions
 from workflows.flows import CaseFlow
-from workflows.models import CaseProcess, EventKind, WorkflowEvent
+from workflows.models import CaseProcess, HistoryKind
 from workflows.services import history
 from workflows.services.handoffs import handoffs_close_for_case
-from workflows.services.tasks import task_cancel, task_complete
+from workflows.services.tasks import task_complete
 
 
 def case_process(case: Case) -> CaseProcess | None:
@@ -46,17 +47,9 @@ def case_flow_start(*, case: Case, actor=None) -> CaseProcess:
         if current is not None and current.finished is None:
             raise ValidationError(_("The pathway of this case is already running."))
         process = CaseFlow.start.run(case=case, actor=actor)
-        WorkflowEvent.objects.create(kind=EventKind.PROCESS_STARTED, flow="case", step="start", case=case,
-                                     process=process, organisation_id=case.lead_organisation_id, user=actor)
+        history.record_process(kind=HistoryKind.PROCESS_STARTED, flow="case", step="start", case_id=case.pk,
+                               process_id=process.pk, organisation_id=case.lead_organisation_id, user=actor)
         return process
-
-
-def case_open_with_pathway(**kwargs) -> Case:
-    """`cases.services.case_open`, and the case's pathway starts in the same transaction."""
-    with transaction.atomic():
-        case = case_services.case_open(**kwargs)
-        case_flow_start(case=case, actor=kwargs.get("actor"))
-        return case
 
 
 def _step_task(*, actor, task_id: int, step) -> tuple[Task, Case]:
@@ -108,8 +101,8 @@ def triage_done(*, actor, task_id: int, case_manager) -> Task:
         if case_manager is None:
             raise ValidationError({"case_manager": _("Choose the case manager.")})
         case_services.case_update(actor=actor, case=case, case_manager=case_manager)
-        membership = case_permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        event_record(case=case, kind=CaseEventKind.CASE_TRIAGED, actor=actor,
+        membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
+        event_record(case=case, kind=TimelineKind.CASE_TRIAGED, actor=actor,
                      organisation_id=membership.organisation_id, obj=case,
                      summary=case_manager.get_full_name() or case_manager.get_username())
         return {"case_manager": case_manager.pk}
@@ -127,8 +120,8 @@ def plan_done(*, actor, task_id: int) -> Task:
 def review_done(*, actor, task_id: int, keep_open: bool, note: str = "") -> Task:
     """The periodic review: keep the case open (the next review is scheduled) or go on to closure."""
     def record(case, task):
-        membership = case_permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        event_record(case=case, kind=CaseEventKind.CASE_REVIEWED, actor=actor,
+        membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
+        event_record(case=case, kind=TimelineKind.CASE_REVIEWED, actor=actor,
                      organisation_id=membership.organisation_id, obj=case, summary=note.strip(),
                      data={"continue": keep_open})
         return {"continue": bool(keep_open)}
@@ -138,73 +131,27 @@ def review_done(*, actor, task_id: int, keep_open: bool, note: str = "") -> Task
 def closure_done(*, actor, task_id: int, outcome: str, note: str = "") -> Task:
     """The closure step: the case closes with its outcome, and shared access starts to decay."""
     def close(case, task):
-        _close_case(actor=actor, case=case, outcome=outcome, note=note)
+        close_case_with_handoffs(actor=actor, case=case, outcome=outcome, note=note)
     task = _complete_step(actor=actor, task_id=task_id, step=CaseFlow.close, action=close)
-    history.process_finished_if_done(task.process_id, user=actor)
+    history.record_process_finished_if_done(task.process_id, user=actor)
     return task
 
 
-def _close_case(*, actor, case: Case, outcome: str, note: str, closed_on: datetime.date | None = None) -> None:
+def close_case_with_handoffs(*, actor, case: Case, outcome: str, note: str,
+                             closed_on: datetime.date | None = None) -> None:
+    """What every closure does (the closure step, `lifecycle.case_close`): the file closes, open handoffs end,
+    shared access starts to decay. The caller holds the case pathway's lock when it has one."""
     # The open handoffs' processes are locked before the case row, the order every handoff action takes
     # (process, then case): a closure racing an acceptance waits for it instead of failing.
-    list(
-        CaseProcess.objects.select_for_update().filter(handoff__case=case, finished__isnull=True)
-        .order_by("pk").values_list("pk", flat=True)
-    )
-    case_services.case_close(actor=actor, case=case, outcome=outcome, note=note, closed_on=closed_on)
+    lock_all(CaseProcess.objects.filter(handoff__case=case, finished__isnull=True))
+    close_file(actor=actor, case=case, outcome=outcome, note=note, closed_on=closed_on)
     handoffs_close_for_case(case, actor=actor)
     until = timezone.localdate() + datetime.timedelta(days=settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS)
-    case_permissions.decay_shared_access(case, until=until)
-
-
-def case_close_now(*, actor, case: Case, outcome: str, note: str = "", closed_on: datetime.date | None = None) -> Case:
-    """Close a case outside the closure step (the case manager decides it is over): the pathway's open steps
-    are canceled and it ends, open handoffs end, and shared access starts to decay."""
-    case_permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
-    process = case_process(case)
-    with transaction.atomic():
-        if process is None or process.finished is not None:
-            _close_case(actor=actor, case=case, outcome=outcome, note=note, closed_on=closed_on)
-            return case
-        try:
-            with CaseFlow.lock(process.pk):
-                _close_case(actor=actor, case=case, outcome=outcome, note=note, closed_on=closed_on)
-                for task in Task.objects.filter(process=process).exclude(
-                    status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED, STATUS.ERROR]
-                ):
-                    task_cancel(task, actor=actor)
-                process.status = STATUS.DONE
-                process.finished = timezone.now()
-                process.save(update_fields=["status", "finished"])
-                WorkflowEvent.objects.create(kind=EventKind.PROCESS_FINISHED, flow="case", step="close", case=case,
-                                             process=process, organisation_id=case.lead_organisation_id, user=actor,
-                                             to_state=CaseStatus.CLOSED)
-        except FlowLockFailed:
-            raise ValidationError(_("Someone else is working on this case right now: try again in a moment.")) from None
-    return case
-
-
-def case_reopen(*, actor, case: Case) -> Case:
-    """Reopen a closed case: shared access comes back and a new pathway starts at the assessment."""
-    with transaction.atomic():
-        case = case_services.case_set_status(actor=actor, case=case, status=CaseStatus.OPEN)
-        case_permissions.restore_shared_access(case)
-        case_flow_start(case=case, actor=actor)
-        return case
-
-
-def case_set_status_with_pathway(*, actor, case: Case, status: str) -> Case:
-    """`cases.services.case_set_status`, except that reopening a closed case goes through `case_reopen`."""
-    with transaction.atomic():
-        if case.status == CaseStatus.CLOSED:
-            case = case_reopen(actor=actor, case=case)
-            if status == CaseStatus.OPEN:
-                return case
-        return case_services.case_set_status(actor=actor, case=case, status=status)
+    case_grants.decay_shared_access(case, until=until)
 
 
 def require_pathway_starter(actor, case: Case) -> None:
-    membership = case_permissions.require_case_capability(actor, case, Capability.CHANGE_CASE)
+    membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
     if membership.organisation_id != case.lead_organisation_id:
         raise PermissionDenied(_("Only the lead organisation can start the case pathway."))
 
@@ -212,5 +159,5 @@ def require_pathway_starter(actor, case: Case) -> None:
 def expire_closed_case_access(*, today: datetime.date | None = None) -> int:
     """Remove the access that organisations kept on closed cases once its period is over (a timer)."""
     with transaction.atomic():
-        return case_permissions.expire_case_shares(today=today or timezone.localdate())
+        return case_grants.expire_case_shares(today=today or timezone.localdate())
 

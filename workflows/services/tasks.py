@@ -16,7 +16,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows import permissions
-from workflows.models import EventKind, Handoff
+from workflows.models import Handoff, HistoryKind
 from workflows.services import history
 
 
@@ -34,8 +34,8 @@ def task_complete(task, *, actor, handoff: Handoff | None = None, data: dict | N
         activation.start(None)
     task.data = {**(task.data or {}), **(data or {})}
     activation.execute()
-    history.task_event(task, kind=EventKind.TASK_COMPLETED, user=actor, from_state=STATUS.STARTED,
-                       to_state=task.status, handoff=handoff)
+    history.record_task(task, kind=HistoryKind.TASK_COMPLETED, user=actor, from_state=STATUS.STARTED,
+                        to_state=task.status, handoff=handoff)
     return task
 
 
@@ -43,8 +43,8 @@ def task_cancel(task, *, actor=None, handoff: Handoff | None = None) -> Task:
     old = task.status
     activation = task.flow_task.activation_class(task)
     activation.cancel()
-    history.task_event(task, kind=EventKind.TASK_CANCELED, user=actor, from_state=old, to_state=task.status,
-                       handoff=handoff)
+    history.record_task(task, kind=HistoryKind.TASK_CANCELED, user=actor, from_state=old, to_state=task.status,
+                        handoff=handoff)
     return task
 
 
@@ -75,8 +75,8 @@ def task_claim(*, actor, task_id: int) -> Task:
             activation.assign(actor)
             task.assigned = timezone.now()
             task.save(update_fields=["assigned"])
-            history.task_event(task, kind=EventKind.TASK_CLAIMED, user=actor, from_state=STATUS.NEW,
-                               to_state=task.status, handoff=_handoff_of(task))
+            history.record_task(task, kind=HistoryKind.TASK_CLAIMED, user=actor, from_state=STATUS.NEW,
+                                to_state=task.status, handoff=_handoff_of(task))
             return task
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this task right now: try again in a moment.")) from None
@@ -98,8 +98,8 @@ def task_release(*, actor, task_id: int) -> Task:
             activation.unassign()
             task.assigned = None
             task.save(update_fields=["assigned"])
-            history.task_event(task, kind=EventKind.TASK_RELEASED, user=actor, from_state=STATUS.ASSIGNED,
-                               to_state=task.status, handoff=_handoff_of(task))
+            history.record_task(task, kind=HistoryKind.TASK_RELEASED, user=actor, from_state=STATUS.ASSIGNED,
+                                to_state=task.status, handoff=_handoff_of(task))
             return task
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this task right now: try again in a moment.")) from None

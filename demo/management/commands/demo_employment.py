@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from demo import employment as demo
+from demo import require_extra
 
 
 class Command(BaseCommand):
@@ -12,6 +12,9 @@ class Command(BaseCommand):
             "and five employment pathways in different stages. Idempotent: running it again changes nothing.")
 
     def handle(self, *args, **options):
+        require_extra()
+        from demo import employment as demo
+
         if demo.employment_loaded():
             self.stdout.write("The employment demo is already loaded.")
             return

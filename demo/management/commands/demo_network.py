@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo import cases as demo
+from demo import network as demo
+from demo import require_extra
 from partners.models import Organisation
 
 LOGINS_HELP = (
@@ -52,10 +53,10 @@ class Command(BaseCommand):
         if Organisation.objects.exists():
             self.stdout.write("Organisations already exist: demo data not loaded (use --reset to start over).")
             return
-        try:
-            from faker import Faker
-        except ImportError as exc:  # a development dependency (factory-boy brings it)
-            raise CommandError("The demo data needs Faker: pip install Faker.") from exc
+        require_extra()
+        from faker import Faker
+
+        from demo.people import load_demo
 
         started = time.perf_counter()
         rng = random.Random(seed)
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         faker.seed_instance(seed)
         try:
             with transaction.atomic():
-                network, stats = demo.load_demo(people=people, rng=rng, faker=faker, csv_path=csv_path)
+                network, stats = load_demo(people=people, rng=rng, faker=faker, csv_path=csv_path)
         except (OSError, demo.DemoError) as exc:  # a missing or unusable partners CSV: nothing was saved
             raise CommandError(f"Demo data not loaded: {exc}") from exc
         elapsed = time.perf_counter() - started

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from demo import workflows as demo
+from demo import require_extra
 
 
 class Command(BaseCommand):
@@ -18,14 +18,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        require_extra()
+        from demo import workflows as demo
+
         if demo.workflows_loaded():
             self.stdout.write("Workflows already exist: demo workflows not loaded.")
             return
-        try:
-            import time_machine  # noqa: F401 - checked here for a clear message
-        except ImportError as exc:
-            raise CommandError("The demo workflows need time-machine (a development dependency): "
-                               "pip install -e '.[dev]'.") from exc
         started = time.perf_counter()
         try:
             stats = demo.load_workflows()

@@ -5,7 +5,7 @@ row lock, and one answered or expired meanwhile is left alone. The pathway's fol
 
 from __future__ import annotations
 
-from housing.services.placements import offers_expire
+from housing.services.offers import offers_expire
 from workflows.management.commands import run_timers
 
 
