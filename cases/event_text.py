@@ -106,10 +106,49 @@ def step_line(kind: str, data: dict) -> str:
     return ""
 
 
+# Records of the pathways that notify nobody (not in STEP_KINDS): the same codes, the same rule — a type of resource,
+# a provider that does not tell where a person is, codes and dates; never a place, an employer, an amount or a note.
+RECORD_KINDS = frozenset({
+    m.TimelineKind.HOUSING_SECTION_SAVED, m.TimelineKind.WAITLIST_APPLICATION_MADE,
+    m.TimelineKind.WAITLIST_APPLICATION_UPDATED, m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN,
+    m.TimelineKind.STAY_PLAN_UPDATED, m.TimelineKind.EMPLOYMENT_PATHWAY_STARTED,
+    m.TimelineKind.EMPLOYMENT_PROFILING_DONE, m.TimelineKind.EMPLOYMENT_PATH_AGREED,
+    m.TimelineKind.EMPLOYMENT_TRAINING_DONE, m.TimelineKind.EMPLOYMENT_NOT_PLACED,
+    m.TimelineKind.EMPLOYMENT_DROPPED_OUT, m.TimelineKind.EMPLOYABILITY_PROFILE_SAVED,
+    m.TimelineKind.ENROLMENT_STATUS_CHANGED, m.TimelineKind.INTERNSHIP_STATUS_CHANGED,
+})
+WAITLIST_KINDS = (m.TimelineKind.WAITLIST_APPLICATION_MADE, m.TimelineKind.WAITLIST_APPLICATION_UPDATED,
+                  m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN)
+
+
+def record_line(kind: str, data: dict) -> str:
+    """One line for a record of a pathway, in the active language (empty when the kind's label says it all)."""
+    if kind == m.TimelineKind.HOUSING_SECTION_SAVED and data.get("fields"):
+        return _("Changed: %(fields)s") % {"fields": _field_names("housing.HousingProfile", data["fields"])}
+    if kind in WAITLIST_KINDS:
+        return _("Waitlist: %(kind)s") % {"kind": _choice_label("housing.Resource", "kind", data.get("waitlist"))}
+    if kind == m.TimelineKind.STAY_PLAN_UPDATED:
+        if data.get("date"):
+            return _("%(where)s; planned move-out on %(date)s") % {"where": _housing_where(data),
+                                                                 "date": _day(data["date"])}
+        return _housing_where(data)
+    if kind == m.TimelineKind.EMPLOYMENT_PATH_AGREED:
+        return _choice_label("employment.EmploymentPathway", "path_type", data.get("path_type"))
+    if kind == m.TimelineKind.ENROLMENT_STATUS_CHANGED:
+        return _("“%(course)s”: %(status)s") % {
+            "course": data.get("course", ""), "status": _choice_label("employment.Enrolment", "status",
+                                                                       data.get("status"))}
+    if kind == m.TimelineKind.INTERNSHIP_STATUS_CHANGED:
+        return _choice_label("employment.Internship", "status", data.get("status"))
+    return ""
+
+
 def render_event_summary(event: m.CaseEvent) -> str:
     data, summary, kind = event.data or {}, event.summary, event.kind
     if kind in STEP_KINDS:
         return step_line(kind, data)
+    if kind in RECORD_KINDS:
+        return record_line(kind, data)
     if kind == m.TimelineKind.STATUS_CHANGED and "to" in data:
         return f"{_label(m.CaseStatus, data.get('from'))} → {_label(m.CaseStatus, data['to'])}"
     if kind == m.TimelineKind.CASE_CLOSED and "outcome" in data:

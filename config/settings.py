@@ -12,6 +12,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import rest
+from config.logging import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TAVOLO_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -306,91 +309,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tavolo@localhost")
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    # Throttles key on REMOTE_ADDR, which uvicorn sets from the proxy's X-Forwarded-For only for the proxies given
-    # to --forwarded-allow-ips; left unset, DRF would key on the whole header, which any client can vary.
-    "NUM_PROXIES": 0,
-    # Errors in the API's one JSON shape, documented as every operation's `default` response (core.errors).
-    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    # DRF's, with the JSON one refusing bodies nested deeper than core.parsers.MAX_DEPTH (a 400, not a 500).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-}
+# The API (Django REST framework, the OpenAPI schema): config/rest.py.
+REST_FRAMEWORK = rest.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = rest.SPECTACULAR_SETTINGS
+
 # A failed CSRF check answers the API's JSON error under /api/, the "form expired" page elsewhere.
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Tavolo API",
-    "DESCRIPTION": (
-        "Case management across a network of social-service organisations. Authenticate with the session "
-        "or with a token from POST /api/v1/auth/token/ (header `Authorization: Token <key>`). Objects your "
-        "organisation may not see answer 404. Every error is JSON of one shape, "
-        '`{"error": {"status", "code", "message", "fields"}}`; a 503 (with Retry-After) means: try the same '
-        "request again. The writes that move a handoff or a task take an Idempotency-Key header: retried with the "
-        "same key, they return the first answer instead of acting twice."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "SCHEMA_PATH_PREFIX": "/api/v1/",
-    # Choice sets whose field names other choice sets also use ("status", "kind", "reason"), or that two field
-    # names use ("sections", "share_sections").
-    "ENUM_NAME_OVERRIDES": {
-        "StatusEnum": "cases.models.CaseStatus",
-        "HandoffStatusEnum": "workflows.models.HandoffStatus",
-        "HandoffKindEnum": "workflows.models.HandoffKind",
-        "DeclineReasonEnum": "workflows.models.DeclineReason",
-        "ShareSectionEnum": "partners.models.ShareSection",
-    },
-    # Request bodies get their own components (CaseRequest, PatchedCaseRequest...): without read-only fields, and
-    # with minLength 1 where blank is refused, so a request the schema calls valid is one the API accepts.
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Error responses (core.schema.AutoSchema) and blank enums ("" for a field the model allows blank, by
-    # ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE, drf-spectacular's default) are declared: the schema tells the truth,
-    # and tests/api/test_schemathesis.py holds every response to it.
-}
 
-# Logs go to standard error: JSON lines in production (one object per line, for a log shipper), readable text
-# elsewhere; LOG_FORMAT=json|text overrides. Every line written while a request is served carries its id, and
-# each request writes one access line (logger `tavolo.access`: method, path without the query string, status,
-# duration, user and organisation ids). uvicorn's own access log is silenced: it would repeat each request with
-# its query string (names searched for); run uvicorn with --no-access-log to spare it the work.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
-if LOG_FORMAT not in {"json", "text"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "core.logs.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's default console handler on `django` would print its lines a second time while DEBUG is on.
-        "django": {"handlers": [], "propagate": True},
-        # uvicorn configures these before Django starts; here they get our format (and no access lines).
-        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-    },
-}
+# Logs go to standard error: JSON lines in production, readable text elsewhere; LOG_FORMAT=json|text overrides
+# (config/logging.py).
+LOG_FORMAT, LOG_LEVEL, LOGGING = logging_settings(production=PRODUCTION)
 
 # Workflows: days between two reviews of a case; days an organisation keeps reading what it wrote on a
 # closed case it was sharing; working days to answer a referral when its service type sets none.

@@ -227,7 +227,7 @@ class CaseStory:
         """Read access for a helper, as an accepted referral gives it; recorded on the timeline."""
         from cases.models import TimelineKind
         from cases.permissions.grants import grant_case_access
-        from cases.services.events import event_record
+        from cases.services.timeline import timeline_record
         from core.models import AuditAction
 
         organisation = self.net.organisations[slug]
@@ -235,7 +235,7 @@ class CaseStory:
 
         def grant():
             grant_case_access(self.case, organisation, change=False)
-            event_record(case=self.case, kind=TimelineKind.ACCESS_GRANTED, actor=self.actor,
+            timeline_record(case=self.case, kind=TimelineKind.ACCESS_GRANTED, actor=self.actor,
                          organisation_id=self.case.lead_organisation_id, obj=self.case,
                          summary=f"Accesso in lettura: {organisation}", audit_action=AuditAction.GRANT,
                          detail={"organisation": organisation.pk})

@@ -50,6 +50,22 @@ class TimelineKind(models.TextChoices):
     JOB_PLACEMENT_RECORDED = "job_placement_recorded", _("Job placement recorded")
     JOB_FOLLOW_UP_RECORDED = "job_follow_up_recorded", _("Job follow-up recorded")
     HOUSING_FOLLOW_UP_RECORDED = "housing_follow_up_recorded", _("Housing follow-up recorded")
+    # Records of the pathways that notify nobody (`cases.event_text.RECORD_KINDS`). The housing codes do not start
+    # with "housing_": that prefix is kept for the steps above.
+    HOUSING_SECTION_SAVED = "living_situation_saved", _("Housing section saved")
+    WAITLIST_APPLICATION_MADE = "waitlist_application_made", _("Waitlist application made")
+    WAITLIST_APPLICATION_UPDATED = "waitlist_application_updated", _("Waitlist application updated")
+    WAITLIST_APPLICATION_WITHDRAWN = "waitlist_application_withdrawn", _("Waitlist application withdrawn")
+    STAY_PLAN_UPDATED = "stay_plan_updated", _("Accompaniment plan updated")
+    EMPLOYMENT_PATHWAY_STARTED = "employment_pathway_started", _("Employment pathway started")
+    EMPLOYMENT_PROFILING_DONE = "employment_profiling_done", _("Employment profiling done")
+    EMPLOYMENT_PATH_AGREED = "employment_path_agreed", _("Employment path agreed")
+    EMPLOYMENT_TRAINING_DONE = "employment_training_done", _("Training and internships done")
+    EMPLOYMENT_NOT_PLACED = "employment_not_placed", _("Employment pathway ended without a placement")
+    EMPLOYMENT_DROPPED_OUT = "employment_dropped_out", _("Dropped out of the employment pathway")
+    EMPLOYABILITY_PROFILE_SAVED = "employability_profile_saved", _("Employability profile saved")
+    ENROLMENT_STATUS_CHANGED = "enrolment_status_changed", _("Course enrolment status changed")
+    INTERNSHIP_STATUS_CHANGED = "internship_status_changed", _("Internship status changed")
 
 
 class CaseEvent(models.Model):

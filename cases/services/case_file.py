@@ -35,7 +35,7 @@ from cases.models import (
     recipient_key_of,
 )
 from cases.permissions import checks, grants
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.locks import lock_one
 from core.models import AuditAction
 from partners.models import Membership, Organisation
@@ -103,7 +103,7 @@ def open_file(*, actor, organisation_id: int | None, person: Person, household: 
     case.save(update_fields=["code"])
     organisation = Organisation.objects.get(pk=membership.organisation_id)
     grants.grant_case_access(case, organisation, change=True)
-    event_record(case=case, kind=TimelineKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
                  summary=title, obj=case, audit_action=AuditAction.CREATE)
     return case
 
@@ -129,7 +129,7 @@ def case_update(*, actor, case: Case, title: str | None = None, household: House
         case.save()
         if "household" in changed:
             rekey_deliveries([case.pk])
-        event_record(case=case, kind=TimelineKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+        timeline_record(case=case, kind=TimelineKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                      obj=case, data={"fields": changed})
     return case
 
@@ -159,7 +159,7 @@ def set_file_status(*, actor, case: Case, status: str) -> Case:
     case.closed_on = None
     case.closure_outcome = ""
     case.save()
-    event_record(case=case, kind=TimelineKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
                  obj=case, data={"from": old, "to": status})
     return case
 
@@ -182,7 +182,7 @@ def close_file(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
     case.closure_outcome = outcome
     case.closure_note = note.strip()
     case.save()
-    event_record(case=case, kind=TimelineKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
                  obj=case, data={"from": old, "outcome": outcome})
     return case
 
@@ -206,7 +206,7 @@ def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: s
     assessment = Assessment.objects.create(case=case, domain=domain, severity=severity, notes=notes.strip(),
                                            assessed_on=assessed_on, assessed_by=actor,
                                            organisation_id=membership.organisation_id)
-    event_record(case=case, kind=TimelineKind.ASSESSMENT_RECORDED, actor=actor,
+    timeline_record(case=case, kind=TimelineKind.ASSESSMENT_RECORDED, actor=actor,
                  organisation_id=membership.organisation_id,
                  obj=assessment, data={"domain": domain, "severity": severity},
                  audit_action=AuditAction.CREATE)
@@ -234,7 +234,7 @@ def plan_update(*, actor, case: Case, agreed_on: datetime.date | None = None,
     plan = _plan_for(case)
     plan.agreed_on, plan.next_review_on, plan.summary = agreed_on, next_review_on, summary.strip()
     plan.save()
-    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  obj=plan, data={"what": "plan"})
     return plan
 
@@ -251,7 +251,7 @@ def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
     if not description.strip():
         raise ValidationError({"description": _("Describe the goal.")})
     goal = Goal.objects.create(plan=_plan_for(case), domain=domain, description=description.strip())
-    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  summary=goal.description, obj=goal, data={"what": "goal"},
                  audit_action=AuditAction.CREATE)
     return goal
@@ -273,7 +273,7 @@ def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organ
         raise ValidationError({"owner_organisation": _("This organisation is not active.")})
     action = Action.objects.create(goal=goal, description=description.strip(), owner_organisation=owner_organisation,
                                    due_on=due_on, status=status)
-    event_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
                  summary=action.description, obj=action, data={"what": "action"},
                  audit_action=AuditAction.CREATE)
     return action

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Consent, ConsentPurpose, Person, TimelineKind
 from cases.permissions import checks
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from cases.services.uploads import validate_upload
 from core.audit import audit_record
 from core.locks import lock_one
@@ -20,7 +20,7 @@ from partners.models import Organisation
 
 def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, purpose: str, obj) -> None:
     for case in Case.objects.filter(person=person):
-        event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
+        timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
                      data={"purpose": purpose},
                      audit_action=AuditAction.CREATE if kind == TimelineKind.CONSENT_RECORDED else AuditAction.UPDATE)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Household, HouseholdMember, Person, Relationship, TimelineKind
 from cases.permissions import checks
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.audit import audit_record
 from core.locks import lock_one
 from core.models import AuditAction
@@ -38,7 +38,7 @@ def _require_household_change(actor, household: Household) -> ActiveMembership:
 
 def _record_on_cases(household: Household, *, actor, organisation_id: int, what: str, summary: str = "") -> None:
     for case in household.cases.all():
-        event_record(case=case, kind=TimelineKind.HOUSEHOLD_UPDATED, actor=actor, organisation_id=organisation_id,
+        timeline_record(case=case, kind=TimelineKind.HOUSEHOLD_UPDATED, actor=actor, organisation_id=organisation_id,
                      summary=summary, obj=household, data={"what": what})
 
 

@@ -15,7 +15,7 @@ from cases.models import Case, Consent, HouseholdMember, Person, PersonMerge, Ti
 from cases.permissions import checks, grants
 from cases.selectors import similar_persons
 from cases.services.case_file import rekey_deliveries
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from cases.validators import codice_fiscale_mismatches, normalise_codice_fiscale, validate_birth_date
 from core.audit import audit_record
 from core.locks import lock_all, lock_one
@@ -162,7 +162,7 @@ def person_update(*, actor, person: Person, data: PersonFields) -> Person:
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, organisation_id=membership.organisation_id,
                  person_id=person.pk, detail={"fields": changed})
     for case in Case.objects.filter(person=person):
-        event_record(case=case, kind=TimelineKind.PERSON_UPDATED, actor=actor,
+        timeline_record(case=case, kind=TimelineKind.PERSON_UPDATED, actor=actor,
                      organisation_id=membership.organisation_id,
                      obj=person, audit_action=AuditAction.UPDATE, data={"fields": changed})
     return person
@@ -236,7 +236,7 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
     audit_record(actor=actor, action=AuditAction.MERGE, obj=record, organisation_id=membership.organisation_id,
                  person_id=kept.pk, detail={"kept": kept.pk, "merged": merged.pk, "cases": case_ids})
     for case in Case.objects.filter(pk__in=case_ids):
-        event_record(case=case, kind=TimelineKind.PERSON_MERGED, actor=actor,
+        timeline_record(case=case, kind=TimelineKind.PERSON_MERGED, actor=actor,
                      organisation_id=membership.organisation_id,
                      obj=record, audit_action=AuditAction.MERGE)
     return record

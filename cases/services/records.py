@@ -21,7 +21,7 @@ from cases.models import (
 )
 from cases.permissions import checks
 from cases.services.case_file import lock_case, require_open
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from cases.services.uploads import validate_upload
 from core.models import AuditAction
 from core.storage import discard_stored, store_upload
@@ -46,7 +46,7 @@ def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Not
             "max": NOTE_MAX_LENGTH}})
     note = Note.objects.create(case=case, author=actor, author_organisation_id=membership.organisation_id, body=body,
                                is_sensitive=is_sensitive)
-    event_record(case=case, kind=TimelineKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
+    timeline_record(case=case, kind=TimelineKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
                  summary="" if is_sensitive else body[:120], obj=note, sensitive=is_sensitive,
                  audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
     return note
@@ -79,7 +79,7 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
     store_upload(document.file, uploaded)
     try:
         document.save()
-        event_record(case=case, kind=TimelineKind.DOCUMENT_UPLOADED, actor=actor,
+        timeline_record(case=case, kind=TimelineKind.DOCUMENT_UPLOADED, actor=actor,
                      organisation_id=membership.organisation_id,
                      summary="" if is_sensitive else document.title, obj=document,
                      sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
@@ -115,7 +115,7 @@ def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.
         service_type=service_type, delivered_on=delivered_on, quantity=quantity, value=value,
         note=(note or "").strip()[:300], recorded_by=actor,
     )
-    event_record(case=case, kind=TimelineKind.INTERVENTION_RECORDED, actor=actor,
+    timeline_record(case=case, kind=TimelineKind.INTERVENTION_RECORDED, actor=actor,
                  organisation_id=membership.organisation_id, obj=intervention, audit_action=AuditAction.CREATE,
                  data={"kind": kind})
     return intervention

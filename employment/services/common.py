@@ -19,7 +19,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import Case, CaseStatus
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.audit import audit_record
 from core.bus import publish
 from core.locks import lock_one
@@ -47,12 +47,14 @@ def audit(*, actor, action: str, obj, organisation_id: int | None, case: Case | 
 
 
 def step_record(*, kind: str, case: Case, actor, organisation_id: int, obj, provider_id: int | None,
-                date: datetime.date, detail: dict | None = None, **codes) -> None:
-    """Write a step of the pathway on the case timeline, with its audit row (`event_record`). The line holds codes,
+                date: datetime.date, detail: dict | None = None, audit_action: str = AuditAction.CREATE,
+                **codes) -> None:
+    """Write a step of the pathway on the case timeline, with its audit row (`timeline_record`). The line holds codes,
     dates and organisation names only, never what a person typed (notes) nor the employer's name; `provider_id` is
-    the partner working the step, told by `notifications` when the case side acted (and the other way round)."""
-    event_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
-                 audit_action=AuditAction.CREATE, detail=detail,
+    the partner working the step, told by `notifications` when the case side acted (and the other way round) for
+    the step kinds only (`cases.event_text.STEP_KINDS`)."""
+    timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
+                 audit_action=audit_action, detail=detail,
                  data={"provider_id": provider_id, "date": date.isoformat(), **codes})
 
 
@@ -109,9 +111,10 @@ def run_step(*, actor, task_id: int, steps: tuple, action: StepAction, data: dic
 
 
 def end_with_open_steps(pathway: EmploymentPathway, *, actor, organisation_id: int | None, outcome: str, step: str,
-                        note: str) -> None:
+                        note: str, timeline_kind: str | None = None) -> None:
     """End a pathway before its flow's end: its open steps and timers are canceled, the process is finished as
-    canceled, with a history row and an audit row. The caller holds the pathway's row lock or transaction."""
+    canceled, with a history row and an audit row (a timeline line with its audit row when `timeline_kind` is
+    given: the note stays on the pathway). The caller holds the pathway's row lock or transaction."""
     for task in Task.objects.filter(process_id=pathway.process_id).exclude(
             status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED, STATUS.ERROR]):
         task_cancel(task, actor=actor)
@@ -125,6 +128,11 @@ def end_with_open_steps(pathway: EmploymentPathway, *, actor, organisation_id: i
     history.record_process(kind=HistoryKind.PROCESS_FINISHED, flow="employment", step=step, case_id=pathway.case_id,
                            process_id=process.pk, user=actor, organisation_id=organisation_id,
                            to_state=STATUS.CANCELED)
-    audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=organisation_id, case=pathway.case,
-          outcome=outcome)
+    if timeline_kind is not None and organisation_id is not None:
+        step_record(kind=timeline_kind, case=pathway.case, actor=actor, organisation_id=organisation_id, obj=pathway,
+                    provider_id=pathway.provider_organisation_id, date=timezone.localdate(),
+                    audit_action=AuditAction.UPDATE, detail={"outcome": outcome})
+    else:
+        audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=organisation_id,
+              case=pathway.case, outcome=outcome)
     publish(EmploymentPathwayEnded(pathway=pathway, outcome=outcome, actor_id=actor.pk if actor else None))

@@ -16,7 +16,7 @@ from core.models import AuditAction
 from employment import permissions
 from employment.events import CourseEnrolled, EnrolmentStatusChanged
 from employment.models import SEAT_STATUSES, Course, Enrolment, EnrolmentStatus
-from employment.services.common import audit, running_pathway, step_record
+from employment.services.common import running_pathway, step_record
 
 
 def course_enrol(*, actor, course_id: int, case: Case) -> Enrolment:
@@ -69,7 +69,8 @@ def course_enrol(*, actor, course_id: int, case: Case) -> Enrolment:
 
 def enrolment_set_status(*, actor, enrolment_id: int, status: EnrolmentStatus | str) -> Enrolment:
     """Record how an enrolment went (the pathway's employment service, or the course's provider without a
-    pathway). Locks the enrolment. Raises Http404 (unknown, or not theirs). Audits; publishes
+    pathway). Locks the enrolment. Raises Http404 (unknown, or not theirs). Writes the timeline line (with its audit
+    row); publishes
     `EnrolmentStatusChanged`."""
     with transaction.atomic():
         try:
@@ -83,7 +84,9 @@ def enrolment_set_status(*, actor, enrolment_id: int, status: EnrolmentStatus | 
             raise Http404
         enrolment.status = status
         enrolment.save(update_fields=["status"])
-        audit(actor=actor, action=AuditAction.UPDATE, obj=enrolment, organisation_id=membership.organisation_id,
-              case=enrolment.case, status=str(status))
+        step_record(kind=TimelineKind.ENROLMENT_STATUS_CHANGED, case=enrolment.case, actor=actor,
+                    organisation_id=membership.organisation_id, obj=enrolment, provider_id=provider_id,
+                    date=timezone.localdate(), audit_action=AuditAction.UPDATE, status=str(status),
+                    course=enrolment.course.title)
         publish(EnrolmentStatusChanged(enrolment=enrolment, actor_id=actor.pk))
         return enrolment

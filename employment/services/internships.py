@@ -20,7 +20,7 @@ from core.models import AuditAction
 from employment import permissions
 from employment.events import InternshipRecorded, InternshipStatusChanged
 from employment.models import Internship, InternshipStatus
-from employment.services.common import audit, running_pathway, step_record
+from employment.services.common import running_pathway, step_record
 
 
 def internship_create(*, actor, case: Case, host_employer: str, tutor: str, starts_on: datetime.date,
@@ -53,7 +53,8 @@ def internship_create(*, actor, case: Case, host_employer: str, tutor: str, star
 
 def internship_set_status(*, actor, internship_id: int, status: InternshipStatus | str) -> Internship:
     """Record how an internship goes (planned, in progress, completed, interrupted). Locks the internship. Raises
-    Http404 (unknown, or not theirs). Audits; publishes `InternshipStatusChanged`."""
+    Http404 (unknown, or not theirs). Writes the timeline line (with its audit row: the host employer is never
+    on it); publishes `InternshipStatusChanged`."""
     with transaction.atomic():
         try:
             internship = lock_one(Internship.objects.select_related("case", "pathway"), pk=internship_id)
@@ -65,7 +66,9 @@ def internship_set_status(*, actor, internship_id: int, status: InternshipStatus
             raise Http404
         internship.status = status
         internship.save(update_fields=["status"])
-        audit(actor=actor, action=AuditAction.UPDATE, obj=internship, organisation_id=membership.organisation_id,
-              case=internship.case, status=str(status))
+        step_record(kind=TimelineKind.INTERNSHIP_STATUS_CHANGED, case=internship.case, actor=actor,
+                    organisation_id=membership.organisation_id, obj=internship,
+                    provider_id=internship.pathway.provider_organisation_id if internship.pathway else None,
+                    date=timezone.localdate(), audit_action=AuditAction.UPDATE, status=str(status))
         publish(InternshipStatusChanged(internship=internship, actor_id=actor.pk))
         return internship

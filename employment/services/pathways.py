@@ -3,7 +3,8 @@ without placement) and a drop-out. The referral is in `referrals`, the placement
 
 Every step runs through `common.run_step`: lock the process → lock the pathway → authorise (the task's
 organisation and role) → validate → change → history/audit rows → `EmploymentStepCompleted` (and
-`EmploymentPathwayEnded` when it ends)."""
+`EmploymentPathwayEnded` when it ends). Each writes its timeline line with its audit row (`common.step_record`):
+codes and dates, never the notes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from cases.models import Case
+from cases.models import Case, TimelineKind
 from cases.services.case_file import lock_case
 from core.bus import publish
 from core.locks import lock_one
@@ -31,7 +32,6 @@ from employment.models import (
     Stage,
 )
 from employment.services.common import (
-    audit,
     busy,
     end,
     end_with_open_steps,
@@ -39,6 +39,7 @@ from employment.services.common import (
     run_step,
     running_pathway,
     set_stage,
+    step_record,
 )
 from workflows.models import HistoryKind
 from workflows.services import history
@@ -61,10 +62,19 @@ def pathway_start(*, actor, case: Case) -> EmploymentPathway:
         history.record_process(kind=HistoryKind.PROCESS_STARTED, flow="employment", step="start", case_id=case.pk,
                                process_id=pathway.process_id, user=actor,
                                organisation_id=membership.organisation_id)
-        audit(actor=actor, action=AuditAction.CREATE, obj=pathway, organisation_id=membership.organisation_id,
-              case=case)
+        step_record(kind=TimelineKind.EMPLOYMENT_PATHWAY_STARTED, case=case, actor=actor,
+                    organisation_id=membership.organisation_id, obj=pathway, provider_id=None,
+                    date=timezone.localdate())
         publish(EmploymentPathwayStarted(pathway=pathway, actor_id=actor.pk))
         return pathway
+
+
+def _record(kind: str, pathway: EmploymentPathway, actor, membership, *, detail: dict | None = None,
+            **codes) -> None:
+    """A step of the pathway on the case timeline (with its audit row), by the organisation working it."""
+    step_record(kind=kind, case=pathway.case, actor=actor, organisation_id=membership.organisation_id, obj=pathway,
+                provider_id=pathway.provider_organisation_id, date=timezone.localdate(),
+                audit_action=AuditAction.UPDATE, detail=detail, **codes)
 
 
 def pathway_profile_done(*, actor, task_id: int) -> EmploymentPathway:
@@ -73,6 +83,7 @@ def pathway_profile_done(*, actor, task_id: int) -> EmploymentPathway:
         if not EmployabilityProfile.objects.filter(case_id=pathway.case_id).exists():
             raise ValidationError(_("Write the employability profile first."))
         set_stage(pathway, Stage.REFERRAL, profiled_at=timezone.now())
+        _record(TimelineKind.EMPLOYMENT_PROFILING_DONE, pathway, actor, membership)
     return run_step(actor=actor, task_id=task_id, steps=(EmploymentFlow.profile,), action=check)[0]
 
 
@@ -81,8 +92,7 @@ def pathway_agree(*, actor, task_id: int, path_type: PathType | str, note: str =
     inclusione)."""
     def agree(pathway, membership):
         set_stage(pathway, Stage.TRAINING, path_type=path_type, agreed_at=timezone.now())
-        audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=membership.organisation_id,
-              case=pathway.case, path_type=str(path_type))
+        _record(TimelineKind.EMPLOYMENT_PATH_AGREED, pathway, actor, membership, path_type=str(path_type))
     return run_step(actor=actor, task_id=task_id, steps=(EmploymentFlow.agree,), action=agree,
                     data={"path_type": str(path_type), "note": note.strip()})[0]
 
@@ -93,6 +103,7 @@ def pathway_training_done(*, actor, task_id: int) -> EmploymentPathway:
         if pathway.internships.filter(status=InternshipStatus.IN_PROGRESS).exists():
             raise ValidationError(_("An internship is still in progress: record how it ended first."))
         set_stage(pathway, Stage.PLACEMENT)
+        _record(TimelineKind.EMPLOYMENT_TRAINING_DONE, pathway, actor, membership)
     return run_step(actor=actor, task_id=task_id, steps=(EmploymentFlow.training,), action=done)[0]
 
 
@@ -104,8 +115,8 @@ def pathway_not_placed(*, actor, task_id: int, note: str) -> EmploymentPathway:
 
     def finish(pathway, membership):
         end(pathway, outcome=PathwayOutcome.NOT_PLACED, note=note)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=pathway, organisation_id=membership.organisation_id,
-              case=pathway.case, outcome=PathwayOutcome.NOT_PLACED)
+        _record(TimelineKind.EMPLOYMENT_NOT_PLACED, pathway, actor, membership,
+                detail={"outcome": PathwayOutcome.NOT_PLACED})
     return run_step(actor=actor, task_id=task_id, steps=(EmploymentFlow.placement,), action=finish)[0]
 
 
@@ -130,7 +141,8 @@ def pathway_drop_out(*, actor, pathway_id: int, note: str) -> EmploymentPathway:
             if pathway.ended_at is not None:
                 raise ValidationError(_("The pathway has already ended."))
             end_with_open_steps(pathway, actor=actor, organisation_id=membership.organisation_id,
-                                outcome=PathwayOutcome.DROPPED_OUT, step="drop_out", note=note)
+                                outcome=PathwayOutcome.DROPPED_OUT, step="drop_out", note=note,
+                                timeline_kind=TimelineKind.EMPLOYMENT_DROPPED_OUT)
             return pathway
     except FlowLockFailed:
         raise busy() from None

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case
+from cases.models import Case, TimelineKind
 from cases.services.case_file import lock_case
 from core.bus import publish
 from core.locks import lock_one
@@ -27,7 +27,7 @@ from employment.models import (
     ProfileSkill,
     Skill,
 )
-from employment.services.common import audit, require_open_case
+from employment.services.common import require_open_case, running_pathway, step_record
 
 
 def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOWER_SECONDARY,
@@ -38,8 +38,9 @@ def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOW
                  ) -> EmployabilityProfile:
     """Create or update the case's employability profile (who may change the case), replacing its skills and
     languages (`{language: CEFR level}`). Locks the case, then the profile. Raises PermissionDenied,
-    ValidationError (closed case, a DID without its date or in the future, ADI and SFL together). Writes the audit
-    row; publishes `EmployabilityProfileSaved`."""
+    ValidationError (closed case, a DID without its date or in the future, ADI and SFL together). Writes the
+    timeline line (no values: the skills and languages go to its audit row only); publishes
+    `EmployabilityProfileSaved`."""
     skills = list(skills)
     levels = dict(languages or {})
     with transaction.atomic():
@@ -75,8 +76,11 @@ def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOW
         ProfileLanguage.objects.filter(profile=profile).delete()
         ProfileLanguage.objects.bulk_create(
             [ProfileLanguage(profile=profile, language=code, level=level) for code, level in sorted(levels.items())])
-        audit(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=profile,
-              organisation_id=membership.organisation_id, case=case, skills=sorted(s.code for s in skills),
-              languages=levels)
+        pathway = running_pathway(case)
+        step_record(kind=TimelineKind.EMPLOYABILITY_PROFILE_SAVED, case=case, actor=actor,
+                    organisation_id=membership.organisation_id, obj=profile,
+                    provider_id=pathway.provider_organisation_id if pathway else None, date=timezone.localdate(),
+                    audit_action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                    detail={"skills": sorted(s.code for s in skills), "languages": levels})
         publish(EmployabilityProfileSaved(profile=profile, actor_id=actor.pk, created=created))
         return profile

@@ -1,8 +1,9 @@
 """The housing section of a case and its applications to the waitlists.
 
-Every operation: lock (the case row, or the application row) → authorise → domain rules → change → audit row →
-domain event (`housing.events`), in one transaction. The values come parsed (`housing.forms`, the API's
-serializers): dates are dates, sums Decimals, counts ints."""
+Every operation: lock (the case row, or the application row) → authorise → domain rules → change → timeline line
+with its audit row (`housing_step_record`: codes only, never an amount or what a person typed) → domain event
+(`housing.events`), in one transaction. The values come parsed (`housing.forms`, the API's serializers): dates are
+dates, sums Decimals, counts ints."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, TimelineKind
 from cases.services.case_file import lock_case
 from core.bus import publish
 from core.locks import lock_one
@@ -24,7 +25,8 @@ from housing import permissions
 from housing.eligibility import check_eligibility
 from housing.events import ApplicationCreated, ApplicationUpdated, ApplicationWithdrawn, HousingProfileSaved
 from housing.models import Application, ApplicationStatus, HousingProfile, OfferStatus, Situation
-from housing.services.common import actor_id, audit
+from housing.services.common import actor_id
+from housing.services.timeline import housing_step_record
 
 PROFILE_FIELDS = ("situation", "eviction_date", "household_size", "minors", "disabled_members", "isee", "isee_erp",
                   "income", "years_in_region", "notes", "assessed_on")
@@ -102,9 +104,10 @@ def housing_profile_save(*, actor, case: Case, data: ProfileData) -> HousingProf
         for application in Application.objects.filter(case=case, status=ApplicationStatus.WAITING):
             _copy_criteria(application, profile)
             application.save(update_fields=["situation", "minors", "disabled_members", "eviction_date"])
-        # The audit says which fields changed, not their values (special-category data stays in the file).
-        audit(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=profile,
-              organisation_id=membership.organisation_id, case=case, detail={"fields": changed})
+        # The line and the audit say which fields changed, not their values (special-category data stays in the file).
+        housing_step_record(kind=TimelineKind.HOUSING_SECTION_SAVED, case=case, actor=actor,
+                            organisation_id=membership.organisation_id, obj=profile, resource=None,
+                            audit_action=AuditAction.CREATE if created else AuditAction.UPDATE, fields=changed)
         publish(HousingProfileSaved(profile=profile, actor_id=actor_id(actor), created=created))
     return profile
 
@@ -152,10 +155,12 @@ def application_create(*, actor, case: Case, kind: str, applied_on: datetime.dat
                 application.save()
         except IntegrityError:  # a second click at the same moment
             raise ValidationError({"kind": _("The household is already waiting for this type of resource.")}) from None
-        audit(actor=actor, action=AuditAction.CREATE, obj=application, organisation_id=membership.organisation_id,
-              case=case, detail={"kind": kind, "eligibility_override": overridden,
-                                 "not_met": eligibility.reasons if overridden else [],
-                                 "override_reason": application.override_reason})
+        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_MADE, case=case, actor=actor,
+                            organisation_id=membership.organisation_id, obj=application, resource=None,
+                            date=day, audit_action=AuditAction.CREATE, waitlist=kind,
+                            detail={"kind": kind, "eligibility_override": overridden,
+                                    "not_met": eligibility.reasons if overridden else [],
+                                    "override_reason": application.override_reason})
         publish(ApplicationCreated(application=application, actor_id=actor_id(actor)))
     return application
 
@@ -193,9 +198,11 @@ def application_update(*, actor, application: Application, protocol_number: str 
         application.protocol_number = protocol_number.strip()[:40]
         application.official_rank = official_rank
         application.save()
-        audit(actor=actor, action=AuditAction.UPDATE, obj=application, organisation_id=membership.organisation_id,
-              case=application.case, detail={"protocol_number": application.protocol_number,
-                                             "official_rank": application.official_rank})
+        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_UPDATED, case=application.case, actor=actor,
+                            organisation_id=membership.organisation_id, obj=application, resource=None,
+                            date=application.applied_on, waitlist=application.kind,
+                            detail={"protocol_number": application.protocol_number,
+                                    "official_rank": application.official_rank})
         publish(ApplicationUpdated(application=application, actor_id=actor_id(actor)))
     return application
 
@@ -211,7 +218,9 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
         application.status = ApplicationStatus.WITHDRAWN
         application.closed_on = max(timezone.localdate(), application.applied_on)
         application.save(update_fields=["status", "closed_on"])
-        audit(actor=actor, action=AuditAction.UPDATE, obj=application, organisation_id=membership.organisation_id,
-              case=application.case, detail={"status": ApplicationStatus.WITHDRAWN, "reason": reason.strip()[:300]})
+        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_WITHDRAWN, case=application.case, actor=actor,
+                            organisation_id=membership.organisation_id, obj=application, resource=None,
+                            date=application.closed_on, waitlist=application.kind,
+                            detail={"status": ApplicationStatus.WITHDRAWN, "reason": reason.strip()[:300]})
         publish(ApplicationWithdrawn(application=application, actor_id=actor_id(actor)))
     return application

@@ -23,7 +23,7 @@ from viewflow.workflow.models import Task
 from cases.models import Case, CaseStatus, ShareSection, TimelineKind
 from cases.permissions import checks as case_checks
 from cases.services.case_file import lock_case
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.bus import publish
 from core.locks import lock_one
 from housing.events import HousingPathwayStarted, HousingStepCompleted
@@ -289,7 +289,7 @@ def follow_up_done(*, actor, task: Task, note: str, outcome: str = "") -> Task:
             pathway.outcome = outcome
             pathway.save(update_fields=["outcome"])
         # On the timeline with its months and outcome; the note (free text about the household) stays on the task.
-        event_record(case=pathway.case, kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
+        timeline_record(case=pathway.case, kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
                      organisation_id=wf_permissions.task_organisation_id(task) or pathway.case.lead_organisation_id,
                      obj=pathway, data={"provider_id": pathway.public_provider_id,
                                         "date": timezone.localdate().isoformat(),

@@ -161,7 +161,7 @@ def stay_update_plan(*, actor, stay: Stay, accompaniment_plan: str,
                      planned_move_out: datetime.date | None = None) -> Stay:
     """The accompaniment plan of an open stay, and its planned move-out (kept when None)."""
     with transaction.atomic():
-        stay, _place, organisation_id = _locked_stay(actor, stay)
+        stay, place, organisation_id = _locked_stay(actor, stay)
         if stay.move_out is not None:
             raise ValidationError(_("This stay is over."))
         if planned_move_out is not None and planned_move_out < stay.move_in:
@@ -170,8 +170,11 @@ def stay_update_plan(*, actor, stay: Stay, accompaniment_plan: str,
         if planned_move_out is not None:
             stay.planned_move_out = planned_move_out
         stay.save(update_fields=["accompaniment_plan", "planned_move_out"])
-        audit(actor=actor, action=AuditAction.UPDATE, obj=stay, organisation_id=organisation_id, case=stay.case,
-              detail={"fields": ["accompaniment_plan", "planned_move_out"]})
+        # The line names the type of resource (and a provider that does not tell where she is), never the plan.
+        housing_step_record(kind=TimelineKind.STAY_PLAN_UPDATED, case=stay.case, actor=actor,
+                            organisation_id=organisation_id, obj=stay, resource=place.resource,
+                            date=stay.planned_move_out,
+                            detail={"fields": ["accompaniment_plan", "planned_move_out"]})
         publish(StayPlanUpdated(stay=stay, actor_id=actor_id(actor)))
     return stay
 

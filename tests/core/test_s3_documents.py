@@ -174,7 +174,7 @@ def test_the_object_is_deleted_when_the_rows_do_not_land(network, case_a, bucket
     def broken(**kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr("cases.services.records.event_record", broken)
+    monkeypatch.setattr("cases.services.records.timeline_record", broken)
     with pytest.raises(RuntimeError):
         services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
                                  title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))

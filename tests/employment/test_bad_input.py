@@ -69,6 +69,26 @@ def test_other_bad_internship_fields_are_refused(client, network, consenting_cas
     assert not Internship.objects.exists()
 
 
+@pytest.mark.parametrize("status", ["boh", "", "completed;drop"])
+def test_an_unknown_internship_status_is_refused_on_the_page(client, network, consenting_case, cpi, job_placement,
+                                                              status):
+    # The status is parsed by the page's form (the service takes an InternshipStatus): a clear message, nothing saved.
+    to_training(network, consenting_case, cpi, job_placement)
+    operator = network.user("cpi", Role.OPERATOR)
+    internship = services.internship_create(actor=operator, case=consenting_case, **INTERNSHIP,
+                                            starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 6, 1))
+    before = (internship.status, AuditEntry.objects.count())
+    assert client.login(username=operator.username, password=PASSWORD)
+
+    response = client.post(reverse("employment:case_pathway", args=[consenting_case.pk]),
+                           {"action": "internship_status", "pk": internship.pk, "status": status})
+
+    assert response.status_code == 400
+    assert "Choose the status." in [str(message) for message in response.context["messages"]]
+    internship.refresh_from_db()
+    assert (internship.status, AuditEntry.objects.count()) == before
+
+
 def _course(network, cpi, seats=1):
     return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk,
                                   title="Carrellista - patentino muletto",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from cases.models import TimelineKind
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from notifications.models import Notification, NotificationKind
 from notifications.text import render
 from partners.roles import Role
@@ -34,7 +34,7 @@ def test_a_step_notification_writes_codes_and_dates_in_italian():
 
 
 def step(case, *, actor, organisation, provider, kind=TimelineKind.HOUSING_MOVED_IN):
-    return event_record(case=case, kind=kind, actor=actor, organisation_id=organisation.pk,
+    return timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation.pk,
                         data={**MOVED_IN, "provider_id": provider.pk})
 
 

@@ -23,7 +23,7 @@ from cases.models import Case, CaseStatus, TimelineKind
 from cases.permissions import checks as case_checks
 from cases.permissions import grants as case_grants
 from cases.services.case_file import close_file, lock_case
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.locks import lock_all
 from partners.roles import Capability
 from workflows import permissions
@@ -102,7 +102,7 @@ def triage_done(*, actor, task_id: int, case_manager) -> Task:
             raise ValidationError({"case_manager": _("Choose the case manager.")})
         case_services.case_update(actor=actor, case=case, case_manager=case_manager)
         membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        event_record(case=case, kind=TimelineKind.CASE_TRIAGED, actor=actor,
+        timeline_record(case=case, kind=TimelineKind.CASE_TRIAGED, actor=actor,
                      organisation_id=membership.organisation_id, obj=case,
                      summary=case_manager.get_full_name() or case_manager.get_username())
         return {"case_manager": case_manager.pk}
@@ -121,7 +121,7 @@ def review_done(*, actor, task_id: int, keep_open: bool, note: str = "") -> Task
     """The periodic review: keep the case open (the next review is scheduled) or go on to closure."""
     def record(case, task):
         membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        event_record(case=case, kind=TimelineKind.CASE_REVIEWED, actor=actor,
+        timeline_record(case=case, kind=TimelineKind.CASE_REVIEWED, actor=actor,
                      organisation_id=membership.organisation_id, obj=case, summary=note.strip(),
                      data={"continue": keep_open})
         return {"continue": bool(keep_open)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from cases.models import TimelineKind
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.bus import publish
 from workflows import permissions, spans
 from workflows.events import WorkflowEventRecorded
@@ -114,7 +114,7 @@ def record_handoff_escalated(task, *, handoff: Handoff) -> None:
     record_handoff(handoff, kind=HistoryKind.HANDOFF_ESCALATED, task=task, from_state=handoff.status,
                    to_state=handoff.status, acting_organisation_id=handoff.receiver_organisation_id,
                    detail={"due_at": handoff.due_at.isoformat()})
-    event_record(case=handoff.case, kind=TimelineKind.HANDOFF_ESCALATED, actor=None,
+    timeline_record(case=handoff.case, kind=TimelineKind.HANDOFF_ESCALATED, actor=None,
                  organisation_id=handoff.receiver_organisation_id, obj=handoff,
                  data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
                        "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),

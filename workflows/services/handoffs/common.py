@@ -18,7 +18,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.services.events import event_record
+from cases.services.timeline import timeline_record
 from core.locks import lock_one
 from core.models import AuditAction
 from partners.selectors import ActiveMembership
@@ -76,7 +76,7 @@ def sender_task(actor, handoff: Handoff) -> tuple[Task, ActiveMembership]:
 def record_timeline(handoff: Handoff, *, kind: str, actor, organisation_id: int, summary: str = "",
                     audit_action: str = AuditAction.UPDATE, **data) -> None:
     """The case timeline line (and its audit row) of a handoff action."""
-    event_record(case=handoff.case, kind=kind, actor=actor, organisation_id=organisation_id, obj=handoff,
+    timeline_record(case=handoff.case, kind=kind, actor=actor, organisation_id=organisation_id, obj=handoff,
                  summary=summary, audit_action=audit_action,
                  data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
                        "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),

@@ -1,4 +1,5 @@
-"""Timeline events and audit rows, written by the services in the same transaction as the change."""
+"""The case timeline: `timeline_record` writes a timeline row and its audit row, in the same transaction as the change,
+and publishes `CaseEventRecorded` (core.bus)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from core.bus import publish
 from core.models import AuditAction
 
 
-def event_record(
+def timeline_record(
     *, case: Case, kind: str, actor, organisation_id: int, summary: str = "", obj=None, sensitive: bool = False,
     audit_action: str = AuditAction.UPDATE, detail: dict | None = None, data: dict | None = None,
 ) -> CaseEvent:
