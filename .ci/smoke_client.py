@@ -19,14 +19,42 @@ from urllib.parse import urlencode, urlsplit
 PASSWORD = "tavolo-demo-2026"  # noqa: S105 - the documented password of every demo login (README.md)
 # One demo login per role the brief names, and the pages each must reach besides its menu.
 ROLES = {
-    "caritas.cm": ["/", "/cases/", "/work/", "/work/handoffs/received/", "/work/handoffs/sent/",
-                   "/notifications/", "/housing/", "/employment/"],
-    "caritas.operatore": ["/", "/work/queue/", "/work/handoffs/received/", "/notifications/", "/housing/",
-                          "/employment/"],
-    "caritas.admin": ["/", "/work/handoffs/received/", "/notifications/", "/reports/", "/cases/caseload/",
-                      "/housing/", "/employment/"],
-    "coordinatore": ["/", "/reports/", "/reports/bottlenecks/", "/cases/network/", "/notifications/", "/housing/",
-                     "/employment/"],
+    "caritas.cm": [
+        "/",
+        "/cases/",
+        "/work/",
+        "/work/handoffs/received/",
+        "/work/handoffs/sent/",
+        "/notifications/",
+        "/housing/",
+        "/employment/",
+    ],
+    "caritas.operatore": [
+        "/",
+        "/work/queue/",
+        "/work/handoffs/received/",
+        "/notifications/",
+        "/housing/",
+        "/employment/",
+    ],
+    "caritas.admin": [
+        "/",
+        "/work/handoffs/received/",
+        "/notifications/",
+        "/reports/",
+        "/cases/caseload/",
+        "/housing/",
+        "/employment/",
+    ],
+    "coordinatore": [
+        "/",
+        "/reports/",
+        "/reports/bottlenecks/",
+        "/cases/network/",
+        "/notifications/",
+        "/housing/",
+        "/employment/",
+    ],
 }
 NAV = re.compile(r"<nav\b[^>]*tv-navbar.*?</nav>", re.DOTALL)
 LINK = re.compile(r"""href="(/[^"#?]*)""")
@@ -44,8 +72,9 @@ class Browser:
     host: str
     cookies: dict = field(default_factory=dict)
 
-    def request(self, method: str, path: str, *, body: str | None = None, headers: dict | None = None,
-                forwarded: bool = True):
+    def request(
+        self, method: str, path: str, *, body: str | None = None, headers: dict | None = None, forwarded: bool = True
+    ):
         scheme_host = urlsplit(self.address)
         connection = http.client.HTTPConnection(scheme_host.hostname, scheme_host.port, timeout=60)
         sent = {"Host": self.host, "Accept-Language": "en", **(headers or {})}
@@ -97,17 +126,30 @@ class Smoke:
         browser = Browser(self.address, self.host)
         response, content, _ = browser.request("GET", "/accounts/login/")
         token = CSRF_INPUT.search(content.decode("utf-8", "replace"))
-        if not (self.check(response.status == 200, f"GET /accounts/login/ answered {response.status}")
-                and self.check(token is not None and "csrftoken" in browser.cookies,
-                               "the login page has no CSRF token or cookie")):
+        if not (
+            self.check(response.status == 200, f"GET /accounts/login/ answered {response.status}")
+            and self.check(
+                token is not None and "csrftoken" in browser.cookies, "the login page has no CSRF token or cookie"
+            )
+        ):
             return None
         form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": PASSWORD})
-        response, _, _ = browser.request("POST", "/accounts/login/", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"https://{self.host}/accounts/login/", "Origin": f"https://{self.host}"})
+        response, _, _ = browser.request(
+            "POST",
+            "/accounts/login/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"https://{self.host}/accounts/login/",
+                "Origin": f"https://{self.host}",
+            },
+        )
         logged_in = response.status == 302 and "sessionid" in browser.cookies
-        self.check(logged_in, f"{username}: logging in answered {response.status} "
-                              f"(location {response.getheader('Location')}), not a redirect with a session")
+        self.check(
+            logged_in,
+            f"{username}: logging in answered {response.status} "
+            f"(location {response.getheader('Location')}), not a redirect with a session",
+        )
         return browser if logged_in else None
 
     def walk_role(self, username: str, pages: list[str]) -> None:
@@ -138,8 +180,9 @@ class Smoke:
         response, content, _ = browser.request("GET", "/smoke-no-such-page/")
         html = content.decode("utf-8", "replace")
         self.check(response.status == 404, f"{who}: an unknown URL answered {response.status}, not 404")
-        self.check("tv-error-page" in html and "Page not found" in html,
-                   f"{who}: the 404 answer is not templates/404.html")
+        self.check(
+            "tv-error-page" in html and "Page not found" in html, f"{who}: the 404 answer is not templates/404.html"
+        )
 
     def static_file(self) -> None:
         """A hashed stylesheet named by the login page: served by WhiteNoise, compressed, cached for a year."""
@@ -153,10 +196,14 @@ class Smoke:
         cache = response.getheader("Cache-Control", "")
         max_age = re.search(r"max-age=(\d+)", cache)
         self.check(response.status == 200 and len(body) > 0, f"GET {css.group(1)} answered {response.status}")
-        self.check(response.getheader("Content-Type", "").startswith("text/css"),
-                   f"{css.group(1)} has Content-Type {response.getheader('Content-Type')}")
-        self.check(max_age is not None and int(max_age.group(1)) >= ONE_YEAR and "immutable" in cache,
-                   f"{css.group(1)} is not cached for a year: Cache-Control {cache!r}")
+        self.check(
+            response.getheader("Content-Type", "").startswith("text/css"),
+            f"{css.group(1)} has Content-Type {response.getheader('Content-Type')}",
+        )
+        self.check(
+            max_age is not None and int(max_age.group(1)) >= ONE_YEAR and "immutable" in cache,
+            f"{css.group(1)} is not cached for a year: Cache-Control {cache!r}",
+        )
         self.check(response.getheader("Content-Encoding") == "gzip", f"{css.group(1)} was not served compressed")
 
     def https_only(self) -> None:
@@ -164,16 +211,20 @@ class Smoke:
         browser = Browser(self.address, self.host)
         response, _, _ = browser.request("GET", "/accounts/login/", forwarded=False)
         location = response.getheader("Location", "")
-        self.check(response.status == 301 and location.startswith(f"https://{self.host}/"),
-                   f"plain HTTP answered {response.status} to {location!r}, not a redirect to HTTPS")
+        self.check(
+            response.status == 301 and location.startswith(f"https://{self.host}/"),
+            f"plain HTTP answered {response.status} to {location!r}, not a redirect to HTTPS",
+        )
         response, _, _ = browser.request("GET", "/accounts/login/")
         self.check("max-age=" in response.getheader("Strict-Transport-Security", ""), "no HSTS header over HTTPS")
 
     def health(self, path: str) -> None:
         """A probe through nginx, and one a load balancer sends straight to uvicorn (plain HTTP, its own Host)."""
         direct_host = urlsplit(self.address).netloc
-        for how, browser, forwarded in (("via nginx", Browser(self.address, self.host), True),
-                                        ("direct", Browser(self.address, direct_host), False)):
+        for how, browser, forwarded in (
+            ("via nginx", Browser(self.address, self.host), True),
+            ("direct", Browser(self.address, direct_host), False),
+        ):
             response, _, _ = browser.request("GET", path, headers={"Accept": "*/*"}, forwarded=forwarded)
             print(f"  {'health ' + how:18} {response.status}  {path}")
             self.check(response.status == 200, f"GET {path} ({how}) answered {response.status}, not 200")

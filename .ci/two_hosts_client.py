@@ -44,10 +44,14 @@ class ThroughNginx:
         self.session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=False
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {"Host": f"{HOST}:{self.base.rsplit(':', 1)[1]}", "Referer": self.base + path,
-                   **kwargs.pop("headers", {})}
-        return self.session.request(method, self.address + path, headers=headers, allow_redirects=False,
-                                    timeout=60, **kwargs)
+        headers = {
+            "Host": f"{HOST}:{self.base.rsplit(':', 1)[1]}",
+            "Referer": self.base + path,
+            **kwargs.pop("headers", {}),
+        }
+        return self.session.request(
+            method, self.address + path, headers=headers, allow_redirects=False, timeout=60, **kwargs
+        )
 
     def csrf_token(self, path: str) -> str:
         page = self.request("GET", path)
@@ -59,8 +63,13 @@ class ThroughNginx:
 
 def direct_download(port: int, path: str, cookies: dict) -> requests.Response:
     """The same request as nginx would forward it, sent straight to one app host."""
-    return requests.get(f"http://127.0.0.1:{port}{path}", cookies=cookies, allow_redirects=False, timeout=60,
-                        headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+    return requests.get(
+        f"http://127.0.0.1:{port}{path}",
+        cookies=cookies,
+        allow_redirects=False,
+        timeout=60,
+        headers={"Host": HOST, "X-Forwarded-Proto": "https"},
+    )
 
 
 async def websocket_replay(browser: ThroughNginx, https_port: int) -> dict:
@@ -68,9 +77,13 @@ async def websocket_replay(browser: ThroughNginx, https_port: int) -> dict:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     cookie = "; ".join(f"{name}={value}" for name, value in browser.session.cookies.get_dict().items())
-    async with websockets.connect(f"wss://{HOST}:{https_port}/ws/notifications/", ssl=context,
-                                  host="127.0.0.1", port=https_port,
-                                  additional_headers={"Cookie": cookie, "Origin": browser.base}) as socket:
+    async with websockets.connect(
+        f"wss://{HOST}:{https_port}/ws/notifications/",
+        ssl=context,
+        host="127.0.0.1",
+        port=https_port,
+        additional_headers={"Cookie": cookie, "Origin": browser.base},
+    ) as socket:
         await socket.send(json.dumps({"type": "sync", "after": 0}))
         return json.loads(await asyncio.wait_for(socket.recv(), 10))
 
@@ -85,23 +98,36 @@ def main() -> int:
     browser = ThroughNginx(args.https_port)
 
     ready = browser.request("GET", "/readyz")
-    check(ready.status_code == 200 and set(ready.json()["checks"]) == {"database", "storage", "cache",
-                                                                        "channel_layer"},
-          f"/readyz through nginx: 200 with database, storage (S3), cache and channel layer ({ready.text[:160]})")
+    check(
+        ready.status_code == 200 and set(ready.json()["checks"]) == {"database", "storage", "cache", "channel_layer"},
+        f"/readyz through nginx: 200 with database, storage (S3), cache and channel layer ({ready.text[:160]})",
+    )
 
-    login = browser.request("POST", "/accounts/login/", data={
-        "username": USER, "password": PASSWORD, "csrfmiddlewaretoken": browser.csrf_token("/accounts/login/")})
+    login = browser.request(
+        "POST",
+        "/accounts/login/",
+        data={"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": browser.csrf_token("/accounts/login/")},
+    )
     check(login.status_code == 302, f"login through nginx's HTTPS with the real form ({login.status_code})")
-    check(re.fullmatch(r"[0-9a-f]{32}", login.headers.get("X-Request-ID", "")) is not None,
-          f"nginx's request id comes back in X-Request-ID ({login.headers.get('X-Request-ID')})")
+    check(
+        re.fullmatch(r"[0-9a-f]{32}", login.headers.get("X-Request-ID", "")) is not None,
+        f"nginx's request id comes back in X-Request-ID ({login.headers.get('X-Request-ID')})",
+    )
 
     cases = browser.request("GET", "/cases/")
     case_ids = re.findall(r'href="/cases/(\d+)/"', cases.text)
     check(cases.status_code == 200 and bool(case_ids), f"the case list ({cases.status_code}, {len(case_ids)} cases)")
-    upload_path = next(path for path in (f"/cases/{pk}/documents/upload/" for pk in case_ids)
-                       if browser.request("GET", path).status_code == 200)
-    uploaded = browser.request("POST", upload_path, files={"file": ("isee.pdf", PDF, "application/pdf")}, data={
-        "csrfmiddlewaretoken": browser.csrf_token(upload_path), "kind": "isee", "title": "ISEE 2026"})
+    upload_path = next(
+        path
+        for path in (f"/cases/{pk}/documents/upload/" for pk in case_ids)
+        if browser.request("GET", path).status_code == 200
+    )
+    uploaded = browser.request(
+        "POST",
+        upload_path,
+        files={"file": ("isee.pdf", PDF, "application/pdf")},
+        data={"csrfmiddlewaretoken": browser.csrf_token(upload_path), "kind": "isee", "title": "ISEE 2026"},
+    )
     check(uploaded.status_code == 302, f"a 3 MB document uploaded through nginx ({uploaded.status_code})")
     case_page = browser.request("GET", upload_path.replace("documents/upload/", ""))
     downloads = re.findall(r'href="(/cases/documents/\d+/download/)"', case_page.text)
@@ -109,16 +135,24 @@ def main() -> int:
 
     for port in args.app:
         response = direct_download(port, downloads[0], browser.session.cookies.get_dict())
-        check(response.status_code == 200 and response.content == PDF,
-              f"the app host on port {port} serves the document's bytes ({response.status_code}, "
-              f"{len(response.content)} bytes)")
+        check(
+            response.status_code == 200 and response.content == PDF,
+            f"the app host on port {port} serves the document's bytes ({response.status_code}, "
+            f"{len(response.content)} bytes)",
+        )
 
-    s3 = boto3.client("s3", endpoint_url=os.environ["TAVOLO_DOCUMENTS_S3_ENDPOINT_URL"], region_name="eu-south-1",
-                      aws_access_key_id=os.environ["TAVOLO_DOCUMENTS_S3_ACCESS_KEY_ID"],
-                      aws_secret_access_key=os.environ["TAVOLO_DOCUMENTS_S3_SECRET_ACCESS_KEY"])
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=os.environ["TAVOLO_DOCUMENTS_S3_ENDPOINT_URL"],
+        region_name="eu-south-1",
+        aws_access_key_id=os.environ["TAVOLO_DOCUMENTS_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=os.environ["TAVOLO_DOCUMENTS_S3_SECRET_ACCESS_KEY"],
+    )
     objects = s3.list_objects_v2(Bucket=os.environ["TAVOLO_DOCUMENTS_S3_BUCKET"]).get("Contents", [])
-    check(any(item["Size"] == len(PDF) and "isee" not in item["Key"] for item in objects),
-          "the bytes are in the bucket under a random key")
+    check(
+        any(item["Size"] == len(PDF) and "isee" not in item["Key"] for item in objects),
+        "the bytes are in the bucket under a random key",
+    )
 
     message = asyncio.run(websocket_replay(browser, args.https_port))
     check(message.get("type") == "replay", f"the notification websocket through nginx ({str(message)[:80]})")

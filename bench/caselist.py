@@ -87,10 +87,17 @@ def measure(label: str, username: str, run, args) -> dict:
     user = fresh_user()
     with CaptureQueriesContext(connection) as captured:
         rows = run(user)
-    return {"label": label, "username": username, "rows": rows, "queries": len(captured.captured_queries),
-            "p50": statistics.median(walls) * 1000, "p95": percentile(walls, 0.95) * 1000,
-            "db_p50": statistics.median(dbs) * 1000, "db_p95": percentile(dbs, 0.95) * 1000,
-            "sql": [q["sql"] for q in captured.captured_queries]}
+    return {
+        "label": label,
+        "username": username,
+        "rows": rows,
+        "queries": len(captured.captured_queries),
+        "p50": statistics.median(walls) * 1000,
+        "p95": percentile(walls, 0.95) * 1000,
+        "db_p50": statistics.median(dbs) * 1000,
+        "db_p95": percentile(dbs, 0.95) * 1000,
+        "sql": [q["sql"] for q in captured.captured_queries],
+    }
 
 
 def scenarios():
@@ -103,40 +110,66 @@ def scenarios():
         ("case_list_for, big partner", "caritas.cm", lambda u: list(selectors.case_list_for(user=u)[:PAGE])),
         ("case_list_for, small partner", "anffas.cm", lambda u: list(selectors.case_list_for(user=u)[:PAGE])),
         ("case_list_for, adherent", "csv.operatore", lambda u: list(selectors.case_list_for(user=u)[:PAGE])),
-        ("case_list_for status=active", "caritas.cm",
-         lambda u: list(selectors.case_list_for(user=u, status="active")[:PAGE])),
+        (
+            "case_list_for status=active",
+            "caritas.cm",
+            lambda u: list(selectors.case_list_for(user=u, status="active")[:PAGE]),
+        ),
         ("case_list_for q=ros", "caritas.cm", lambda u: list(selectors.case_list_for(user=u, query="ros")[:PAGE])),
-        ("person_search_for q=ros", "caritas.cm",
-         lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE])),
-        ("person_search_for q=ros", "anffas.cm",
-         lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE])),
-        ("person_search_for q=ros", "csv.operatore",
-         lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE])),
+        (
+            "person_search_for q=ros",
+            "caritas.cm",
+            lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE]),
+        ),
+        (
+            "person_search_for q=ros",
+            "anffas.cm",
+            lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE]),
+        ),
+        (
+            "person_search_for q=ros",
+            "csv.operatore",
+            lambda u: list(selectors.person_search_for(user=u, query="ros")[:PAGE]),
+        ),
         # Last names starting "zan" sit at the end of the name order, and almost no first name does.
-        ("person_search_for q=zan", "caritas.cm",
-         lambda u: list(selectors.person_search_for(user=u, query="zan")[:PAGE])),
+        (
+            "person_search_for q=zan",
+            "caritas.cm",
+            lambda u: list(selectors.person_search_for(user=u, query="zan")[:PAGE]),
+        ),
         ("person_search_for, no query", "caritas.cm", lambda u: list(selectors.person_search_for(user=u)[:PAGE])),
         ("network_case_overview", "coordinatore", lambda u: list(selectors.network_case_overview(user=u)[:PAGE])),
-        ("guardian get_objects_for_user", "caritas.cm",
-         lambda u: list(get_objects_for_user(u, "cases.view_case", klass=Case)[:PAGE])),
+        (
+            "guardian get_objects_for_user",
+            "caritas.cm",
+            lambda u: list(get_objects_for_user(u, "cases.view_case", klass=Case)[:PAGE]),
+        ),
     ]
 
 
 def run_all(title: str, args) -> list[dict]:
     results = [measure(label, username, run, args) for label, username, run in scenarios()]
-    print(f"\n== {title}\n{args.runs} runs per scenario after {args.warmup} warm-up runs; first page of {PAGE}; "
-          f"target p95 <= {TARGET_MS:.0f} ms of DB time\n")
-    header = f"{'scenario':<32} {'user':<13} {'rows':>4} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} " \
-             f"{'db p50':>8} {'db p95':>8}  target"
+    print(
+        f"\n== {title}\n{args.runs} runs per scenario after {args.warmup} warm-up runs; first page of {PAGE}; "
+        f"target p95 <= {TARGET_MS:.0f} ms of DB time\n"
+    )
+    header = (
+        f"{'scenario':<32} {'user':<13} {'rows':>4} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'db p50':>8} {'db p95':>8}  target"
+    )
     print(header + "\n" + "-" * len(header))
     for r in results:
         verdict = "ok" if r["db_p95"] <= TARGET_MS else "MISSED"
-        print(f"{r['label']:<32} {r['username']:<13} {len(r['rows']):>4} {r['queries']:>7} {r['p50']:>8.1f} "
-              f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}")
+        print(
+            f"{r['label']:<32} {r['username']:<13} {len(r['rows']):>4} {r['queries']:>7} {r['p50']:>8.1f} "
+            f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}"
+        )
     ours, guardian = results[0], results[-1]
     same = [c.pk for c in ours["rows"]] == [c.pk for c in guardian["rows"]]
-    print(f"\nguardian get_objects_for_user / case_list_for (big partner): p50 x{guardian['p50'] / ours['p50']:.2f}, "
-          f"p95 x{guardian['p95'] / ours['p95']:.2f}; the same {PAGE} cases: {'yes' if same else 'NO'}")
+    print(
+        f"\nguardian get_objects_for_user / case_list_for (big partner): p50 x{guardian['p50'] / ours['p50']:.2f}, "
+        f"p95 x{guardian['p95'] / ours['p95']:.2f}; the same {PAGE} cases: {'yes' if same else 'NO'}"
+    )
     return results
 
 
@@ -155,8 +188,10 @@ def explain_missed(results: list[dict]) -> None:
 
     for r in results:
         if r["db_p95"] > TARGET_MS and "case_list_for, big" not in r["label"]:
-            print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the list query of {r['label']} ({r['username']}), "
-                  "over the target\n" + "-" * 100)
+            print(
+                f"\nEXPLAIN (ANALYZE, BUFFERS) of the list query of {r['label']} ({r['username']}), "
+                "over the target\n" + "-" * 100
+            )
             with connection.cursor() as cursor:  # the list query is the last one (memberships come first)
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {r['sql'][-1]}")
                 print("\n".join(row[0] for row in cursor.fetchall()))
@@ -179,8 +214,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         print(cursor.fetchone()[0])
-        cursor.execute("SELECT name, setting FROM pg_settings WHERE name IN "
-                       "('jit', 'shared_buffers', 'work_mem', 'random_page_cost') ORDER BY name")
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('jit', 'shared_buffers', 'work_mem', 'random_page_cost') ORDER BY name"
+        )
         print(", ".join(f"{name}={setting}" for name, setting in cursor.fetchall()))
 
     results = run_all("The migrations' schema, the selectors as they are", args)

@@ -74,8 +74,7 @@ from lib.web import log_in, server_errors, start_server, stop_server, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
-DEMO_COMMANDS = ["migrate", "demo_network", "demo_workflows", "demo_housing", "demo_employment",
-                 "demo_notifications"]
+DEMO_COMMANDS = ["migrate", "demo_network", "demo_workflows", "demo_housing", "demo_employment", "demo_notifications"]
 MODES = ("pool", "pool-nocheck", "none", "persistent")
 MODE_PATTERN = re.compile(r"(?P<name>[a-z-]+)(@(?P<max_size>[0-9]+))?")
 
@@ -113,8 +112,13 @@ def parse_args() -> argparse.Namespace:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.role):
         parser.error("--role: lower-case letters, digits and underscores")
     args.modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
-    if unknown := {mode for mode in args.modes if not (m := MODE_PATTERN.fullmatch(mode)) or m["name"] not in MODES
-                   or (m["max_size"] and not m["name"].startswith("pool"))}:
+    if unknown := {
+        mode
+        for mode in args.modes
+        if not (m := MODE_PATTERN.fullmatch(mode))
+        or m["name"] not in MODES
+        or (m["max_size"] and not m["name"].startswith("pool"))
+    }:
         parser.error(f"unknown modes {sorted(unknown)}: choose from {', '.join(MODES)}")
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
     args.paths = [path.strip() for path in args.paths.split(",") if path.strip()]
@@ -138,8 +142,11 @@ def ensure_role_and_database(args) -> None:
         if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [args.role]).fetchone():
             admin.execute(sql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(role, sql.Literal(args.connection_limit)))
         else:
-            admin.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {}").format(
-                role, sql.Literal(args.connection_limit)))
+            admin.execute(
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {}").format(
+                    role, sql.Literal(args.connection_limit)
+                )
+            )
             print(f"created role {args.role}")
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), role))
@@ -153,8 +160,13 @@ def load_demo(role_url: str) -> None:
     started = time.perf_counter()
     for command in DEMO_COMMANDS:
         extra = ["--noinput"] if command == "migrate" else []
-        subprocess.run([*MANAGE, command, *extra, "--verbosity", "0"], cwd=ROOT, env=env,  # noqa: S603
-                       stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(  # noqa: S603 - our own manage.py commands
+            [*MANAGE, command, *extra, "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
     print(f"demo data ready ({', '.join(DEMO_COMMANDS)}) in {time.perf_counter() - started:.0f} s")
 
 
@@ -168,7 +180,9 @@ def demo_users(role_url: str, count: int) -> list[str]:
             "JOIN partners_organisation o ON o.id = m.organisation_id "
             "WHERE u.is_active AND m.is_active AND o.is_active AND m.role IN ('case_manager', 'operator') "
             "GROUP BY u.username ORDER BY min(CASE m.role WHEN 'case_manager' THEN 0 ELSE 1 END), u.username "
-            "LIMIT %s", [count]).fetchall()
+            "LIMIT %s",
+            [count],
+        ).fetchall()
     return [row[0] for row in rows]
 
 
@@ -176,13 +190,29 @@ def demo_users(role_url: str, count: int) -> list[str]:
 
 
 def production_env(args, *, role_url: str, workdir: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_ENV": "production", "DEBUG": "0", "SECRET_KEY": "bench-connections-" + "x" * 40,
-           "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": role_url, "REDIS_URL": args.redis_url,
-           "STATIC_ROOT": str(workdir / "static"), "TAVOLO_VAR_DIR": str(workdir / "var"),
-           "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), str(workdir)])}
-    for name in ("DB_CONN_MAX_AGE", "DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_POOL_TIMEOUT",
-                 "DB_CONN_HEALTH_CHECKS"):
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-connections-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": role_url,
+        "REDIS_URL": args.redis_url,
+        "STATIC_ROOT": str(workdir / "static"),
+        "TAVOLO_VAR_DIR": str(workdir / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "text",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(workdir)]),
+    }
+    for name in (
+        "DB_CONN_MAX_AGE",
+        "DB_POOL",
+        "DB_POOL_MIN_SIZE",
+        "DB_POOL_MAX_SIZE",
+        "DB_POOL_TIMEOUT",
+        "DB_CONN_HEALTH_CHECKS",
+    ):
         env.pop(name, None)
     return env
 
@@ -191,10 +221,15 @@ def mode_env(args, mode: str, base: dict[str, str]) -> dict[str, str]:
     env = dict(base)
     spec = MODE_PATTERN.fullmatch(mode)
     if spec["name"].startswith("pool"):
-        env.update({"DB_POOL": "1", "DB_POOL_MIN_SIZE": str(args.pool_min_size),
-                    "DB_POOL_MAX_SIZE": spec["max_size"] or str(args.pool_max_size),
-                    "DB_POOL_TIMEOUT": str(args.pool_timeout),
-                    "DB_CONN_HEALTH_CHECKS": "0" if spec["name"] == "pool-nocheck" else "1"})
+        env.update(
+            {
+                "DB_POOL": "1",
+                "DB_POOL_MIN_SIZE": str(args.pool_min_size),
+                "DB_POOL_MAX_SIZE": spec["max_size"] or str(args.pool_max_size),
+                "DB_POOL_TIMEOUT": str(args.pool_timeout),
+                "DB_CONN_HEALTH_CHECKS": "0" if spec["name"] == "pool-nocheck" else "1",
+            }
+        )
     elif mode == "none":
         env["DB_POOL"] = "0"
     else:  # persistent: the former setting, through a settings module of the run's own
@@ -203,8 +238,12 @@ def mode_env(args, mode: str, base: dict[str, str]) -> dict[str, str]:
 
 
 def collect_static(env: dict[str, str]) -> None:
-    subprocess.run([*MANAGE, "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env,  # noqa: S603
-                   check=True)
+    subprocess.run(  # noqa: S603 - our own manage.py command
+        [*MANAGE, "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
 
 
 # --- sampling the server's backends ---------------------------------------------------------------------------
@@ -213,15 +252,15 @@ def collect_static(env: dict[str, str]) -> None:
 # --- one wrk run ----------------------------------------------------------------------------------------------
 
 
-def measured_run(args, *, port: int, path: str, connections: int, cookies: list[str], script: Path,
-                 dbname: str) -> dict:
+def measured_run(
+    args, *, port: int, path: str, connections: int, cookies: list[str], script: Path, dbname: str
+) -> dict:
     wrk(port, path=path, connections=connections, seconds=args.warmup, cookies=cookies, script=script)
     sampler = BackendSampler(args.database_url, dbname=dbname, role=args.role)
     try:
         opened_before = sampler.sessions_opened()
         sampler.start()
-        result = wrk(port, path=path, connections=connections, seconds=args.duration, cookies=cookies,
-                     script=script)
+        result = wrk(port, path=path, connections=connections, seconds=args.duration, cookies=cookies, script=script)
         sampler.stopping.set()
         sampler.join()
         time.sleep(1.5)  # the backends flush their session counts about once a second
@@ -239,11 +278,19 @@ def describe(mode: str, path: str, connections: int, result: dict) -> dict:
     failed = result["requests"] - good
     sockets = result["connect"] + result["read"] + result["write"] + result["timeout"]
     return {
-        "mode": mode, "path": path, "c": connections, "rps": good / seconds, "requests": result["requests"],
-        "p50": result["p50_us"] / 1000, "p99": result["p99_us"] / 1000,
-        "errors": failed, "error_share": failed / result["requests"] if result["requests"] else 0.0,
-        "codes": result["codes"], "socket_errors": sockets,
-        "peak": result["backends"]["peak"], "mean": result["backends"]["mean"],
+        "mode": mode,
+        "path": path,
+        "c": connections,
+        "rps": good / seconds,
+        "requests": result["requests"],
+        "p50": result["p50_us"] / 1000,
+        "p99": result["p99_us"] / 1000,
+        "errors": failed,
+        "error_share": failed / result["requests"] if result["requests"] else 0.0,
+        "codes": result["codes"],
+        "socket_errors": sockets,
+        "peak": result["backends"]["peak"],
+        "mean": result["backends"]["mean"],
         "idle_at_peak": result["backends"]["idle_at_peak"],
         "opened_per_request": result["opened"] / result["requests"] if result["requests"] else 0.0,
     }
@@ -259,30 +306,44 @@ def aggregate(rows: list[dict]) -> list[dict]:
     for (mode, path, connections), runs in cells.items():
         requests = sum(r["requests"] for r in runs)
         errors = sum(r["errors"] for r in runs)
-        table.append({
-            "mode": mode, "path": path, "c": connections, "rounds": len(runs),
-            **{key: statistics.median(r[key] for r in runs)
-               for key in ("rps", "p50", "p99", "mean", "opened_per_request")},
-            "requests": requests, "errors": errors, "error_share": errors / requests if requests else 0.0,
-            "socket_errors": sum(r["socket_errors"] for r in runs),
-            "failed_codes": sorted({code for r in runs for code in r["codes"] if not code.startswith(("2", "3"))}),
-            "peak": max(r["peak"] for r in runs), "idle_at_peak": max(r["idle_at_peak"] for r in runs),
-        })
+        table.append(
+            {
+                "mode": mode,
+                "path": path,
+                "c": connections,
+                "rounds": len(runs),
+                **{
+                    key: statistics.median(r[key] for r in runs)
+                    for key in ("rps", "p50", "p99", "mean", "opened_per_request")
+                },
+                "requests": requests,
+                "errors": errors,
+                "error_share": errors / requests if requests else 0.0,
+                "socket_errors": sum(r["socket_errors"] for r in runs),
+                "failed_codes": sorted({code for r in runs for code in r["codes"] if not code.startswith(("2", "3"))}),
+                "peak": max(r["peak"] for r in runs),
+                "idle_at_peak": max(r["idle_at_peak"] for r in runs),
+            }
+        )
     return table
 
 
 def print_table(rows: list[dict]) -> None:
     print()
-    print("| mode | page | c | req/s | p50 ms | p99 ms | errors | backends peak / mean (idle at peak) "
-          "| new conn. per request |")
+    print(
+        "| mode | page | c | req/s | p50 ms | p99 ms | errors | backends peak / mean (idle at peak) "
+        "| new conn. per request |"
+    )
     print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
     for r in rows:
         codes = ", ".join(r["failed_codes"])
         errors = f"{r['errors']} ({100 * r['error_share']:.0f} %: {codes})" if r["errors"] else "0"
         if r["socket_errors"]:
             errors += f" + {r['socket_errors']} socket"
-        print(f"| {r['mode']} | `{r['path']}` | {r['c']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-              f"{errors} | {r['peak']} / {r['mean']:.1f} ({r['idle_at_peak']}) | {r['opened_per_request']:.2f} |")
+        print(
+            f"| {r['mode']} | `{r['path']}` | {r['c']} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{errors} | {r['peak']} / {r['mean']:.1f} ({r['idle_at_peak']}) | {r['opened_per_request']:.2f} |"
+        )
 
 
 def run_mode(args, mode: str, *, base_env: dict[str, str], workdir: Path, state: dict) -> list[dict]:
@@ -294,19 +355,29 @@ def run_mode(args, mode: str, *, base_env: dict[str, str], workdir: Path, state:
         if not state.get("cookies"):
             started = time.perf_counter()
             state["cookies"] = [log_in(port, username) for username in state["users"]]
-            print(f"{len(state['cookies'])} users logged in through /accounts/login/ in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"{len(state['cookies'])} users logged in through /accounts/login/ in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
         for path in args.paths:
             for connections in args.concurrency:
-                result = measured_run(args, port=port, path=path, connections=connections,
-                                      cookies=state["cookies"], script=workdir / "bench.lua",
-                                      dbname=database_name(args.database_url))
+                result = measured_run(
+                    args,
+                    port=port,
+                    path=path,
+                    connections=connections,
+                    cookies=state["cookies"],
+                    script=workdir / "bench.lua",
+                    dbname=database_name(args.database_url),
+                )
                 row = describe(mode, path, connections, result)
                 rows.append(row)
-                print(f"{mode:<12} {path:<8} c={connections:<3} {row['rps']:7.1f} req/s  p50 {row['p50']:7.1f} ms  "
-                      f"p99 {row['p99']:7.1f} ms  errors {row['errors']} {row['codes']}  backends peak "
-                      f"{row['peak']} mean {row['mean']:.1f}  new/request {row['opened_per_request']:.2f}",
-                      flush=True)
+                print(
+                    f"{mode:<12} {path:<8} c={connections:<3} {row['rps']:7.1f} req/s  p50 {row['p50']:7.1f} ms  "
+                    f"p99 {row['p99']:7.1f} ms  errors {row['errors']} {row['codes']}  backends peak "
+                    f"{row['peak']} mean {row['mean']:.1f}  new/request {row['opened_per_request']:.2f}",
+                    flush=True,
+                )
     finally:
         stop_server(server)
     errors = server_errors(log)
@@ -329,9 +400,11 @@ def main() -> None:
         limit = admin.execute("SHOW max_connections").fetchone()[0]
     p50, p95 = connect_cost(role_url)
     load = os.getloadavg()
-    print(f"PostgreSQL {version}, max_connections {limit}, role {args.role} CONNECTION LIMIT "
-          f"{args.connection_limit}; a new connection costs {p50:.1f} ms (p95 {p95:.1f}); {os.cpu_count()} CPUs, "
-          f"load average {load[0]:.2f}")
+    print(
+        f"PostgreSQL {version}, max_connections {limit}, role {args.role} CONNECTION LIMIT "
+        f"{args.connection_limit}; a new connection costs {p50:.1f} ms (p95 {p95:.1f}); {os.cpu_count()} CPUs, "
+        f"load average {load[0]:.2f}"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="bench-connections-"))
     try:
         (workdir / "bench_connections_persistent.py").write_text(PERSISTENT_SETTINGS)

@@ -105,15 +105,19 @@ def bench_handoffs(args) -> dict:
     barrier = context.Barrier(args.workers + 1)
     results = context.Queue()
     tag = f"{int(time.time())}"
-    shares = [plan[n::args.workers] for n in range(args.workers)]
-    processes = [context.Process(target=worker, args=(args.database_url, share, f"{tag}-{n}", barrier, results))
-                 for n, share in enumerate(shares)]
+    shares = [plan[n :: args.workers] for n in range(args.workers)]
+    processes = [
+        context.Process(target=worker, args=(args.database_url, share, f"{tag}-{n}", barrier, results))
+        for n, share in enumerate(shares)
+    ]
     setup_started = time.perf_counter()
     for process in processes:
         process.start()
     barrier.wait()  # every worker has opened its cases
-    print(f"\n{args.handoffs} cases opened with consents through the services by {args.workers} workers in "
-          f"{time.perf_counter() - setup_started:.1f} s")
+    print(
+        f"\n{args.handoffs} cases opened with consents through the services by {args.workers} workers in "
+        f"{time.perf_counter() - setup_started:.1f} s"
+    )
     wall_started = time.perf_counter()
     outcomes = [results.get() for _process in processes]
     wall = time.perf_counter() - wall_started
@@ -127,16 +131,22 @@ def bench_handoffs(args) -> dict:
         for step, values in outcome["timings"].items():
             timings.setdefault(step, []).extend(values)
     rate = len(timings["loop"]) / wall
-    print(f"\n== Handoffs: send -> accept -> outcome, {len(timings['loop'])} loops, {args.workers} workers, "
-          f"{os.cpu_count()} CPUs\n")
+    print(
+        f"\n== Handoffs: send -> accept -> outcome, {len(timings['loop'])} loops, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs\n"
+    )
     print(f"{'step':<10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for step in ("send", "accept", "outcome", "loop"):
         values = timings[step]
-        print(f"{step:<10} {statistics.median(values) * 1000:>8.1f} {percentile(values, 0.95) * 1000:>8.1f} "
-              f"{max(values) * 1000:>8.1f}")
+        print(
+            f"{step:<10} {statistics.median(values) * 1000:>8.1f} {percentile(values, 0.95) * 1000:>8.1f} "
+            f"{max(values) * 1000:>8.1f}"
+        )
     verdict = "ok" if rate >= TARGET_PER_SECOND else "MISSED"
-    print(f"\n{rate:.1f} complete handoffs per second ({wall:.1f} s of wall time); "
-          f"target >= {TARGET_PER_SECOND:.0f}/s: {verdict}")
+    print(
+        f"\n{rate:.1f} complete handoffs per second ({wall:.1f} s of wall time); "
+        f"target >= {TARGET_PER_SECOND:.0f}/s: {verdict}"
+    )
     print(f"per loop (20 more loops, one process): {loop_profile(args)}")
     return {"rate": rate, "timings": timings}
 
@@ -167,8 +177,9 @@ def loop_profile(args) -> str:
         run_loops(items)
     cpu = (time.process_time() - cpu) * 1000 / len(items)
     db_cpu = (backend_cpu() - db_cpu) * 1000 / len(items) if db_cpu is not None else None
-    return (f"{len(captured.captured_queries) / len(items):.0f} queries, {cpu:.0f} ms of Python CPU"
-            + (f", {db_cpu:.0f} ms of PostgreSQL CPU" if db_cpu is not None else ""))
+    return f"{len(captured.captured_queries) / len(items):.0f} queries, {cpu:.0f} ms of Python CPU" + (
+        f", {db_cpu:.0f} ms of PostgreSQL CPU" if db_cpu is not None else ""
+    )
 
 
 # --- part 2: the queue with a million tasks ---------------------------------------------------------------
@@ -185,22 +196,34 @@ def queue_users() -> list[str]:
     from partners.roles import Role
 
     org_ct = ContentType.objects.get_for_model(Organisation)
-    waiting = dict(Task.objects.filter(owner_permission_content_type=org_ct, status="NEW", owner__isnull=True)
-                   .values_list("owner_permission_obj_pk").annotate(n=Count("pk")).values_list(
-                       "owner_permission_obj_pk", "n"))
+    waiting = dict(
+        Task.objects.filter(owner_permission_content_type=org_ct, status="NEW", owner__isnull=True)
+        .values_list("owner_permission_obj_pk")
+        .annotate(n=Count("pk"))
+        .values_list("owner_permission_obj_pk", "n")
+    )
     by_size = sorted(waiting, key=lambda pk: -waiting[pk])
     users = []
     for role in (Role.OPERATOR, Role.CASE_MANAGER):
-        membership = (Membership.objects.active().filter(organisation_id__in=[int(pk) for pk in by_size[:3]],
-                                                          role=role).select_related("user").order_by("pk").first())
+        membership = (
+            Membership.objects.active()
+            .filter(organisation_id__in=[int(pk) for pk in by_size[:3]], role=role)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
         if membership:
             users.append(membership.user.username)
-    small = (Membership.objects.active().filter(role=Role.CASE_MANAGER, organisation_id__in=[
-        int(pk) for pk in by_size[-5:]]).select_related("user").order_by("pk").first())
+    small = (
+        Membership.objects.active()
+        .filter(role=Role.CASE_MANAGER, organisation_id__in=[int(pk) for pk in by_size[-5:]])
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
     if small:
         users.append(small.user.username)
-    users.append(Membership.objects.active().filter(role=Role.COORDINATOR).select_related("user").first()
-                 .user.username)
+    users.append(Membership.objects.active().filter(role=Role.COORDINATOR).select_related("user").first().user.username)
     return list(dict.fromkeys(users))
 
 
@@ -247,28 +270,41 @@ def bench_queue(args) -> list[dict]:
         result.update(side=side, kind=label)
         results.append(result)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'NEW' AND owner_id IS NULL), "
-                       "count(*) FILTER (WHERE status IN ('ASSIGNED', 'STARTED')) FROM viewflow_task")
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'NEW' AND owner_id IS NULL), "
+            "count(*) FILTER (WHERE status IN ('ASSIGNED', 'STARTED')) FROM viewflow_task"
+        )
         total, waiting, assigned = cursor.fetchone()
-    print(f"\n== The queue: {total} task rows ({waiting} waiting in a queue, {assigned} in someone's inbox)\n"
-          f"{args.runs} runs per scenario after {args.warmup} warm-up runs; first page of {PAGE}; "
-          f"target p95 <= {TARGET_MS:.0f} ms of DB time\n")
-    header = (f"{'scenario':<24} {'user':<18} {'rows':>4} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'db p50':>8} {'db p95':>8}  target")
+    print(
+        f"\n== The queue: {total} task rows ({waiting} waiting in a queue, {assigned} in someone's inbox)\n"
+        f"{args.runs} runs per scenario after {args.warmup} warm-up runs; first page of {PAGE}; "
+        f"target p95 <= {TARGET_MS:.0f} ms of DB time\n"
+    )
+    header = (
+        f"{'scenario':<24} {'user':<18} {'rows':>4} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'db p50':>8} {'db p95':>8}  target"
+    )
     print(header + "\n" + "-" * len(header))
     for r in results:
         verdict = "ok" if r["db_p95"] <= TARGET_MS else "MISSED"
         if r["side"] == "stock":
             verdict = "(stock)"
         rows = r["rows"][0] if r["kind"] == "queue count" else "-" if r["kind"] == "work_counts_for" else len(r["rows"])
-        print(f"{r['label']:<24} {r['username']:<18} {str(rows)[:4]:>4} {r['queries']:>7} {r['p50']:>8.1f} "
-              f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}")
+        print(
+            f"{r['label']:<24} {r['username']:<18} {str(rows)[:4]:>4} {r['queries']:>7} {r['p50']:>8.1f} "
+            f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}"
+        )
     print()
     for ours in (r for r in results if r["side"] == "ours" and r["kind"] in ("queue", "inbox")):
-        stock = next(r for r in results if r["side"] == "stock" and r["kind"] == ours["kind"]
-                     and r["username"] == ours["username"])
-        print(f"stock / ours, {ours['kind']} of {ours['username']}: wall p50 x{stock['p50'] / ours['p50']:.1f}, "
-              f"p95 x{stock['p95'] / ours['p95']:.1f}; rows {len(stock['rows'])} vs {len(ours['rows'])}")
+        stock = next(
+            r
+            for r in results
+            if r["side"] == "stock" and r["kind"] == ours["kind"] and r["username"] == ours["username"]
+        )
+        print(
+            f"stock / ours, {ours['kind']} of {ours['username']}: wall p50 x{stock['p50'] / ours['p50']:.1f}, "
+            f"p95 x{stock['p95'] / ours['p95']:.1f}; rows {len(stock['rows'])} vs {len(ours['rows'])}"
+        )
     explain_queue(usernames[0])
     return results
 
@@ -296,8 +332,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         print(cursor.fetchone()[0])
-        cursor.execute("SELECT name, setting FROM pg_settings WHERE name IN "
-                       "('jit', 'shared_buffers', 'work_mem', 'random_page_cost', 'synchronous_commit') ORDER BY name")
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('jit', 'shared_buffers', 'work_mem', 'random_page_cost', 'synchronous_commit') ORDER BY name"
+        )
         print(", ".join(f"{name}={setting}" for name, setting in cursor.fetchall()))
     if args.only != "queue":
         bench_handoffs(args)

@@ -71,8 +71,11 @@ def parse_args() -> argparse.Namespace:
 def loaded(args) -> bool:
     from housing.models import Application, Place
 
-    return (Application.objects.filter(protocol_number__startswith=MARK, kind="public", status="waiting").count()
-            == args.applications and Place.objects.filter(resource__name__startswith="Bench ").count() == args.places)
+    return (
+        Application.objects.filter(protocol_number__startswith=MARK, kind="public", status="waiting").count()
+        == args.applications
+        and Place.objects.filter(resource__name__startswith="Bench ").count() == args.places
+    )
 
 
 def wipe() -> None:
@@ -103,8 +106,12 @@ def load(args) -> None:
     started = time.perf_counter()
     user = get_user_model().objects.get(username="coordinatore")
     organisations = list(Organisation.objects.order_by("pk"))
-    providers = [o for o in organisations if o.short_name in ("La Cordata", "Lotta Contro l'Emarginazione",
-                                                              "Croce Rossa Cinisello", "Comune di Cinisello Balsamo")]
+    providers = [
+        o
+        for o in organisations
+        if o.short_name
+        in ("La Cordata", "Lotta Contro l'Emarginazione", "Croce Rossa Cinisello", "Comune di Cinisello Balsamo")
+    ]
     providers = providers or organisations[:4]
     today = datetime.date.today()
     extra = args.applications // 10
@@ -113,17 +120,37 @@ def load(args) -> None:
     with transaction.atomic():
         wipe()
         names = ["Rossi", "Bianchi", "Colombo", "Ferrari", "Esposito", "Ricci", "Marino", "Greco", "Bruno", "Gallo"]
-        people = [Person(first_name=f"Bench{i}", last_name=rng.choice(names), first_name_key=name_key(f"Bench{i}"),
-                         last_name_key=name_key(rng.choice(names)), registered_by=rng.choice(organisations))
-                  for i in range(n_cases)]
+        people = [
+            Person(
+                first_name=f"Bench{i}",
+                last_name=rng.choice(names),
+                first_name_key=name_key(f"Bench{i}"),
+                last_name_key=name_key(rng.choice(names)),
+                registered_by=rng.choice(organisations),
+            )
+            for i in range(n_cases)
+        ]
         Person.objects.bulk_create(people, batch_size=5000)
-        cases = [Case(code=f"HB{i:07d}", person=person, lead_organisation_id=person.registered_by_id,
-                      opened_on=today - datetime.timedelta(days=rng.randint(0, 1500)))
-                 for i, person in enumerate(people)]
+        cases = [
+            Case(
+                code=f"HB{i:07d}",
+                person=person,
+                lead_organisation_id=person.registered_by_id,
+                opened_on=today - datetime.timedelta(days=rng.randint(0, 1500)),
+            )
+            for i, person in enumerate(people)
+        ]
         Case.objects.bulk_create(cases, batch_size=5000)
         kinds = [ResourceKind.SHELTER, ResourceKind.TEMPORARY, ResourceKind.SOCIAL, ResourceKind.PUBLIC]
-        resources = [Resource(provider=providers[i % len(providers)], kind=kinds[i % 4], name=f"Bench {i:04d}",
-                              address=f"Via Bench {i}") for i in range(args.places // 20)]
+        resources = [
+            Resource(
+                provider=providers[i % len(providers)],
+                kind=kinds[i % 4],
+                name=f"Bench {i:04d}",
+                address=f"Via Bench {i}",
+            )
+            for i in range(args.places // 20)
+        ]
         Resource.objects.bulk_create(resources)
         places = [Place(resource=r, label=str(n + 1)) for r in resources for n in range(20)]
         Place.objects.bulk_create(places, batch_size=5000)
@@ -132,45 +159,78 @@ def load(args) -> None:
         def application(case, kind, status):
             applied = today - datetime.timedelta(days=rng.randint(0, 1800))
             eviction = today + datetime.timedelta(days=rng.randint(-30, 400)) if rng.random() < 0.2 else None
-            app = Application(case=case, kind=kind, status=status, applied_on=applied,
-                              closed_on=None if status == "waiting" else min(today, applied + datetime.timedelta(
-                                  days=rng.randint(1, 400))),
-                              situation=rng.choice(situations), minors=rng.choice([0, 0, 0, 1, 2, 3, 5]),
-                              disabled_members=1 if rng.random() < 0.1 else 0, eviction_date=eviction,
-                              protocol_number=f"{MARK}-{case.code}", organisation_id=case.lead_organisation_id,
-                              created_by=user)
+            app = Application(
+                case=case,
+                kind=kind,
+                status=status,
+                applied_on=applied,
+                closed_on=None
+                if status == "waiting"
+                else min(today, applied + datetime.timedelta(days=rng.randint(1, 400))),
+                situation=rng.choice(situations),
+                minors=rng.choice([0, 0, 0, 1, 2, 3, 5]),
+                disabled_members=1 if rng.random() < 0.1 else 0,
+                eviction_date=eviction,
+                protocol_number=f"{MARK}-{case.code}",
+                organisation_id=case.lead_organisation_id,
+                created_by=user,
+            )
             app.set_day_numbers()
             return app
 
         apps = [application(cases[i], ResourceKind.PUBLIC, "waiting") for i in range(args.applications)]
         apps += [application(cases[args.applications + i], rng.choice(kinds[:3]), "waiting") for i in range(extra)]
-        apps += [application(cases[args.applications + extra + i], rng.choice(kinds),
-                             rng.choice(["placed", "withdrawn"])) for i in range(closed)]
+        apps += [
+            application(cases[args.applications + extra + i], rng.choice(kinds), rng.choice(["placed", "withdrawn"]))
+            for i in range(closed)
+        ]
         Application.objects.bulk_create(apps, batch_size=5000)
         # The past: closed stays spread over the places; now: ~70% of the places hold a guest.
         stays, occupied = [], []
         for i in range(args.stays):
             place = places[i % len(places)]
             start = today - datetime.timedelta(days=3000 - (i // len(places)) * 200 + rng.randint(0, 50))
-            stays.append(Stay(place=place, case=rng.choice(cases), move_in=start,
-                              move_out=start + datetime.timedelta(days=rng.randint(5, 150)),
-                              organisation_id=place.resource.provider_id, created_by=user))
+            stays.append(
+                Stay(
+                    place=place,
+                    case=rng.choice(cases),
+                    move_in=start,
+                    move_out=start + datetime.timedelta(days=rng.randint(5, 150)),
+                    organisation_id=place.resource.provider_id,
+                    created_by=user,
+                )
+            )
         for place in places:
             if rng.random() < 0.7:
-                stays.append(Stay(place=place, case=rng.choice(cases), move_in=today - datetime.timedelta(
-                    days=rng.randint(0, 60)), planned_move_out=today + datetime.timedelta(days=rng.randint(1, 200)),
-                    organisation_id=place.resource.provider_id, created_by=user))
+                stays.append(
+                    Stay(
+                        place=place,
+                        case=rng.choice(cases),
+                        move_in=today - datetime.timedelta(days=rng.randint(0, 60)),
+                        planned_move_out=today + datetime.timedelta(days=rng.randint(1, 200)),
+                        organisation_id=place.resource.provider_id,
+                        created_by=user,
+                    )
+                )
                 occupied.append(place.pk)
         Stay.objects.bulk_create(stays, batch_size=5000)
         Place.objects.filter(pk__in=occupied).update(status="occupied")
         closed_places = [p.pk for p in places if p.pk not in set(occupied)][::15]
         Place.objects.filter(pk__in=closed_places).update(status="closed")
     with connection.cursor() as cursor:
-        for table in ("cases_person", "cases_case", "housing_resource", "housing_place", "housing_application",
-                      "housing_stay"):
+        for table in (
+            "cases_person",
+            "cases_case",
+            "housing_resource",
+            "housing_place",
+            "housing_application",
+            "housing_stay",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
-    print(f"loaded {n_cases} cases, {len(places)} places, {len(apps)} applications, {len(stays)} stays "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"loaded {n_cases} cases, {len(places)} places, {len(apps)} applications, {len(stays)} stays "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def scenarios():
@@ -239,17 +299,23 @@ def main() -> None:
         print("synthetic housing rows already loaded: reused (--reload to load them again)")
     from housing.models import Application, Place
 
-    print(f"{Application.objects.filter(kind='public', status='waiting').count()} waiting SAP applications, "
-          f"{Application.objects.count()} applications, {Place.objects.count()} places")
+    print(
+        f"{Application.objects.filter(kind='public', status='waiting').count()} waiting SAP applications, "
+        f"{Application.objects.count()} applications, {Place.objects.count()} places"
+    )
     results = [caselist.measure(label, username, run, args) for label, username, run in scenarios()]
     print(f"\n{args.runs} runs per scenario after {args.warmup} warm-up runs; target p95 <= {TARGET_MS:.0f} ms\n")
-    header = f"{'scenario':<34} {'user':<13} {'rows':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} " \
-             f"{'db p50':>8} {'db p95':>8}  target"
+    header = (
+        f"{'scenario':<34} {'user':<13} {'rows':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'db p50':>8} {'db p95':>8}  target"
+    )
     print(header + "\n" + "-" * len(header))
     for r in results:
         verdict = "ok" if r["p95"] <= TARGET_MS else "MISSED"
-        print(f"{r['label']:<34} {r['username']:<13} {len(r['rows']):>6} {r['queries']:>7} {r['p50']:>8.1f} "
-              f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}")
+        print(
+            f"{r['label']:<34} {r['username']:<13} {len(r['rows']):>6} {r['queries']:>7} {r['p50']:>8.1f} "
+            f"{r['p95']:>8.1f} {r['db_p50']:>8.1f} {r['db_p95']:>8.1f}  {verdict}"
+        )
     explain_ranking()
 
 

@@ -78,17 +78,21 @@ def parse_args() -> argparse.Namespace:
 def counts() -> tuple[int, int]:
     from employment.models import EmployabilityProfile, Opportunity
 
-    return (EmployabilityProfile.objects.filter(case__person__last_name=MARK).count(),
-            Opportunity.objects.filter(employer__startswith=MARK).count())
+    return (
+        EmployabilityProfile.objects.filter(case__person__last_name=MARK).count(),
+        Opportunity.objects.filter(employer__startswith=MARK).count(),
+    )
 
 
 def clear() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE employment_opportunityskill, employment_opportunitylanguage, employment_opportunity, "
-                       "employment_profileskill, employment_profilelanguage, employment_employabilityprofile "
-                       "RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE employment_opportunityskill, employment_opportunitylanguage, employment_opportunity, "
+            "employment_profileskill, employment_profilelanguage, employment_employabilityprofile "
+            "RESTART IDENTITY CASCADE"
+        )
     from cases.models import Case, CaseGroupObjectPermission, Person, PersonAccess
 
     cases = Case.objects.filter(person__last_name=MARK)
@@ -139,55 +143,116 @@ def load(args) -> None:
         clear()
         for offset in range(0, args.profiles, batch):
             size = min(batch, args.profiles - offset)
-            people = Person.objects.bulk_create([
-                Person(first_name=f"P{offset + i:05d}", last_name=MARK, first_name_key=f"p{offset + i:05d}",
-                       last_name_key=MARK.lower(), registered_by=caritas,
-                       birth_date=today - datetime.timedelta(days=rng.randint(18 * 365, 64 * 365)))
-                for i in range(size)])
-            cases = Case.objects.bulk_create([
-                Case(code=f"BM-{offset + i:06d}", person=person, lead_organisation=caritas, status="open",
-                     title="Bench") for i, person in enumerate(people)])
-            CaseGroupObjectPermission.objects.bulk_create([
-                CaseGroupObjectPermission(content_object=case, group_id=caritas.group_id, permission=perm)
-                for case in cases for perm in perms])
+            people = Person.objects.bulk_create(
+                [
+                    Person(
+                        first_name=f"P{offset + i:05d}",
+                        last_name=MARK,
+                        first_name_key=f"p{offset + i:05d}",
+                        last_name_key=MARK.lower(),
+                        registered_by=caritas,
+                        birth_date=today - datetime.timedelta(days=rng.randint(18 * 365, 64 * 365)),
+                    )
+                    for i in range(size)
+                ]
+            )
+            cases = Case.objects.bulk_create(
+                [
+                    Case(
+                        code=f"BM-{offset + i:06d}",
+                        person=person,
+                        lead_organisation=caritas,
+                        status="open",
+                        title="Bench",
+                    )
+                    for i, person in enumerate(people)
+                ]
+            )
+            CaseGroupObjectPermission.objects.bulk_create(
+                [
+                    CaseGroupObjectPermission(content_object=case, group_id=caritas.group_id, permission=perm)
+                    for case in cases
+                    for perm in perms
+                ]
+            )
             PersonAccess.objects.bulk_create([PersonAccess(person=p, group_id=caritas.group_id) for p in people])
-            profiles = EmployabilityProfile.objects.bulk_create([
-                EmployabilityProfile(case=case, max_weekly_hours=rng.choice([20, 25, 30, 36, 40, 40, 40]),
-                                     available_days=rng.choice([31, 31, 31, 63, 127, 7]),
-                                     childcare_constraint=rng.random() < 0.25, mobility=rng.choice([1, 2, 2, 3]))
-                for case in cases])
-            ProfileSkill.objects.bulk_create([
-                ProfileSkill(profile=profile, skill_id=skill) for profile in profiles
-                for skill in pick(rng.randint(2, 7))])
-            ProfileLanguage.objects.bulk_create([
-                ProfileLanguage(profile=profile, language=language, level=level) for profile in profiles
-                for language, level in [("it", rng.randint(1, 6))] + [
-                    (code, rng.randint(1, 6)) for code in rng.sample(others, rng.randint(0, 2))]])
+            profiles = EmployabilityProfile.objects.bulk_create(
+                [
+                    EmployabilityProfile(
+                        case=case,
+                        max_weekly_hours=rng.choice([20, 25, 30, 36, 40, 40, 40]),
+                        available_days=rng.choice([31, 31, 31, 63, 127, 7]),
+                        childcare_constraint=rng.random() < 0.25,
+                        mobility=rng.choice([1, 2, 2, 3]),
+                    )
+                    for case in cases
+                ]
+            )
+            ProfileSkill.objects.bulk_create(
+                [
+                    ProfileSkill(profile=profile, skill_id=skill)
+                    for profile in profiles
+                    for skill in pick(rng.randint(2, 7))
+                ]
+            )
+            ProfileLanguage.objects.bulk_create(
+                [
+                    ProfileLanguage(profile=profile, language=language, level=level)
+                    for profile in profiles
+                    for language, level in [("it", rng.randint(1, 6))]
+                    + [(code, rng.randint(1, 6)) for code in rng.sample(others, rng.randint(0, 2))]
+                ]
+            )
         for offset in range(0, args.opportunities, batch):
             size = min(batch, args.opportunities - offset)
-            requirements = [(pick(rng.randint(1, 5)), [("it", rng.randint(1, 4))] + (
-                [("en", rng.randint(2, 5))] if rng.random() < 0.3 else [])) for _i in range(size)]
-            opportunities = Opportunity.objects.bulk_create([
-                Opportunity(organisation=caritas, employer=f"{MARK} {offset + i}", role=f"Ruolo {offset + i}",
-                            city="Cinisello Balsamo", area=rng.choice([1, 1, 2, 3]),
-                            weekly_hours=rng.choice([20, 24, 30, 36, 40]), days=rng.choice([31, 31, 63, 127]),
-                            shift=rng.choice(["day", "day", "day", "evening", "night"]),
-                            contract_type=rng.choice(["permanent", "fixed_term", "agency"]),
-                            closing_on=today + datetime.timedelta(days=rng.randint(1, 60)),
-                            requirement_count=len(req[0]) + len(req[1]), created_by=publisher)
-                for i, req in enumerate(requirements)])
-            OpportunitySkill.objects.bulk_create([
-                OpportunitySkill(opportunity=opportunity, skill_id=skill)
-                for opportunity, req in zip(opportunities, requirements, strict=True) for skill in req[0]])
-            OpportunityLanguage.objects.bulk_create([
-                OpportunityLanguage(opportunity=opportunity, language=code, min_level=level)
-                for opportunity, req in zip(opportunities, requirements, strict=True) for code, level in req[1]])
+            requirements = [
+                (
+                    pick(rng.randint(1, 5)),
+                    [("it", rng.randint(1, 4))] + ([("en", rng.randint(2, 5))] if rng.random() < 0.3 else []),
+                )
+                for _i in range(size)
+            ]
+            opportunities = Opportunity.objects.bulk_create(
+                [
+                    Opportunity(
+                        organisation=caritas,
+                        employer=f"{MARK} {offset + i}",
+                        role=f"Ruolo {offset + i}",
+                        city="Cinisello Balsamo",
+                        area=rng.choice([1, 1, 2, 3]),
+                        weekly_hours=rng.choice([20, 24, 30, 36, 40]),
+                        days=rng.choice([31, 31, 63, 127]),
+                        shift=rng.choice(["day", "day", "day", "evening", "night"]),
+                        contract_type=rng.choice(["permanent", "fixed_term", "agency"]),
+                        closing_on=today + datetime.timedelta(days=rng.randint(1, 60)),
+                        requirement_count=len(req[0]) + len(req[1]),
+                        created_by=publisher,
+                    )
+                    for i, req in enumerate(requirements)
+                ]
+            )
+            OpportunitySkill.objects.bulk_create(
+                [
+                    OpportunitySkill(opportunity=opportunity, skill_id=skill)
+                    for opportunity, req in zip(opportunities, requirements, strict=True)
+                    for skill in req[0]
+                ]
+            )
+            OpportunityLanguage.objects.bulk_create(
+                [
+                    OpportunityLanguage(opportunity=opportunity, language=code, min_level=level)
+                    for opportunity, req in zip(opportunities, requirements, strict=True)
+                    for code, level in req[1]
+                ]
+            )
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"loaded {args.profiles} profiles and {args.opportunities} opportunities in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"loaded {args.profiles} profiles and {args.opportunities} opportunities in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
 
 def measure(label: str, run, args) -> dict:
@@ -214,9 +279,15 @@ def measure(label: str, run, args) -> dict:
         dbs.append(timer.seconds)
     with CaptureQueriesContext(connection) as captured:
         run(fresh_user())
-    return {"label": label, "rows": rows, "queries": len(captured.captured_queries),
-            "p50": statistics.median(walls) * 1000, "p95": caselist.percentile(walls, 0.95) * 1000,
-            "db_p50": statistics.median(dbs) * 1000, "db_p95": caselist.percentile(dbs, 0.95) * 1000}
+    return {
+        "label": label,
+        "rows": rows,
+        "queries": len(captured.captured_queries),
+        "p50": statistics.median(walls) * 1000,
+        "p95": caselist.percentile(walls, 0.95) * 1000,
+        "db_p50": statistics.median(dbs) * 1000,
+        "db_p95": caselist.percentile(dbs, 0.95) * 1000,
+    }
 
 
 def scenarios(args):
@@ -269,8 +340,9 @@ def explain(opportunity, args) -> None:
     from employment import matching
 
     user = get_user_model().objects.get(username=VIEWER)
-    sql, params = matching.candidates_for(user=user, opportunity=opportunity).values_list("pk", "met").query \
-        .sql_with_params()
+    sql, params = (
+        matching.candidates_for(user=user, opportunity=opportunity).values_list("pk", "met").query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         print("\nEXPLAIN (b):\n" + "\n".join(row[0] for row in cursor.fetchall()))
@@ -291,8 +363,10 @@ def main() -> None:
     for label, run in runs:
         once = argparse.Namespace(**{**vars(args), "runs": 1, "warmup": 0})
         result = measure(label, run, once if label.startswith("e.") else args)
-        print(f"{label:<68} {result['rows']:>6} {result['queries']:>3} {result['p50']:>8.1f} {result['p95']:>8.1f} "
-              f"{result['db_p50']:>8.1f} {result['db_p95']:>8.1f}")
+        print(
+            f"{label:<68} {result['rows']:>6} {result['queries']:>3} {result['p50']:>8.1f} {result['p95']:>8.1f} "
+            f"{result['db_p50']:>8.1f} {result['db_p95']:>8.1f}"
+        )
     explain(opportunity, args)
 
 

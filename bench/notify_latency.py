@@ -139,13 +139,35 @@ def parse_args() -> argparse.Namespace:
 
 
 def start_server(args, *, port: int, redis_url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": redis_url, "DJANGO_ENV": "development",
-           "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_ENV": "development",
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own arguments
-            [str(Path(sys.executable).parent / "uvicorn"), args.app, "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(Path(sys.executable).parent / "uvicorn"),
+                args.app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_for_port(port, timeout=60, process=process)
     return process
 
@@ -176,31 +198,48 @@ def run(args, population: dict, folder: Path, redis: Redis) -> dict:
         close_before_fork()  # the children open their own connections and pools
         sender_ready, go = context.Event(), context.Event()
         sender_results = context.Queue()
-        sender = context.Process(target=sender_main, args=(args.database_url, work, args.rate, args.duration,
-                                                           sender_ready, go, sender_results))
+        sender = context.Process(
+            target=sender_main,
+            args=(args.database_url, work, args.rate, args.duration, sender_ready, go, sender_results),
+        )
         sender.start()
         processes.append(sender)
-        events = {"ready": context.Queue(), "stop": context.Event(), "drop": context.Event(),
-                  "dropped": context.Queue()}
-        config = {"url": f"ws://127.0.0.1:{port}/ws/notifications/", "origin": f"http://127.0.0.1:{port}",
-                  "cookie_name": settings.SESSION_COOKIE_NAME, "heartbeat": args.heartbeat,
-                  "heartbeat_phase": args.heartbeat_phase,
-                  "drop_fraction": args.drop_fraction, "seed": args.seed, "backoff_reset": args.backoff_reset}
+        events = {
+            "ready": context.Queue(),
+            "stop": context.Event(),
+            "drop": context.Event(),
+            "dropped": context.Queue(),
+        }
+        config = {
+            "url": f"ws://127.0.0.1:{port}/ws/notifications/",
+            "origin": f"http://127.0.0.1:{port}",
+            "cookie_name": settings.SESSION_COOKIE_NAME,
+            "heartbeat": args.heartbeat,
+            "heartbeat_phase": args.heartbeat_phase,
+            "drop_fraction": args.drop_fraction,
+            "seed": args.seed,
+            "backoff_reset": args.backoff_reset,
+        }
         client_results = context.Queue()
         users = [(u, sessions[u]) for u in user_ids]
         for n in range(args.client_processes):
-            process = context.Process(target=clients_main, args=(users[n::args.client_processes], watermark, config,
-                                                                 events, client_results))
+            process = context.Process(
+                target=clients_main, args=(users[n :: args.client_processes], watermark, config, events, client_results)
+            )
             process.start()
             processes.append(process)
         connect_started = time.time()
         ready = sum(events["ready"].get(timeout=120) for _n in range(args.client_processes))
         print(f"{ready} of {len(users)} clients connected and synced in {time.time() - connect_started:.1f} s")
         sender_ready.wait(timeout=600)
-        print(f"{len(work['cases'])} cases opened with consents; sending {args.rate:g} handoffs/s for "
-              f"{args.duration:g} s")
-        parts = {"sender (Python)": [sender.pid], "clients": [p.pid for p in processes[1:]],
-                 "Redis": [redis.process.pid]}
+        print(
+            f"{len(work['cases'])} cases opened with consents; sending {args.rate:g} handoffs/s for {args.duration:g} s"
+        )
+        parts = {
+            "sender (Python)": [sender.pid],
+            "clients": [p.pid for p in processes[1:]],
+            "Redis": [redis.process.pid],
+        }
         sampler = CpuSampler(args.database_url, server, parts)
         sampler.start()
         sampler.ready.wait(timeout=10)
@@ -229,9 +268,16 @@ def run(args, population: dict, folder: Path, redis: Redis) -> dict:
                 process.terminate()
         stop_process(server)
         redis.kill()
-    return {"sent": outcome["sent"], "start": outcome["start"], "push_failures": outcome["push_failures"],
-            "clients": clients, "timeline": timeline, "watermark": watermark, "cpu": cpu,
-            "errors": server_errors(folder / "uvicorn.log")}
+    return {
+        "sent": outcome["sent"],
+        "start": outcome["start"],
+        "push_failures": outcome["push_failures"],
+        "clients": clients,
+        "timeline": timeline,
+        "watermark": watermark,
+        "cpu": cpu,
+        "errors": server_errors(folder / "uvicorn.log"),
+    }
 
 
 def disrupt(args, start: float, redis: Redis, events: dict, parts: dict[str, list[int]]) -> dict:
@@ -267,7 +313,8 @@ def main() -> None:
     redis = Redis(free_port(), folder / "redis.log")
     # Before Django reads its settings: the sender pushes through this Redis too (CHANNEL_LAYERS).
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0" + (
-        f"?socket_timeout={args.redis_socket_timeout:g}" if args.redis_socket_timeout else "")
+        f"?socket_timeout={args.redis_socket_timeout:g}" if args.redis_socket_timeout else ""
+    )
     caselist.ensure_database(args.database_url)
     caselist.setup_django(args.database_url)
     from django.db import connection
@@ -276,8 +323,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         print(cursor.fetchone()[0])
-    print(f"{len(population['receivers'])} receiving organisations, {len(population['members'])} members; "
-          f"a sending organisation with {len(population['senders'])} case managers")
+    print(
+        f"{len(population['receivers'])} receiving organisations, {len(population['members'])} members; "
+        f"a sending organisation with {len(population['senders'])} case managers"
+    )
     try:
         result = run(args, population, folder, redis)
     except BaseException:

@@ -61,9 +61,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--skip-pm4py", action="store_true")
-    parser.add_argument("--proposed-index", choices=("keep", "create", "drop"), default="keep",
-                        help="create (or drop) the covering index on the event history proposed for workflows "
-                             "(see bench/README.md), to measure with and without it")
+    parser.add_argument(
+        "--proposed-index",
+        choices=("keep", "create", "drop"),
+        default="keep",
+        help="create (or drop) the covering index on the event history proposed for workflows "
+        "(see bench/README.md), to measure with and without it",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args()
 
@@ -104,8 +108,10 @@ def buffer_stats() -> tuple[int, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0), "
-                       "coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0) FROM pg_statio_user_tables")
+        cursor.execute(
+            "SELECT coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0), "
+            "coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0) FROM pg_statio_user_tables"
+        )
         hit, read = cursor.fetchone()
     return int(hit), int(read)
 
@@ -133,20 +139,35 @@ def measure(label: str, run, runs: int) -> dict:
         fresh_connection()
         time.sleep(0.6)
         hit1, read1 = buffer_stats()
-        results.append({"wall": wall, "db": timer.seconds, "queries": timer.queries, "hit": hit1 - hit0,
-                        "read": read1 - read0, "slowest": timer.slowest()})
+        results.append(
+            {
+                "wall": wall,
+                "db": timer.seconds,
+                "queries": timer.queries,
+                "hit": hit1 - hit0,
+                "read": read1 - read0,
+                "slowest": timer.slowest(),
+            }
+        )
     cold, warm = results[0], results[1:] or results
     walls = sorted(r["wall"] for r in warm)
     summary = {
-        "label": label, "cold_wall": cold["wall"], "cold_db": cold["db"], "queries": cold["queries"],
-        "cold_hit": cold["hit"], "cold_read": cold["read"],
-        "p50": statistics.median(walls), "p95": walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))],
+        "label": label,
+        "cold_wall": cold["wall"],
+        "cold_db": cold["db"],
+        "queries": cold["queries"],
+        "cold_hit": cold["hit"],
+        "cold_read": cold["read"],
+        "p50": statistics.median(walls),
+        "p95": walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))],
         "db_p50": statistics.median(sorted(r["db"] for r in warm)),
     }
-    print(f"{label:42s} cold {cold['wall'] * 1000:8.0f} ms (db {cold['db'] * 1000:7.0f} ms, {cold['queries']:3d} "
-          f"queries, buffers hit {cold['hit']:>8d} read {cold['read']:>7d}) | next {len(warm)} runs p50 "
-          f"{summary['p50'] * 1000:7.0f} ms p95 {summary['p95'] * 1000:7.0f} ms (db p50 "
-          f"{summary['db_p50'] * 1000:6.0f} ms)")
+    print(
+        f"{label:42s} cold {cold['wall'] * 1000:8.0f} ms (db {cold['db'] * 1000:7.0f} ms, {cold['queries']:3d} "
+        f"queries, buffers hit {cold['hit']:>8d} read {cold['read']:>7d}) | next {len(warm)} runs p50 "
+        f"{summary['p50'] * 1000:7.0f} ms p95 {summary['p95'] * 1000:7.0f} ms (db p50 "
+        f"{summary['db_p50'] * 1000:6.0f} ms)"
+    )
     for line in cold["slowest"]:
         print(f"    cold, slowest: {line}")
     return summary
@@ -163,8 +184,10 @@ def pm4py_comparison(period, sql_seconds: float) -> None:
         import pandas as pd
         import pm4py
     except ImportError:
-        print("PM4Py comparison skipped: pm4py is not installed (.venv/bin/pip install pm4py; never a runtime "
-              "dependency).")
+        print(
+            "PM4Py comparison skipped: pm4py is not installed (.venv/bin/pip install pm4py; never a runtime "
+            "dependency)."
+        )
         return
     from django.db import connection
 
@@ -174,32 +197,44 @@ def pm4py_comparison(period, sql_seconds: float) -> None:
         cursor.execute(
             "SELECT e.case_id, e.flow || '.' || e.step, e.task_created_at, coalesce(e.task_finished_at, e.at), "
             "e.organisation_id FROM workflows_workflowevent e WHERE e.kind = 'task_completed' "
-            "AND e.at >= %s AND e.at < %s AND e.task_created_at IS NOT NULL", [period.start_at, period.end_at])
+            "AND e.at >= %s AND e.at < %s AND e.task_created_at IS NOT NULL",
+            [period.start_at, period.end_at],
+        )
         rows = cursor.fetchall()
-    frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "start_timestamp", "time:timestamp",
-                                        "org:resource"])
+    frame = pd.DataFrame(
+        rows, columns=["case:concept:name", "concept:name", "start_timestamp", "time:timestamp", "org:resource"]
+    )
     frame["case:concept:name"] = frame["case:concept:name"].astype(str)
     frame["start_timestamp"] = pd.to_datetime(frame["start_timestamp"], utc=True)
     frame["time:timestamp"] = pd.to_datetime(frame["time:timestamp"], utc=True)
     read = time.perf_counter() - started
     started = time.perf_counter()
     dfg, start_activities, end_activities = pm4py.discover_performance_dfg(
-        frame, activity_key="concept:name", timestamp_key="time:timestamp", case_id_key="case:concept:name")
+        frame, activity_key="concept:name", timestamp_key="time:timestamp", case_id_key="case:concept:name"
+    )
     discover = time.perf_counter() - started
     started = time.perf_counter()
-    service = pm4py.get_service_time(frame, aggregation_measure="median", activity_key="concept:name",
-                                     timestamp_key="time:timestamp", start_timestamp_key="start_timestamp",
-                                     case_id_key="case:concept:name")
+    service = pm4py.get_service_time(
+        frame,
+        aggregation_measure="median",
+        activity_key="concept:name",
+        timestamp_key="time:timestamp",
+        start_timestamp_key="start_timestamp",
+        case_id_key="case:concept:name",
+    )
     service_time = time.perf_counter() - started
     total = read + discover
-    print(f"PM4Py {pm4py.__version__}: read {len(frame)} finished tasks into pandas {read * 1000:.0f} ms, "
-          f"performance DFG {discover * 1000:.0f} ms ({len(dfg)} edges), total {total * 1000:.0f} ms; "
-          f"service time per activity (the same figure as our step wait) {service_time * 1000:.0f} ms")
-    print(f"ratio PM4Py (read + performance DFG) / our SQL bottleneck computation: {total / sql_seconds:.1f}x "
-          f"(ours {sql_seconds * 1000:.0f} ms, in the same run)")
+    print(
+        f"PM4Py {pm4py.__version__}: read {len(frame)} finished tasks into pandas {read * 1000:.0f} ms, "
+        f"performance DFG {discover * 1000:.0f} ms ({len(dfg)} edges), total {total * 1000:.0f} ms; "
+        f"service time per activity (the same figure as our step wait) {service_time * 1000:.0f} ms"
+    )
+    print(
+        f"ratio PM4Py (read + performance DFG) / our SQL bottleneck computation: {total / sql_seconds:.1f}x "
+        f"(ours {sql_seconds * 1000:.0f} ms, in the same run)"
+    )
     sample = sorted(service.items())[:5]
-    print("  PM4Py median service time (h), first activities: "
-          + ", ".join(f"{k} {v / 3600:.1f}" for k, v in sample))
+    print("  PM4Py median service time (h), first activities: " + ", ".join(f"{k} {v / 3600:.1f}" for k, v in sample))
 
 
 def main() -> None:
@@ -232,13 +267,18 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW shared_buffers")
         shared = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_statio_user_tables "
-                       "WHERE relname = ANY(%s)", [list(TABLES)])
+        cursor.execute(
+            "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_statio_user_tables "
+            "WHERE relname = ANY(%s)",
+            [list(TABLES)],
+        )
         size = cursor.fetchone()[0]
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0].split(",")[0]
-    print(f"{version}; shared_buffers {shared}; the measured tables with their indexes: {size}; "
-          f"CPUs visible: {os.cpu_count()}; load average {os.getloadavg()}")
+    print(
+        f"{version}; shared_buffers {shared}; the measured tables with their indexes: {size}; "
+        f"CPUs visible: {os.cpu_count()}; load average {os.getloadavg()}"
+    )
 
     from reports.bottlenecks import bottleneck_maps
     from reports.dashboard import build_dashboard
@@ -256,16 +296,23 @@ def main() -> None:
     coordinator, network_scope = scope_of("coordinatore")
     _admin, admin_scope = scope_of("caritas.admin")
     results = [
-        measure("dashboard, coordinator (network, 2025)",
-                lambda: build_dashboard(scope=network_scope, period=period), args.runs),
-        measure("dashboard, caritas.admin (own organisation)",
-                lambda: build_dashboard(scope=admin_scope, period=period), args.runs),
-        measure("bottleneck map, coordinator",
-                lambda: bottleneck_maps(scope=network_scope, period=period), args.runs),
+        measure(
+            "dashboard, coordinator (network, 2025)",
+            lambda: build_dashboard(scope=network_scope, period=period),
+            args.runs,
+        ),
+        measure(
+            "dashboard, caritas.admin (own organisation)",
+            lambda: build_dashboard(scope=admin_scope, period=period),
+            args.runs,
+        ),
+        measure("bottleneck map, coordinator", lambda: bottleneck_maps(scope=network_scope, period=period), args.runs),
         measure("bottleneck SQL only (step figures)", lambda: sql_bottlenecks(network_scope, period), args.runs),
-        measure("yearly network PDF, coordinator",
-                lambda: network_report(scope=network_scope, period=period, author=coordinator),
-                max(1, args.runs // 2)),
+        measure(
+            "yearly network PDF, coordinator",
+            lambda: network_report(scope=network_scope, period=period, author=coordinator),
+            max(1, args.runs // 2),
+        ),
     ]
     targets = {0: 2.0, 1: 2.0, 2: 2.0, 3: 2.0, 4: 10.0}
     for i, r in enumerate(results):

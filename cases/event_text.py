@@ -29,11 +29,18 @@ def _field_names(model_label: str, names) -> str:
     return ", ".join(labels)
 
 
-HANDOFF_KINDS = frozenset({
-    m.TimelineKind.HANDOFF_SENT, m.TimelineKind.HANDOFF_ACCEPTED, m.TimelineKind.HANDOFF_DECLINED,
-    m.TimelineKind.HANDOFF_REVOKED, m.TimelineKind.HANDOFF_REDIRECTED, m.TimelineKind.HANDOFF_ESCALATED,
-    m.TimelineKind.HANDOFF_OUTCOME, m.TimelineKind.HANDOFF_CLOSED,
-})
+HANDOFF_KINDS = frozenset(
+    {
+        m.TimelineKind.HANDOFF_SENT,
+        m.TimelineKind.HANDOFF_ACCEPTED,
+        m.TimelineKind.HANDOFF_DECLINED,
+        m.TimelineKind.HANDOFF_REVOKED,
+        m.TimelineKind.HANDOFF_REDIRECTED,
+        m.TimelineKind.HANDOFF_ESCALATED,
+        m.TimelineKind.HANDOFF_OUTCOME,
+        m.TimelineKind.HANDOFF_CLOSED,
+    }
+)
 
 
 def _choice_label(model_label: str, field: str, code) -> str:
@@ -51,12 +58,21 @@ def _day(value) -> str:
 
 
 # Steps of the housing and employment pathways: their lines, from the codes and names stored in `data`.
-STEP_KINDS = frozenset({
-    m.TimelineKind.HOUSING_OFFER_MADE, m.TimelineKind.HOUSING_OFFER_ACCEPTED, m.TimelineKind.HOUSING_OFFER_DECLINED,
-    m.TimelineKind.HOUSING_OFFER_EXPIRED, m.TimelineKind.HOUSING_MOVED_IN, m.TimelineKind.HOUSING_MOVED_OUT,
-    m.TimelineKind.COURSE_ENROLLED, m.TimelineKind.INTERNSHIP_RECORDED, m.TimelineKind.JOB_PLACEMENT_RECORDED,
-    m.TimelineKind.JOB_FOLLOW_UP_RECORDED, m.TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
-})
+STEP_KINDS = frozenset(
+    {
+        m.TimelineKind.HOUSING_OFFER_MADE,
+        m.TimelineKind.HOUSING_OFFER_ACCEPTED,
+        m.TimelineKind.HOUSING_OFFER_DECLINED,
+        m.TimelineKind.HOUSING_OFFER_EXPIRED,
+        m.TimelineKind.HOUSING_MOVED_IN,
+        m.TimelineKind.HOUSING_MOVED_OUT,
+        m.TimelineKind.COURSE_ENROLLED,
+        m.TimelineKind.INTERNSHIP_RECORDED,
+        m.TimelineKind.JOB_PLACEMENT_RECORDED,
+        m.TimelineKind.JOB_FOLLOW_UP_RECORDED,
+        m.TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
+    }
+)
 
 
 def _housing_where(data: dict) -> str:
@@ -80,17 +96,23 @@ def step_line(kind: str, data: dict) -> str:
         return _("%(where)s, from %(date)s") % {"where": _housing_where(data), "date": date}
     if kind == m.TimelineKind.HOUSING_MOVED_OUT:
         return _("%(where)s, on %(date)s: %(reason)s") % {
-            "where": _housing_where(data), "date": date,
-            "reason": _choice_label("housing.Stay", "exit_reason", data.get("exit_reason"))}
+            "where": _housing_where(data),
+            "date": date,
+            "reason": _choice_label("housing.Stay", "exit_reason", data.get("exit_reason")),
+        }
     if kind == m.TimelineKind.COURSE_ENROLLED:
         return _("“%(course)s” by %(provider)s, from %(date)s") % {
-            "course": data.get("course", ""), "provider": data.get("provider", ""), "date": date}
+            "course": data.get("course", ""),
+            "provider": data.get("provider", ""),
+            "date": date,
+        }
     if kind == m.TimelineKind.INTERNSHIP_RECORDED:
         return _("Internship from %(start)s to %(end)s") % {"start": date, "end": _day(data.get("end"))}
     if kind == m.TimelineKind.JOB_PLACEMENT_RECORDED:
         return _("%(contract)s from %(date)s") % {
             "contract": _choice_label("employment.Placement", "contract_type", data.get("contract_type")),
-            "date": date}
+            "date": date,
+        }
     if kind == m.TimelineKind.JOB_FOLLOW_UP_RECORDED:
         values = {"months": data.get("months", ""), "date": date}
         if data.get("still_employed"):
@@ -108,17 +130,29 @@ def step_line(kind: str, data: dict) -> str:
 
 # Records of the pathways that notify nobody (not in STEP_KINDS): the same codes, the same rule — a type of resource,
 # a provider that does not tell where a person is, codes and dates; never a place, an employer, an amount or a note.
-RECORD_KINDS = frozenset({
-    m.TimelineKind.HOUSING_SECTION_SAVED, m.TimelineKind.WAITLIST_APPLICATION_MADE,
-    m.TimelineKind.WAITLIST_APPLICATION_UPDATED, m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN,
-    m.TimelineKind.STAY_PLAN_UPDATED, m.TimelineKind.EMPLOYMENT_PATHWAY_STARTED,
-    m.TimelineKind.EMPLOYMENT_PROFILING_DONE, m.TimelineKind.EMPLOYMENT_PATH_AGREED,
-    m.TimelineKind.EMPLOYMENT_TRAINING_DONE, m.TimelineKind.EMPLOYMENT_NOT_PLACED,
-    m.TimelineKind.EMPLOYMENT_DROPPED_OUT, m.TimelineKind.EMPLOYABILITY_PROFILE_SAVED,
-    m.TimelineKind.ENROLMENT_STATUS_CHANGED, m.TimelineKind.INTERNSHIP_STATUS_CHANGED,
-})
-WAITLIST_KINDS = (m.TimelineKind.WAITLIST_APPLICATION_MADE, m.TimelineKind.WAITLIST_APPLICATION_UPDATED,
-                  m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN)
+RECORD_KINDS = frozenset(
+    {
+        m.TimelineKind.HOUSING_SECTION_SAVED,
+        m.TimelineKind.WAITLIST_APPLICATION_MADE,
+        m.TimelineKind.WAITLIST_APPLICATION_UPDATED,
+        m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN,
+        m.TimelineKind.STAY_PLAN_UPDATED,
+        m.TimelineKind.EMPLOYMENT_PATHWAY_STARTED,
+        m.TimelineKind.EMPLOYMENT_PROFILING_DONE,
+        m.TimelineKind.EMPLOYMENT_PATH_AGREED,
+        m.TimelineKind.EMPLOYMENT_TRAINING_DONE,
+        m.TimelineKind.EMPLOYMENT_NOT_PLACED,
+        m.TimelineKind.EMPLOYMENT_DROPPED_OUT,
+        m.TimelineKind.EMPLOYABILITY_PROFILE_SAVED,
+        m.TimelineKind.ENROLMENT_STATUS_CHANGED,
+        m.TimelineKind.INTERNSHIP_STATUS_CHANGED,
+    }
+)
+WAITLIST_KINDS = (
+    m.TimelineKind.WAITLIST_APPLICATION_MADE,
+    m.TimelineKind.WAITLIST_APPLICATION_UPDATED,
+    m.TimelineKind.WAITLIST_APPLICATION_WITHDRAWN,
+)
 
 
 def record_line(kind: str, data: dict) -> str:
@@ -129,15 +163,18 @@ def record_line(kind: str, data: dict) -> str:
         return _("Waitlist: %(kind)s") % {"kind": _choice_label("housing.Resource", "kind", data.get("waitlist"))}
     if kind == m.TimelineKind.STAY_PLAN_UPDATED:
         if data.get("date"):
-            return _("%(where)s; planned move-out on %(date)s") % {"where": _housing_where(data),
-                                                                 "date": _day(data["date"])}
+            return _("%(where)s; planned move-out on %(date)s") % {
+                "where": _housing_where(data),
+                "date": _day(data["date"]),
+            }
         return _housing_where(data)
     if kind == m.TimelineKind.EMPLOYMENT_PATH_AGREED:
         return _choice_label("employment.EmploymentPathway", "path_type", data.get("path_type"))
     if kind == m.TimelineKind.ENROLMENT_STATUS_CHANGED:
         return _("“%(course)s”: %(status)s") % {
-            "course": data.get("course", ""), "status": _choice_label("employment.Enrolment", "status",
-                                                                       data.get("status"))}
+            "course": data.get("course", ""),
+            "status": _choice_label("employment.Enrolment", "status", data.get("status")),
+        }
     if kind == m.TimelineKind.INTERNSHIP_STATUS_CHANGED:
         return _choice_label("employment.Internship", "status", data.get("status"))
     return ""

@@ -25,13 +25,15 @@ def normalise_codice_fiscale(value: str) -> str:
     try:
         return codicefiscale.validate(compact)
     except InvalidChecksum as exc:
-        raise ValidationError(_("The codice fiscale's check character is wrong: check for typos."),
-                              code="cf_checksum") from exc
+        raise ValidationError(
+            _("The codice fiscale's check character is wrong: check for typos."), code="cf_checksum"
+        ) from exc
     except (InvalidFormat, InvalidLength) as exc:
         raise ValidationError(_("This is not a valid codice fiscale."), code="cf_format") from exc
     except (InvalidComponent, StdnumError) as exc:
-        raise ValidationError(_("The birth date encoded in the codice fiscale is not valid."),
-                              code="cf_birth_date") from exc
+        raise ValidationError(
+            _("The birth date encoded in the codice fiscale is not valid."), code="cf_birth_date"
+        ) from exc
 
 
 def codice_fiscale_mismatches(cf: str, *, birth_date: datetime.date | None, sex: str) -> list[str]:
@@ -40,7 +42,9 @@ def codice_fiscale_mismatches(cf: str, *, birth_date: datetime.date | None, sex:
     encoded_birth = codicefiscale.get_birth_date(cf)
     # The code holds the year's last two digits only.
     if birth_date is not None and (encoded_birth.year % 100, encoded_birth.month, encoded_birth.day) != (
-        birth_date.year % 100, birth_date.month, birth_date.day
+        birth_date.year % 100,
+        birth_date.month,
+        birth_date.day,
     ):
         problems.append(_("The birth date does not match the codice fiscale."))
     if sex in ("M", "F") and codicefiscale.get_gender(cf) != sex:

@@ -26,8 +26,9 @@ def exception_handler(exc, context):
     if errors.is_database_unavailable(cause):
         # Not a bug, but an operator must see it: logged as Django logs the 500 it replaces.
         request = context["request"]
-        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request,
-                     exception=cause)
+        log_response(
+            "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=cause
+        )
     return response
 
 
@@ -42,8 +43,10 @@ def _as_api_exception(exc) -> exceptions.APIException | None:
         return errors.PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for e in field_errors for m in e.messages]
-                      for field, field_errors in exc.error_dict.items()}
+            detail = {
+                field: [str(m) for e in field_errors for m in e.messages]
+                for field, field_errors in exc.error_dict.items()
+            }
             if "__all__" in detail:
                 detail["non_field_errors"] = detail.pop("__all__")
         else:

@@ -25,8 +25,7 @@ router.register("consents", ConsentViewSet, basename="api-consent")
 # The cases API of `cases` with the case lifecycle (open, close, status: workflows.services.lifecycle).
 router.register("cases", CaseLifecycleViewSet, basename="api-case")
 router.register(r"cases/(?P<case_pk>[0-9]+)/notes", CaseNoteViewSet, basename="api-case-note")
-router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionViewSet,
-                basename="api-case-intervention")
+router.register(r"cases/(?P<case_pk>[0-9]+)/interventions", CaseInterventionViewSet, basename="api-case-intervention")
 router.register("interventions", InterventionViewSet, basename="api-intervention")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("handoffs", HandoffViewSet, basename="api-handoff")

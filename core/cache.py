@@ -69,7 +69,9 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         _paused_until[self._servers[0]] = time.monotonic() + RETRY_AFTER_SECONDS
         logger.warning(
             "Cache unavailable (%s on %s): serving without the cache for %g s",
-            type(error).__name__, operation, RETRY_AFTER_SECONDS,
+            type(error).__name__,
+            operation,
+            RETRY_AFTER_SECONDS,
         )
 
     def get(self, key, default):

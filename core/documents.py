@@ -46,7 +46,8 @@ def referenced_names() -> Iterator[str]:
         for model_field in model._meta.get_fields():
             if isinstance(model_field, models.FileField):
                 values = model._default_manager.exclude(**{model_field.name: ""}).values_list(
-                    model_field.name, flat=True)
+                    model_field.name, flat=True
+                )
                 names.update(value for value in values.iterator() if value)
     yield from sorted(names)
 

@@ -53,11 +53,16 @@ def error_body(*, status: int, code: str, message, fields: dict | None = None, *
     return {"error": {"status": status, "code": code, "message": str(message), "fields": fields or {}, **extra}}
 
 
-def json_error(*, status: int, code: str, message, fields: dict | None = None, headers: dict | None = None,
-               **extra) -> JsonResponse:
+def json_error(
+    *, status: int, code: str, message, fields: dict | None = None, headers: dict | None = None, **extra
+) -> JsonResponse:
     """An API error outside DRF (no content negotiation there: always JSON, as DRF renders it)."""
-    return JsonResponse(error_body(status=status, code=code, message=message, fields=fields, **extra),
-                        status=status, headers=headers, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        error_body(status=status, code=code, message=message, fields=fields, **extra),
+        status=status,
+        headers=headers,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def is_api_request(request) -> bool:
@@ -80,8 +85,7 @@ def is_lock_conflict(exc: BaseException | None) -> bool:
 
 
 def unavailable_message() -> str:
-    return _("The service is unavailable for a moment (its database cannot be reached): try again in a few "
-             "seconds.")
+    return _("The service is unavailable for a moment (its database cannot be reached): try again in a few seconds.")
 
 
 def too_large_message() -> str:
@@ -122,13 +126,13 @@ def api_error_body(exc: exceptions.APIException) -> dict:
             message = " ".join(str(m) for m in general)
         else:
             message = exceptions.ValidationError.default_detail
-        return error_body(status=exc.status_code, code=exceptions.ValidationError.default_code, message=message,
-                          fields=fields)
+        return error_body(
+            status=exc.status_code, code=exceptions.ValidationError.default_code, message=message, fields=fields
+        )
     if isinstance(detail, (dict, list)):  # an APIException raised with structured detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         return error_body(status=exc.status_code, code=exc.default_code, message=exc.default_detail, fields=fields)
-    return error_body(status=exc.status_code, code=getattr(detail, "code", None) or exc.default_code,
-                      message=detail)
+    return error_body(status=exc.status_code, code=getattr(detail, "code", None) or exc.default_code, message=detail)
 
 
 # --- Django's handlers (config/urls.py) --------------------------------------------------------------------
@@ -143,8 +147,9 @@ def _standalone_page(template_name: str, *, status: int, headers: dict | None = 
 def service_unavailable(request) -> HttpResponse:
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if is_api_request(request):
-        return json_error(status=503, code=ServiceUnavailable.default_code, message=unavailable_message(),
-                          headers=headers)
+        return json_error(
+            status=503, code=ServiceUnavailable.default_code, message=unavailable_message(), headers=headers
+        )
     return _standalone_page("503.html", status=503, headers=headers)
 
 
@@ -166,16 +171,18 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if is_api_request(request):
-        return json_error(status=403, code=exceptions.PermissionDenied.default_code,
-                          message=exceptions.PermissionDenied.default_detail)
+        return json_error(
+            status=403,
+            code=exceptions.PermissionDenied.default_code,
+            message=exceptions.PermissionDenied.default_detail,
+        )
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     """handler404: an unknown URL under /api/ is a JSON 404 like an unknown id."""
     if is_api_request(request):
-        return json_error(status=404, code=exceptions.NotFound.default_code,
-                          message=exceptions.NotFound.default_detail)
+        return json_error(status=404, code=exceptions.NotFound.default_code, message=exceptions.NotFound.default_detail)
     return defaults.page_not_found(request, exception)
 
 
@@ -194,6 +201,11 @@ def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: JSON under /api/ (DRF's own check covers its views; this one covers any other view
     mounted there), the "form expired" page elsewhere."""
     if is_api_request(request):
-        return json_error(status=403, code="csrf_failed", message=_(
-            "The CSRF check failed: send the CSRF token with the session cookie, or authenticate with a token."))
+        return json_error(
+            status=403,
+            code="csrf_failed",
+            message=_(
+                "The CSRF check failed: send the CSRF token with the session cookie, or authenticate with a token."
+            ),
+        )
     return csrf.csrf_failure(request, reason=reason)

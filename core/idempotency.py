@@ -50,7 +50,10 @@ KEY_LIFETIME = datetime.timedelta(hours=24)
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 
 HEADER_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description=_(
         "Any unique string (1 to 255 printable ASCII characters, e.g. a UUID) that makes retrying this write "
         "safe: the same request sent again with the same key by the same user within 24 hours returns the first "
@@ -69,8 +72,7 @@ class InvalidKey(exceptions.APIException):
 class KeyReused(exceptions.APIException):
     status_code = 422
     default_code = "idempotency_key_reused"
-    default_detail = _("This Idempotency-Key was already used for another request: send a new key with a new "
-                       "request.")
+    default_detail = _("This Idempotency-Key was already used for another request: send a new key with a new request.")
 
 
 class KeyInProgress(exceptions.APIException):

@@ -75,7 +75,11 @@ def log_access(request, response, *, duration_ms: float, request_id: str) -> Non
     access_logger.log(
         logging.DEBUG if quiet_probe else logging.INFO,
         "%s %s %s %.1fms user=%s orgs=%s",
-        fields["method"], fields["path"], fields["status"], fields["duration_ms"], fields["user_id"],
+        fields["method"],
+        fields["path"],
+        fields["status"],
+        fields["duration_ms"],
+        fields["user_id"],
         ",".join(map(str, fields["organisation_ids"])) or "-",
         extra=fields,
     )

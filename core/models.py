@@ -15,8 +15,9 @@ class IdempotencyKey(models.Model):
     retries. Written in the transaction of the change it answers, so the two exist together or not at all;
     removed by ``run_timers`` once older than core.idempotency.KEY_LIFETIME."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     key = models.CharField(_("key"), max_length=255)
     method = models.CharField(_("method"), max_length=10)
     path = models.TextField(_("path"))
@@ -66,7 +67,11 @@ class AuditEntry(models.Model):
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     organisation = models.ForeignKey(
-        "partners.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "partners.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisation"),
     )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)

@@ -35,8 +35,11 @@ class ErrorDetailSerializer(serializers.Serializer):
     message = serializers.CharField(help_text=_("For people, in the language of Accept-Language."))
     fields = serializers.DictField(
         child=serializers.JSONField(),
-        help_text=_("A 400's messages by field, as lists (non_field_errors for the others; a list or nested field "
-                    "has them by index or sub-field); empty for other errors."))
+        help_text=_(
+            "A 400's messages by field, as lists (non_field_errors for the others; a list or nested field "
+            "has them by index or sub-field); empty for other errors."
+        ),
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -47,23 +50,27 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_DESCRIPTIONS = {
     400: _("Invalid input: fields hold the messages by field (or an invalid JSON body, an invalid Idempotency-Key)."),
     401: _("Not authenticated: no token, or an invalid one."),
-    403: _("Not allowed: your role may not do this here, your membership is not active, or a session write came "
-           "without its CSRF token."),
+    403: _(
+        "Not allowed: your role may not do this here, your membership is not active, or a session write came "
+        "without its CSRF token."
+    ),
     404: _("Not found, or not visible to your organisation (or a page past the last one)."),
     409: _("A conflict: the request with this Idempotency-Key is still running (retry after Retry-After)."),
     413: _("The request body is over the limit."),
     415: _("The request body is of a media type the operation does not take."),
     422: _("This Idempotency-Key was already used for another request."),
     429: _("Too many requests: wait Retry-After seconds."),
-    503: _("The database or the document storage is unavailable for a moment: retry the same request after "
-           "Retry-After."),
+    503: _(
+        "The database or the document storage is unavailable for a moment: retry the same request after Retry-After."
+    ),
 }
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def error_statuses(*, method: str, parameters: list[dict], has_body: bool, authenticated: bool,
-                   throttled: bool) -> set[int]:
+def error_statuses(
+    *, method: str, parameters: list[dict], has_body: bool, authenticated: bool, throttled: bool
+) -> set[int]:
     """The error statuses an operation of this kind can answer (see core.errors for where each one comes from)."""
     where = {(p.get("in"), p.get("name")) for p in parameters}
     path_ids = any(location == "path" for location, _name in where)
@@ -96,11 +103,16 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
-        authenticated = not all(issubclass(permission, permissions.AllowAny)
-                                for permission in getattr(self.view, "permission_classes", ()))
-        statuses = error_statuses(method=self.method, parameters=operation.get("parameters", []),
-                                  has_body="requestBody" in operation, authenticated=authenticated,
-                                  throttled=bool(getattr(self.view, "throttle_classes", ())))
+        authenticated = not all(
+            issubclass(permission, permissions.AllowAny) for permission in getattr(self.view, "permission_classes", ())
+        )
+        statuses = error_statuses(
+            method=self.method,
+            parameters=operation.get("parameters", []),
+            has_body="requestBody" in operation,
+            authenticated=authenticated,
+            throttled=bool(getattr(self.view, "throttle_classes", ())),
+        )
         responses = operation["responses"]
         for status in sorted(statuses):
             if str(status) not in responses:
@@ -125,8 +137,12 @@ class AutoSchema(openapi.AutoSchema):
 
 def with_model_blank(field):
     """`field`, or a copy with ``allow_blank`` when it is a read-only field whose model field may be blank."""
-    if (getattr(field, "read_only", False) and isinstance(field, serializers.CharField | serializers.ChoiceField)
-            and not field.allow_blank and model_field_is_blank(field)):
+    if (
+        getattr(field, "read_only", False)
+        and isinstance(field, serializers.CharField | serializers.ChoiceField)
+        and not field.allow_blank
+        and model_field_is_blank(field)
+    ):
         field = copy.copy(field)
         field.allow_blank = True
     return field

@@ -44,10 +44,13 @@ class StorageUnavailable(Exception):
     retry_after = RETRY_AFTER_SECONDS
 
     def __init__(self, message: str | None = None):
-        super().__init__(message or _(
-            "The file could not be stored: the document storage is not available right now. Nothing was saved; "
-            "try again in a few minutes, and tell your administrator if it happens again."
-        ))
+        super().__init__(
+            message
+            or _(
+                "The file could not be stored: the document storage is not available right now. Nothing was saved; "
+                "try again in a few minutes, and tell your administrator if it happens again."
+            )
+        )
 
 
 @contextmanager
@@ -144,8 +147,10 @@ class S3DocumentStorage(NoPublicAddress, S3Storage):
         super().__init__(**settings)
         # S3Storage.__init__ built it from the addressing style and signature version (set dynamically: no type).
         base_config: Config = self.client_config  # type: ignore[has-type]
-        self.client_config = base_config.merge(Config(
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            retries={"total_max_attempts": self.max_attempts, "mode": "standard"},
-        ))
+        self.client_config = base_config.merge(
+            Config(
+                connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
+                retries={"total_max_attempts": self.max_attempts, "mode": "standard"},
+            )
+        )

@@ -11,8 +11,11 @@ SERVICE_CATALOGUE: tuple[tuple[str, str, str], ...] = (
     ("listening-centre", "Centro di ascolto", "Primo ascolto, orientamento e accompagnamento ai servizi."),
     ("emergency-shelter", "Pronta accoglienza notturna", "Posti letto per l'emergenza e il piano freddo."),
     ("temporary-housing", "Housing temporaneo (SAT)", "Alloggi temporanei con progetto di accompagnamento."),
-    ("social-housing-support", "Accompagnamento all'abitare",
-     "Domande SAP, ricerca casa, mediazione con i proprietari, morosità incolpevole."),
+    (
+        "social-housing-support",
+        "Accompagnamento all'abitare",
+        "Domande SAP, ricerca casa, mediazione con i proprietari, morosità incolpevole.",
+    ),
     ("job-placement", "Inserimento lavorativo", "Orientamento, bilancio di competenze, tirocini di inclusione."),
     ("training", "Formazione professionale", "Corsi brevi e qualifiche professionali."),
     ("legal-aid", "Consulenza legale", "Sportello legale, permessi di soggiorno, sfratti."),
@@ -34,8 +37,12 @@ SERVICE_CATALOGUE: tuple[tuple[str, str, str], ...] = (
 DELIVERIES: dict[str, tuple[tuple[str, tuple[int, int] | None, int], ...]] = {
     "food-aid": (("food_parcel", (25, 60), 2), ("food_parcel", (25, 60), 1), ("meal", None, 10)),
     "clothing": (("clothing", None, 3),),
-    "economic-support": (("voucher", (50, 150), 1), ("bill_payment", (80, 400), 1), ("rent_support", (200, 700), 1),
-                         ("subsidy", (100, 500), 1)),
+    "economic-support": (
+        ("voucher", (50, 150), 1),
+        ("bill_payment", (80, 400), 1),
+        ("rent_support", (200, 700), 1),
+        ("subsidy", (100, 500), 1),
+    ),
     "medicines": (("medicines", (10, 90), 3),),
     "listening-centre": (("counselling", None, 1),),
     "psychological-support": (("counselling", None, 1),),
@@ -63,6 +70,6 @@ def load_catalogue() -> dict[str, ServiceType]:
     for code, name, description in SERVICE_CATALOGUE:
         values = {"name": name, "description": description}
         catalogue[code], _created = ServiceType.objects.update_or_create(
-            code=code, defaults=values, create_defaults={**values, "share_sections": default_share_sections(code)})
+            code=code, defaults=values, create_defaults={**values, "share_sections": default_share_sections(code)}
+        )
     return catalogue
-

@@ -50,35 +50,150 @@ AFOL_NAME = "AFOL Metropolitana - Formazione e Orientamento al Lavoro"
 
 ORGANISATIONS = (
     # (name, short name, kind, services, staff: (username, role, first name, last name))
-    (CPI_NAME, "CPI Cinisello", OrganisationKind.PUBLIC_BODY, ("job-centre", "job-placement"),
-     (("cpi.operatore", Role.OPERATOR, "Federica", "Colombo"), ("cpi.cm", Role.CASE_MANAGER, "Matteo", "Ferri"),
-      ("cpi.admin", Role.ORG_ADMIN, "Daniela", "Mauri"))),
-    (AFOL_NAME, "AFOL Metropolitana", OrganisationKind.PUBLIC_COMPANY, ("training", "job-placement"),
-     (("afol.cm", Role.CASE_MANAGER, "Stefano", "Radaelli"), ("afol.operatore", Role.OPERATOR, "Irene", "Villa"),
-      ("afol.admin", Role.ORG_ADMIN, "Paolo", "Brambilla"))),
+    (
+        CPI_NAME,
+        "CPI Cinisello",
+        OrganisationKind.PUBLIC_BODY,
+        ("job-centre", "job-placement"),
+        (
+            ("cpi.operatore", Role.OPERATOR, "Federica", "Colombo"),
+            ("cpi.cm", Role.CASE_MANAGER, "Matteo", "Ferri"),
+            ("cpi.admin", Role.ORG_ADMIN, "Daniela", "Mauri"),
+        ),
+    ),
+    (
+        AFOL_NAME,
+        "AFOL Metropolitana",
+        OrganisationKind.PUBLIC_COMPANY,
+        ("training", "job-placement"),
+        (
+            ("afol.cm", Role.CASE_MANAGER, "Stefano", "Radaelli"),
+            ("afol.operatore", Role.OPERATOR, "Irene", "Villa"),
+            ("afol.admin", Role.ORG_ADMIN, "Paolo", "Brambilla"),
+        ),
+    ),
 )
 
-JOB_CENTRE_SERVICE = ("job-centre", "Centro per l'Impiego: DID, patto di servizio, programma GOL",
-                      "Dichiarazione di immediata disponibilità, patto di servizio personalizzato, percorsi GOL.")
+JOB_CENTRE_SERVICE = (
+    "job-centre",
+    "Centro per l'Impiego: DID, patto di servizio, programma GOL",
+    "Dichiarazione di immediata disponibilità, patto di servizio personalizzato, percorsi GOL.",
+)
 
 OPPORTUNITIES = (
     # (publisher, employer, role, city, area, hours, days, shift, contract, days to close, skills, languages)
-    (CPI_NAME, "Logistica Nord Milano Srl", "Carrellista / magazziniere", "Cinisello Balsamo", 1, 40, 31, "day",
-     "fixed_term", 30, ("licence-forklift", "skill-warehouse", "cert-safety-general"), (("it", 2),)),
-    (CPI_NAME, "Pulizie Brianza Coop. Soc.", "Addetta/o alle pulizie uffici", "Sesto San Giovanni", 2, 20, 31,
-     "evening", "permanent", 20, ("skill-cleaning",), (("it", 1),)),
-    (CPI_NAME, "RSA Villa Serena", "Ausiliario socio-assistenziale (ASA)", "Cinisello Balsamo", 1, 36, 127, "day",
-     "fixed_term", 45, ("qual-asa",), (("it", 3),)),
-    (CPI_NAME, "Supermercati Lombardi SpA", "Addetto/a rifornimento scaffali", "Cinisello Balsamo", 1, 24, 63, "day",
-     "agency", 15, ("skill-shelving", "skill-retail"), (("it", 2),)),
-    (AFOL_NAME, "Trasporti Bresso Srl", "Autista patente C", "Bresso", 2, 40, 31, "day", "permanent", 40,
-     ("licence-driving-c", "licence-cqc"), (("it", 3),)),
-    (AFOL_NAME, "Ristorante La Pergola", "Aiuto cuoco", "Cinisello Balsamo", 1, 30, 124, "evening", "apprenticeship",
-     25, ("skill-kitchen-help", "cert-haccp"), (("it", 2),)),
-    (AFOL_NAME, "Hotel Milano Nord", "Receptionist notturno", "Milano", 2, 40, 127, "night", "fixed_term", 35,
-     ("skill-customer-service", "skill-computer-basic"), (("it", 4), ("en", 3))),
-    (AFOL_NAME, "Verde Pubblico Coop. Soc.", "Giardiniere", "Cusano Milanino", 1, 30, 31, "day", "fixed_term", 50,
-     ("skill-gardening", "licence-driving-b"), ()),
+    (
+        CPI_NAME,
+        "Logistica Nord Milano Srl",
+        "Carrellista / magazziniere",
+        "Cinisello Balsamo",
+        1,
+        40,
+        31,
+        "day",
+        "fixed_term",
+        30,
+        ("licence-forklift", "skill-warehouse", "cert-safety-general"),
+        (("it", 2),),
+    ),
+    (
+        CPI_NAME,
+        "Pulizie Brianza Coop. Soc.",
+        "Addetta/o alle pulizie uffici",
+        "Sesto San Giovanni",
+        2,
+        20,
+        31,
+        "evening",
+        "permanent",
+        20,
+        ("skill-cleaning",),
+        (("it", 1),),
+    ),
+    (
+        CPI_NAME,
+        "RSA Villa Serena",
+        "Ausiliario socio-assistenziale (ASA)",
+        "Cinisello Balsamo",
+        1,
+        36,
+        127,
+        "day",
+        "fixed_term",
+        45,
+        ("qual-asa",),
+        (("it", 3),),
+    ),
+    (
+        CPI_NAME,
+        "Supermercati Lombardi SpA",
+        "Addetto/a rifornimento scaffali",
+        "Cinisello Balsamo",
+        1,
+        24,
+        63,
+        "day",
+        "agency",
+        15,
+        ("skill-shelving", "skill-retail"),
+        (("it", 2),),
+    ),
+    (
+        AFOL_NAME,
+        "Trasporti Bresso Srl",
+        "Autista patente C",
+        "Bresso",
+        2,
+        40,
+        31,
+        "day",
+        "permanent",
+        40,
+        ("licence-driving-c", "licence-cqc"),
+        (("it", 3),),
+    ),
+    (
+        AFOL_NAME,
+        "Ristorante La Pergola",
+        "Aiuto cuoco",
+        "Cinisello Balsamo",
+        1,
+        30,
+        124,
+        "evening",
+        "apprenticeship",
+        25,
+        ("skill-kitchen-help", "cert-haccp"),
+        (("it", 2),),
+    ),
+    (
+        AFOL_NAME,
+        "Hotel Milano Nord",
+        "Receptionist notturno",
+        "Milano",
+        2,
+        40,
+        127,
+        "night",
+        "fixed_term",
+        35,
+        ("skill-customer-service", "skill-computer-basic"),
+        (("it", 4), ("en", 3)),
+    ),
+    (
+        AFOL_NAME,
+        "Verde Pubblico Coop. Soc.",
+        "Giardiniere",
+        "Cusano Milanino",
+        1,
+        30,
+        31,
+        "day",
+        "fixed_term",
+        50,
+        ("skill-gardening", "licence-driving-b"),
+        (),
+    ),
 )
 
 COURSES = (
@@ -94,13 +209,37 @@ PROFILES = (
     (("licence-forklift", "skill-warehouse", "licence-driving-b"), (("it", 3),), 40, 31, False, 2, "active", "adi"),
     (("skill-cleaning", "skill-laundry"), (("it", 2), ("ar", 6)), 25, 31, True, 1, "active", "sfl"),
     (("skill-care-elderly", "skill-cleaning"), (("it", 3), ("uk", 6)), 36, 127, False, 2, "active", ""),
-    (("skill-warehouse", "skill-shelving", "skill-computer-basic"), (("it", 4), ("en", 2)), 40, 63, False, 2,
-     "active", "adi"),
+    (
+        ("skill-warehouse", "skill-shelving", "skill-computer-basic"),
+        (("it", 4), ("en", 2)),
+        40,
+        63,
+        False,
+        2,
+        "active",
+        "adi",
+    ),
     (("skill-kitchen-help", "skill-waiting"), (("it", 2), ("wo", 6), ("fr", 4)), 30, 124, False, 1, "lapsed", ""),
-    (("skill-construction", "skill-painting", "licence-driving-b"), (("it", 3), ("sq", 6)), 40, 31, False, 3,
-     "active", ""),
-    (("skill-office", "skill-spreadsheet", "skill-customer-service"), (("it", 5), ("en", 3)), 30, 31, True, 2,
-     "none", "sfl"),
+    (
+        ("skill-construction", "skill-painting", "licence-driving-b"),
+        (("it", 3), ("sq", 6)),
+        40,
+        31,
+        False,
+        3,
+        "active",
+        "",
+    ),
+    (
+        ("skill-office", "skill-spreadsheet", "skill-customer-service"),
+        (("it", 5), ("en", 3)),
+        30,
+        31,
+        True,
+        2,
+        "none",
+        "sfl",
+    ),
     (("skill-gardening",), (("it", 1), ("ti", 6)), 40, 31, False, 1, "active", "adi"),
 )
 
@@ -115,10 +254,15 @@ def _at(days_ago: float):
 
 def _organisations() -> dict[str, Organisation]:
     job_centre, _created = ServiceType.objects.update_or_create(
-        code=JOB_CENTRE_SERVICE[0], defaults={"name": JOB_CENTRE_SERVICE[1], "description": JOB_CENTRE_SERVICE[2],
-                                              "sla_working_days": 5},
-        create_defaults={"name": JOB_CENTRE_SERVICE[1], "description": JOB_CENTRE_SERVICE[2], "sla_working_days": 5,
-                         "share_sections": default_share_sections(JOB_CENTRE_SERVICE[0])})
+        code=JOB_CENTRE_SERVICE[0],
+        defaults={"name": JOB_CENTRE_SERVICE[1], "description": JOB_CENTRE_SERVICE[2], "sla_working_days": 5},
+        create_defaults={
+            "name": JOB_CENTRE_SERVICE[1],
+            "description": JOB_CENTRE_SERVICE[2],
+            "sla_working_days": 5,
+            "share_sections": default_share_sections(JOB_CENTRE_SERVICE[0]),
+        },
+    )
     User = get_user_model()
     password = make_password(DEMO_PASSWORD)
     result = {}
@@ -127,14 +271,26 @@ def _organisations() -> dict[str, Organisation]:
         services_ = list(ServiceType.objects.filter(code__in=codes))
         if organisation is None:
             organisation = partner_services.organisation_create(
-                name=name, kind=kind, short_name=short_name, services=services_, city="Cinisello Balsamo",
-                postcode="20092", email=f"info@{short_name.split()[0].lower()}.example.org")
+                name=name,
+                kind=kind,
+                short_name=short_name,
+                services=services_,
+                city="Cinisello Balsamo",
+                postcode="20092",
+                email=f"info@{short_name.split()[0].lower()}.example.org",
+            )
         else:
             organisation.services.add(*services_)
         for username, role, first_name, last_name in staff:
-            user, _created = User.objects.get_or_create(username=username, defaults={
-                "email": f"{username}@example.org", "password": password, "first_name": first_name,
-                "last_name": last_name})
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "email": f"{username}@example.org",
+                    "password": password,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                },
+            )
             if not Membership.objects.filter(user=user, organisation=organisation).exists():
                 partner_services.membership_add(organisation=organisation, role=role, user=user)
         result[name] = organisation
@@ -149,16 +305,26 @@ def _publisher(organisation: Organisation):
 def _offers(organisations: dict[str, Organisation]) -> dict[str, Course]:
     skill_ids = dict(Skill.objects.values_list("code", "pk"))
     today = timezone.localdate()
-    for (publisher, employer, role, city, area, hours, days, shift, contract, closes, skills, languages
-         ) in OPPORTUNITIES:
+    for publisher, employer, role, city, area, hours, days, shift, contract, closes, skills, languages in OPPORTUNITIES:
         if Opportunity.objects.filter(employer=employer, role=role).exists():
             continue
         organisation = organisations[publisher]
         services.opportunity_create(
-            actor=_publisher(organisation), organisation_id=organisation.pk, employer=employer, role=role, city=city,
-            area=area, weekly_hours=hours, days=days, shift=shift, contract_type=contract,
-            closing_on=today + datetime.timedelta(days=closes), description=f"{role} presso {employer}, {city}.",
-            skills=list(Skill.objects.filter(code__in=skills)), languages=dict(languages))
+            actor=_publisher(organisation),
+            organisation_id=organisation.pk,
+            employer=employer,
+            role=role,
+            city=city,
+            area=area,
+            weekly_hours=hours,
+            days=days,
+            shift=shift,
+            contract_type=contract,
+            closing_on=today + datetime.timedelta(days=closes),
+            description=f"{role} presso {employer}, {city}.",
+            skills=list(Skill.objects.filter(code__in=skills)),
+            languages=dict(languages),
+        )
     courses = {}
     afol = organisations[AFOL_NAME]
     for title, location, starts_in, lasts, seats, teaches, italian in COURSES:
@@ -167,9 +333,15 @@ def _offers(organisations: dict[str, Organisation]) -> dict[str, Course]:
             starts = today + datetime.timedelta(days=starts_in)
             with _at(max(0, -starts_in) + 5):  # published before it starts
                 course = services.course_create(
-                    actor=_publisher(afol), organisation_id=afol.pk, title=title, location=location,
-                    starts_on=starts, ends_on=starts + datetime.timedelta(days=lasts), seats=seats,
-                    min_italian_level=italian)
+                    actor=_publisher(afol),
+                    organisation_id=afol.pk,
+                    title=title,
+                    location=location,
+                    starts_on=starts,
+                    ends_on=starts + datetime.timedelta(days=lasts),
+                    seats=seats,
+                    min_italian_level=italian,
+                )
             if teaches:
                 Course.objects.filter(pk=course.pk).update(teaches_id=skill_ids[teaches])
         courses[title] = course
@@ -179,8 +351,12 @@ def _offers(organisations: dict[str, Organisation]) -> dict[str, Course]:
 def _candidate_cases(lead: Organisation) -> list[Case]:
     """Open cases of the Comune whose case manager still works there, oldest first."""
     managers = Membership.objects.active().filter(organisation=lead, role=Role.CASE_MANAGER).values("user_id")
-    return list(Case.objects.filter(lead_organisation=lead, case_manager_id__in=managers)
-                .exclude(status=CaseStatus.CLOSED).select_related("person", "case_manager").order_by("pk")[:12])
+    return list(
+        Case.objects.filter(lead_organisation=lead, case_manager_id__in=managers)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("person", "case_manager")
+        .order_by("pk")[:12]
+    )
 
 
 def _consent(case: Case, organisation: Organisation) -> None:
@@ -193,21 +369,32 @@ def _consent(case: Case, organisation: Organisation) -> None:
 def _profile(case: Case, index: int) -> None:
     skills, languages, hours, days, childcare, mobility, did, support = PROFILES[index % len(PROFILES)]
     services.profile_save(
-        actor=case.case_manager, case=case, skills=list(Skill.objects.filter(code__in=skills)),
+        actor=case.case_manager,
+        case=case,
+        skills=list(Skill.objects.filter(code__in=skills)),
         languages=dict(languages),
         education_level=("lower_secondary", "foreign", "upper_secondary", "vocational")[index % 4],
-        work_history=("Magazziniere presso una cooperativa di logistica (2018-2023).",
-                      "Collaboratrice domestica e addetta alle pulizie, lavori saltuari.",
-                      "Assistente familiare in Ucraina e in Italia.",
-                      "Commesso in un supermercato, contratti a termine.")[index % 4],
-        max_weekly_hours=hours, available_days=days, childcare_constraint=childcare, mobility=mobility,
-        did_status=did, did_date=timezone.localdate() - datetime.timedelta(days=120) if did != "none" else None,
-        receives_adi=support == "adi", receives_sfl=support == "sfl")
+        work_history=(
+            "Magazziniere presso una cooperativa di logistica (2018-2023).",
+            "Collaboratrice domestica e addetta alle pulizie, lavori saltuari.",
+            "Assistente familiare in Ucraina e in Italia.",
+            "Commesso in un supermercato, contratti a termine.",
+        )[index % 4],
+        max_weekly_hours=hours,
+        available_days=days,
+        childcare_constraint=childcare,
+        mobility=mobility,
+        did_status=did,
+        did_date=timezone.localdate() - datetime.timedelta(days=120) if did != "none" else None,
+        receives_adi=support == "adi",
+        receives_sfl=support == "sfl",
+    )
 
 
 def _task(pathway: EmploymentPathway, step) -> Task:
-    return Task.objects.filter(process_id=pathway.process_id, flow_task=step,
-                               status__in=workflow_permissions.OPEN_TASK_STATUSES).get()
+    return Task.objects.filter(
+        process_id=pathway.process_id, flow_task=step, status__in=workflow_permissions.OPEN_TASK_STATUSES
+    ).get()
 
 
 def _to_referral(case: Case, cpi: Organisation, index: int, days_ago: int) -> EmploymentPathway:
@@ -220,9 +407,13 @@ def _to_referral(case: Case, cpi: Organisation, index: int, days_ago: int) -> Em
         services.pathway_profile_done(actor=manager, task_id=_task(pathway, EmploymentFlow.profile).pk)
     _consent(case, cpi)
     with _at(days_ago - 3):
-        services.pathway_refer(actor=manager, task_id=_task(pathway, EmploymentFlow.refer).pk,
-                               receiver_organisation_id=cpi.pk, service_type_id=job_placement.pk,
-                               reason="Disoccupato/a da più di 12 mesi, disponibile subito: attivazione percorso GOL.")
+        services.pathway_refer(
+            actor=manager,
+            task_id=_task(pathway, EmploymentFlow.refer).pk,
+            receiver_organisation_id=cpi.pk,
+            service_type_id=job_placement.pk,
+            reason="Disoccupato/a da più di 12 mesi, disponibile subito: attivazione percorso GOL.",
+        )
     pathway.refresh_from_db()
     return pathway
 
@@ -233,12 +424,16 @@ def _to_training(case, cpi, index, days_ago, courses) -> EmploymentPathway:
     if pathway.referral_id is None:
         raise RuntimeError("the demo's employment pathway has no referral")
     with _at(days_ago - 5):
-        handoffs.handoff_accept(actor=operator, handoff_id=pathway.referral_id,
-                                note="Colloquio fissato per la prossima settimana.")
+        handoffs.handoff_accept(
+            actor=operator, handoff_id=pathway.referral_id, note="Colloquio fissato per la prossima settimana."
+        )
     with _at(days_ago - 9):
-        services.pathway_agree(actor=operator, task_id=_task(pathway, EmploymentFlow.agree).pk,
-                               path_type=("upskilling", "reinserimento", "lavoro_inclusione")[index % 3],
-                               note="Patto di servizio firmato.")
+        services.pathway_agree(
+            actor=operator,
+            task_id=_task(pathway, EmploymentFlow.agree).pk,
+            path_type=("upskilling", "reinserimento", "lavoro_inclusione")[index % 3],
+            note="Patto di servizio firmato.",
+        )
     with _at(days_ago - 10):
         services.course_enrol(actor=operator, course_id=courses[COURSES[index % 2][0]].pk, case=case)
     pathway.refresh_from_db()
@@ -268,23 +463,34 @@ def load_employment() -> Counter:
     pathway = _to_training(cases[2], cpi, 2, 40, courses)
     with _at(25):
         services.internship_create(
-            actor=operator, case=cases[2], host_employer="Cooperativa Il Torpedone - laboratorio di assemblaggio",
-            tutor="Giovanni Riva", starts_on=timezone.localdate() - datetime.timedelta(days=25),
-            ends_on=timezone.localdate() + datetime.timedelta(days=65), weekly_hours=25,
-            monthly_allowance=Decimal("500.00"), status=InternshipStatus.IN_PROGRESS)
+            actor=operator,
+            case=cases[2],
+            host_employer="Cooperativa Il Torpedone - laboratorio di assemblaggio",
+            tutor="Giovanni Riva",
+            starts_on=timezone.localdate() - datetime.timedelta(days=25),
+            ends_on=timezone.localdate() + datetime.timedelta(days=65),
+            weekly_hours=25,
+            monthly_allowance=Decimal("500.00"),
+            status=InternshipStatus.IN_PROGRESS,
+        )
     # 4. placed three weeks ago: the 3-month follow-up is scheduled
     pathway = _to_training(cases[3], cpi, 3, 70, courses)
     with _at(30):
         services.pathway_training_done(actor=operator, task_id=_task(pathway, EmploymentFlow.training).pk)
     with _at(22):
-        services.placement_record(actor=operator, task_id=_task(pathway, EmploymentFlow.placement).pk,
-                                  employer="Supermercati Lombardi SpA", contract_type="fixed_term",
-                                  starts_on=timezone.localdate() - datetime.timedelta(days=21))
+        services.placement_record(
+            actor=operator,
+            task_id=_task(pathway, EmploymentFlow.placement).pk,
+            employer="Supermercati Lombardi SpA",
+            contract_type="fixed_term",
+            starts_on=timezone.localdate() - datetime.timedelta(days=21),
+        )
     # 5. dropped out
     pathway = _to_training(cases[4], cpi, 4, 50, courses)
     with _at(12):
-        services.pathway_drop_out(actor=operator, pathway_id=pathway.pk,
-                                  note="Ha trovato lavoro stagionale fuori regione in autonomia.")
+        services.pathway_drop_out(
+            actor=operator, pathway_id=pathway.pk, note="Ha trovato lavoro stagionale fuori regione in autonomia."
+        )
     # More profiles, so that the opportunities have candidates.
     for index, case in enumerate(cases[5:], start=5):
         with _at(10 + index):

@@ -47,8 +47,15 @@ from workflows.services import handoffs
 RESOURCES = (
     ("lotta", ResourceKind.SHELTER, "Dormitorio di pronto intervento", "Via Fiume 40", 12, ["men", "women"], 90),
     ("cri", ResourceKind.SHELTER, "Posti letto piano freddo", "Via Marconi 18", 8, ["anyone"], 120),
-    ("cordata", ResourceKind.TEMPORARY, "Appartamenti SAT Via Monte Ortigara", "Via Monte Ortigara 7", 6,
-     ["families", "women"], 540),
+    (
+        "cordata",
+        ResourceKind.TEMPORARY,
+        "Appartamenti SAT Via Monte Ortigara",
+        "Via Monte Ortigara 7",
+        6,
+        ["families", "women"],
+        540,
+    ),
     ("cordata", ResourceKind.SOCIAL, "Housing sociale Via Verdi", "Via Verdi 21", 4, ["families", "young"], 1095),
     ("comune", ResourceKind.PUBLIC, "Alloggi SAP Via Cadorna", "Via Cadorna 12", 5, ["families", "elderly"], None),
     ("comune", ResourceKind.PUBLIC, "Alloggi SAP Via Risorgimento", "Via Risorgimento 3", 3, ["anyone"], None),
@@ -88,13 +95,20 @@ def _org(slug: str) -> Organisation | None:
     profile = PROFILES.get(slug)
     if profile is None:
         return None
-    return Organisation.objects.filter(short_name=profile.short_name).first() or Organisation.objects.filter(
-        name__icontains=profile.short_name).first()
+    return (
+        Organisation.objects.filter(short_name=profile.short_name).first()
+        or Organisation.objects.filter(name__icontains=profile.short_name).first()
+    )
 
 
 def _member(organisation: Organisation, *roles: str):
-    membership = Membership.objects.active().filter(organisation=organisation, role__in=roles).select_related(
-        "user").order_by("role", "pk").first()
+    membership = (
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=roles)
+        .select_related("user")
+        .order_by("role", "pk")
+        .first()
+    )
     return membership.user if membership else None
 
 
@@ -109,35 +123,60 @@ def load_housing(*, seed: int = 2026) -> dict[str, int]:
             continue
         providers[slug] = organisation
         with transaction.atomic():
-            resources.resource_create(actor=manager, provider=organisation, data={
-                "kind": kind, "name": name, "address": address, "capacity": capacity, "target_groups": groups,
-                "max_stay_days": max_stay})
+            resources.resource_create(
+                actor=manager,
+                provider=organisation,
+                data={
+                    "kind": kind,
+                    "name": name,
+                    "address": address,
+                    "capacity": capacity,
+                    "target_groups": groups,
+                    "max_stay_days": max_stay,
+                },
+            )
         stats["resources"] += 1
         stats["places"] += capacity
     if not stats["resources"]:
         raise HousingDemoError("the demo network's housing providers are missing (manage.py demo_network first)")
 
     # The open cases with a housing need first, then the others: a small demo network has few of them.
-    housing_first = Case.objects.filter(status=CaseStatus.OPEN, case_manager__isnull=False).annotate(
-        housing=Count("assessments", filter=Q(assessments__domain=Domain.HOUSING))
-    ).select_related("person", "lead_organisation", "case_manager").order_by("-housing", "pk")
+    housing_first = (
+        Case.objects.filter(status=CaseStatus.OPEN, case_manager__isnull=False)
+        .annotate(housing=Count("assessments", filter=Q(assessments__domain=Domain.HOUSING)))
+        .select_related("person", "lead_organisation", "case_manager")
+        .order_by("-housing", "pk")
+    )
     cases = list(housing_first[:16])
     today = timezone.localdate()
     for index, case in enumerate(cases):
-        situation = Situation.HOMELESS if case.person.is_homeless else rng.choice(
-            [Situation.EVICTION, Situation.OVERCROWDING, Situation.UNFIT, Situation.PRECARIOUS])
+        situation = (
+            Situation.HOMELESS
+            if case.person.is_homeless
+            else rng.choice([Situation.EVICTION, Situation.OVERCROWDING, Situation.UNFIT, Situation.PRECARIOUS])
+        )
         size = 1 if situation == Situation.HOMELESS else rng.randint(2, 5)
         isee = Decimal(rng.choice([0, 3200, 6400, 9800, 12500, 15200, 18700, 23000]))
         try:
-            households.housing_profile_save(actor=case.case_manager, case=case, data={
-                "situation": situation, "household_size": size, "minors": rng.randint(0, size - 1),
-                "disabled_members": 1 if rng.random() < 0.15 else 0, "isee": isee, "isee_erp": isee,
-                "income": isee * Decimal("1.4"), "years_in_region": rng.randint(1, 30),
-                "eviction_date": today + datetime.timedelta(days=rng.randint(10, 120))
-                if situation == Situation.EVICTION else None,
-                "notes": PROFILE_NOTES[situation],
-                "assessed_on": today - datetime.timedelta(days=rng.randint(5, 60)),
-            })
+            households.housing_profile_save(
+                actor=case.case_manager,
+                case=case,
+                data={
+                    "situation": situation,
+                    "household_size": size,
+                    "minors": rng.randint(0, size - 1),
+                    "disabled_members": 1 if rng.random() < 0.15 else 0,
+                    "isee": isee,
+                    "isee_erp": isee,
+                    "income": isee * Decimal("1.4"),
+                    "years_in_region": rng.randint(1, 30),
+                    "eviction_date": today + datetime.timedelta(days=rng.randint(10, 120))
+                    if situation == Situation.EVICTION
+                    else None,
+                    "notes": PROFILE_NOTES[situation],
+                    "assessed_on": today - datetime.timedelta(days=rng.randint(5, 60)),
+                },
+            )
         except (ValidationError, PermissionDenied):
             continue
         stats["sections"] += 1
@@ -146,12 +185,14 @@ def load_housing(*, seed: int = 2026) -> dict[str, int]:
         for kind in kinds:
             try:
                 households.application_create(
-                    actor=case.case_manager, case=case, kind=kind,
+                    actor=case.case_manager,
+                    case=case,
+                    kind=kind,
                     applied_on=today - datetime.timedelta(days=rng.randint(10, 700)),
                     protocol_number=f"SAP-2026/{1000 + index}" if kind == ResourceKind.PUBLIC else "",
                     override=kind == ResourceKind.PUBLIC and isee > 16000,
-                    override_reason="Sfratto con minori: deroga disposta dal Servizio sociale"
-                    if isee > 16000 else "")
+                    override_reason="Sfratto con minori: deroga disposta dal Servizio sociale" if isee > 16000 else "",
+                )
                 stats["applications"] += 1
             except (ValidationError, PermissionDenied):
                 continue
@@ -181,8 +222,9 @@ def _pathways(cases, providers: dict[str, Organisation], today: datetime.date) -
 
 
 def _open_task(process, node):
-    return Task.objects.filter(process=process, flow_task=node,
-                               status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]).first()
+    return Task.objects.filter(
+        process=process, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+    ).first()
 
 
 def _one_pathway(case, emergency, temporary, public, today, counts, *, stage: int) -> None:
@@ -191,36 +233,52 @@ def _one_pathway(case, emergency, temporary, public, today, counts, *, stage: in
         # The person signs the consent to share the file with the housing providers (informativa privacy).
         if not Consent.objects.filter(person=case.person, purpose=ConsentPurpose.PROCESSING).valid_on(today).exists():
             consent_record(actor=lead, person=case.person, purpose=ConsentPurpose.PROCESSING, given_on=today)
-        consent_record(actor=lead, person=case.person, purpose=ConsentPurpose.SHARE_NAMED, given_on=today,
-                       organisations=[emergency, temporary, public])
+        consent_record(
+            actor=lead,
+            person=case.person,
+            purpose=ConsentPurpose.SHARE_NAMED,
+            given_on=today,
+            organisations=[emergency, temporary, public],
+        )
     process = pathway.pathway_start(actor=lead, case=case)
-    pathway.assessment_done(actor=lead, task=_open_task(process, HousingFlow.assess),
-                            emergency_needed=stage < 2, emergency_provider=emergency if stage < 2 else None,
-                            temporary_provider=temporary, public_provider=public)
+    pathway.assessment_done(
+        actor=lead,
+        task=_open_task(process, HousingFlow.assess),
+        emergency_needed=stage < 2,
+        emergency_provider=emergency if stage < 2 else None,
+        temporary_provider=temporary,
+        public_provider=public,
+    )
     if stage == 2:
         return  # the referrals wait for the providers' answer
     for provider in (emergency, temporary):
         worker = _member(provider, Role.CASE_MANAGER, Role.OPERATOR)
-        handoff = Handoff.objects.filter(case=case, receiver_organisation=provider,
-                                         status=HandoffStatus.PENDING).first()
+        handoff = Handoff.objects.filter(
+            case=case, receiver_organisation=provider, status=HandoffStatus.PENDING
+        ).first()
         if handoff is not None and worker is not None:
             handoffs.handoff_accept(actor=worker, handoff_id=handoff.pk, note="Presa in carico per il percorso casa")
     shelter_worker = _member(emergency, Role.OPERATOR, Role.CASE_MANAGER)
     bed = _free_place(Resource.objects.get(provider=emergency, kind=ResourceKind.SHELTER), never_used=True)
-    stay = placements.stay_start(actor=shelter_worker, place=bed, case=case,
-                                 move_in=today - datetime.timedelta(days=40 - 15 * stage))
+    stay = placements.stay_start(
+        actor=shelter_worker, place=bed, case=case, move_in=today - datetime.timedelta(days=40 - 15 * stage)
+    )
     counts["stays"] += 1
-    pathway.emergency_placement_done(actor=shelter_worker, task=_open_task(
-        process, HousingFlow.emergency_placement))
+    pathway.emergency_placement_done(actor=shelter_worker, task=_open_task(process, HousingFlow.emergency_placement))
     if stage == 0:
         # The first household moved on to La Cordata's temporary flat, with its accompaniment plan.
-        placements.stay_end(actor=shelter_worker, stay=stay, move_out=today - datetime.timedelta(days=12),
-                            exit_reason="next_step")
+        placements.stay_end(
+            actor=shelter_worker, stay=stay, move_out=today - datetime.timedelta(days=12), exit_reason="next_step"
+        )
         cordata = _member(temporary, Role.CASE_MANAGER, Role.OPERATOR)
         flat = _free_place(Resource.objects.filter(provider=temporary, kind=ResourceKind.TEMPORARY).first())
         placements.stay_start(
-            actor=cordata, place=flat, case=case, move_in=today - datetime.timedelta(days=12),
+            actor=cordata,
+            place=flat,
+            case=case,
+            move_in=today - datetime.timedelta(days=12),
             planned_move_out=today + datetime.timedelta(days=20),
             accompaniment_plan="Colloqui quindicinali con l'educatrice; orientamento al lavoro con il Centro per "
-                               "l'Impiego; piano di risparmio per il deposito cauzionale.")
+            "l'Impiego; piano di risparmio per il deposito cauzionale.",
+        )
         counts["stays"] += 1

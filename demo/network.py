@@ -48,47 +48,98 @@ class OrgProfile:
     lead_weight: int = 0  # share of the demo cases the organisation leads (needs a case manager)
 
 
-PROFILES: dict[str, OrgProfile] = {p.slug: p for p in (
-    OrgProfile("comune", "Comune di Cinisello Balsamo",
-               ("listening-centre", "economic-support", "social-housing-support", "temporary-housing",
-                "family-support", "job-placement"), (COORD, CM, CM, ADMIN), 30),
-    OrgProfile("anffas", "Anffas NordMilano", ("disability-support", "family-support"), (ADMIN, CM), 2),
-    OrgProfile("anteas", "Anteas", ("elderly-support",), (ADMIN, VOL)),
-    OrgProfile("bancolombardia", "Banco Alimentare Lombardia", ("food-aid",), (ADMIN, OP)),
-    OrgProfile("marse", "Associazione Marse", ("school-support", "family-support"), (ADMIN, OP)),
-    OrgProfile("auser", "AUSER", ("elderly-support",), (ADMIN, VOL)),
-    OrgProfile("farmacie", "Farmacie comunali", ("medicines", "health"), (ADMIN, OP)),
-    OrgProfile("banco", "Banco Paolo Galbiati", ("food-aid",), (ADMIN, OP, VOL)),
-    OrgProfile("caritas", "Caritas Cinisello",
-               ("listening-centre", "food-aid", "clothing", "economic-support", "debt-counselling"),
-               (ADMIN, CM, OP, VOL), 22),
-    OrgProfile("cav", "Centro Aiuto alla Vita", ("maternity-support", "family-support", "clothing"), (ADMIN, CM), 4),
-    OrgProfile("torpedone", "Il Torpedone", ("job-placement", "training"), (ADMIN, CM), 2),
-    OrgProfile("cordata", "La Cordata", ("temporary-housing", "social-housing-support", "emergency-shelter"),
-               (ADMIN, CM, OP), 10),
-    OrgProfile("integrazione", "Progetto e Integrazione", ("language-courses", "job-placement", "legal-aid"),
-               (ADMIN, CM), 3),
-    OrgProfile("protezionecivile", "Protezione Civile", ("food-aid",), (ADMIN, VOL)),
-    OrgProfile("cri", "Croce Rossa Cinisello", ("food-aid", "clothing", "health", "emergency-shelter"),
-               (ADMIN, CM, OP), 5),
-    OrgProfile("equipe", "Equipe Sociale Decanato", ("listening-centre", "family-support"), (ADMIN, CM), 3),
-    OrgProfile("auprema", "Fondazione Auprema", ("family-support", "school-support"), (ADMIN, OP)),
-    OrgProfile("cumse", "Fondazione CUMSE", ("training", "school-support"), (ADMIN, OP)),
-    OrgProfile("vincenziane", "Volontariato Vincenziano",
-               ("listening-centre", "food-aid", "clothing", "economic-support"), (ADMIN, CM, VOL), 5),
-    OrgProfile("officina", "Officina di Enrico", ("training", "job-placement"), (ADMIN, OP)),
-    OrgProfile("ilsole", "Poliambulatorio Il Sole", ("health", "psychological-support", "medicines"), (ADMIN, OP)),
-    OrgProfile("stripes", "Cooperativa Stripes", ("school-support", "family-support", "psychological-support"),
-               (ADMIN, CM), 3),
-    OrgProfile("prima", "Cooperativa Prima", ("job-placement", "training"), (ADMIN, CM), 2),
-    OrgProfile("xsqui", "Associazione XSQUI", ("school-support", "language-courses"), (ADMIN, OP)),
-    OrgProfile("edithstein", "Fondazione Edith Stein",
-               ("family-support", "psychological-support", "debt-counselling"), (ADMIN, CM), 3),
-    OrgProfile("lotta", "Lotta Contro l'Emarginazione", ("emergency-shelter", "psychological-support", "legal-aid"),
-               (ADMIN, CM, OP), 5),
-    OrgProfile("fondazionecomunitaria", "Fondazione Comunitaria Nord Milano", ("economic-support",), (ADMIN, OP)),
-    OrgProfile("csv", "CSV Milano", ("volunteering",), (ADMIN, OP)),
-)}
+PROFILES: dict[str, OrgProfile] = {
+    p.slug: p
+    for p in (
+        OrgProfile(
+            "comune",
+            "Comune di Cinisello Balsamo",
+            (
+                "listening-centre",
+                "economic-support",
+                "social-housing-support",
+                "temporary-housing",
+                "family-support",
+                "job-placement",
+            ),
+            (COORD, CM, CM, ADMIN),
+            30,
+        ),
+        OrgProfile("anffas", "Anffas NordMilano", ("disability-support", "family-support"), (ADMIN, CM), 2),
+        OrgProfile("anteas", "Anteas", ("elderly-support",), (ADMIN, VOL)),
+        OrgProfile("bancolombardia", "Banco Alimentare Lombardia", ("food-aid",), (ADMIN, OP)),
+        OrgProfile("marse", "Associazione Marse", ("school-support", "family-support"), (ADMIN, OP)),
+        OrgProfile("auser", "AUSER", ("elderly-support",), (ADMIN, VOL)),
+        OrgProfile("farmacie", "Farmacie comunali", ("medicines", "health"), (ADMIN, OP)),
+        OrgProfile("banco", "Banco Paolo Galbiati", ("food-aid",), (ADMIN, OP, VOL)),
+        OrgProfile(
+            "caritas",
+            "Caritas Cinisello",
+            ("listening-centre", "food-aid", "clothing", "economic-support", "debt-counselling"),
+            (ADMIN, CM, OP, VOL),
+            22,
+        ),
+        OrgProfile(
+            "cav", "Centro Aiuto alla Vita", ("maternity-support", "family-support", "clothing"), (ADMIN, CM), 4
+        ),
+        OrgProfile("torpedone", "Il Torpedone", ("job-placement", "training"), (ADMIN, CM), 2),
+        OrgProfile(
+            "cordata",
+            "La Cordata",
+            ("temporary-housing", "social-housing-support", "emergency-shelter"),
+            (ADMIN, CM, OP),
+            10,
+        ),
+        OrgProfile(
+            "integrazione",
+            "Progetto e Integrazione",
+            ("language-courses", "job-placement", "legal-aid"),
+            (ADMIN, CM),
+            3,
+        ),
+        OrgProfile("protezionecivile", "Protezione Civile", ("food-aid",), (ADMIN, VOL)),
+        OrgProfile(
+            "cri", "Croce Rossa Cinisello", ("food-aid", "clothing", "health", "emergency-shelter"), (ADMIN, CM, OP), 5
+        ),
+        OrgProfile("equipe", "Equipe Sociale Decanato", ("listening-centre", "family-support"), (ADMIN, CM), 3),
+        OrgProfile("auprema", "Fondazione Auprema", ("family-support", "school-support"), (ADMIN, OP)),
+        OrgProfile("cumse", "Fondazione CUMSE", ("training", "school-support"), (ADMIN, OP)),
+        OrgProfile(
+            "vincenziane",
+            "Volontariato Vincenziano",
+            ("listening-centre", "food-aid", "clothing", "economic-support"),
+            (ADMIN, CM, VOL),
+            5,
+        ),
+        OrgProfile("officina", "Officina di Enrico", ("training", "job-placement"), (ADMIN, OP)),
+        OrgProfile("ilsole", "Poliambulatorio Il Sole", ("health", "psychological-support", "medicines"), (ADMIN, OP)),
+        OrgProfile(
+            "stripes",
+            "Cooperativa Stripes",
+            ("school-support", "family-support", "psychological-support"),
+            (ADMIN, CM),
+            3,
+        ),
+        OrgProfile("prima", "Cooperativa Prima", ("job-placement", "training"), (ADMIN, CM), 2),
+        OrgProfile("xsqui", "Associazione XSQUI", ("school-support", "language-courses"), (ADMIN, OP)),
+        OrgProfile(
+            "edithstein",
+            "Fondazione Edith Stein",
+            ("family-support", "psychological-support", "debt-counselling"),
+            (ADMIN, CM),
+            3,
+        ),
+        OrgProfile(
+            "lotta",
+            "Lotta Contro l'Emarginazione",
+            ("emergency-shelter", "psychological-support", "legal-aid"),
+            (ADMIN, CM, OP),
+            5,
+        ),
+        OrgProfile("fondazionecomunitaria", "Fondazione Comunitaria Nord Milano", ("economic-support",), (ADMIN, OP)),
+        OrgProfile("csv", "CSV Milano", ("volunteering",), (ADMIN, OP)),
+    )
+}
 
 # CSV name (as in partners/data/partners.csv) -> profile slug.
 CSV_SLUGS = {
@@ -124,14 +175,32 @@ CSV_SLUGS = {
 
 ROLE_SUFFIX = {CM: "cm", OP: "operatore", VOL: "volontario", ADMIN: "admin", COORD: "coordinatore"}
 # (slug, role, occurrence) -> username, where the demo promises a fixed login.
-FIXED_USERNAMES = {("comune", COORD, 0): "coordinatore", ("comune", CM, 0): "assistente.comune",
-                   ("comune", CM, 1): "assistente2.comune"}
+FIXED_USERNAMES = {
+    ("comune", COORD, 0): "coordinatore",
+    ("comune", CM, 0): "assistente.comune",
+    ("comune", CM, 1): "assistente2.comune",
+}
 # A user with two memberships: case manager at the CAV, operator at Caritas.
 EXTRA_MEMBERSHIPS = (("cav.cm", "caritas", OP),)
 
-STREETS = ("Via XXV Aprile", "Via Frova", "Via Libertà", "Viale Fulvio Testi", "Via Garibaldi", "Via Marconi",
-           "Via Risorgimento", "Via Matteotti", "Via Sant'Ambrogio", "Via Verdi", "Via Mazzini", "Piazza Gramsci",
-           "Via Cadorna", "Via Monte Ortigara", "Via Fiume", "Via Dante")
+STREETS = (
+    "Via XXV Aprile",
+    "Via Frova",
+    "Via Libertà",
+    "Viale Fulvio Testi",
+    "Via Garibaldi",
+    "Via Marconi",
+    "Via Risorgimento",
+    "Via Matteotti",
+    "Via Sant'Ambrogio",
+    "Via Verdi",
+    "Via Mazzini",
+    "Piazza Gramsci",
+    "Via Cadorna",
+    "Via Monte Ortigara",
+    "Via Fiume",
+    "Via Dante",
+)
 
 
 @dataclass
@@ -149,7 +218,6 @@ class DemoNetwork:
     @property
     def coordinator_org(self) -> Organisation:
         return next(o for o in self.organisations.values() if o.network_role == NetworkRole.COORDINATOR)
-
 
 
 def read_partners_csv(path: str | Path | None = None) -> list[dict[str, str]]:
@@ -183,13 +251,17 @@ def load_network(*, rng: random.Random, faker, csv_path: str | Path | None = Non
             network_role = NetworkRole.PARTNER
         kind = row.get("kind", "").strip()
         organisation = partner_services.organisation_create(
-            name=name, kind=kind if kind in OrganisationKind.values else OrganisationKind.ASSOCIATION,
-            network_role=network_role, short_name=profile.short_name,
+            name=name,
+            kind=kind if kind in OrganisationKind.values else OrganisationKind.ASSOCIATION,
+            network_role=network_role,
+            short_name=profile.short_name,
             services=[catalogue[code] for code in profile.services],
-            address="Via XXV Aprile 4" if profile.slug == "comune"
-            else f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
-            postcode="20092", city="Cinisello Balsamo", tax_code="",
-            email=f"info@{profile.slug}.example.org", phone=f"+39 000 {rng.randint(1000000, 9999999)}",
+            address="Via XXV Aprile 4" if profile.slug == "comune" else f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
+            postcode="20092",
+            city="Cinisello Balsamo",
+            tax_code="",
+            email=f"info@{profile.slug}.example.org",
+            phone=f"+39 000 {rng.randint(1000000, 9999999)}",
         )
         network.organisations[profile.slug] = organisation
         network.profiles[profile.slug] = profile
@@ -202,7 +274,9 @@ def load_network(*, rng: random.Random, faker, csv_path: str | Path | None = Non
             seen[role] += 1
             female = rng.random() < 0.6
             user = User.objects.create(
-                username=username, email=f"{username}@example.org", password=password_hash,
+                username=username,
+                email=f"{username}@example.org",
+                password=password_hash,
                 first_name=faker.first_name_female() if female else faker.first_name_male(),
                 last_name=faker.last_name(),
             )
@@ -217,5 +291,3 @@ def load_network(*, rng: random.Random, faker, csv_path: str | Path | None = Non
             network.staff[slug].append((user, role))
             network.logins.append((username, role, network.organisations[slug].short_name))
     return network
-
-

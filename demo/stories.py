@@ -20,47 +20,100 @@ if TYPE_CHECKING:
 
 FICTIONAL_MARK = "Dati fittizi"
 
-CASE_TITLES = {"housing": "Emergenza abitativa", "work": "Percorso di inserimento lavorativo",
-               "income": "Sostegno al reddito", "food": "Sostegno alimentare", "health": "Accompagnamento sanitario",
-               "family": "Sostegno alla famiglia", "debts": "Sovraindebitamento",
-               "legal": "Regolarizzazione dei documenti", "language": "Integrazione linguistica"}
-GOALS = {
-    "housing": (("Trovare una soluzione abitativa stabile", "Presentare la domanda di alloggio SAP",
-                 "Evitare lo sfratto con un piano di rientro"),
-                ("Colloquio con lo sportello casa", "Raccolta documenti per la domanda SAP",
-                 "Inserimento in housing temporaneo", "Mediazione con il proprietario")),
-    "work": (("Ricerca attiva di lavoro", "Avviare un tirocinio di inclusione", "Ottenere una qualifica"),
-             ("Iscrizione al Centro per l'Impiego", "Invio ad AFOL per il programma GOL",
-              "Redazione del curriculum", "Colloquio di orientamento")),
-    "income": (("Stabilizzare il reddito familiare", "Accedere all'Assegno di inclusione"),
-               ("Verifica dei requisiti per l'Assegno di inclusione", "Domanda di contributo economico comunale",
-                "Aggiornamento dell'ISEE")),
-    "food": (("Garantire l'accesso agli aiuti alimentari",),
-             ("Inserimento nella distribuzione dei pacchi viveri", "Tessera per l'emporio solidale")),
-    "health": (("Garantire l'accesso alle cure",),
-               ("Iscrizione al Servizio Sanitario Nazionale", "Prenotazione di una visita al poliambulatorio",
-                "Accompagnamento ai servizi specialistici")),
-    "family": (("Sostenere la genitorialità", "Inserire i figli al doposcuola"),
-               ("Colloquio con la scuola", "Iscrizione al doposcuola", "Incontri di sostegno alla genitorialità")),
-    "debts": (("Definire un piano di rientro dei debiti",),
-              ("Consulenza sul sovraindebitamento", "Richiesta di microcredito", "Rateizzazione delle utenze")),
-    "legal": (("Regolarizzare i documenti di soggiorno",),
-              ("Appuntamento con lo sportello legale", "Rinnovo del permesso di soggiorno")),
-    "language": (("Migliorare la conoscenza dell'italiano",),
-                 ("Iscrizione al corso di italiano L2", "Test di livello della lingua")),
+CASE_TITLES = {
+    "housing": "Emergenza abitativa",
+    "work": "Percorso di inserimento lavorativo",
+    "income": "Sostegno al reddito",
+    "food": "Sostegno alimentare",
+    "health": "Accompagnamento sanitario",
+    "family": "Sostegno alla famiglia",
+    "debts": "Sovraindebitamento",
+    "legal": "Regolarizzazione dei documenti",
+    "language": "Integrazione linguistica",
 }
-NOTES = ("Colloquio di verifica: la situazione è stabile, concordato nuovo appuntamento.",
-         "Consegnato l'elenco dei documenti per l'ISEE.",
-         "Telefonata: la persona riferisce ritardi nel pagamento dell'affitto.",
-         "Incontro di rete con gli altri enti per coordinare gli aiuti.",
-         "La persona non si è presentata all'appuntamento; ricontattata telefonicamente.",
-         "Aggiornato il progetto con la persona: obiettivi confermati.")
-SENSITIVE_NOTES = ("Riferisce problemi di salute che limitano la ricerca di lavoro.",
-                   "È in corso un procedimento penale a carico di un familiare.",
-                   "Seguito dal servizio per le dipendenze: aggiornamento del referente.",
-                   "Segnalata una situazione di violenza domestica: attivato il centro antiviolenza.")
-OUTCOMES = {"goals_reached": 35, "partially_reached": 25, "transferred_out": 10, "moved_away": 10,
-            "withdrew": 8, "unreachable": 10, "other": 2}
+GOALS = {
+    "housing": (
+        (
+            "Trovare una soluzione abitativa stabile",
+            "Presentare la domanda di alloggio SAP",
+            "Evitare lo sfratto con un piano di rientro",
+        ),
+        (
+            "Colloquio con lo sportello casa",
+            "Raccolta documenti per la domanda SAP",
+            "Inserimento in housing temporaneo",
+            "Mediazione con il proprietario",
+        ),
+    ),
+    "work": (
+        ("Ricerca attiva di lavoro", "Avviare un tirocinio di inclusione", "Ottenere una qualifica"),
+        (
+            "Iscrizione al Centro per l'Impiego",
+            "Invio ad AFOL per il programma GOL",
+            "Redazione del curriculum",
+            "Colloquio di orientamento",
+        ),
+    ),
+    "income": (
+        ("Stabilizzare il reddito familiare", "Accedere all'Assegno di inclusione"),
+        (
+            "Verifica dei requisiti per l'Assegno di inclusione",
+            "Domanda di contributo economico comunale",
+            "Aggiornamento dell'ISEE",
+        ),
+    ),
+    "food": (
+        ("Garantire l'accesso agli aiuti alimentari",),
+        ("Inserimento nella distribuzione dei pacchi viveri", "Tessera per l'emporio solidale"),
+    ),
+    "health": (
+        ("Garantire l'accesso alle cure",),
+        (
+            "Iscrizione al Servizio Sanitario Nazionale",
+            "Prenotazione di una visita al poliambulatorio",
+            "Accompagnamento ai servizi specialistici",
+        ),
+    ),
+    "family": (
+        ("Sostenere la genitorialità", "Inserire i figli al doposcuola"),
+        ("Colloquio con la scuola", "Iscrizione al doposcuola", "Incontri di sostegno alla genitorialità"),
+    ),
+    "debts": (
+        ("Definire un piano di rientro dei debiti",),
+        ("Consulenza sul sovraindebitamento", "Richiesta di microcredito", "Rateizzazione delle utenze"),
+    ),
+    "legal": (
+        ("Regolarizzare i documenti di soggiorno",),
+        ("Appuntamento con lo sportello legale", "Rinnovo del permesso di soggiorno"),
+    ),
+    "language": (
+        ("Migliorare la conoscenza dell'italiano",),
+        ("Iscrizione al corso di italiano L2", "Test di livello della lingua"),
+    ),
+}
+NOTES = (
+    "Colloquio di verifica: la situazione è stabile, concordato nuovo appuntamento.",
+    "Consegnato l'elenco dei documenti per l'ISEE.",
+    "Telefonata: la persona riferisce ritardi nel pagamento dell'affitto.",
+    "Incontro di rete con gli altri enti per coordinare gli aiuti.",
+    "La persona non si è presentata all'appuntamento; ricontattata telefonicamente.",
+    "Aggiornato il progetto con la persona: obiettivi confermati.",
+)
+SENSITIVE_NOTES = (
+    "Riferisce problemi di salute che limitano la ricerca di lavoro.",
+    "È in corso un procedimento penale a carico di un familiare.",
+    "Seguito dal servizio per le dipendenze: aggiornamento del referente.",
+    "Segnalata una situazione di violenza domestica: attivato il centro antiviolenza.",
+)
+OUTCOMES = {
+    "goals_reached": 35,
+    "partially_reached": 25,
+    "transferred_out": 10,
+    "moved_away": 10,
+    "withdrew": 8,
+    "unreachable": 10,
+    "other": 2,
+}
 
 
 def weighted(rng: random.Random, table: dict):
@@ -74,8 +127,9 @@ def money(rng: random.Random, low: int, high: int) -> Decimal:
 class CaseStory:
     """The life of one case after intake: steps with a date, replayed in date order on the clock."""
 
-    def __init__(self, loader: PeopleLoader, *, case, lead: str, actor, household, needs: dict[str, int],
-                 duplicate: bool):
+    def __init__(
+        self, loader: PeopleLoader, *, case, lead: str, actor, household, needs: dict[str, int], duplicate: bool
+    ):
         self.loader, self.rng, self.net = loader, loader.rng, loader.net
         self.case, self.lead, self.actor, self.household, self.needs = case, lead, actor, household, needs
         self.duplicate = duplicate
@@ -102,8 +156,17 @@ class CaseStory:
         if self.closed:
             end = opened + datetime.timedelta(days=rng.randint(60, age))
             outcome = weighted(rng, OUTCOMES)
-            self.at(end, 9, lambda: lifecycle.case_close(actor=self.actor, case=self.case, outcome=outcome,
-                                                          closed_on=end, note="Chiusura concordata in équipe."))
+            self.at(
+                end,
+                9,
+                lambda: lifecycle.case_close(
+                    actor=self.actor,
+                    case=self.case,
+                    outcome=outcome,
+                    closed_on=end,
+                    note="Chiusura concordata in équipe.",
+                ),
+            )
             self.loader.stats["closed"] += 1
         else:
             end = today
@@ -112,16 +175,23 @@ class CaseStory:
             self.at(started, 1, lambda: lifecycle.case_set_status(actor=self.actor, case=self.case, status="active"))
             if not self.closed and r > 0.8:
                 day = self.loader.day_between(started, end, 30)
-                self.at(day, 8, lambda: lifecycle.case_set_status(actor=self.actor, case=self.case,
-                                                                  status="suspended"))
+                self.at(day, 8, lambda: lifecycle.case_set_status(actor=self.actor, case=self.case, status="suspended"))
         return end
 
     def _helpers(self) -> list[str]:
         """Other partners that will get read access to deliver services (as an accepted referral would)."""
         rng, loader = self.rng, self.loader
-        candidates = [slug for slug in loader.deliverers if slug != self.lead and any(
-            code in loader.services_of(slug) for domain, severity in self.needs.items() if severity >= 2
-            for code in DOMAIN_SERVICES[domain])]
+        candidates = [
+            slug
+            for slug in loader.deliverers
+            if slug != self.lead
+            and any(
+                code in loader.services_of(slug)
+                for domain, severity in self.needs.items()
+                if severity >= 2
+                for code in DOMAIN_SERVICES[domain]
+            )
+        ]
         helpers = rng.sample(candidates, min(len(candidates), rng.randint(0, 2)))
         if self.duplicate:
             food = [slug for slug in loader.food if slug != self.lead and slug not in helpers]
@@ -138,26 +208,40 @@ class CaseStory:
         rng, opened, stats = self.rng, self.case.opened_on, self.loader.stats
         expires = rng.choice([None, 365, 730, 1095, 1095])
         expires_on = opened + datetime.timedelta(days=expires) if expires else None
-        services.consent_record(actor=self.actor, person=person, purpose="processing", given_on=opened,
-                                expires_on=expires_on)
+        services.consent_record(
+            actor=self.actor, person=person, purpose="processing", given_on=opened, expires_on=expires_on
+        )
         stats["consents"] += 1
         scope = "network" if self.duplicate else rng.choices(["network", "named", "none"], weights=[60, 25, 15])[0]
         if scope == "none":
             self.helpers = []
         else:
             named = [self.net.organisations[s] for s in self.helpers] or [
-                self.net.organisations[rng.choice([s for s in self.loader.deliverers if s != self.lead])]]
+                self.net.organisations[rng.choice([s for s in self.loader.deliverers if s != self.lead])]
+            ]
             sharing = services.consent_record(
-                actor=self.actor, person=person, purpose="share_network" if scope == "network" else "share_named",
-                given_on=opened, expires_on=expires_on, organisations=named if scope == "named" else ())
+                actor=self.actor,
+                person=person,
+                purpose="share_network" if scope == "network" else "share_named",
+                given_on=opened,
+                expires_on=expires_on,
+                organisations=named if scope == "named" else (),
+            )
             stats["consents"] += 1
             if rng.random() < 0.06:
                 withdrawn = self.loader.day_between(opened, self.loader.today, 30)
-                self.at(withdrawn, 7, lambda: services.consent_withdraw(
-                    actor=self.actor, consent=sharing, withdrawn_on=withdrawn, note="Revoca su richiesta."))
+                self.at(
+                    withdrawn,
+                    7,
+                    lambda: services.consent_withdraw(
+                        actor=self.actor, consent=sharing, withdrawn_on=withdrawn, note="Revoca su richiesta."
+                    ),
+                )
                 stats["consents_withdrawn"] += 1
-        first_note = (f"[{FICTIONAL_MARK}] Colloquio di accoglienza con una persona inventata per la "
-                      f"dimostrazione di Tavolo: bisogno principale «{CASE_TITLES[next(iter(self.needs))]}».")
+        first_note = (
+            f"[{FICTIONAL_MARK}] Colloquio di accoglienza con una persona inventata per la "
+            f"dimostrazione di Tavolo: bisogno principale «{CASE_TITLES[next(iter(self.needs))]}»."
+        )
         self.at(opened, 2, lambda: self._note(first_note, False))
 
     def schedule(self) -> None:
@@ -177,8 +261,7 @@ class CaseStory:
         for _n in range(self.rng.randint(0, 3)):
             sensitive = self.rng.random() < 0.2
             body = self.rng.choice(SENSITIVE_NOTES if sensitive else NOTES)
-            self.at(self.loader.day_between(self.case.opened_on, self.end, 1), 5,
-                    partial(self._note, body, sensitive))
+            self.at(self.loader.day_between(self.case.opened_on, self.end, 1), 5, partial(self._note, body, sensitive))
 
     def _assess(self, domain: str, severity: int, day: datetime.date) -> None:
         from cases import services
@@ -199,21 +282,38 @@ class CaseStory:
         goals = [d for d, s in self.needs.items() if s >= 2][:3]
 
         def plan():
-            services.plan_update(actor=self.actor, case=self.case, agreed_on=agreed,
-                                 next_review_on=agreed + datetime.timedelta(days=rng.choice([90, 180])),
-                                 summary="Patto condiviso con la persona e con gli enti coinvolti.")
+            services.plan_update(
+                actor=self.actor,
+                case=self.case,
+                agreed_on=agreed,
+                next_review_on=agreed + datetime.timedelta(days=rng.choice([90, 180])),
+                summary="Patto condiviso con la persona e con gli enti coinvolti.",
+            )
             for domain in goals:
                 titles, actions = GOALS[domain]
-                goal = services.goal_add(actor=self.actor, case=self.case, domain=domain,
-                                         description=rng.choice(titles))
+                goal = services.goal_add(
+                    actor=self.actor, case=self.case, domain=domain, description=rng.choice(titles)
+                )
                 for description in rng.sample(actions, rng.randint(1, 2)):
-                    owners = [s for s in [self.lead, *self.helpers] if set(DOMAIN_SERVICES[domain])
-                              & set(loader.services_of(s))] or [self.lead]
+                    owners = [
+                        s
+                        for s in [self.lead, *self.helpers]
+                        if set(DOMAIN_SERVICES[domain]) & set(loader.services_of(s))
+                    ] or [self.lead]
                     due = agreed + datetime.timedelta(days=rng.randint(14, 180))
-                    status = ("done" if rng.random() < 0.6 else "in_progress") if due < loader.today else \
-                        rng.choice(["planned", "in_progress"])
-                    services.action_add(actor=self.actor, goal=goal, description=description, due_on=due,
-                                        owner_organisation=self.net.organisations[rng.choice(owners)], status=status)
+                    status = (
+                        ("done" if rng.random() < 0.6 else "in_progress")
+                        if due < loader.today
+                        else rng.choice(["planned", "in_progress"])
+                    )
+                    services.action_add(
+                        actor=self.actor,
+                        goal=goal,
+                        description=description,
+                        due_on=due,
+                        owner_organisation=self.net.organisations[rng.choice(owners)],
+                        status=status,
+                    )
                     loader.stats["actions"] += 1
                 loader.stats["goals"] += 1
 
@@ -235,17 +335,22 @@ class CaseStory:
 
         def grant():
             grant_case_access(self.case, organisation, change=False)
-            timeline_record(case=self.case, kind=TimelineKind.ACCESS_GRANTED, actor=self.actor,
-                         organisation_id=self.case.lead_organisation_id, obj=self.case,
-                         summary=f"Accesso in lettura: {organisation}", audit_action=AuditAction.GRANT,
-                         detail={"organisation": organisation.pk})
+            timeline_record(
+                case=self.case,
+                kind=TimelineKind.ACCESS_GRANTED,
+                actor=self.actor,
+                organisation_id=self.case.lead_organisation_id,
+                obj=self.case,
+                summary=f"Accesso in lettura: {organisation}",
+                audit_action=AuditAction.GRANT,
+                detail={"organisation": organisation.pk},
+            )
             self.loader.stats["shared_cases"] += 1
 
         self.at(day, 2, grant)
         return day
 
-    def _deliver(self, slug: str, day: datetime.date, *, kind: str | None = None, recorder=None,
-                 case_of=None) -> None:
+    def _deliver(self, slug: str, day: datetime.date, *, kind: str | None = None, recorder=None, case_of=None) -> None:
         from cases import services
 
         rng = self.rng
@@ -258,9 +363,23 @@ class CaseStory:
         value = money(rng, *values) if values else None
         recorder = self.loader.recorder(slug, recorder)
         case_of = case_of or (lambda: self.case)
-        self.at(day, 6, lambda: self._count("interventions", services.intervention_record(
-            actor=recorder, case=case_of(), kind=kind, delivered_on=day, quantity=rng.randint(1, max_quantity),
-            value=value, service_type=self.net.services.get(code), note="")))
+        self.at(
+            day,
+            6,
+            lambda: self._count(
+                "interventions",
+                services.intervention_record(
+                    actor=recorder,
+                    case=case_of(),
+                    kind=kind,
+                    delivered_on=day,
+                    quantity=rng.randint(1, max_quantity),
+                    value=value,
+                    service_type=self.net.services.get(code),
+                    note="",
+                ),
+            ),
+        )
 
     def _deliveries(self) -> None:
         rng, loader, opened = self.rng, self.loader, self.case.opened_on
@@ -290,9 +409,18 @@ class CaseStory:
             year = rng.randint(self.case.opened_on.year + 1, today.year)
             day = min(datetime.date(year, rng.randint(1, 3), rng.randint(1, 28)), today)
             value = money(rng, 0, 22000)
-            self.at(day, 7, lambda: services.household_update(
-                actor=self.actor, household=household, name=household.name, address=household.address,
-                isee_value=value, isee_expires_on=datetime.date(year, 12, 31)))
+            self.at(
+                day,
+                7,
+                lambda: services.household_update(
+                    actor=self.actor,
+                    household=household,
+                    name=household.name,
+                    address=household.address,
+                    isee_value=value,
+                    isee_expires_on=datetime.date(year, 12, 31),
+                ),
+            )
 
     def second_case(self, spouse) -> None:
         """The spouse asks another partner for help: a second case on the same household (and its aid)."""
@@ -308,12 +436,22 @@ class CaseStory:
 
         def open_case():
             holder["case"] = lifecycle.case_open(
-                actor=actor, organisation_id=self.net.organisations[lead].pk, person=spouse,
-                household=self.household, title=CASE_TITLES["income"], opened_on=day,
-                codice_fiscale_proof=spouse.codice_fiscale, with_pathway=False)
+                actor=actor,
+                organisation_id=self.net.organisations[lead].pk,
+                person=spouse,
+                household=self.household,
+                title=CASE_TITLES["income"],
+                opened_on=day,
+                codice_fiscale_proof=spouse.codice_fiscale,
+                with_pathway=False,
+            )
             services.consent_record(actor=actor, person=spouse, purpose="processing", given_on=day)
-            services.note_add(actor=actor, case=holder["case"], body=f"[{FICTIONAL_MARK}] Colloquio di accoglienza "
-                              "con una persona inventata per la dimostrazione di Tavolo.")
+            services.note_add(
+                actor=actor,
+                case=holder["case"],
+                body=f"[{FICTIONAL_MARK}] Colloquio di accoglienza "
+                "con una persona inventata per la dimostrazione di Tavolo.",
+            )
             loader.stats["notes"] += 1
             loader.stats["cases"] += 1
             loader.stats["consents"] += 1
@@ -322,5 +460,3 @@ class CaseStory:
         for _n in range(rng.randint(1, 4)):
             self._deliver(lead, loader.day_between(day, loader.today), case_of=lambda: holder["case"], recorder=actor)
         loader.stats["second_cases"] += 1
-
-

@@ -47,8 +47,15 @@ from workflows.services import casepath, handoffs, lifecycle, tasks
 from workflows.workdays import is_working_day
 
 # Answer deadlines of the catalogue, in working days (the others keep the default of 3).
-SERVICE_SLAS = {"emergency-shelter": 1, "food-aid": 2, "social-housing-support": 5, "temporary-housing": 5,
-                "job-placement": 5, "training": 5, "legal-aid": 10}
+SERVICE_SLAS = {
+    "emergency-shelter": 1,
+    "food-aid": 2,
+    "social-housing-support": 5,
+    "temporary-housing": 5,
+    "job-placement": 5,
+    "training": 5,
+    "legal-aid": 10,
+}
 
 # The first day of the workflows, in days before today.
 GO_LIVE_DAYS = 21
@@ -57,11 +64,16 @@ OVERRIDE_LOGIN = "assistente.comune"
 
 # Fictional people for the stories whose organisation has no open case to spare (a small demo network).
 NEWCOMERS = (
-    ("Lucia", "Ferraro", "F", datetime.date(1979, 3, 14)), ("Karim", "Benali", "M", datetime.date(1988, 7, 2)),
-    ("Oksana", "Melnyk", "F", datetime.date(1991, 11, 23)), ("Giorgio", "Sala", "M", datetime.date(1962, 1, 8)),
-    ("Awa", "Diop", "F", datetime.date(1995, 5, 30)), ("Mario", "Colombo", "M", datetime.date(1957, 9, 17)),
-    ("Rosa", "Quispe", "F", datetime.date(1984, 2, 11)), ("Andrei", "Popescu", "M", datetime.date(1990, 6, 4)),
-    ("Fatima", "El Idrissi", "F", datetime.date(1976, 12, 1)), ("Paolo", "Brambilla", "M", datetime.date(1969, 4, 26)),
+    ("Lucia", "Ferraro", "F", datetime.date(1979, 3, 14)),
+    ("Karim", "Benali", "M", datetime.date(1988, 7, 2)),
+    ("Oksana", "Melnyk", "F", datetime.date(1991, 11, 23)),
+    ("Giorgio", "Sala", "M", datetime.date(1962, 1, 8)),
+    ("Awa", "Diop", "F", datetime.date(1995, 5, 30)),
+    ("Mario", "Colombo", "M", datetime.date(1957, 9, 17)),
+    ("Rosa", "Quispe", "F", datetime.date(1984, 2, 11)),
+    ("Andrei", "Popescu", "M", datetime.date(1990, 6, 4)),
+    ("Fatima", "El Idrissi", "F", datetime.date(1976, 12, 1)),
+    ("Paolo", "Brambilla", "M", datetime.date(1969, 4, 26)),
     ("Elira", "Hoxha", "F", datetime.date(1993, 8, 19)),
 )
 
@@ -95,47 +107,131 @@ class Story:
 
 
 STORIES = (
-    Story("overdue", "assistente.comune", "caritas", "food-aid", sent=9,
-          title="Sostegno alimentare", domain="food",
-          reason="Nucleo con tre minori senza reddito da due mesi: chiediamo il pacco viveri mensile."),
-    Story("pending, taken", "assistente.comune", "caritas", "economic-support", sent=1,
-          steps=(("claim", 0, "caritas.operatore"),),
-          reason="Bolletta del gas scaduta con preavviso di distacco: chiediamo un contributo."),
-    Story("pending", "cordata.cm", "caritas", "clothing", sent=2,
-          title="Emergenza abitativa", domain="housing",
-          reason="Persona appena entrata in housing temporaneo, senza vestiario invernale."),
-    Story("accepted, outcome due", "assistente.comune", "banco", "food-aid", sent=12,
-          title="Sostegno alimentare", domain="food",
-          steps=(("accept", 11, "banco.operatore"),),
-          reason="Inserimento nella distribuzione mensile dei pacchi viveri."),
-    Story("accepted by Caritas, outcome due", "assistente.comune", "caritas", "listening-centre", sent=8,
-          steps=(("accept", 6, "caritas.cm"),), sections=("file", "notes", "timeline"),
-          reason="Accompagnamento del centro di ascolto per la ricerca di un lavoro e la gestione del bilancio."),
-    Story("completed", "assistente.comune", "cordata", "social-housing-support", sent=16,
-          title="Emergenza abitativa", domain="housing",
-          steps=(("accept", 14, "cordata.cm"), ("outcome", 4, "cordata.cm")), sections=("file", "documents"),
-          reason="Sfratto per morosità incolpevole: chiediamo la mediazione con il proprietario."),
-    Story("declined", "assistente.comune", "torpedone", "job-placement", sent=6,
-          title="Percorso di inserimento lavorativo", domain="work",
-          steps=(("decline", 3, "torpedone.cm"),),
-          reason="Disoccupato da un anno, cerca un tirocinio di inclusione."),
-    Story("revoked", "assistente.comune", "lotta", "legal-aid", sent=10,
-          title="Regolarizzazione dei documenti", domain="legal",
-          steps=(("revoke", 5, "assistente.comune"),),
-          reason="Permesso di soggiorno in scadenza: chiediamo lo sportello legale."),
-    Story("redirected", "assistente.comune", "prima", "job-placement", sent=15,
-          title="Percorso di inserimento lavorativo", domain="work",
-          redirect_to="integrazione",
-          steps=(("decline_not_eligible", 13, "prima.cm"), ("redirect", 12, "assistente.comune"),
-                 ("accept", 11, "integrazione.cm"), ("outcome_partial", 2, "integrazione.cm")),
-          reason="Orientamento al lavoro e corso di italiano per una persona arrivata da poco."),
-    Story("transfer", "caritas.cm", "cordata", "temporary-housing", kind=HandoffKind.TRANSFER, sent=9,
-          title="Emergenza abitativa", domain="housing",
-          steps=(("accept", 7, "cordata.cm"),),
-          reason="Il bisogno principale ora è la casa: La Cordata prende la guida del percorso."),
-    Story("override", OVERRIDE_LOGIN, "lotta", "emergency-shelter", sent=0, urgent=True, override=True,
-          title="Emergenza abitativa", domain="housing",
-          reason="Persona senza dimora con l'ondata di freddo: serve un posto letto da stasera."),
+    Story(
+        "overdue",
+        "assistente.comune",
+        "caritas",
+        "food-aid",
+        sent=9,
+        title="Sostegno alimentare",
+        domain="food",
+        reason="Nucleo con tre minori senza reddito da due mesi: chiediamo il pacco viveri mensile.",
+    ),
+    Story(
+        "pending, taken",
+        "assistente.comune",
+        "caritas",
+        "economic-support",
+        sent=1,
+        steps=(("claim", 0, "caritas.operatore"),),
+        reason="Bolletta del gas scaduta con preavviso di distacco: chiediamo un contributo.",
+    ),
+    Story(
+        "pending",
+        "cordata.cm",
+        "caritas",
+        "clothing",
+        sent=2,
+        title="Emergenza abitativa",
+        domain="housing",
+        reason="Persona appena entrata in housing temporaneo, senza vestiario invernale.",
+    ),
+    Story(
+        "accepted, outcome due",
+        "assistente.comune",
+        "banco",
+        "food-aid",
+        sent=12,
+        title="Sostegno alimentare",
+        domain="food",
+        steps=(("accept", 11, "banco.operatore"),),
+        reason="Inserimento nella distribuzione mensile dei pacchi viveri.",
+    ),
+    Story(
+        "accepted by Caritas, outcome due",
+        "assistente.comune",
+        "caritas",
+        "listening-centre",
+        sent=8,
+        steps=(("accept", 6, "caritas.cm"),),
+        sections=("file", "notes", "timeline"),
+        reason="Accompagnamento del centro di ascolto per la ricerca di un lavoro e la gestione del bilancio.",
+    ),
+    Story(
+        "completed",
+        "assistente.comune",
+        "cordata",
+        "social-housing-support",
+        sent=16,
+        title="Emergenza abitativa",
+        domain="housing",
+        steps=(("accept", 14, "cordata.cm"), ("outcome", 4, "cordata.cm")),
+        sections=("file", "documents"),
+        reason="Sfratto per morosità incolpevole: chiediamo la mediazione con il proprietario.",
+    ),
+    Story(
+        "declined",
+        "assistente.comune",
+        "torpedone",
+        "job-placement",
+        sent=6,
+        title="Percorso di inserimento lavorativo",
+        domain="work",
+        steps=(("decline", 3, "torpedone.cm"),),
+        reason="Disoccupato da un anno, cerca un tirocinio di inclusione.",
+    ),
+    Story(
+        "revoked",
+        "assistente.comune",
+        "lotta",
+        "legal-aid",
+        sent=10,
+        title="Regolarizzazione dei documenti",
+        domain="legal",
+        steps=(("revoke", 5, "assistente.comune"),),
+        reason="Permesso di soggiorno in scadenza: chiediamo lo sportello legale.",
+    ),
+    Story(
+        "redirected",
+        "assistente.comune",
+        "prima",
+        "job-placement",
+        sent=15,
+        title="Percorso di inserimento lavorativo",
+        domain="work",
+        redirect_to="integrazione",
+        steps=(
+            ("decline_not_eligible", 13, "prima.cm"),
+            ("redirect", 12, "assistente.comune"),
+            ("accept", 11, "integrazione.cm"),
+            ("outcome_partial", 2, "integrazione.cm"),
+        ),
+        reason="Orientamento al lavoro e corso di italiano per una persona arrivata da poco.",
+    ),
+    Story(
+        "transfer",
+        "caritas.cm",
+        "cordata",
+        "temporary-housing",
+        kind=HandoffKind.TRANSFER,
+        sent=9,
+        title="Emergenza abitativa",
+        domain="housing",
+        steps=(("accept", 7, "cordata.cm"),),
+        reason="Il bisogno principale ora è la casa: La Cordata prende la guida del percorso.",
+    ),
+    Story(
+        "override",
+        OVERRIDE_LOGIN,
+        "lotta",
+        "emergency-shelter",
+        sent=0,
+        urgent=True,
+        override=True,
+        title="Emergenza abitativa",
+        domain="housing",
+        reason="Persona senza dimora con l'ondata di freddo: serve un posto letto da stasera.",
+    ),
 )
 
 
@@ -202,8 +298,9 @@ class WorkflowLoader:
             for offset, step in enumerate((self._assess, self._triage, self._plan), start=1):
                 if days_ago - offset * 2 < 0:
                     break
-                moment = max(self.moment(days_ago - offset * 2, 10 + offset, minute),
-                             started + datetime.timedelta(hours=offset))
+                moment = max(
+                    self.moment(days_ago - offset * 2, 10 + offset, minute), started + datetime.timedelta(hours=offset)
+                )
                 self.at(moment, lambda case=case, step=step: step(case))
 
     def _start(self, case: Case) -> None:
@@ -218,8 +315,11 @@ class WorkflowLoader:
 
     def _case_manager(self, case: Case):
         """The case's manager while still a case manager of the lead; else the lead's first case manager."""
-        managers = Membership.objects.active().filter(organisation_id=case.lead_organisation_id,
-                                                      role=Role.CASE_MANAGER).order_by("pk")
+        managers = (
+            Membership.objects.active()
+            .filter(organisation_id=case.lead_organisation_id, role=Role.CASE_MANAGER)
+            .order_by("pk")
+        )
         chosen = managers.filter(user_id=case.case_manager_id).first() or managers.first()
         return chosen.user if chosen else None
 
@@ -253,12 +353,16 @@ class WorkflowLoader:
                 self.stats["handoffs skipped (no such login or partner)"] += 1
                 continue
             sent = self.moment(story.sent, 9 + story.sent % 6, 15)
-            holder: dict = {"story": story, "case": self._case_for(story, sender=sender, receivers=receivers,
-                                                   day=timezone.localtime(sent).date())}
+            holder: dict = {
+                "story": story,
+                "case": self._case_for(story, sender=sender, receivers=receivers, day=timezone.localtime(sent).date()),
+            }
             if holder["case"] is None:
                 # The organisation has no case to spare: a new person comes in that morning.
-                self.at(min(sent, timezone.localtime(sent).replace(hour=8, minute=0)),
-                        lambda s=story, u=sender, h=holder: self._intake(s, u, h))
+                self.at(
+                    min(sent, timezone.localtime(sent).replace(hour=8, minute=0)),
+                    lambda s=story, u=sender, h=holder: self._intake(s, u, h),
+                )
             self.at(sent, lambda s=story, r=receivers[0], h=holder: self._send(s, r, h))
             last = sent
             for action, days_ago, login in story.steps:
@@ -274,12 +378,19 @@ class WorkflowLoader:
         """An open case of the sender's organisation opened before `day`, not used by another story, whose
         person's consent covers every receiver of the story from `day` to today (for the override story: does
         not cover the receiver). None when there is none."""
-        candidates = (Case.objects.filter(lead_organisation=self._sender_organisation(sender), opened_on__lt=day)
-                      .exclude(status=CaseStatus.CLOSED).exclude(pk__in=self.used_cases)
-                      .select_related("person").order_by("pk"))
+        candidates = (
+            Case.objects.filter(lead_organisation=self._sender_organisation(sender), opened_on__lt=day)
+            .exclude(status=CaseStatus.CLOSED)
+            .exclude(pk__in=self.used_cases)
+            .select_related("person")
+            .order_by("pk")
+        )
         for case in candidates:
-            covers = all(consent_covers(person=case.person, organisation_id=receiver.pk, on=on)
-                         for receiver in receivers for on in (day, self.today))
+            covers = all(
+                consent_covers(person=case.person, organisation_id=receiver.pk, on=on)
+                for receiver in receivers
+                for on in (day, self.today)
+            )
             if covers != story.override:
                 self.used_cases.add(case.pk)
                 return case
@@ -290,17 +401,26 @@ class WorkflowLoader:
         first_name, last_name, sex, born = NEWCOMERS[self.stats["newcomers"] % len(NEWCOMERS)]
         lead = self._sender_organisation(sender)
         person = case_services.person_register(
-            actor=sender, organisation_id=lead.pk, confirmed_new=True,
-            data={"first_name": first_name, "last_name": last_name, "sex": sex, "birth_date": born,
-                  "city": "Cinisello Balsamo", "is_homeless": story.override,
-                  "address": HOMELESS_ADDRESS if story.override else ""})
-        case = lifecycle.case_open(actor=sender, organisation_id=lead.pk, person=person,
-                                   title=story.title)
+            actor=sender,
+            organisation_id=lead.pk,
+            confirmed_new=True,
+            data={
+                "first_name": first_name,
+                "last_name": last_name,
+                "sex": sex,
+                "birth_date": born,
+                "city": "Cinisello Balsamo",
+                "is_homeless": story.override,
+                "address": HOMELESS_ADDRESS if story.override else "",
+            },
+        )
+        case = lifecycle.case_open(actor=sender, organisation_id=lead.pk, person=person, title=story.title)
         today = timezone.localdate()
         case_services.consent_record(actor=sender, person=person, purpose=ConsentPurpose.PROCESSING, given_on=today)
         if not story.override:  # the override story is about a person whose consent does not cover the receiver
-            case_services.consent_record(actor=sender, person=person, purpose=ConsentPurpose.SHARE_NETWORK,
-                                         given_on=today)
+            case_services.consent_record(
+                actor=sender, person=person, purpose=ConsentPurpose.SHARE_NETWORK, given_on=today
+            )
         case_services.assessment_record(actor=sender, case=case, domain=story.domain, severity=3, assessed_on=today)
         holder["case"] = case
         self.stats["newcomers"] += 1
@@ -310,11 +430,19 @@ class WorkflowLoader:
         if service is not None:
             receiver.services.add(service)  # the receiver offers what it is asked for
         holder["handoff"] = handoffs.handoff_send(
-            actor=self.users[story.sender], case=holder["case"], kind=story.kind, receiver_organisation_id=receiver.pk,
-            service_type_id=service.pk if service else None, reason=story.reason, sections=story.sections,
-            urgency="urgent" if story.urgent else "normal", override_consent=story.override,
+            actor=self.users[story.sender],
+            case=holder["case"],
+            kind=story.kind,
+            receiver_organisation_id=receiver.pk,
+            service_type_id=service.pk if service else None,
+            reason=story.reason,
+            sections=story.sections,
+            urgency="urgent" if story.urgent else "normal",
+            override_consent=story.override,
             override_reason="Emergenza freddo: il consenso sarà raccolto all'accoglienza in dormitorio."
-            if story.override else "")
+            if story.override
+            else "",
+        )
         self.stats["handoffs sent"] += 1
         if story.name == "overdue":
             # The receiver does not answer: the SLA timer fires an hour after the deadline.
@@ -331,27 +459,44 @@ class WorkflowLoader:
         elif action == "accept":
             handoffs.handoff_accept(actor=user, handoff_id=handoff.pk, note="Presa in carico: primo colloquio fissato.")
         elif action == "decline":
-            handoffs.handoff_decline(actor=user, handoff_id=handoff.pk, reason="capacity",
-                                     note="Tirocini esauriti fino a marzo.")
+            handoffs.handoff_decline(
+                actor=user, handoff_id=handoff.pk, reason="capacity", note="Tirocini esauriti fino a marzo."
+            )
         elif action == "decline_not_eligible":
-            handoffs.handoff_decline(actor=user, handoff_id=handoff.pk, reason="not_eligible",
-                                     note="Serve prima un livello A2 di italiano.")
+            handoffs.handoff_decline(
+                actor=user, handoff_id=handoff.pk, reason="not_eligible", note="Serve prima un livello A2 di italiano."
+            )
         elif action == "redirect":
             receiver = self.orgs[holder["story"].redirect_to]
             service = ServiceType.objects.get(code="job-placement")
             receiver.services.add(service)
-            handoffs.handoff_redirect(actor=user, handoff_id=handoff.pk, receiver_organisation_id=receiver.pk,
-                                      service_type_id=service.pk,
-                                      reason="Orientamento al lavoro insieme al corso di italiano.")
+            handoffs.handoff_redirect(
+                actor=user,
+                handoff_id=handoff.pk,
+                receiver_organisation_id=receiver.pk,
+                service_type_id=service.pk,
+                reason="Orientamento al lavoro insieme al corso di italiano.",
+            )
         elif action == "revoke":
-            handoffs.handoff_revoke(actor=user, handoff_id=handoff.pk,
-                                    reason="La persona ha trovato assistenza legale tramite il sindacato.")
+            handoffs.handoff_revoke(
+                actor=user,
+                handoff_id=handoff.pk,
+                reason="La persona ha trovato assistenza legale tramite il sindacato.",
+            )
         elif action == "outcome":
-            handoffs.handoff_report_outcome(actor=user, handoff_id=handoff.pk, outcome="completed",
-                                            note="Accordo firmato con il proprietario: piano di rientro in 12 rate.")
+            handoffs.handoff_report_outcome(
+                actor=user,
+                handoff_id=handoff.pk,
+                outcome="completed",
+                note="Accordo firmato con il proprietario: piano di rientro in 12 rate.",
+            )
         elif action == "outcome_partial":
-            handoffs.handoff_report_outcome(actor=user, handoff_id=handoff.pk, outcome="partial",
-                                            note="Corso di italiano iniziato; tirocinio rimandato a dopo l'A2.")
+            handoffs.handoff_report_outcome(
+                actor=user,
+                handoff_id=handoff.pk,
+                outcome="partial",
+                note="Corso di italiano iniziato; tirocinio rimandato a dopo l'A2.",
+            )
         else:  # pragma: no cover - a typo in STORIES
             raise ValueError(action)
         self.stats["handoff steps"] += 1

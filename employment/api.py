@@ -29,17 +29,32 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opportunity
-        fields = ["id", "organisation", "employer", "role", "description", "city", "area", "weekly_hours", "days",
-                  "shift", "contract_type", "closing_on", "requirement_count", "required_skills",
-                  "required_languages"]
+        fields = [
+            "id",
+            "organisation",
+            "employer",
+            "role",
+            "description",
+            "city",
+            "area",
+            "weekly_hours",
+            "days",
+            "shift",
+            "contract_type",
+            "closing_on",
+            "requirement_count",
+            "required_skills",
+            "required_languages",
+        ]
         read_only_fields = fields
 
     def get_required_skills(self, opportunity) -> list[str]:
         return [item.skill.code for item in opportunity.skill_requirements.all()]
 
     def get_required_languages(self, opportunity) -> list[dict]:
-        return [{"language": item.language, "min_level": item.min_level}
-                for item in opportunity.language_requirements.all()]
+        return [
+            {"language": item.language, "min_level": item.min_level} for item in opportunity.language_requirements.all()
+        ]
 
 
 class ExplainedSerializer(serializers.Serializer):
@@ -68,8 +83,18 @@ class CourseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "organisation", "title", "description", "location", "starts_on", "ends_on", "seats",
-                  "seats_taken", "min_italian_level"]
+        fields = [
+            "id",
+            "organisation",
+            "title",
+            "description",
+            "location",
+            "starts_on",
+            "ends_on",
+            "seats",
+            "seats_taken",
+            "min_italian_level",
+        ]
         read_only_fields = fields
 
 
@@ -91,9 +116,23 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EmployabilityProfile
-        fields = ["case", "education_level", "qualifications", "work_history", "skills", "languages",
-                  "max_weekly_hours", "available_days", "childcare_constraint", "mobility", "did_status", "did_date",
-                  "receives_adi", "receives_sfl", "updated_at"]
+        fields = [
+            "case",
+            "education_level",
+            "qualifications",
+            "work_history",
+            "skills",
+            "languages",
+            "max_weekly_hours",
+            "available_days",
+            "childcare_constraint",
+            "mobility",
+            "did_status",
+            "did_date",
+            "receives_adi",
+            "receives_sfl",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_skills(self, profile) -> list[str]:
@@ -108,10 +147,17 @@ class OpenOnlySerializer(serializers.Serializer):
 
 
 def _ranked(rows, explanations, offset: int) -> list[dict]:
-    return [{"rank": offset + index + 1, "met": row.met,
-             "missing": explanations[row.pk].total - explanations[row.pk].met,
-             "constraints_failed": row.constraints_failed, "explanation": explanations[row.pk].text, "row": row}
-            for index, row in enumerate(rows)]
+    return [
+        {
+            "rank": offset + index + 1,
+            "met": row.met,
+            "missing": explanations[row.pk].total - explanations[row.pk].met,
+            "constraints_failed": row.constraints_failed,
+            "explanation": explanations[row.pk].text,
+            "row": row,
+        }
+        for index, row in enumerate(rows)
+    ]
 
 
 class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -123,7 +169,8 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     def get_queryset(self):
         closed = parse_query(OpenOnlySerializer, self.request)["closed"] if self.action == "list" else True
         return selectors.opportunity_list(open_only=not closed).prefetch_related(
-            "skill_requirements__skill", "language_requirements")
+            "skill_requirements__skill", "language_requirements"
+        )
 
     @action(detail=True, methods=["get"])
     def candidates(self, request, pk=None):
@@ -135,11 +182,24 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         data = []
         for item in _ranked(rows, explanations, offset):
             profile = item.pop("row")
-            audit_record(actor=request.user, action=AuditAction.READ, obj=profile, case_id=profile.case_id,
-                         person_id=profile.case.person_id, request=request,
-                         organisation_id=audit_organisation_id(request.user), detail={"via": "api.candidates"})
-            data.append({**item, "case": profile.case_id, "case_code": profile.case.code,
-                         "person": profile.case.person.full_name})
+            audit_record(
+                actor=request.user,
+                action=AuditAction.READ,
+                obj=profile,
+                case_id=profile.case_id,
+                person_id=profile.case.person_id,
+                request=request,
+                organisation_id=audit_organisation_id(request.user),
+                detail={"via": "api.candidates"},
+            )
+            data.append(
+                {
+                    **item,
+                    "case": profile.case_id,
+                    "case_code": profile.case.code,
+                    "person": profile.case.person.full_name,
+                }
+            )
         return self.get_paginated_response(CandidateSerializer(data, many=True).data)
 
 
@@ -171,9 +231,15 @@ class ProfileViewSet(ApiViewSet):
         profile = selectors.profile_get_for(user=request.user, case=case)
         if profile is None:
             raise Http404
-        audit_record(actor=request.user, action=AuditAction.READ, obj=profile, case_id=case.pk,
-                     person_id=case.person_id, request=request,
-                     organisation_id=audit_organisation_id(request.user, case.lead_organisation_id))
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=profile,
+            case_id=case.pk,
+            person_id=case.person_id,
+            request=request,
+            organisation_id=audit_organisation_id(request.user, case.lead_organisation_id),
+        )
         return profile
 
     def retrieve(self, request, pk=None):
@@ -182,8 +248,11 @@ class ProfileViewSet(ApiViewSet):
     @action(detail=True, methods=["get"])
     def opportunities(self, request, pk=None):
         profile = self._profile(request, pk)
-        page = self.paginate_queryset(matching.opportunities_for(profile=profile).prefetch_related(
-            "skill_requirements__skill", "language_requirements"))
+        page = self.paginate_queryset(
+            matching.opportunities_for(profile=profile).prefetch_related(
+                "skill_requirements__skill", "language_requirements"
+            )
+        )
         rows = list(page or [])
         explanations = matching.explain_opportunities(profile=profile, rows=rows)
         offset = (self.paginator.page.start_index() - 1) if rows else 0

@@ -110,8 +110,9 @@ class EmploymentFlow(flow.Flow):
         .Next(this.is_placed)
     )
     is_placed = flow.If(this.was_placed).Annotation(title=_("Placed?")).Then(this.wait_3).Else(this.end)
-    wait_3 = flow.Timer(this.three_months).Annotation(title=_("Until 3 months after the placement")).Next(
-        this.follow_up_3)
+    wait_3 = (
+        flow.Timer(this.three_months).Annotation(title=_("Until 3 months after the placement")).Next(this.follow_up_3)
+    )
     follow_up_3 = (
         OrgTask()
         .Annotation(title=_("Follow-up at 3 months"))
@@ -119,11 +120,10 @@ class EmploymentFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.employed_at_3)
     )
-    employed_at_3 = (
-        flow.If(this.still_employed).Annotation(title=_("Still employed?")).Then(this.wait_6).Else(this.end)
+    employed_at_3 = flow.If(this.still_employed).Annotation(title=_("Still employed?")).Then(this.wait_6).Else(this.end)
+    wait_6 = (
+        flow.Timer(this.six_months).Annotation(title=_("Until 6 months after the placement")).Next(this.follow_up_6)
     )
-    wait_6 = flow.Timer(this.six_months).Annotation(title=_("Until 6 months after the placement")).Next(
-        this.follow_up_6)
     follow_up_6 = (
         OrgTask()
         .Annotation(title=_("Follow-up at 6 months"))
@@ -162,5 +162,6 @@ class EmploymentFlow(flow.Flow):
         return follow_up_due(pathway_of(activation.process), 6)
 
     def task_created(self, activation):
-        history.record_task_created(activation.task, flow_name="employment",
-                                    case_id=pathway_of(activation.process).case_id)
+        history.record_task_created(
+            activation.task, flow_name="employment", case_id=pathway_of(activation.process).case_id
+        )

@@ -44,8 +44,9 @@ class DaysField(forms.MultipleChoiceField):
 
 
 def skill_field(label, required: bool = False) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=required, label=label,
-                                          widget=forms.SelectMultiple(attrs={"size": 10}))
+    return forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.all(), required=required, label=label, widget=forms.SelectMultiple(attrs={"size": 10})
+    )
 
 
 class LanguagesMixin:
@@ -56,10 +57,16 @@ class LanguagesMixin:
         for index in range(LANGUAGE_ROWS):
             language, level = initial[index] if index < len(initial) else ("", "")
             self.fields[f"language_{index}"] = forms.ChoiceField(  # type: ignore[attr-defined]
-                choices=[("", "—"), *Language.choices], required=False, label=_("Language"), initial=language)
+                choices=[("", "—"), *Language.choices], required=False, label=_("Language"), initial=language
+            )
             self.fields[f"level_{index}"] = forms.TypedChoiceField(  # type: ignore[attr-defined]
-                choices=[("", "—"), *CefrLevel.choices], coerce=int, required=False, label=_("CEFR level"),
-                initial=level, empty_value=None)
+                choices=[("", "—"), *CefrLevel.choices],
+                coerce=int,
+                required=False,
+                label=_("CEFR level"),
+                initial=level,
+                empty_value=None,
+            )
 
     def language_levels(self) -> dict[str, int]:
         """{language: CEFR level}; a language given twice keeps its highest level."""
@@ -79,17 +86,18 @@ class LanguagesMixin:
 
 class ProfileForm(LanguagesMixin, StyledForm):
     education_level = forms.ChoiceField(choices=EducationLevel.choices, label=_("Education"))
-    qualifications = forms.CharField(label=_("Titles and qualifications"), required=False, max_length=2000,
-                                     widget=forms.Textarea(attrs={"rows": 2}))
-    work_history = forms.CharField(label=_("Work history"), required=False, max_length=4000,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+    qualifications = forms.CharField(
+        label=_("Titles and qualifications"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    work_history = forms.CharField(
+        label=_("Work history"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     skills = skill_field(_("Skills, qualifications and licences"))
     max_weekly_hours = forms.IntegerField(label=_("Hours available per week"), min_value=1, max_value=60)
     days = DaysField(label=_("Days available"))
     childcare_constraint = forms.BooleanField(label=_("Childcare limits work to daytime"), required=False)
     mobility = forms.TypedChoiceField(choices=Mobility.choices, coerce=int, label=_("Can reach work in"))
-    did_status = forms.ChoiceField(choices=DidStatus.choices, label=_("DID (dichiarazione di immediata "
-                                                                      "disponibilità)"))
+    did_status = forms.ChoiceField(choices=DidStatus.choices, label=_("DID (dichiarazione di immediata disponibilità)"))
     did_date = forms.DateField(label=_("DID date"), required=False)
     receives_adi = forms.BooleanField(label=_("Receives ADI (Assegno di inclusione)"), required=False)
     receives_sfl = forms.BooleanField(label=_("Receives SFL (Supporto formazione e lavoro)"), required=False)
@@ -111,8 +119,9 @@ class ProfileForm(LanguagesMixin, StyledForm):
 class ReferForm(StyledForm):
     receiver_organisation = forms.ModelChoiceField(queryset=None, label=_("Employment service"))
     service_type = forms.ModelChoiceField(queryset=None, label=_("Service requested"))
-    reason = forms.CharField(label=_("Reason for the referral"), max_length=2000, widget=forms.Textarea(
-        attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the referral"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     urgency = forms.ChoiceField(choices=Urgency.choices, label=_("Urgency"), initial=Urgency.NORMAL)
 
     def __init__(self, *args, providers=None, **kwargs):
@@ -121,7 +130,8 @@ class ReferForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["receiver_organisation"].queryset = providers  # type: ignore[attr-defined]
         self.fields["service_type"].queryset = ServiceType.objects.filter(  # type: ignore[attr-defined]
-            code__in=EMPLOYMENT_SERVICE_CODES)
+            code__in=EMPLOYMENT_SERVICE_CODES
+        )
 
 
 class AgreeForm(StyledForm):
@@ -142,15 +152,22 @@ class PlacementForm(StyledForm):
 
 
 class NotPlacedForm(StyledForm):
-    note = forms.CharField(label=_("Why the path ends without a placement"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Why the path ends without a placement"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
 
 class FollowUpForm(StyledForm):
     checked_on = forms.DateField(label=_("Checked on"))
-    still_employed = forms.TypedChoiceField(choices=[("yes", _("Yes, still employed")), ("no", _("No"))],
-                                            coerce=lambda value: value == "yes", widget=forms.RadioSelect,
-                                            label=_("Is the person still employed?"))
+    still_employed = forms.TypedChoiceField(
+        choices=[("yes", _("Yes, still employed")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label=_("Is the person still employed?"),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -168,8 +185,9 @@ class InternshipForm(StyledForm):
     starts_on = forms.DateField(label=_("Starts on"))
     ends_on = forms.DateField(label=_("Ends on"))
     weekly_hours = forms.IntegerField(label=_("Hours per week"), min_value=1, max_value=40)
-    monthly_allowance = forms.DecimalField(label=_("Monthly allowance (€)"), min_value=0, max_digits=7,
-                                           decimal_places=2)
+    monthly_allowance = forms.DecimalField(
+        label=_("Monthly allowance (€)"), min_value=0, max_digits=7, decimal_places=2
+    )
 
 
 class StatusForm(StyledForm):
@@ -185,15 +203,17 @@ ENROLMENT_STATUS_CHOICES = EnrolmentStatus.choices
 
 
 class DropOutForm(StyledForm):
-    note = forms.CharField(label=_("Why the person leaves the pathway"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Why the person leaves the pathway"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OpportunityForm(LanguagesMixin, StyledForm):
     employer = forms.CharField(label=_("Employer"), max_length=150)
     role = forms.CharField(label=_("Role"), max_length=150)
-    description = forms.CharField(label=_("Description"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     city = forms.CharField(label=_("Location"), max_length=100)
     area = forms.TypedChoiceField(choices=Mobility.choices, coerce=int, label=_("Reachable from"))
     weekly_hours = forms.IntegerField(label=_("Hours per week"), min_value=1, max_value=60)
@@ -219,12 +239,18 @@ class OpportunityForm(LanguagesMixin, StyledForm):
 
 class CourseForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=150)
-    description = forms.CharField(label=_("Description"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     location = forms.CharField(label=_("Location"), required=False, max_length=150)
     starts_on = forms.DateField(label=_("Starts on"))
     ends_on = forms.DateField(label=_("Ends on"))
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
-    min_italian_level = forms.TypedChoiceField(choices=[("", "—"), *CefrLevel.choices], coerce=int, required=False,
-                                               empty_value=None, label=_("Minimum level of Italian"))
+    min_italian_level = forms.TypedChoiceField(
+        choices=[("", "—"), *CefrLevel.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label=_("Minimum level of Italian"),
+    )
     required_skills = skill_field(_("Requirements"))

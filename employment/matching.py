@@ -119,11 +119,13 @@ def opportunities_for(*, profile: EmployabilityProfile, open_only: bool = True) 
     opportunities = Opportunity.objects.all()
     if open_only:
         opportunities = opportunities.filter(closing_on__gte=timezone.localdate())
-    skills_met = _count(OpportunitySkill.objects.filter(opportunity=OuterRef("pk"), skill_id__in=skill_ids),
-                        "opportunity")
+    skills_met = _count(
+        OpportunitySkill.objects.filter(opportunity=OuterRef("pk"), skill_id__in=skill_ids), "opportunity"
+    )
     language_match = _any([Q(language=code, min_level__lte=level) for code, level in languages])
-    languages_met = _count(OpportunityLanguage.objects.filter(language_match, opportunity=OuterRef("pk")),
-                           "opportunity")
+    languages_met = _count(
+        OpportunityLanguage.objects.filter(language_match, opportunity=OuterRef("pk")), "opportunity"
+    )
     shift_ok = _ok(Q(shift=Shift.DAY)) if profile.childcare_constraint else _ok(Q(pk__isnull=False))
     return (
         opportunities.select_related("organisation")
@@ -155,8 +157,9 @@ class Explanation:
         if self.total == 0:
             head = _("no specific requirement")
         else:
-            head = ngettext("meets %(met)d of %(total)d requirement", "meets %(met)d of %(total)d requirements",
-                            self.total) % {"met": self.met, "total": self.total}
+            head = ngettext(
+                "meets %(met)d of %(total)d requirement", "meets %(met)d of %(total)d requirements", self.total
+            ) % {"met": self.met, "total": self.total}
         parts = [head]
         if self.missing:
             parts.append(_("missing: %(items)s") % {"items": ", ".join(self.missing)})
@@ -169,12 +172,12 @@ def _language_label(code: str, level: int) -> str:
     return f"{Language(code).label} {CefrLevel(level).label}"
 
 
-def _blockers(row, *, hours: int, days: int, area: int, shift: str, profile_hours: int,
-              profile_days: int) -> list[str]:
+def _blockers(row, *, hours: int, days: int, area: int, shift: str, profile_hours: int, profile_days: int) -> list[str]:
     blockers = []
     if not row.hours_ok:
-        blockers.append(_("%(needed)d h/week asked, %(available)d available") % {"needed": hours,
-                                                                                   "available": profile_hours})
+        blockers.append(
+            _("%(needed)d h/week asked, %(available)d available") % {"needed": hours, "available": profile_hours}
+        )
     if not row.days_ok:
         blockers.append(_("not free on every working day asked"))
     if not row.area_ok:
@@ -186,30 +189,45 @@ def _blockers(row, *, hours: int, days: int, area: int, shift: str, profile_hour
 
 def explain_candidates(*, opportunity: Opportunity, rows: list) -> dict[int, Explanation]:
     """By profile id, for the profiles of one page (three queries whatever the page)."""
-    required = {r.skill_id: r.skill.label for r in
-                OpportunitySkill.objects.filter(opportunity=opportunity).select_related("skill")}
+    required = {
+        r.skill_id: r.skill.label
+        for r in OpportunitySkill.objects.filter(opportunity=opportunity).select_related("skill")
+    }
     languages = list(OpportunityLanguage.objects.filter(opportunity=opportunity).values_list("language", "min_level"))
     ids = [row.pk for row in rows]
     has_skills: dict[int, set[int]] = defaultdict(set)
-    for profile_id, skill_id in ProfileSkill.objects.filter(profile_id__in=ids, skill_id__in=list(required)
-                                                            ).values_list("profile_id", "skill_id"):
+    for profile_id, skill_id in ProfileSkill.objects.filter(
+        profile_id__in=ids, skill_id__in=list(required)
+    ).values_list("profile_id", "skill_id"):
         has_skills[profile_id].add(skill_id)
     levels: dict[int, dict[str, int]] = defaultdict(dict)
     for profile_id, code, level in ProfileLanguage.objects.filter(
-            profile_id__in=ids, language__in=[code for code, _level in languages]).values_list(
-            "profile_id", "language", "level"):
+        profile_id__in=ids, language__in=[code for code, _level in languages]
+    ).values_list("profile_id", "language", "level"):
         levels[profile_id][code] = level
     result = {}
     for row in rows:
-        missing = [label for skill_id, label in sorted(required.items(), key=lambda item: item[1])
-                   if skill_id not in has_skills[row.pk]]
+        missing = [
+            label
+            for skill_id, label in sorted(required.items(), key=lambda item: item[1])
+            if skill_id not in has_skills[row.pk]
+        ]
         missing += [_language_label(code, level) for code, level in languages if levels[row.pk].get(code, 0) < level]
         total = len(required) + len(languages)
         result[row.pk] = Explanation(
-            met=total - len(missing), total=total, missing=missing,
-            blockers=_blockers(row, hours=opportunity.weekly_hours, days=opportunity.days, area=opportunity.area,
-                               shift=opportunity.shift, profile_hours=row.max_weekly_hours,
-                               profile_days=row.available_days))
+            met=total - len(missing),
+            total=total,
+            missing=missing,
+            blockers=_blockers(
+                row,
+                hours=opportunity.weekly_hours,
+                days=opportunity.days,
+                area=opportunity.area,
+                shift=opportunity.shift,
+                profile_hours=row.max_weekly_hours,
+                profile_days=row.available_days,
+            ),
+        )
     return result
 
 
@@ -219,19 +237,31 @@ def explain_opportunities(*, profile: EmployabilityProfile, rows: list) -> dict[
     own_levels = dict(ProfileLanguage.objects.filter(profile=profile).values_list("language", "level"))
     ids = [row.pk for row in rows]
     missing: dict[int, list[str]] = defaultdict(list)
-    for requirement in OpportunitySkill.objects.filter(opportunity_id__in=ids).select_related("skill").order_by(
-            "skill__label"):
+    for requirement in (
+        OpportunitySkill.objects.filter(opportunity_id__in=ids).select_related("skill").order_by("skill__label")
+    ):
         if requirement.skill_id not in own_skills:
             missing[requirement.opportunity_id].append(requirement.skill.label)
     for opportunity_id, code, level in OpportunityLanguage.objects.filter(opportunity_id__in=ids).values_list(
-            "opportunity_id", "language", "min_level"):
+        "opportunity_id", "language", "min_level"
+    ):
         if own_levels.get(code, 0) < level:
             missing[opportunity_id].append(_language_label(code, level))
     return {
         row.pk: Explanation(
-            met=row.requirement_count - len(missing[row.pk]), total=row.requirement_count, missing=missing[row.pk],
-            blockers=_blockers(row, hours=row.weekly_hours, days=row.days, area=row.area, shift=row.shift,
-                               profile_hours=profile.max_weekly_hours, profile_days=profile.available_days))
+            met=row.requirement_count - len(missing[row.pk]),
+            total=row.requirement_count,
+            missing=missing[row.pk],
+            blockers=_blockers(
+                row,
+                hours=row.weekly_hours,
+                days=row.days,
+                area=row.area,
+                shift=row.shift,
+                profile_hours=profile.max_weekly_hours,
+                profile_days=profile.available_days,
+            ),
+        )
         for row in rows
     }
 

@@ -88,8 +88,9 @@ def case_worker_membership(user, case: Case, *, provider_id: int | None) -> Acti
 def require_case_worker(user, case: Case, *, provider_id: int | None) -> ActiveMembership:
     membership = case_worker_membership(user, case, provider_id=provider_id)
     if membership is None:
-        raise PermissionDenied(_("Only the employment service of the pathway or the case's lead organisation can "
-                                 "record this."))
+        raise PermissionDenied(
+            _("Only the employment service of the pathway or the case's lead organisation can record this.")
+        )
     return membership
 
 
@@ -97,8 +98,7 @@ def require_pathway_starter(user, case: Case) -> ActiveMembership:
     """The employment pathway is started from the case's plan by a case manager of the lead organisation."""
     membership = case_checks.require_case_capability(user, case, Capability.CHANGE_CASE)
     if membership.organisation_id != case.lead_organisation_id or membership.role != Role.CASE_MANAGER:
-        raise PermissionDenied(_("Only the case managers of the lead organisation can start the employment "
-                                 "pathway."))
+        raise PermissionDenied(_("Only the case managers of the lead organisation can start the employment pathway."))
     return membership
 
 

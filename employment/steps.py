@@ -20,16 +20,23 @@ class EmploymentStep(Step):
     buttons: dict[str, str] = {}
 
     def pathway(self, row) -> EmploymentPathway | None:
-        return EmploymentPathway.objects.filter(process_id=row.task.process_id).select_related(
-            "provider_organisation", "referral").first()
+        return (
+            EmploymentPathway.objects.filter(process_id=row.task.process_id)
+            .select_related("provider_organisation", "referral")
+            .first()
+        )
 
     def context(self, request, row, forms_by_action) -> dict:
         pathway = self.pathway(row)
         profile = None
         if permissions.can_read_profile(request.user, row.case):
             profile = selectors.profile_get_for(user=request.user, case=row.case)
-        return {"pathway": pathway, "profile": profile, "buttons": self.buttons,
-                "pathway_url": reverse("employment:case_pathway", args=[row.case.pk])}
+        return {
+            "pathway": pathway,
+            "profile": profile,
+            "buttons": self.buttons,
+            "pathway_url": reverse("employment:case_pathway", args=[row.case.pk]),
+        }
 
     def done(self, request, row, message):
         messages.success(request, message)
@@ -38,8 +45,9 @@ class EmploymentStep(Step):
 
 class ProfileStep(EmploymentStep):
     form_classes = {"profile": TrainingDoneForm}
-    intro = gettext_lazy("Write the employability profile with the person (skills, languages, availability, DID), "
-                         "then say it is done.")
+    intro = gettext_lazy(
+        "Write the employability profile with the person (skills, languages, availability, DID), then say it is done."
+    )
     buttons = {"profile": gettext_lazy("Profile done")}
 
     def act(self, request, row, action, data):
@@ -49,22 +57,29 @@ class ProfileStep(EmploymentStep):
 
 class ReferStep(EmploymentStep):
     form_classes = {"refer": ReferForm}
-    intro = gettext_lazy("Refer the person to the job centre, AFOL, an accredited operator or a placement "
-                         "cooperative. The service answers within its deadline: while it decides, it sees the "
-                         "person's name and year of birth and the reason; once it accepts, it also opens the "
-                         "sections of the file shared with it; if it declines or the referral is withdrawn, it "
-                         "sees the case code only.")
+    intro = gettext_lazy(
+        "Refer the person to the job centre, AFOL, an accredited operator or a placement "
+        "cooperative. The service answers within its deadline: while it decides, it sees the "
+        "person's name and year of birth and the reason; once it accepts, it also opens the "
+        "sections of the file shared with it; if it declines or the referral is withdrawn, it "
+        "sees the case code only."
+    )
     buttons = {"refer": gettext_lazy("Send the referral")}
 
     def form_kwargs(self, request, row, action):
-        return {"providers": permissions.employment_providers().exclude(pk=row.case.lead_organisation_id)
-                .order_by("name")}
+        return {
+            "providers": permissions.employment_providers().exclude(pk=row.case.lead_organisation_id).order_by("name")
+        }
 
     def act(self, request, row, action, data):
-        services.pathway_refer(actor=request.user, task_id=row.task.pk,
-                               receiver_organisation_id=data["receiver_organisation"].pk,
-                               service_type_id=data["service_type"].pk, reason=data["reason"],
-                               urgency=data["urgency"])
+        services.pathway_refer(
+            actor=request.user,
+            task_id=row.task.pk,
+            receiver_organisation_id=data["receiver_organisation"].pk,
+            service_type_id=data["service_type"].pk,
+            reason=data["reason"],
+            urgency=data["urgency"],
+        )
         return self.done(request, row, _("Referral sent to %(org)s.") % {"org": data["receiver_organisation"].name})
 
 
@@ -80,8 +95,10 @@ class AgreeStep(EmploymentStep):
 
 class TrainingStep(EmploymentStep):
     form_classes = {"training": TrainingDoneForm}
-    intro = gettext_lazy("Record course enrolments and internships on the pathway page; when they are over (or "
-                         "not needed), go on to the placement.")
+    intro = gettext_lazy(
+        "Record course enrolments and internships on the pathway page; when they are over (or "
+        "not needed), go on to the placement."
+    )
     buttons = {"training": gettext_lazy("Training and internship done")}
 
     def act(self, request, row, action, data):
@@ -91,15 +108,21 @@ class TrainingStep(EmploymentStep):
 
 class PlacementStep(EmploymentStep):
     form_classes = {"placed": PlacementForm, "not_placed": NotPlacedForm}
-    intro = gettext_lazy("Record the job found (employer, contract type, start date), or end the path without a "
-                         "placement.")
+    intro = gettext_lazy(
+        "Record the job found (employer, contract type, start date), or end the path without a placement."
+    )
     buttons = {"placed": gettext_lazy("Record the placement"), "not_placed": gettext_lazy("End without a placement")}
 
     def act(self, request, row, action, data):
         if action == "placed":
-            services.placement_record(actor=request.user, task_id=row.task.pk, employer=data["employer"],
-                                      contract_type=data["contract_type"], starts_on=data["starts_on"],
-                                      opportunity=data.get("opportunity"))
+            services.placement_record(
+                actor=request.user,
+                task_id=row.task.pk,
+                employer=data["employer"],
+                contract_type=data["contract_type"],
+                starts_on=data["starts_on"],
+                opportunity=data.get("opportunity"),
+            )
             return self.done(request, row, _("Placement recorded: the follow-ups come at 3 and 6 months."))
         services.pathway_not_placed(actor=request.user, task_id=row.task.pk, note=data["note"])
         return self.done(request, row, _("The path ended without a placement."))
@@ -111,8 +134,13 @@ class FollowUpStep(EmploymentStep):
     buttons = {"follow_up": gettext_lazy("Record the follow-up")}
 
     def act(self, request, row, action, data):
-        services.follow_up_record(actor=request.user, task_id=row.task.pk, checked_on=data["checked_on"],
-                                  still_employed=data["still_employed"], note=data["note"])
+        services.follow_up_record(
+            actor=request.user,
+            task_id=row.task.pk,
+            checked_on=data["checked_on"],
+            still_employed=data["still_employed"],
+            note=data["note"],
+        )
         return self.done(request, row, _("Follow-up recorded."))
 
 

@@ -43,8 +43,10 @@ def home(request):
     if stage not in Stage.values:
         stage = ""
     context = {
-        "stage_counts": [(value, label, count) for (value, label), count in
-                         zip(Stage.choices, selectors.stage_counts_for(user=user).values(), strict=True)],
+        "stage_counts": [
+            (value, label, count)
+            for (value, label), count in zip(Stage.choices, selectors.stage_counts_for(user=user).values(), strict=True)
+        ],
         "stage": stage,
         "page": paginate(request, selectors.pathway_list_for(user=user, stage=stage)),
         "internships": selectors.internships_in_progress_for(user=user)[:20],
@@ -62,12 +64,16 @@ def _panel_context(request, case) -> dict:
     can_read = permissions.can_read_profile(user, case)
     tasks = []
     if pathway is not None and pathway.process_id:
-        tasks = [row for row in task_rows(user, workflow_selectors.case_open_tasks_for(user=user, case=case))
-                 if row.task.process_id == pathway.process_id]
+        tasks = [
+            row
+            for row in task_rows(user, workflow_selectors.case_open_tasks_for(user=user, case=case))
+            if row.task.process_id == pathway.process_id
+        ]
     running = pathway is not None and pathway.ended_at is None
     try:
-        can_start = not running and case.status != CaseStatus.CLOSED and bool(
-            permissions.require_pathway_starter(user, case))
+        can_start = (
+            not running and case.status != CaseStatus.CLOSED and bool(permissions.require_pathway_starter(user, case))
+        )
     except PermissionDenied:  # not a case manager of the lead
         can_start = False
     return {
@@ -115,9 +121,21 @@ def profile_edit(request, case_pk):
     initial = {"days": mask_to_days(31)}
     languages = []
     if profile is not None:
-        initial = {name: getattr(profile, name) for name in (
-            "education_level", "qualifications", "work_history", "max_weekly_hours", "childcare_constraint",
-            "mobility", "did_status", "did_date", "receives_adi", "receives_sfl")}
+        initial = {
+            name: getattr(profile, name)
+            for name in (
+                "education_level",
+                "qualifications",
+                "work_history",
+                "max_weekly_hours",
+                "childcare_constraint",
+                "mobility",
+                "did_status",
+                "did_date",
+                "receives_adi",
+                "receives_sfl",
+            )
+        }
         initial["days"] = mask_to_days(profile.available_days)
         initial["skills"] = [ps.skill_id for ps in profile.profile_skills.all()]
         languages = [(pl.language, pl.level) for pl in profile.languages.all()]
@@ -126,12 +144,22 @@ def profile_edit(request, case_pk):
         data = form.cleaned_data
         try:
             services.profile_save(
-                actor=user, case=case, education_level=data["education_level"],
-                qualifications=data["qualifications"], work_history=data["work_history"], skills=data["skills"],
-                languages=data["languages"], max_weekly_hours=data["max_weekly_hours"],
-                available_days=days_to_mask(data["days"]), childcare_constraint=data["childcare_constraint"],
-                mobility=data["mobility"], did_status=data["did_status"], did_date=data["did_date"],
-                receives_adi=data["receives_adi"], receives_sfl=data["receives_sfl"])
+                actor=user,
+                case=case,
+                education_level=data["education_level"],
+                qualifications=data["qualifications"],
+                work_history=data["work_history"],
+                skills=data["skills"],
+                languages=data["languages"],
+                max_weekly_hours=data["max_weekly_hours"],
+                available_days=days_to_mask(data["days"]),
+                childcare_constraint=data["childcare_constraint"],
+                mobility=data["mobility"],
+                did_status=data["did_status"],
+                did_date=data["did_date"],
+                receives_adi=data["receives_adi"],
+                receives_sfl=data["receives_sfl"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -158,8 +186,9 @@ def case_pathway(request, case_pk):
     action = request.POST.get("action", "") if request.method == "POST" else None
     data = posted(request)
     forms = {
-        "enrol": EnrolForm(data if action == "enrol" else None, prefix="enrol",
-                           courses=selectors.course_list().order_by("starts_on")),
+        "enrol": EnrolForm(
+            data if action == "enrol" else None, prefix="enrol", courses=selectors.course_list().order_by("starts_on")
+        ),
         "internship": InternshipForm(data if action == "internship" else None, prefix="internship"),
         "drop_out": DropOutForm(data if action == "drop_out" else None, prefix="drop_out"),
     }
@@ -169,17 +198,18 @@ def case_pathway(request, case_pk):
             return response
     else:
         audit_case_read(request, case)
-    context.update({
-        "forms": forms,
-        "can_record": can_record,
-        "enrolments": selectors.case_enrolments_for(user=user, case=case),
-        "internships": selectors.case_internships_for(user=user, case=case),
-        "placements": pathway.placements.prefetch_related("follow_ups") if pathway else [],
-        "internship_statuses": INTERNSHIP_STATUS_CHOICES,
-        "enrolment_statuses": ENROLMENT_STATUS_CHOICES,
-    })
-    return render(request, "employment/case_pathway.html", context,
-                  status=400 if action is not None else 200)
+    context.update(
+        {
+            "forms": forms,
+            "can_record": can_record,
+            "enrolments": selectors.case_enrolments_for(user=user, case=case),
+            "internships": selectors.case_internships_for(user=user, case=case),
+            "placements": pathway.placements.prefetch_related("follow_ups") if pathway else [],
+            "internship_statuses": INTERNSHIP_STATUS_CHOICES,
+            "enrolment_statuses": ENROLMENT_STATUS_CHOICES,
+        }
+    )
+    return render(request, "employment/case_pathway.html", context, status=400 if action is not None else 200)
 
 
 def _pathway_action(request, case, pathway, action, forms, can_record):
@@ -189,8 +219,7 @@ def _pathway_action(request, case, pathway, action, forms, can_record):
         return None
     try:
         if action == "enrol" and forms["enrol"].is_valid():
-            enrolment = services.course_enrol(actor=user, course_id=forms["enrol"].cleaned_data["course"].pk,
-                                              case=case)
+            enrolment = services.course_enrol(actor=user, course_id=forms["enrol"].cleaned_data["course"].pk, case=case)
             messages.success(request, _("Enrolled in %(course)s.") % {"course": enrolment.course.title})
         elif action == "internship" and forms["internship"].is_valid():
             services.internship_create(actor=user, case=case, **forms["internship"].cleaned_data)
@@ -240,17 +269,24 @@ def case_opportunities(request, case_pk):
         explanations = matching.explain_opportunities(profile=profile, rows=list(page.object_list))
     audit_case_read(request, case)
     rows = [(row, explanations.get(row.pk)) for row in page.object_list] if page else []
-    return render(request, "employment/case_opportunities.html",
-                  {"case": case, "profile": profile, "page": page, "rows": rows})
+    return render(
+        request, "employment/case_opportunities.html", {"case": case, "profile": profile, "page": page, "rows": rows}
+    )
 
 
 @page_view("GET")
 def opportunity_list(request):
     show_closed = request.GET.get("closed") == "1"
     page = paginate(request, selectors.opportunity_list(open_only=not show_closed))
-    return render(request, "employment/opportunity_list.html", {
-        "page": page, "show_closed": show_closed, "can_publish": bool(permissions.provider_memberships(request.user)),
-    })
+    return render(
+        request,
+        "employment/opportunity_list.html",
+        {
+            "page": page,
+            "show_closed": show_closed,
+            "can_publish": bool(permissions.provider_memberships(request.user)),
+        },
+    )
 
 
 @page_view("GET")
@@ -264,10 +300,18 @@ def opportunity_detail(request, pk):
     if rows:
         # The candidates' names are a read of their files: one audit row per person shown.
         for row, _explanation in rows:
-            audit_record(actor=user, action=AuditAction.READ, obj=row, request=request, case_id=row.case_id,
-                         person_id=row.case.person_id, detail={"via": "opportunity", "opportunity": opportunity.pk})
-    return render(request, "employment/opportunity_detail.html",
-                  {"opportunity": opportunity, "page": page, "rows": rows})
+            audit_record(
+                actor=user,
+                action=AuditAction.READ,
+                obj=row,
+                request=request,
+                case_id=row.case_id,
+                person_id=row.case.person_id,
+                detail={"via": "opportunity", "opportunity": opportunity.pk},
+            )
+    return render(
+        request, "employment/opportunity_detail.html", {"opportunity": opportunity, "page": page, "rows": rows}
+    )
 
 
 @page_view("GET", "POST")
@@ -283,24 +327,40 @@ def opportunity_create(request):
             opportunity = services.opportunity_create(
                 actor=user,
                 organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
-                employer=data["employer"], role=data["role"], description=data["description"], city=data["city"],
-                area=data["area"], weekly_hours=data["weekly_hours"], days=days_to_mask(data["days"]),
-                shift=data["shift"], contract_type=data["contract_type"], closing_on=data["closing_on"],
-                skills=data["required_skills"], languages=data["languages"])
+                employer=data["employer"],
+                role=data["role"],
+                description=data["description"],
+                city=data["city"],
+                area=data["area"],
+                weekly_hours=data["weekly_hours"],
+                days=days_to_mask(data["days"]),
+                shift=data["shift"],
+                contract_type=data["contract_type"],
+                closing_on=data["closing_on"],
+                skills=data["required_skills"],
+                languages=data["languages"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Opportunity published."))
             return redirect("employment:opportunity_detail", pk=opportunity.pk)
-    return render(request, "employment/opportunity_form.html", {"form": form, "memberships": memberships},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "employment/opportunity_form.html",
+        {"form": form, "memberships": memberships},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @page_view("GET")
 def course_list(request):
     page = paginate(request, selectors.course_list())
-    return render(request, "employment/course_list.html",
-                  {"page": page, "can_publish": bool(permissions.provider_memberships(request.user))})
+    return render(
+        request,
+        "employment/course_list.html",
+        {"page": page, "can_publish": bool(permissions.provider_memberships(request.user))},
+    )
 
 
 @page_view("GET")
@@ -323,11 +383,17 @@ def course_create(request):
             course = services.course_create(
                 actor=user,
                 organisation_id=posted_id(request.POST.get("organisation")) or memberships[0].organisation_id,
-                skills=data.pop("required_skills"), **data)
+                skills=data.pop("required_skills"),
+                **data,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Course published."))
             return redirect("employment:course_detail", pk=course.pk)
-    return render(request, "employment/course_form.html", {"form": form, "memberships": memberships},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "employment/course_form.html",
+        {"form": form, "memberships": memberships},
+        status=400 if request.method == "POST" else 200,
+    )

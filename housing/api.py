@@ -94,16 +94,26 @@ class HousingCaseViewSet(mixins.RetrieveModelMixin, ApiViewSet):
     def retrieve(self, request, pk=None):
         case = self._case(pk)
         profile = selectors.housing_profile_for(user=request.user, case=case)
-        audit_record(actor=request.user, action=AuditAction.READ, obj=case, case_id=case.pk,
-                     person_id=case.person_id, request=request, detail={"section": "housing"})
-        return Response({
-            "case": case.pk,
-            "code": case.code,
-            "profile": HousingProfileSerializer(profile).data if profile else None,
-            "applications": HousingApplicationSerializer(selectors.case_applications_for(user=request.user, case=case),
-                                                  many=True).data,
-            "stays": HousingStaySerializer(selectors.case_stays_for(user=request.user, case=case), many=True).data,
-        })
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=case,
+            case_id=case.pk,
+            person_id=case.person_id,
+            request=request,
+            detail={"section": "housing"},
+        )
+        return Response(
+            {
+                "case": case.pk,
+                "code": case.code,
+                "profile": HousingProfileSerializer(profile).data if profile else None,
+                "applications": HousingApplicationSerializer(
+                    selectors.case_applications_for(user=request.user, case=case), many=True
+                ).data,
+                "stays": HousingStaySerializer(selectors.case_stays_for(user=request.user, case=case), many=True).data,
+            }
+        )
 
     @action(detail=True, methods=["post"])
     def profile(self, request, pk=None):

@@ -76,8 +76,10 @@ class HousingFlow(flow.Flow):
         .Next(this.needs_emergency)
     )
     needs_emergency = (
-        flow.If(this.emergency_needed).Annotation(title=_("Emergency placement needed?"))
-        .Then(this.emergency_placement).Else(this.temporary_placement)
+        flow.If(this.emergency_needed)
+        .Annotation(title=_("Emergency placement needed?"))
+        .Then(this.emergency_placement)
+        .Else(this.temporary_placement)
     )
     emergency_placement = (
         OrgTask()
@@ -115,7 +117,8 @@ class HousingFlow(flow.Flow):
         .Next(this.wait_first_follow_up)
     )
     wait_first_follow_up = (
-        flow.Timer(this.first_follow_up_due).Annotation(title=_("Three months after the move-in"))
+        flow.Timer(this.first_follow_up_due)
+        .Annotation(title=_("Three months after the move-in"))
         .Next(this.follow_up_3)
     )
     follow_up_3 = (
@@ -126,8 +129,7 @@ class HousingFlow(flow.Flow):
         .Next(this.wait_second_follow_up)
     )
     wait_second_follow_up = (
-        flow.Timer(this.second_follow_up_due).Annotation(title=_("Six months after the move-in"))
-        .Next(this.follow_up_6)
+        flow.Timer(this.second_follow_up_due).Annotation(title=_("Six months after the move-in")).Next(this.follow_up_6)
     )
     follow_up_6 = (
         OrgTask()
@@ -164,5 +166,4 @@ class HousingFlow(flow.Flow):
         return _pathway(activation.process).outcome != "return"
 
     def task_created(self, activation):
-        history.record_task_created(activation.task, flow_name="housing",
-                                    case_id=_pathway(activation.process).case_id)
+        history.record_task_created(activation.task, flow_name="housing", case_id=_pathway(activation.process).case_id)

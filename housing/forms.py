@@ -30,8 +30,9 @@ class ProfileForm(StyledForm):
     isee = forms.DecimalField(label=_("ISEE (€)"), required=False, max_digits=10, decimal_places=2)
     isee_erp = forms.DecimalField(label=_("ISEE-ERP (€)"), required=False, max_digits=10, decimal_places=2)
     income = forms.DecimalField(label=_("yearly income (€)"), required=False, max_digits=10, decimal_places=2)
-    years_in_region = forms.IntegerField(label=_("years of residence in Lombardy"), required=False, min_value=0,
-                                         max_value=120)
+    years_in_region = forms.IntegerField(
+        label=_("years of residence in Lombardy"), required=False, min_value=0, max_value=120
+    )
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -39,11 +40,13 @@ class ApplicationForm(StyledForm):
     kind = forms.ChoiceField(label=_("resource type"), choices=ResourceKind.choices)
     applied_on = forms.DateField(label=_("applied on"), required=False)
     protocol_number = forms.CharField(label=_("protocol number"), required=False, max_length=40)
-    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1,
-                                       max_value=999999)
+    official_rank = forms.IntegerField(
+        label=_("position in the official ranking"), required=False, min_value=1, max_value=999999
+    )
     override = forms.BooleanField(label=_("Apply although the household is not eligible (override)"), required=False)
-    override_reason = forms.CharField(label=_("reason for the override"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("reason for the override"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResourceForm(StyledForm):
@@ -52,8 +55,9 @@ class ResourceForm(StyledForm):
     address = forms.CharField(label=_("address"), max_length=200)
     city = forms.CharField(label=_("city"), max_length=100, initial="Cinisello Balsamo")
     capacity = forms.IntegerField(label=_("places"), min_value=1, max_value=500, initial=1)
-    target_groups = forms.MultipleChoiceField(label=_("target groups"), choices=TargetGroup.choices, required=False,
-                                              widget=forms.CheckboxSelectMultiple)
+    target_groups = forms.MultipleChoiceField(
+        label=_("target groups"), choices=TargetGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     max_stay_days = forms.IntegerField(label=_("maximum stay (days)"), required=False, min_value=1, max_value=3650)
 
     def __init__(self, *args, providers=None, **kwargs):
@@ -69,15 +73,17 @@ class OfferForm(StyledForm):
     place = forms.IntegerField(label=_("place"))
     hold_days = forms.IntegerField(label=_("hold the place for (days)"), min_value=1, max_value=30)
     override = forms.BooleanField(label=_("Offer although the household is not eligible (override)"), required=False)
-    override_reason = forms.CharField(label=_("reason for the override"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("reason for the override"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hold_days"].initial = default_hold_days()
         if places is not None:
-            self.fields["place"] = forms.TypedChoiceField(label=_("place"), coerce=int,
-                                                          choices=[(p.pk, str(p)) for p in places])
+            self.fields["place"] = forms.TypedChoiceField(
+                label=_("place"), coerce=int, choices=[(p.pk, str(p)) for p in places]
+            )
             self.order_fields(["place"])
             self.style()
 
@@ -85,8 +91,9 @@ class OfferForm(StyledForm):
 class AcceptOfferForm(StyledForm):
     move_in = forms.DateField(label=_("move-in"), required=False)
     planned_move_out = forms.DateField(label=_("planned move-out"), required=False)
-    accompaniment_plan = forms.CharField(label=_("accompaniment plan"), required=False,
-                                         widget=forms.Textarea(attrs={"rows": 3}))
+    accompaniment_plan = forms.CharField(
+        label=_("accompaniment plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeclineOfferForm(StyledForm):
@@ -97,8 +104,9 @@ class StayStartForm(StyledForm):
     case_code = forms.CharField(label=_("case code"), max_length=20)
     move_in = forms.DateField(label=_("move-in"), required=False)
     planned_move_out = forms.DateField(label=_("planned move-out"), required=False)
-    accompaniment_plan = forms.CharField(label=_("accompaniment plan"), required=False,
-                                         widget=forms.Textarea(attrs={"rows": 3}))
+    accompaniment_plan = forms.CharField(
+        label=_("accompaniment plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class StayEndForm(StyledForm):
@@ -131,12 +139,14 @@ class WeightsForm(StyledForm):
 
         for name in WEIGHT_FIELDS:
             model_field = PriorityWeights._meta.get_field(name)
-            self.fields[name] = forms.IntegerField(label=model_field.verbose_name, min_value=0,
-                                                   max_value=3650 if name == "eviction_window_days" else 1000)
+            self.fields[name] = forms.IntegerField(
+                label=model_field.verbose_name, min_value=0, max_value=3650 if name == "eviction_window_days" else 1000
+            )
         self.style()
 
 
 # --- the steps of the housing pathway ------------------------------------------------------------------------
+
 
 def provider_choices(step: str):
     """The organisations offering the kind of housing of `step` (the pathway's one rule, `step_providers`)."""
@@ -147,10 +157,12 @@ def provider_choices(step: str):
 
 class AssessmentStepForm(StyledForm):
     emergency_needed = forms.BooleanField(label=_("An emergency placement is needed"), required=False)
-    emergency_provider = forms.ModelChoiceField(label=_("emergency provider"), queryset=Organisation.objects.none(),
-                                                required=False)
-    temporary_provider = forms.ModelChoiceField(label=_("temporary housing provider"),
-                                                queryset=Organisation.objects.none())
+    emergency_provider = forms.ModelChoiceField(
+        label=_("emergency provider"), queryset=Organisation.objects.none(), required=False
+    )
+    temporary_provider = forms.ModelChoiceField(
+        label=_("temporary housing provider"), queryset=Organisation.objects.none()
+    )
     public_provider = forms.ModelChoiceField(label=_("public housing provider"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, **kwargs):
@@ -166,11 +178,13 @@ class DoneStepForm(StyledForm):
 class PublicApplicationStepForm(StyledForm):
     applied_on = forms.DateField(label=_("applied on"), required=False)
     protocol_number = forms.CharField(label=_("protocol number"), max_length=40)
-    official_rank = forms.IntegerField(label=_("position in the official ranking"), required=False, min_value=1,
-                                       max_value=999999)
+    official_rank = forms.IntegerField(
+        label=_("position in the official ranking"), required=False, min_value=1, max_value=999999
+    )
     override = forms.BooleanField(label=_("Apply although the household is not eligible (override)"), required=False)
-    override_reason = forms.CharField(label=_("reason for the override"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("reason for the override"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class FollowUpStepForm(StyledForm):
@@ -178,7 +192,11 @@ class FollowUpStepForm(StyledForm):
 
 
 class FinalFollowUpStepForm(FollowUpStepForm):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=[
-        ("autonomy", _("Autonomy: the household lives on its own")),
-        ("return", _("Return: the household needs the pathway again")),
-    ], widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            ("autonomy", _("Autonomy: the household lives on its own")),
+            ("return", _("Return: the household needs the pathway again")),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -51,8 +51,12 @@ def resource_list_for(*, user, provider_id: int | None = None) -> QuerySet[Resou
     ids = permissions.provider_ids(user)
     if provider_id is not None:
         ids = [i for i in ids if i == provider_id]
-    return Resource.objects.filter(provider_id__in=ids).select_related("provider").annotate(
-        **_status_counts()).order_by("provider__name", "kind", "name")
+    return (
+        Resource.objects.filter(provider_id__in=ids)
+        .select_related("provider")
+        .annotate(**_status_counts())
+        .order_by("provider__name", "kind", "name")
+    )
 
 
 def resource_get_for(*, user, pk: int) -> Resource:
@@ -105,8 +109,11 @@ def pending_offers_for(*, user) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(status=OfferStatus.PENDING, place__resource__provider_id__in=ids)
         .select_related("place__resource", "application__case__person")
-        .annotate(shows_person=Exists(case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(
-            pk=OuterRef("application__case_id"))))
+        .annotate(
+            shows_person=Exists(
+                case_checks.visible_cases(user, Capability.VIEW_SUMMARY).filter(pk=OuterRef("application__case_id"))
+            )
+        )
         .order_by("expires_at")
     )
 
@@ -119,6 +126,7 @@ def stay_get_for(*, user, pk: int) -> Stay:
 
 
 # --- the housing section of a case ---------------------------------------------------------------------------
+
 
 def housing_profile_for(*, user, case: Case) -> HousingProfile | None:
     """The housing section, or None when it is not recorded. Http404 when the user may not read the file of the
@@ -205,7 +213,8 @@ def waitlist_positions(*, application_ids, day: datetime.date | None = None) -> 
     ranked = _positioned(Application.objects.filter(kind__in=kinds), day=day, weights=priority.weights_on(day))
     # As in `only_visible`: the OR with an always-false test on `position` keeps the pk filter after the numbering.
     rows = ranked.filter(Q(pk__in=ids, position__gte=1) | Q(position__lt=0)).values_list(  # type: ignore[misc]
-        "pk", "position", "waiting")  # `position` is the window annotation of `_positioned`
+        "pk", "position", "waiting"
+    )  # `position` is the window annotation of `_positioned`
     return {pk: (position, waiting) for pk, position, waiting in rows}
 
 
@@ -217,8 +226,14 @@ def waitlist_gaps(rows: list[Application], *, before: int, total: int | None) ->
     last = before
     for row in rows:
         if row.position > last + 1:  # type: ignore[attr-defined]
-            lines.append({"hidden": True, "first": last + 1, "last": row.position - 1,  # type: ignore[attr-defined]
-                          "count": row.position - 1 - last})  # type: ignore[attr-defined]
+            lines.append(
+                {
+                    "hidden": True,
+                    "first": last + 1,
+                    "last": row.position - 1,  # type: ignore[attr-defined]
+                    "count": row.position - 1 - last,  # type: ignore[attr-defined]
+                }
+            )
         lines.append({"hidden": False, "app": row})
         last = row.position  # type: ignore[attr-defined]
     if total is not None and total > last:
@@ -254,13 +269,19 @@ def only_visible(queryset: QuerySet[Application]) -> QuerySet[Application]:
 def free_places_for(*, user, kind: str) -> QuerySet[Place]:
     """Free places of `kind` at the providers where the user offers places."""
     return (
-        Place.objects.filter(status=PlaceStatus.AVAILABLE, resource__kind=kind, resource__is_active=True,
-                             resource__provider_id__in=permissions.provider_ids(user, permissions.WORK_ROLES))
-        .select_related("resource").order_by("resource__name", "label")
+        Place.objects.filter(
+            status=PlaceStatus.AVAILABLE,
+            resource__kind=kind,
+            resource__is_active=True,
+            resource__provider_id__in=permissions.provider_ids(user, permissions.WORK_ROLES),
+        )
+        .select_related("resource")
+        .order_by("resource__name", "label")
     )
 
 
 # --- the coordinator's aggregates ----------------------------------------------------------------------------
+
 
 def occupancy_by_type_and_provider() -> QuerySet:
     return (
@@ -279,15 +300,18 @@ def occupancy_by_type_and_provider() -> QuerySet:
 
 def waiting_by_type() -> QuerySet:
     return (
-        Application.objects.filter(status=ApplicationStatus.WAITING).values("kind")
-        .annotate(waiting=Count("pk")).order_by("kind")
+        Application.objects.filter(status=ApplicationStatus.WAITING)
+        .values("kind")
+        .annotate(waiting=Count("pk"))
+        .order_by("kind")
     )
 
 
 def average_stay_days(*, today: datetime.date | None = None) -> dict[str, float | None]:
     """The average length of the stays that ended, and of the open ones up to today, in days, by type."""
     ended = (
-        Stay.objects.filter(move_out__isnull=False).values("place__resource__kind")
+        Stay.objects.filter(move_out__isnull=False)
+        .values("place__resource__kind")
         .annotate(avg=Avg(ExpressionWrapper(F("move_out") - F("move_in"), output_field=DurationField())))
     )
     return {row["place__resource__kind"]: days_of(row["avg"]) for row in ended}
@@ -295,7 +319,8 @@ def average_stay_days(*, today: datetime.date | None = None) -> dict[str, float 
 
 def average_assessment_to_placement_days() -> float | None:
     value = HousingPathway.objects.filter(assessed_at__isnull=False, placed_at__isnull=False).aggregate(
-        avg=Avg(ExpressionWrapper(F("placed_at") - F("assessed_at"), output_field=DurationField())))["avg"]
+        avg=Avg(ExpressionWrapper(F("placed_at") - F("assessed_at"), output_field=DurationField()))
+    )["avg"]
     return days_of(value)
 
 

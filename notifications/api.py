@@ -53,10 +53,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, default=False,
-                                      help_text=gettext_lazy("Only the notifications not read yet."))
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text=gettext_lazy("Only the notifications not read yet.")
+    )
     after = serializers.IntegerField(
-        required=False, min_value=0,
+        required=False,
+        min_value=0,
         help_text=gettext_lazy("Only those newer than this id, oldest first (to catch up on what was missed)."),
     )
 
@@ -76,8 +78,10 @@ def unread_of(user) -> int:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[NotificationFilterSerializer],
-                       summary=gettext_lazy("Your notifications, newest first (oldest first with `after`)")),
+    list=extend_schema(
+        parameters=[NotificationFilterSerializer],
+        summary=gettext_lazy("Your notifications, newest first (oldest first with `after`)"),
+    ),
     retrieve=extend_schema(summary=gettext_lazy("Read one of your notifications")),
 )
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -104,23 +108,28 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
         except Notification.DoesNotExist:
             raise Http404 from None
 
-    @extend_schema(request=None, responses={200: NotificationSerializer},
-                   summary=gettext_lazy("Mark one of your notifications read"))
+    @extend_schema(
+        request=None,
+        responses={200: NotificationSerializer},
+        summary=gettext_lazy("Mark one of your notifications read"),
+    )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
         services.notifications_mark_read(user=request.user, ids=[notification.pk])
         return Response(NotificationSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses={200: ReadAllSerializer},
-                   summary=gettext_lazy("Mark all your notifications read"))
+    @extend_schema(
+        request=None, responses={200: ReadAllSerializer}, summary=gettext_lazy("Mark all your notifications read")
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         marked = services.notifications_mark_all_read(user=request.user)
         return Response(ReadAllSerializer({"marked": marked, "unread": unread_of(request.user)}).data)
 
-    @extend_schema(responses={200: UnreadCountSerializer},
-                   summary=gettext_lazy("How many of your notifications are not read yet"))
+    @extend_schema(
+        responses={200: UnreadCountSerializer}, summary=gettext_lazy("How many of your notifications are not read yet")
+    )
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         return Response(UnreadCountSerializer({"unread": unread_of(request.user)}).data)

@@ -96,9 +96,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def join_groups(self) -> None:
         """Listen to the user's group and their organisations' groups, and leave those they no longer belong to."""
-        self.organisation_ids = set(
-            await database_sync_to_async(selectors.active_organisation_ids)(self.user_id)
-        )
+        self.organisation_ids = set(await database_sync_to_async(selectors.active_organisation_ids)(self.user_id))
         wanted = {user_group(self.user_id)} | {org_group(pk) for pk in self.organisation_ids}
         for group in self.groups_joined - wanted:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -125,12 +123,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             last_id = 0
         await self.join_groups()
         result = await database_sync_to_async(_replay)(self.user_id, sorted(self.organisation_ids), last_id)
-        await self.send_json({
-            "type": "replay",
-            "items": [browser_item(row, self.language) for row in result["rows"]],
-            "more": result["more"],
-            "unread": result["unread"],
-        })
+        await self.send_json(
+            {
+                "type": "replay",
+                "items": [browser_item(row, self.language) for row in result["rows"]],
+                "more": result["more"],
+                "unread": result["unread"],
+            }
+        )
 
     # --- channel-layer messages (see notifications.push) ---
 
@@ -148,8 +148,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "notification", "item": browser_item(message["item"], self.language)})
 
     async def notify_read(self, message: dict) -> None:
-        await self.send_json({"type": "read", "unread": message["unread"], "ids": message["ids"],
-                              "all": message["all"]})
+        await self.send_json(
+            {"type": "read", "unread": message["unread"], "ids": message["ids"], "all": message["all"]}
+        )
 
     async def notify_memberships(self, message: dict) -> None:
         await self.join_groups()

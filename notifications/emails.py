@@ -107,6 +107,7 @@ class _Outbox:
 
 # --- which notifications -----------------------------------------------------------------------------------
 
+
 def _oldest(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(days=settings.TAVOLO_NOTIFY_EMAIL_MAX_AGE_DAYS)
 
@@ -122,8 +123,9 @@ def _waiting() -> QuerySet[Notification]:
 
 def _left_organisation() -> Q:
     """Received through an organisation the user is no longer an active member of (they no longer see it)."""
-    still_member = Membership.objects.active().filter(user_id=OuterRef("user_id"),
-                                                      organisation_id=OuterRef("organisation_id"))
+    still_member = Membership.objects.active().filter(
+        user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
+    )
     return Q(organisation_id__isnull=False) & Q(~Exists(still_member))
 
 
@@ -131,42 +133,59 @@ def skip_undeliverable(*, now: datetime.datetime | None = None) -> int:
     """Mark `skipped` the waiting notifications that must never be e-mailed (see the module's docstring).
     One UPDATE whose conditions on other tables are subqueries; returns how many rows it skipped."""
     now = now or timezone.now()
-    unreachable_users = get_user_model().objects.filter(
-        Q(is_active=False) | Q(email="") | Q(notification_preference__email_mode=EmailMode.OFF)
-    ).values("pk")
-    return _waiting().filter(
-        Q(created_at__lt=_oldest(now)) | Q(user_id__in=unreachable_users) | _left_organisation()
-    ).update(email_state=EmailState.SKIPPED)
+    unreachable_users = (
+        get_user_model()
+        .objects.filter(Q(is_active=False) | Q(email="") | Q(notification_preference__email_mode=EmailMode.OFF))
+        .values("pk")
+    )
+    return (
+        _waiting()
+        .filter(Q(created_at__lt=_oldest(now)) | Q(user_id__in=unreachable_users) | _left_organisation())
+        .update(email_state=EmailState.SKIPPED)
+    )
 
 
 def _recipients(users: QuerySet) -> list[_Recipient]:
-    rows = users.filter(is_active=True).exclude(email="").order_by("pk").values_list(
-        "pk", "email", "notification_preference__language")
-    return [_Recipient(user_id=pk, email=email, language=language or settings.LANGUAGE_CODE)
-            for pk, email, language in rows]
+    rows = (
+        users.filter(is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("pk", "email", "notification_preference__language")
+    )
+    return [
+        _Recipient(user_id=pk, email=email, language=language or settings.LANGUAGE_CODE) for pk, email, language in rows
+    ]
 
 
 def immediate_recipients(*, now: datetime.datetime) -> list[_Recipient]:
     """Users in immediate mode (or who never chose) with at least one notification due: one query."""
-    due = _waiting().filter(user_id=OuterRef("pk"), created_at__lte=_due_before(now),
-                            created_at__gte=_oldest(now))
-    users = get_user_model().objects.filter(Exists(due)).exclude(
-        notification_preference__email_mode__in=[EmailMode.DIGEST, EmailMode.OFF])
+    due = _waiting().filter(user_id=OuterRef("pk"), created_at__lte=_due_before(now), created_at__gte=_oldest(now))
+    users = (
+        get_user_model()
+        .objects.filter(Exists(due))
+        .exclude(notification_preference__email_mode__in=[EmailMode.DIGEST, EmailMode.OFF])
+    )
     return _recipients(users)
 
 
 def digest_recipients(*, today: datetime.date) -> list[_Recipient]:
     """Users in digest mode whose digest of `today` has not been claimed yet: one query."""
     preferences = NotificationPreference.objects.filter(email_mode=EmailMode.DIGEST).filter(
-        Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today))
+        Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today)
+    )
     return _recipients(get_user_model().objects.filter(pk__in=preferences.values("user_id")))
 
 
 def claim_digest_day(*, user_id: int, today: datetime.date) -> bool:
     """Claim the user's digest of `today` (a conditional UPDATE: only one sweep gets True)."""
-    return NotificationPreference.objects.filter(
-        Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today), user_id=user_id, email_mode=EmailMode.DIGEST,
-    ).update(digest_sent_on=today) == 1
+    return (
+        NotificationPreference.objects.filter(
+            Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today),
+            user_id=user_id,
+            email_mode=EmailMode.DIGEST,
+        ).update(digest_sent_on=today)
+        == 1
+    )
 
 
 def claim_notifications(*, user_id: int, now: datetime.datetime, due_before: datetime.datetime) -> str | None:
@@ -174,26 +193,39 @@ def claim_notifications(*, user_id: int, now: datetime.datetime, due_before: dat
     writes a fresh token. Returns the token, or None when there was nothing left to claim (another sweep
     took them, or they were read meanwhile)."""
     token = uuid.uuid4().hex
-    claimed = _waiting().filter(
-        ~_left_organisation(), user_id=user_id, created_at__lte=due_before, created_at__gte=_oldest(now),
-    ).update(email_state=EmailState.CLAIMED, email_claim=token)
+    claimed = (
+        _waiting()
+        .filter(
+            ~_left_organisation(),
+            user_id=user_id,
+            created_at__lte=due_before,
+            created_at__gte=_oldest(now),
+        )
+        .update(email_state=EmailState.CLAIMED, email_claim=token)
+    )
     return token if claimed else None
 
 
 def claimed_rows(*, user_id: int, token: str) -> list[Notification]:
-    return list(Notification.objects.filter(user_id=user_id, email_claim=token, email_state=EmailState.CLAIMED)
-                .order_by("created_at", "id"))
+    return list(
+        Notification.objects.filter(user_id=user_id, email_claim=token, email_state=EmailState.CLAIMED).order_by(
+            "created_at", "id"
+        )
+    )
 
 
 def mark_sent(*, user_id: int, token: str, sent_ids: list[int]) -> None:
     """The listed rows were e-mailed; rows of the claim read in the meantime were not, and never will be."""
-    Notification.objects.filter(pk__in=sent_ids, email_claim=token).update(email_state=EmailState.SENT,
-                                                                          emailed_at=timezone.now())
+    Notification.objects.filter(pk__in=sent_ids, email_claim=token).update(
+        email_state=EmailState.SENT, emailed_at=timezone.now()
+    )
     Notification.objects.filter(user_id=user_id, email_claim=token, email_state=EmailState.CLAIMED).update(
-        email_state=EmailState.SKIPPED)
+        email_state=EmailState.SKIPPED
+    )
 
 
 # --- the e-mail ----------------------------------------------------------------------------------------------
+
 
 def email_for(*, recipient: _Recipient, notifications: list[Notification], digest: bool) -> EmailMessage:
     """The plain-text e-mail listing `notifications`, in the recipient's language."""
@@ -218,8 +250,13 @@ def _send_claimed(outbox: _Outbox, *, recipient: _Recipient, token: str, digest:
     try:
         outbox.send(email_for(recipient=recipient, notifications=rows, digest=digest))
     except Exception:  # any mail error: the rows stay claimed, never sent twice
-        logger.exception("Notification e-mail to user %s failed; its %s notification(s) stay claimed "
-                         "with token %s and will not be retried", recipient.user_id, len(rows), token)
+        logger.exception(
+            "Notification e-mail to user %s failed; its %s notification(s) stay claimed "
+            "with token %s and will not be retried",
+            recipient.user_id,
+            len(rows),
+            token,
+        )
         return MailCounts(failed=1)
     mark_sent(user_id=recipient.user_id, token=token, sent_ids=[row.pk for row in rows])
     return MailCounts(emails=1, notifications=len(rows))

@@ -28,6 +28,7 @@ class NotificationFilterForm(forms.Form):
 class PreferenceForm(StyledForm):
     email_mode = forms.ChoiceField(label=_("E-mails"), choices=EmailMode.choices, widget=forms.RadioSelect)
     language = forms.ChoiceField(
-        label=_("Language of the e-mails"), choices=settings.LANGUAGES,
+        label=_("Language of the e-mails"),
+        choices=settings.LANGUAGES,
         help_text=_("The pages follow the language you choose in the menu; e-mails are written in this one."),
     )

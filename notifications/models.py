@@ -48,16 +48,28 @@ class NotificationKind(models.TextChoices):
 
 # New work for the reader: the browser shows these as a toast as well as in the bell.
 TOAST_KINDS = frozenset(
-    {NotificationKind.HANDOFF_RECEIVED, NotificationKind.TASK_ASSIGNED, NotificationKind.TASK_QUEUED,
-     NotificationKind.SLA_EXPIRED}
+    {
+        NotificationKind.HANDOFF_RECEIVED,
+        NotificationKind.TASK_ASSIGNED,
+        NotificationKind.TASK_QUEUED,
+        NotificationKind.SLA_EXPIRED,
+    }
 )
 
 # Changes what the reader's work lists and menu badges show: an open page refreshes them from the server.
 WORK_KINDS = frozenset(
-    {NotificationKind.HANDOFF_RECEIVED, NotificationKind.HANDOFF_ACCEPTED, NotificationKind.HANDOFF_DECLINED,
-     NotificationKind.HANDOFF_REVOKED, NotificationKind.HANDOFF_OUTCOME, NotificationKind.TASK_ASSIGNED,
-     NotificationKind.TASK_QUEUED, NotificationKind.SLA_EXPIRED, NotificationKind.CASE_TRANSFERRED,
-     NotificationKind.CASE_CLOSED}
+    {
+        NotificationKind.HANDOFF_RECEIVED,
+        NotificationKind.HANDOFF_ACCEPTED,
+        NotificationKind.HANDOFF_DECLINED,
+        NotificationKind.HANDOFF_REVOKED,
+        NotificationKind.HANDOFF_OUTCOME,
+        NotificationKind.TASK_ASSIGNED,
+        NotificationKind.TASK_QUEUED,
+        NotificationKind.SLA_EXPIRED,
+        NotificationKind.CASE_TRANSFERRED,
+        NotificationKind.CASE_CLOSED,
+    }
 )
 
 
@@ -75,8 +87,7 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     # The membership it was received through: a member who leaves the organisation stops seeing it.
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     event_key = models.CharField(max_length=120)
     case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -98,8 +109,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-id"], name="notification_user_recent"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
-            models.Index(fields=["created_at"], condition=Q(email_state="pending", read_at__isnull=True),
-                         name="notification_email_due"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email_state="pending", read_at__isnull=True),
+                name="notification_email_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,12 +135,13 @@ class EmailMode(models.TextChoices):
 
 
 class NotificationPreference(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="notification_preference")
-    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices,
-                                  default=EmailMode.IMMEDIATE)
-    language = models.CharField(_("language of the e-mails"), max_length=8, choices=settings.LANGUAGES,
-                                default=settings.LANGUAGE_CODE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_mode = models.CharField(_("e-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE)
+    language = models.CharField(
+        _("language of the e-mails"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # The day of the last digest: claimed atomically so two sweeps never send the same digest.
     digest_sent_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -53,15 +53,22 @@ def messages_for(rows: list[dict]) -> list[tuple[str, dict]]:
     messages: list[tuple[str, dict]] = []
     for organisation_id, org_rows in by_org.items():
         if organisation_id is not None and len(org_rows) > 1:
-            messages.append((org_group(organisation_id), {
-                "type": "notify.org",
-                "organisation": organisation_id,
-                "items": {str(row["user_id"]): wire_item(row) for row in org_rows},
-            }))
+            messages.append(
+                (
+                    org_group(organisation_id),
+                    {
+                        "type": "notify.org",
+                        "organisation": organisation_id,
+                        "items": {str(row["user_id"]): wire_item(row) for row in org_rows},
+                    },
+                )
+            )
         else:
             messages.extend(
-                (user_group(row["user_id"]), {"type": "notify.user", "organisation": row["organisation_id"],
-                                              "item": wire_item(row)})
+                (
+                    user_group(row["user_id"]),
+                    {"type": "notify.user", "organisation": row["organisation_id"], "item": wire_item(row)},
+                )
                 for row in org_rows
             )
     return messages

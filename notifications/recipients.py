@@ -27,8 +27,10 @@ def members_with_roles(organisation_id: int | None, roles: Iterable[str]) -> lis
 def member_or_role(user_id: int | None, organisation_id: int, *, fallback_roles: Iterable[str]) -> list[Recipient]:
     """The user if they are still an active member of the organisation, otherwise its members with
     `fallback_roles` (a sender who left is replaced by their organisation's case managers)."""
-    if user_id is not None and Membership.objects.active().filter(user_id=user_id,
-                                                                  organisation_id=organisation_id).exists():
+    if (
+        user_id is not None
+        and Membership.objects.active().filter(user_id=user_id, organisation_id=organisation_id).exists()
+    ):
         return [(user_id, organisation_id)]
     return members_with_roles(organisation_id, fallback_roles)
 

@@ -53,7 +53,8 @@ def bell_state_for(*, user) -> dict[str, int]:
     unread = visible.filter(read_at__isnull=True).values("user_id").annotate(n=Count("id")).values("n")
     newest = visible.values("user_id").annotate(m=Max("id")).values("m")
     row = (
-        get_user_model().objects.filter(pk=user.pk)
+        get_user_model()
+        .objects.filter(pk=user.pk)
         .annotate(
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
             newest=Coalesce(Subquery(newest, output_field=IntegerField()), Value(0)),
@@ -70,8 +71,9 @@ def bell_state_for(*, user) -> dict[str, int]:
 LATE_COMMIT_WINDOW = datetime.timedelta(seconds=10)
 
 
-def notifications_after(*, user_id: int, organisation_ids, last_id: int,
-                        limit: int | None = None) -> tuple[list[dict], bool]:
+def notifications_after(
+    *, user_id: int, organisation_ids, last_id: int, limit: int | None = None
+) -> tuple[list[dict], bool]:
     """What a reconnecting browser missed: rows newer than `last_id`, plus rows created up to LATE_COMMIT_WINDOW
     before it, oldest first, at most `limit` (the newest ones when there are more). Returns (rows, whether older
     ones were left out)."""

@@ -19,8 +19,14 @@ from partners.selectors import active_memberships
 
 
 def notifications_record(
-    *, kind: str, event_key: str, recipients: Iterable[Recipient], case=None, params: dict | None = None,
-    url: str = "", actor_id: int | None = None,
+    *,
+    kind: str,
+    event_key: str,
+    recipients: Iterable[Recipient],
+    case=None,
+    params: dict | None = None,
+    url: str = "",
+    actor_id: int | None = None,
 ) -> int:
     """Write one row per recipient in the current transaction and push them after it commits.
 
@@ -34,10 +40,18 @@ def notifications_record(
         if user_id in seen or user_id == actor_id:
             continue
         seen.add(user_id)
-        rows.append(Notification(
-            user_id=user_id, organisation_id=organisation_id, kind=kind, event_key=event_key[:120],
-            case=case, case_code=getattr(case, "code", "") or "", params=params or {}, url=url[:300],
-        ))
+        rows.append(
+            Notification(
+                user_id=user_id,
+                organisation_id=organisation_id,
+                kind=kind,
+                event_key=event_key[:120],
+                case=case,
+                case_code=getattr(case, "code", "") or "",
+                params=params or {},
+                url=url[:300],
+            )
+        )
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         push.push_event_on_commit(event_key[:120])
@@ -65,9 +79,7 @@ def notifications_mark_read(*, user, ids: Iterable[int]) -> int:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
-    changed = (
-        Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-    )
+    changed = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
     if changed:
         push.push_read_state_on_commit(user.pk, unread=0, ids=None)
     return changed

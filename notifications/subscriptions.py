@@ -61,6 +61,7 @@ def register() -> None:
 
 # --- handoffs ---------------------------------------------------------------------------------------------
 
+
 def handoff_params(handoff: Handoff) -> dict:
     return {
         "handoff": handoff.pk,
@@ -90,51 +91,91 @@ def coordinators() -> list[Recipient]:
     recipients: list[Recipient] = []
     coordinating = Organisation.objects.filter(network_role=NetworkRole.COORDINATOR, is_active=True)
     for organisation_id in coordinating.values_list("pk", flat=True):
-        recipients += members_with_roles(organisation_id,
-                                         wf_permissions.TASK_ROLES[wf_permissions.HANDLE_ESCALATION])
+        recipients += members_with_roles(organisation_id, wf_permissions.TASK_ROLES[wf_permissions.HANDLE_ESCALATION])
     return recipients
 
 
-def notify_handoff(handoff: Handoff, *, kind: str, what: str, recipients: list[Recipient], actor_id: int | None,
-                   extra: dict | None = None) -> int:
+def notify_handoff(
+    handoff: Handoff,
+    *,
+    kind: str,
+    what: str,
+    recipients: list[Recipient],
+    actor_id: int | None,
+    extra: dict | None = None,
+) -> int:
     return notifications_record(
-        kind=kind, event_key=handoff_event_key(handoff, what), recipients=recipients, case=handoff.case,
-        params={**handoff_params(handoff), **(extra or {})}, actor_id=actor_id,
+        kind=kind,
+        event_key=handoff_event_key(handoff, what),
+        recipients=recipients,
+        case=handoff.case,
+        params={**handoff_params(handoff), **(extra or {})},
+        actor_id=actor_id,
         url=reverse("workflows:handoff_detail", args=[handoff.pk]),
     )
 
 
 def on_handoff_event(event: WorkflowEvent) -> None:
-    handoff = (
-        Handoff.objects.select_related("case", "sender_organisation", "receiver_organisation", "service_type")
-        .get(pk=int(event.handoff_id or 0))
-    )
+    handoff = Handoff.objects.select_related(
+        "case", "sender_organisation", "receiver_organisation", "service_type"
+    ).get(pk=int(event.handoff_id or 0))
     actor_id = event.user_id
     kind = event.kind
     if kind in (HistoryKind.HANDOFF_SENT, HistoryKind.HANDOFF_REDIRECTED):
-        notify_handoff(handoff, kind=NotificationKind.HANDOFF_RECEIVED, what="received",
-                       recipients=receiver_side(handoff), actor_id=actor_id)
+        notify_handoff(
+            handoff,
+            kind=NotificationKind.HANDOFF_RECEIVED,
+            what="received",
+            recipients=receiver_side(handoff),
+            actor_id=actor_id,
+        )
     elif kind == HistoryKind.HANDOFF_ACCEPTED:
         transferred = handoff.kind == HandoffKind.TRANSFER
         notify_handoff(
-            handoff, kind=NotificationKind.CASE_TRANSFERRED if transferred else NotificationKind.HANDOFF_ACCEPTED,
-            what="accepted", recipients=sender_side(handoff), actor_id=actor_id,
+            handoff,
+            kind=NotificationKind.CASE_TRANSFERRED if transferred else NotificationKind.HANDOFF_ACCEPTED,
+            what="accepted",
+            recipients=sender_side(handoff),
+            actor_id=actor_id,
         )
     elif kind == HistoryKind.HANDOFF_DECLINED:
-        notify_handoff(handoff, kind=NotificationKind.HANDOFF_DECLINED, what="declined",
-                       recipients=sender_side(handoff), actor_id=actor_id, extra={"reason": handoff.decline_reason})
+        notify_handoff(
+            handoff,
+            kind=NotificationKind.HANDOFF_DECLINED,
+            what="declined",
+            recipients=sender_side(handoff),
+            actor_id=actor_id,
+            extra={"reason": handoff.decline_reason},
+        )
     elif kind == HistoryKind.HANDOFF_REVOKED:
-        notify_handoff(handoff, kind=NotificationKind.HANDOFF_REVOKED, what="revoked",
-                       recipients=receiver_side(handoff), actor_id=actor_id)
+        notify_handoff(
+            handoff,
+            kind=NotificationKind.HANDOFF_REVOKED,
+            what="revoked",
+            recipients=receiver_side(handoff),
+            actor_id=actor_id,
+        )
     elif kind == HistoryKind.HANDOFF_OUTCOME:
-        notify_handoff(handoff, kind=NotificationKind.HANDOFF_OUTCOME, what="outcome",
-                       recipients=sender_side(handoff), actor_id=actor_id, extra={"outcome": handoff.outcome})
+        notify_handoff(
+            handoff,
+            kind=NotificationKind.HANDOFF_OUTCOME,
+            what="outcome",
+            recipients=sender_side(handoff),
+            actor_id=actor_id,
+            extra={"outcome": handoff.outcome},
+        )
     elif kind == HistoryKind.HANDOFF_ESCALATED:
-        notify_handoff(handoff, kind=NotificationKind.SLA_EXPIRED, what="overdue",
-                       recipients=receiver_side(handoff) + sender_side(handoff) + coordinators(), actor_id=None)
+        notify_handoff(
+            handoff,
+            kind=NotificationKind.SLA_EXPIRED,
+            what="overdue",
+            recipients=receiver_side(handoff) + sender_side(handoff) + coordinators(),
+            actor_id=None,
+        )
 
 
 # --- pathway tasks ----------------------------------------------------------------------------------------
+
 
 def previous_actor_id(task) -> int | None:
     """Who finished the step that led to this task (through gateways): the owner of the human task or of the start
@@ -164,17 +205,24 @@ def on_task_created(event: WorkflowEvent) -> None:
         if actor_id == task.owner_id:
             return  # the next step of your own work: it is in your tasks, no need to tell you
         notifications_record(
-            kind=NotificationKind.TASK_ASSIGNED, event_key=f"task:{task.pk}:assigned:{task.owner_id}",
-            recipients=[(task.owner_id, organisation_id)], case=case,
-            params=params, url=reverse("workflows:task_detail", args=[task.pk]), actor_id=actor_id,
+            kind=NotificationKind.TASK_ASSIGNED,
+            event_key=f"task:{task.pk}:assigned:{task.owner_id}",
+            recipients=[(task.owner_id, organisation_id)],
+            case=case,
+            params=params,
+            url=reverse("workflows:task_detail", args=[task.pk]),
+            actor_id=actor_id,
         )
         return
     roles = wf_permissions.TASK_ROLES.get(task.owner_permission or "", frozenset())
     organisation_name = Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True).first()
     notifications_record(
-        kind=NotificationKind.TASK_QUEUED, event_key=f"task:{task.pk}:queued", case=case,
+        kind=NotificationKind.TASK_QUEUED,
+        event_key=f"task:{task.pk}:queued",
+        case=case,
         recipients=members_with_roles(organisation_id, roles),
-        params={**params, "organisation": organisation_name or ""}, url=reverse("workflows:queue"),
+        params={**params, "organisation": organisation_name or ""},
+        url=reverse("workflows:queue"),
         actor_id=actor_id,
     )
 
@@ -188,6 +236,7 @@ def on_workflow_event(published: WorkflowEventRecorded) -> None:
 
 
 # --- cases ------------------------------------------------------------------------------------------------
+
 
 def case_side(case) -> list[Recipient]:
     """Who answers for the case: its manager, or (none, or no longer active) the lead organisation's case managers."""
@@ -206,8 +255,12 @@ def on_step_event(event) -> None:
     if provider_id and acting_id != provider_id and provider_id != case.lead_organisation_id:
         recipients += members_of_partner_on_case(provider_id, case, [Role.CASE_MANAGER, Role.OPERATOR])
     notifications_record(
-        kind=event.kind, event_key=f"case:{case.pk}:{event.kind}:{event.pk}", case=case, recipients=recipients,
-        params=event.data or {}, url=reverse("cases:case_detail", args=[case.pk]) + "#timeline",
+        kind=event.kind,
+        event_key=f"case:{case.pk}:{event.kind}:{event.pk}",
+        case=case,
+        recipients=recipients,
+        params=event.data or {},
+        url=reverse("cases:case_detail", args=[case.pk]) + "#timeline",
         actor_id=event.actor_id,
     )
 
@@ -224,14 +277,18 @@ def on_case_event(published: CaseEventRecorded) -> None:
     for organisation_id in CaseShare.objects.filter(case=case).values_list("organisation_id", flat=True):
         partners += members_with_roles(organisation_id, [Role.CASE_MANAGER, Role.OPERATOR])
     notifications_record(
-        kind=NotificationKind.CASE_CLOSED, event_key=f"case:{case.pk}:closed:{event.pk}", case=case,
+        kind=NotificationKind.CASE_CLOSED,
+        event_key=f"case:{case.pk}:closed:{event.pk}",
+        case=case,
         recipients=case_manager_of(case) + partners,
         params={"organisation": case.lead_organisation.name, "closed_on": str(case.closed_on or "")},
-        url=reverse("cases:case_detail", args=[case.pk]), actor_id=event.actor_id,
+        url=reverse("cases:case_detail", args=[case.pk]),
+        actor_id=event.actor_id,
     )
 
 
 # --- memberships ------------------------------------------------------------------------------------------
+
 
 def on_membership_changed(published: MembershipChanged) -> None:
     push.push_memberships_changed_on_commit(published.user_id)

@@ -43,12 +43,14 @@ def _already_recorded(keys: list[str]) -> set[str]:
 
 # --- answers due soon --------------------------------------------------------------------------------------
 
+
 def handoffs_due_soon(now: datetime.datetime) -> list[Handoff]:
     """Pending handoffs due in (now, now + warning], received before the warning window opened: one query."""
     warning = datetime.timedelta(hours=settings.TAVOLO_SLA_WARNING_HOURS)
     return list(
-        Handoff.objects.filter(status=HandoffStatus.PENDING, due_at__gt=now, due_at__lte=now + warning,
-                               sent_at__lt=F("due_at") - warning)
+        Handoff.objects.filter(
+            status=HandoffStatus.PENDING, due_at__gt=now, due_at__lte=now + warning, sent_at__lt=F("due_at") - warning
+        )
         .select_related("case", "sender_organisation", "receiver_organisation", "service_type")
         .order_by("due_at", "pk")
     )
@@ -64,13 +66,19 @@ def sweep_answers_due_soon(*, now: datetime.datetime | None = None) -> int:
         if handoff_event_key(handoff, "due_soon") in done:
             continue
         with transaction.atomic():
-            notify_handoff(handoff, kind=NotificationKind.SLA_DUE_SOON, what="due_soon",
-                           recipients=receiver_side(handoff), actor_id=None)
+            notify_handoff(
+                handoff,
+                kind=NotificationKind.SLA_DUE_SOON,
+                what="due_soon",
+                recipients=receiver_side(handoff),
+                actor_id=None,
+            )
         announced += 1
     return announced
 
 
 # --- consents expiring -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ExpiringConsent:
@@ -88,10 +96,14 @@ def consents_expiring(today: datetime.date) -> list[ExpiringConsent]:
     until = today + datetime.timedelta(days=settings.TAVOLO_CONSENT_WARNING_DAYS)
     renewed = Consent.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")),
-        person_id=OuterRef("person_id"), purpose=OuterRef("purpose"), withdrawn_on__isnull=True,
+        person_id=OuterRef("person_id"),
+        purpose=OuterRef("purpose"),
+        withdrawn_on__isnull=True,
     ).exclude(pk=OuterRef("pk"))
     expiring = Consent.objects.filter(
-        withdrawn_on__isnull=True, expires_on__gte=today, expires_on__lte=until,
+        withdrawn_on__isnull=True,
+        expires_on__gte=today,
+        expires_on__lte=until,
     ).exclude(Exists(renewed))
     cases = (
         Case.objects.exclude(status=CaseStatus.CLOSED)
@@ -101,8 +113,10 @@ def consents_expiring(today: datetime.date) -> list[ExpiringConsent]:
     )
     found: dict[tuple[int, datetime.date], ExpiringConsent] = {}
     for case in cases:
-        found.setdefault((case.pk, case.expiring_on),
-                         ExpiringConsent(consent_id=case.expiring_consent_id, expires_on=case.expiring_on, case=case))
+        found.setdefault(
+            (case.pk, case.expiring_on),
+            ExpiringConsent(consent_id=case.expiring_consent_id, expires_on=case.expiring_on, case=case),
+        )
     return list(found.values())
 
 
@@ -122,8 +136,11 @@ def sweep_consents_expiring(*, today: datetime.date | None = None) -> int:
             continue
         with transaction.atomic():
             notifications_record(
-                kind=NotificationKind.CONSENT_EXPIRING, event_key=item.event_key, case=item.case,
-                recipients=consent_recipients(item.case), params={"due": item.expires_on.isoformat()},
+                kind=NotificationKind.CONSENT_EXPIRING,
+                event_key=item.event_key,
+                case=item.case,
+                recipients=consent_recipients(item.case),
+                params={"due": item.expires_on.isoformat()},
                 url=reverse("cases:case_detail", args=[item.case.pk]),
             )
         announced += 1

@@ -66,7 +66,7 @@ def _when(value: str) -> str:
     # Stored in UTC (isoformat of an aware datetime): shown in local time, as pages show it.
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     # The date in the reader's format, the time on 24 hours (English "p.m." would end the sentence twice).
-    return f'{formats.date_format(local, "SHORT_DATE_FORMAT")} {local:%H:%M}'
+    return f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}"
 
 
 def render(*, kind: str, case_code: str, params: dict) -> Rendered:
@@ -85,26 +85,31 @@ def render(*, kind: str, case_code: str, params: dict) -> Rendered:
     }
     title = _label(NotificationKind, kind)
     bodies: dict[str, str] = {
-        NotificationKind.HANDOFF_RECEIVED: _("%(sender)s sent a %(handoff_kind)s for case %(case)s (%(service)s). "
-                                             "Answer by %(due)s."),
+        NotificationKind.HANDOFF_RECEIVED: _(
+            "%(sender)s sent a %(handoff_kind)s for case %(case)s (%(service)s). Answer by %(due)s."
+        ),
         NotificationKind.HANDOFF_ACCEPTED: _("%(receiver)s accepted the %(handoff_kind)s of case %(case)s."),
-        NotificationKind.HANDOFF_DECLINED: _("%(receiver)s declined the %(handoff_kind)s of case %(case)s: "
-                                             "%(reason)s."),
+        NotificationKind.HANDOFF_DECLINED: _(
+            "%(receiver)s declined the %(handoff_kind)s of case %(case)s: %(reason)s."
+        ),
         NotificationKind.HANDOFF_REVOKED: _("%(sender)s withdrew the %(handoff_kind)s of case %(case)s."),
         NotificationKind.HANDOFF_OUTCOME: _("%(receiver)s reported the outcome for case %(case)s: %(outcome)s."),
         NotificationKind.TASK_ASSIGNED: _("%(step)s for case %(case)s is in your tasks."),
         NotificationKind.TASK_QUEUED: _("%(step)s for case %(case)s is waiting in the queue of %(organisation)s."),
-        NotificationKind.SLA_DUE_SOON: _("The %(handoff_kind)s of case %(case)s from %(sender)s must be answered by "
-                                         "%(due)s."),
-        NotificationKind.SLA_EXPIRED: _("The %(handoff_kind)s of case %(case)s from %(sender)s to %(receiver)s was "
-                                        "not answered by %(due)s."),
+        NotificationKind.SLA_DUE_SOON: _(
+            "The %(handoff_kind)s of case %(case)s from %(sender)s must be answered by %(due)s."
+        ),
+        NotificationKind.SLA_EXPIRED: _(
+            "The %(handoff_kind)s of case %(case)s from %(sender)s to %(receiver)s was not answered by %(due)s."
+        ),
         NotificationKind.CONSENT_EXPIRING: _("The consent covering case %(case)s expires on %(due)s."),
         NotificationKind.CASE_TRANSFERRED: _("Case %(case)s was transferred to %(receiver)s."),
         NotificationKind.CASE_CLOSED: _("Case %(case)s was closed by %(organisation)s."),
     }
     if kind in STEP_KINDS:
         # A pathway step says what its timeline line says (one renderer for both), after the case's code.
-        return Rendered(title=title, body=_("Case %(case)s: %(step)s.") % {"case": case_code,
-                                                                           "step": step_line(kind, params)})
+        return Rendered(
+            title=title, body=_("Case %(case)s: %(step)s.") % {"case": case_code, "step": step_line(kind, params)}
+        )
     body = bodies.get(kind, "%(case)s") % p
     return Rendered(title=title, body=body)

@@ -87,17 +87,30 @@ def notification_list(request):
     form = NotificationFilterForm(request.GET or None)
     unread_only = form.unread_only()
     page = paginate(request, selectors.notification_list_for(user=request.user, unread_only=unread_only))
-    return render(request, "notifications/list.html", {
-        "page": page, "rows": rows_of(page), "unread_only": unread_only, "next": request.get_full_path(),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "rows": rows_of(page),
+            "unread_only": unread_only,
+            "next": request.get_full_path(),
+        },
+    )
 
 
 def _recent(request, *, unread: int):
     """The dropdown, and the unread count for the bell (checked each time the dropdown opens)."""
     notifications = selectors.notification_list_for(user=request.user)[:RECENT_COUNT]
-    response = render(request, "notifications/recent.html", {
-        "rows": rows_of(notifications), "unread": unread, "next": back_url(request),
-    })
+    response = render(
+        request,
+        "notifications/recent.html",
+        {
+            "rows": rows_of(notifications),
+            "unread": unread,
+            "next": back_url(request),
+        },
+    )
     return with_unread_count(response, unread)
 
 
@@ -116,8 +129,9 @@ def notification_open(request, pk):
     if not notification.is_read:
         services.notifications_mark_read(user=request.user, ids=[notification.pk])
     target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("notifications:list")
 
@@ -129,9 +143,14 @@ def notification_mark_read(request, pk):
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if request.htmx:
         notification.read_at = notification.read_at or timezone.now()
-        response = render(request, "notifications/includes/item.html", {
-            "row": rows_of([notification])[0], "next": back_url(request),
-        })
+        response = render(
+            request,
+            "notifications/includes/item.html",
+            {
+                "row": rows_of([notification])[0],
+                "next": back_url(request),
+            },
+        )
         return with_unread_count(response, unread_count(request.user))
     return redirect(safe_next(request, list_url()))
 
@@ -149,19 +168,25 @@ def notification_mark_all_read(request):
 @page_view("GET", "POST")
 def notification_preferences(request):
     preference = selectors.preference_for(request.user)
-    form = PreferenceForm(posted(request), initial={"email_mode": preference.email_mode,
-                                                    "language": preference.language})
+    form = PreferenceForm(
+        posted(request), initial={"email_mode": preference.email_mode, "language": preference.language}
+    )
     if form.is_valid():
         try:
-            services.preference_set(user=request.user, email_mode=form.cleaned_data["email_mode"],
-                                    language=form.cleaned_data["language"])
+            services.preference_set(
+                user=request.user, email_mode=form.cleaned_data["email_mode"], language=form.cleaned_data["language"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Your notification preferences are saved."))
             return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {
-        "form": form,
-        "delay_minutes": settings.TAVOLO_NOTIFY_EMAIL_DELAY_MINUTES,
-        "digest_hour": settings.TAVOLO_NOTIFY_DIGEST_HOUR,
-    })
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "form": form,
+            "delay_minutes": settings.TAVOLO_NOTIFY_EMAIL_DELAY_MINUTES,
+            "digest_hour": settings.TAVOLO_NOTIFY_DIGEST_HOUR,
+        },
+    )

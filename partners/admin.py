@@ -37,12 +37,16 @@ class ServiceTypeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, obj=obj,
-                     request=request, detail={"fields": sorted(form.changed_data)})
+        audit_record(
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            obj=obj,
+            request=request,
+            detail={"fields": sorted(form.changed_data)},
+        )
 
     def delete_model(self, request, obj):
-        audit_record(actor=request.user, action=AuditAction.DELETE, obj=obj, request=request,
-                     detail={"code": obj.code})
+        audit_record(actor=request.user, action=AuditAction.DELETE, obj=obj, request=request, detail={"code": obj.code})
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -86,11 +90,28 @@ class GroupAdmin(ReadOnlyAdmin):
 
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
-                    "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+    ]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    fields = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
-              "last_login", "date_joined"]
+    fields = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    ]
     readonly_fields = fields
     inlines = [MembershipInline]

@@ -79,9 +79,13 @@ class UserRefSerializer(serializers.Serializer):
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
     share_sections = serializers.ListField(
-        child=serializers.ChoiceField(choices=ShareSection.choices), read_only=True,
-        help_text=_("The sections of the case file this service usually needs. The web form ticks them in advance; "
-                    "the API does not apply them: send them in the handoff's `sections`."))
+        child=serializers.ChoiceField(choices=ShareSection.choices),
+        read_only=True,
+        help_text=_(
+            "The sections of the case file this service usually needs. The web form ticks them in advance; "
+            "the API does not apply them: send them in the handoff's `sections`."
+        ),
+    )
 
     class Meta:
         model = ServiceType
@@ -146,6 +150,12 @@ class TokenObtainView(ObtainAuthToken):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         token, _created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action=AuditAction.LOGIN, object_type="authtoken.token", object_id=user.pk,
-                     request=request, detail={"via": "api_token"})
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            object_type="authtoken.token",
+            object_id=user.pk,
+            request=request,
+            detail={"via": "api_token"},
+        )
         return Response({"token": token.key})

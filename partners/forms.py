@@ -25,18 +25,18 @@ from partners.roles import Role
 
 def role_choices(organisation: Organisation) -> list[tuple[str, str]]:
     """Roles an organisation may give: only the coordinating organisation has coordinators."""
-    return [(value, label) for value, label in Role.choices
-            if value != Role.COORDINATOR or organisation.is_coordinator]
+    return [(value, label) for value, label in Role.choices if value != Role.COORDINATOR or organisation.is_coordinator]
 
 
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    service = forms.ModelChoiceField(label=_("Service offered"), queryset=ServiceType.objects.all(), required=False,
-                                     empty_label=_("Any service"))
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("Any kind")), *OrganisationKind.choices])
-    network_role = forms.ChoiceField(label=_("Role in the network"), required=False,
-                                     choices=[("", _("Any role")), *NetworkRole.choices])
+    service = forms.ModelChoiceField(
+        label=_("Service offered"), queryset=ServiceType.objects.all(), required=False, empty_label=_("Any service")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *OrganisationKind.choices])
+    network_role = forms.ChoiceField(
+        label=_("Role in the network"), required=False, choices=[("", _("Any role")), *NetworkRole.choices]
+    )
 
 
 class MemberAddForm(forms.Form):
@@ -45,18 +45,22 @@ class MemberAddForm(forms.Form):
 
     account = forms.ChoiceField(
         label=_("Account"),
-        choices=[(EXISTING, _("A person who already has a Tavolo account")),
-                 (NEW, _("A new account"))],
+        choices=[(EXISTING, _("A person who already has a Tavolo account")), (NEW, _("A new account"))],
         initial=NEW,
         widget=forms.RadioSelect,
     )
-    username = forms.CharField(label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()],
-                               help_text=_("Letters, digits and @/./+/-/_ only."))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
     role = forms.ChoiceField(label=_("Role"))
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False,
-                             help_text=_("A new member receives here the link to choose their password."))
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("A new member receives here the link to choose their password.")
+    )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,8 +77,13 @@ class MemberAddForm(forms.Form):
             self.add_error("username", _("There is no account with this username."))
         elif account == self.NEW:
             if exists:
-                self.add_error("username", _("This username is already taken. To add that person, choose "
-                                             "“A person who already has a Tavolo account”."))
+                self.add_error(
+                    "username",
+                    _(
+                        "This username is already taken. To add that person, choose "
+                        "“A person who already has a Tavolo account”."
+                    ),
+                )
             for name in ("first_name", "last_name", "email"):
                 if not data.get(name):
                     self.add_error(name, _("This field is required for a new account."))
@@ -92,10 +101,13 @@ class MemberRoleForm(forms.Form):
 class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any action")),
-                                                                          *AuditAction.choices])
-    user = forms.CharField(label=_("User"), required=False, max_length=150,
-                           widget=forms.TextInput(attrs={"placeholder": _("part of the username")}))
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any action")), *AuditAction.choices])
+    user = forms.CharField(
+        label=_("User"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("part of the username")}),
+    )
     case = forms.IntegerField(label=_("Case id"), required=False, min_value=1, max_value=2**62)
 
     def clean(self):
@@ -161,10 +173,11 @@ class ServiceTypeForm(forms.ModelForm):
     """A service of the catalogue (the admin's form): the sections it needs are ticked, not typed as JSON."""
 
     share_sections = forms.MultipleChoiceField(
-        label=_("Sections of the file this service needs"), required=False, choices=ShareSection.choices,
+        label=_("Sections of the file this service needs"),
+        required=False,
+        choices=ShareSection.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Ticked in advance on the referral form when this service is chosen; none: the case summary "
-                    "only."),
+        help_text=_("Ticked in advance on the referral form when this service is chosen; none: the case summary only."),
     )
 
     class Meta:

@@ -27,20 +27,29 @@ class AuditContextMiddleware:
 #: language switch, the load balancer's probes, static files, Django's own admin (which checks staff itself) and
 #: their notifications (those addressed to them personally stay theirs; the ones that came through an
 #: organisation are already hidden by the notifications' own selectors).
-LAPSED_MEMBER_PATHS = ("/accounts/", "/i18n/", "/healthz", "/readyz", "/static/", "/django-admin/",
-                       "/notifications/", "/api/v1/notifications/")
+LAPSED_MEMBER_PATHS = (
+    "/accounts/",
+    "/i18n/",
+    "/healthz",
+    "/readyz",
+    "/static/",
+    "/django-admin/",
+    "/notifications/",
+    "/api/v1/notifications/",
+)
 
 
 def membership_lapsed(user) -> bool:
     """A signed-in person with no active membership left (deactivated, or their organisation was): every page of
     the network is closed to them. Superusers without memberships run the instance and are left alone."""
-    return (getattr(user, "is_authenticated", False) and not user.is_superuser
-            and not active_memberships(user))
+    return getattr(user, "is_authenticated", False) and not user.is_superuser and not active_memberships(user)
 
 
 def membership_inactive_message() -> str:
-    return _("Your membership is no longer active: you cannot see the network's pages. "
-             "Contact your organisation's administrator, or log out.")
+    return _(
+        "Your membership is no longer active: you cannot see the network's pages. "
+        "Contact your organisation's administrator, or log out."
+    )
 
 
 def membership_inactive_response(request) -> HttpResponse:

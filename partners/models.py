@@ -36,7 +36,8 @@ def validate_share_sections(value) -> None:
     unknown = sorted(set(value) - set(ShareSection.values))
     if unknown:
         raise ValidationError(
-            _("Unknown sections: %(codes)s. Use: %(allowed)s."), code="share_sections_unknown",
+            _("Unknown sections: %(codes)s. Use: %(allowed)s."),
+            code="share_sections_unknown",
             params={"codes": ", ".join(unknown), "allowed": ", ".join(ShareSection.values)},
         )
     if len(set(value)) != len(value):
@@ -56,7 +57,9 @@ class ServiceType(models.Model):
     # The sections of the case file a referral for this service usually needs: the send form ticks them
     # when the service is chosen (the sender may change them). Empty: the case summary is enough.
     share_sections = models.JSONField(
-        _("sections of the file this service needs"), default=list, blank=True,
+        _("sections of the file this service needs"),
+        default=list,
+        blank=True,
         validators=[validate_share_sections],
         help_text=_("Ticked in advance on the referral form when this service is chosen."),
     )

@@ -56,8 +56,11 @@ def _require_org_admin(actor, organisation: Organisation) -> None:
 
 def _lock_membership(membership_id: int, organisation: Organisation) -> Membership:
     try:
-        return lock_one(Membership.objects.select_related("user", "organisation__group"),
-                        pk=membership_id, organisation=organisation)
+        return lock_one(
+            Membership.objects.select_related("user", "organisation__group"),
+            pk=membership_id,
+            organisation=organisation,
+        )
     except Membership.DoesNotExist as exc:
         raise ValidationError(_("This member does not belong to the organisation.")) from exc
 
@@ -177,6 +180,7 @@ def organisation_set_active(*, organisation: Organisation, active: bool, actor=N
     organisation.save(update_fields=["is_active"])
     for membership in organisation.memberships.select_related("user", "organisation__group"):
         _sync_group(membership)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=organisation, organisation=organisation,
-                 detail={"active": active})
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=organisation, organisation=organisation, detail={"active": active}
+    )
     return organisation

@@ -68,21 +68,29 @@ def organisation_list_view(request):
             qs = qs.filter(kind=data["kind"])
         if data["network_role"]:
             qs = qs.filter(network_role=data["network_role"])
-    return render(request, "partners/organisation_list.html", {
-        "form": form,
-        "organisations": qs,
-        "show_inactive": show_inactive,
-    })
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {
+            "form": form,
+            "organisations": qs,
+            "show_inactive": show_inactive,
+        },
+    )
 
 
 @page_view("GET")
 def organisation_detail(request, pk: int):
     _require_member(request.user)
     organisation = get_object_or_404(organisation_list(active_only=False), pk=pk)
-    return render(request, "partners/organisation_detail.html", {
-        "organisation": organisation,
-        "can_manage_members": organisation.pk in admin_organisation_ids(request.user),
-    })
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "can_manage_members": organisation.pk in admin_organisation_ids(request.user),
+        },
+    )
 
 
 # --- members --------------------------------------------------------------------------------------
@@ -100,8 +108,9 @@ def _after_member_change(request, organisation: Organisation):
     forget_memberships(request.user)
     if organisation.pk in admin_organisation_ids(request.user):
         return redirect("partners:member_list", org_pk=organisation.pk)
-    messages.info(request, _("You are no longer an administrator of %(organisation)s.")
-                  % {"organisation": organisation})
+    messages.info(
+        request, _("You are no longer an administrator of %(organisation)s.") % {"organisation": organisation}
+    )
     return redirect("home")
 
 
@@ -130,12 +139,21 @@ def member_add(request, org_pk: int):
             apply_errors(form, exc)
         else:
             member = membership.user
-            messages.success(request, _("%(name)s is now a member of %(organisation)s.")
-                             % {"name": member.get_full_name() or member.username, "organisation": organisation})
-            if (new_account and not member.has_usable_password()
-                    and AccountSetupEmail(user=member, organisation=organisation).send(request)):
-                messages.info(request, _("An e-mail with a link to choose a password has been sent to %(email)s.")
-                              % {"email": member.email})
+            messages.success(
+                request,
+                _("%(name)s is now a member of %(organisation)s.")
+                % {"name": member.get_full_name() or member.username, "organisation": organisation},
+            )
+            if (
+                new_account
+                and not member.has_usable_password()
+                and AccountSetupEmail(user=member, organisation=organisation).send(request)
+            ):
+                messages.info(
+                    request,
+                    _("An e-mail with a link to choose a password has been sent to %(email)s.")
+                    % {"email": member.email},
+                )
             return _after_member_change(request, organisation)
     return render(request, "partners/member_add.html", {"organisation": organisation, "form": form})
 
@@ -143,8 +161,9 @@ def member_add(request, org_pk: int):
 @page_view("GET", "POST")
 def member_edit(request, org_pk: int, membership_pk: int):
     organisation = _administered_organisation(request.user, org_pk)
-    membership = get_object_or_404(member_list_for(user=request.user, organisation_id=organisation.pk),
-                                   pk=membership_pk)
+    membership = get_object_or_404(
+        member_list_for(user=request.user, organisation_id=organisation.pk), pk=membership_pk
+    )
     role_form = MemberRoleForm(initial={"role": membership.role}, organisation=organisation)
     errors: list[str] = []
     if request.method == "POST":
@@ -153,21 +172,33 @@ def member_edit(request, org_pk: int, membership_pk: int):
             if action == "role":
                 role_form = MemberRoleForm(request.POST, organisation=organisation)
                 if role_form.is_valid():
-                    services.membership_change_role(organisation=organisation, membership_id=membership.pk,
-                                                    role=role_form.cleaned_data["role"], actor=request.user)
+                    services.membership_change_role(
+                        organisation=organisation,
+                        membership_id=membership.pk,
+                        role=role_form.cleaned_data["role"],
+                        actor=request.user,
+                    )
                     messages.success(request, _("The role has been changed."))
                     return _after_member_change(request, organisation)
             elif action in ("deactivate", "reactivate"):
                 active = action == "reactivate"
-                services.membership_set_active(organisation=organisation, membership_id=membership.pk,
-                                               active=active, actor=request.user)
-                messages.success(request, _("The member has been reactivated.") if active
-                                 else _("The member has been deactivated: their access has ended."))
+                services.membership_set_active(
+                    organisation=organisation, membership_id=membership.pk, active=active, actor=request.user
+                )
+                messages.success(
+                    request,
+                    _("The member has been reactivated.")
+                    if active
+                    else _("The member has been deactivated: their access has ended."),
+                )
                 return _after_member_change(request, organisation)
             elif action == "invite" and membership.is_active and not membership.user.has_usable_password():
                 if AccountSetupEmail(user=membership.user, organisation=organisation).send(request):
-                    messages.info(request, _("An e-mail with a link to choose a password has been sent to %(email)s.")
-                                  % {"email": membership.user.email})
+                    messages.info(
+                        request,
+                        _("An e-mail with a link to choose a password has been sent to %(email)s.")
+                        % {"email": membership.user.email},
+                    )
                 else:
                     messages.error(request, _("This account has no e-mail address: no e-mail could be sent."))
                 return redirect("partners:member_edit", org_pk=organisation.pk, membership_pk=membership.pk)
@@ -178,14 +209,18 @@ def member_edit(request, org_pk: int, membership_pk: int):
                 apply_errors(role_form, exc)
             else:
                 errors.extend(exc.messages)
-    return render(request, "partners/member_edit.html", {
-        "organisation": organisation,
-        "membership": membership,
-        "member": membership.user,
-        "role_form": role_form,
-        "errors": errors,
-        "invitation_pending": not membership.user.has_usable_password(),
-    })
+    return render(
+        request,
+        "partners/member_edit.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "member": membership.user,
+            "role_form": role_form,
+            "errors": errors,
+            "invitation_pending": not membership.user.has_usable_password(),
+        },
+    )
 
 
 # --- audit log ------------------------------------------------------------------------------------
@@ -219,25 +254,52 @@ def _csv_cell(value) -> str:
 def _audit_csv(request, entries, form: AuditFilterForm):
     user = request.user
     acting = next((m for m in active_memberships(user) if m.role == Role.COORDINATOR), None) or next(
-        m for m in active_memberships(user) if m.role == Role.ORG_ADMIN)
-    export = audit_record(actor=user, action=AuditAction.EXPORT, object_type=AuditEntry._meta.label_lower,
-                          organisation_id=acting.organisation_id, request=request,
-                          detail={"filters": form.active_filters(), "rows": entries.count()})
+        m for m in active_memberships(user) if m.role == Role.ORG_ADMIN
+    )
+    export = audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type=AuditEntry._meta.label_lower,
+        organisation_id=acting.organisation_id,
+        request=request,
+        detail={"filters": form.active_filters(), "rows": entries.count()},
+    )
     entries = entries.exclude(pk=export.pk)
-    header = [_("When"), _("Username"), _("Organisation"), _("Action"), _("Object type"), _("Object id"),
-              _("Case"), _("Person"), _("IP address"), _("Detail")]
+    header = [
+        _("When"),
+        _("Username"),
+        _("Organisation"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Case"),
+        _("Person"),
+        _("IP address"),
+        _("Detail"),
+    ]
     writer = csv.writer(_Echo())
 
     def rows():
         yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read the file as UTF-8
         yield writer.writerow(header)
         for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow([_csv_cell(value) for value in (
-                timezone.localtime(entry.at).isoformat(timespec="seconds"), entry.username,
-                entry.organisation.name if entry.organisation else "", entry.action, entry.object_type,
-                entry.object_id, entry.case_id, entry.person_id, entry.ip_address,
-                json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
-            )])
+            yield writer.writerow(
+                [
+                    _csv_cell(value)
+                    for value in (
+                        timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                        entry.username,
+                        entry.organisation.name if entry.organisation else "",
+                        entry.action,
+                        entry.object_type,
+                        entry.object_id,
+                        entry.case_id,
+                        entry.person_id,
+                        entry.ip_address,
+                        json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
+                    )
+                ]
+            )
 
     filename = f"tavolo-audit-{timezone.localdate():%Y%m%d}.csv"
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -16,10 +16,14 @@ class ReportsConfig(AppConfig):
         if apps.is_installed("housing"):
             from reports.housing_section import housing_section
 
-            register_section(key="housing", title=_("Housing"), provider=housing_section, pathway="housing",
-                             order=10)
+            register_section(key="housing", title=_("Housing"), provider=housing_section, pathway="housing", order=10)
         if apps.is_installed("employment"):
             from reports.employment_section import employment_section
 
-            register_section(key="employment", title=_("Work and training"), provider=employment_section,
-                             pathway="employment", order=20)
+            register_section(
+                key="employment",
+                title=_("Work and training"),
+                provider=employment_section,
+                pathway="employment",
+                order=20,
+            )

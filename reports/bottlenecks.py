@@ -71,9 +71,18 @@ def flow_svg(flow_class, steps: dict[str, StepHeat]) -> SafeString:
     for cell in grid.cells:
         heat = steps.get(cell.node.name)
         cells.append({"cell": cell, "heat": heat})
-    return mark_safe(render_to_string("reports/includes/flow_heat.svg", {  # noqa: S308 - a template's output
-        "grid": grid, "cells": cells, "edges": grid.edges, "flow": selectors.flow_label(flow_class),
-        "title": str(flow_class.process_title)}))
+    return mark_safe(  # noqa: S308 - a template's output, escaped by the template engine
+        render_to_string(
+            "reports/includes/flow_heat.svg",
+            {
+                "grid": grid,
+                "cells": cells,
+                "edges": grid.edges,
+                "flow": selectors.flow_label(flow_class),
+                "title": str(flow_class.process_title),
+            },
+        )
+    )
 
 
 def bottleneck_maps(*, scope: Scope, period: Period, pathway: str = "", hotspot_limit: int = 5) -> list[FlowMap]:
@@ -93,24 +102,44 @@ def bottleneck_maps(*, scope: Scope, period: Period, pathway: str = "", hotspot_
         steps = {}
         for r in mine:
             # The colour takes the worse of the two: a long wait, or a long queue; one step only is the longest.
-            level = LONGEST if r.step == longest else max(
-                _level(waits[r.step], top_wait), _level(float(r.waiting), float(top_queue)))
+            level = (
+                LONGEST
+                if r.step == longest
+                else max(_level(waits[r.step], top_wait), _level(float(r.waiting), float(top_queue)))
+            )
             steps[r.step] = StepHeat(
-                step=r.step, title=step_title(flow, r.step), waiting=r.waiting,
-                wait_p50_h=hours(_wait_seconds(r)), wait_p90_h=hours(r.done.p90 if r.done else (
-                    r.waiting_age.p90 if r.waiting_age else None)),
-                done=r.done_count, level=level)
+                step=r.step,
+                title=step_title(flow, r.step),
+                waiting=r.waiting,
+                wait_p50_h=hours(_wait_seconds(r)),
+                wait_p90_h=hours(r.done.p90 if r.done else (r.waiting_age.p90 if r.waiting_age else None)),
+                done=r.done_count,
+                level=level,
+            )
         # Where the wait accumulates: the waiting tasks times their median age, the largest first.
         ranked = sorted(
             (r for r in rows if r.flow == flow and r.waiting),
             key=lambda r: (-(r.waiting * ((r.waiting_age.p50 if r.waiting_age else 0) or 0)), r.organisation),
-        )[:hotspot_limit * max(1, len(steps))]
-        hotspots = [{"organisation": r.organisation, "step": step_title(flow, r.step), "waiting": r.waiting,
-                     "p50_h": hours(r.waiting_age.p50 if r.waiting_age else None),
-                     "p90_h": hours(r.waiting_age.p90 if r.waiting_age else None)} for r in ranked]
-        maps.append(FlowMap(flow=flow, title=str(flow_class.process_title), svg=flow_svg(flow_class, steps),
-                            steps=sorted(steps.values(), key=lambda s: (-s.level, -s.waiting, s.title)),
-                            hotspots=hotspots))
+        )[: hotspot_limit * max(1, len(steps))]
+        hotspots = [
+            {
+                "organisation": r.organisation,
+                "step": step_title(flow, r.step),
+                "waiting": r.waiting,
+                "p50_h": hours(r.waiting_age.p50 if r.waiting_age else None),
+                "p90_h": hours(r.waiting_age.p90 if r.waiting_age else None),
+            }
+            for r in ranked
+        ]
+        maps.append(
+            FlowMap(
+                flow=flow,
+                title=str(flow_class.process_title),
+                svg=flow_svg(flow_class, steps),
+                steps=sorted(steps.values(), key=lambda s: (-s.level, -s.waiting, s.title)),
+                hotspots=hotspots,
+            )
+        )
     return maps
 
 

@@ -93,17 +93,22 @@ def _svg(table: Table, rows: list, layout: Layout) -> str:
         y0 = legend_height + r * group + GAP // 2
         label = escape(_short(_label(table, row), layout.label_chars))
         if layout.label_width:
-            parts.append(f'<text x="{layout.label_width - 6}" y="{y0 + len(series) * BAR / 2 + 4:.0f}" '
-                         f'font-size="12" text-anchor="end">{label}</text>')
+            parts.append(
+                f'<text x="{layout.label_width - 6}" y="{y0 + len(series) * BAR / 2 + 4:.0f}" '
+                f'font-size="12" text-anchor="end">{label}</text>'
+            )
         else:
             parts.append(f'<text x="0" y="{y0 + LABEL_LINE - 4}" font-size="12">{label}</text>')
         for i, column in enumerate(series):
             value = _number(row[column])
             width = max(0.0, value / top * plot)
             y = y0 + above + i * BAR
-            parts.append(f'<rect class="{SERIES_CLASSES[i % 3]}" x="{layout.label_width}" y="{y}" '
-                         f'width="{width:.1f}" height="{BAR - 2}"/>')
-            parts.append(f'<text x="{layout.label_width + width + 4:.1f}" y="{y + BAR - 4}" font-size="11">'
-                         f"{value:g}</text>")
+            parts.append(
+                f'<rect class="{SERIES_CLASSES[i % 3]}" x="{layout.label_width}" y="{y}" '
+                f'width="{width:.1f}" height="{BAR - 2}"/>'
+            )
+            parts.append(
+                f'<text x="{layout.label_width + width + 4:.1f}" y="{y + BAR - 4}" font-size="11">{value:g}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

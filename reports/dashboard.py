@@ -46,31 +46,49 @@ def caseload_section(*, scope: Scope, period: Period, pathway: str = "") -> Sect
     by_manager = selectors.caseload_by_case_manager(scope=scope, period=period)
     months = selectors.cases_per_month(scope=scope, period=period)
     return Section(
-        key="caseload", title=_("Caseload"),
+        key="caseload",
+        title=_("Caseload"),
         figures=(
             (_("Open at the end of the period"), sum(r["open"] for r in by_org)),
             (_("Opened in the period"), sum(r["opened"] for r in by_org)),
             (_("Closed in the period"), sum(r["closed"] for r in by_org)),
         ),
         tables=(
-            Table(key="caseload-organisations", title=_("Cases by lead organisation"),
-                  columns=(_("Organisation"), _("Open at the end of the period"), _("Opened"),
-                           pgettext("number of cases", "Closed")),
-                  rows=[(r["organisation"], r["open"], r["opened"], r["closed"]) for r in by_org],
-                  chart_columns=(1,), unit=_("cases")),
-            Table(key="caseload-pathways", title=_("Cases by pathway"),
-                  columns=(_("Pathway"), _("Cases with the pathway running"), _("Processes running")),
-                  rows=[(r["flow_title"], r["cases"], r["processes"]) for r in by_pathway],
-                  chart_columns=(1,), unit=_("cases")),
-            Table(key="caseload-managers", title=_("Open cases by case manager"),
-                  columns=(_("Organisation"), _("Case manager"), _("Open cases")),
-                  rows=[(r["organisation"], r["case_manager"] or _("(no case manager)"), r["open"])
-                        for r in by_manager]),
-            Table(key="cases-per-month", title=_("Cases opened and closed per month"),
-                  columns=(_("Month"), _("Opened"), pgettext("number of cases", "Closed")),
-                  rows=[(formats.date_format(r["month"], "YEAR_MONTH_FORMAT"), r["opened"], r["closed"])
-                        for r in months],
-                  chart_columns=(1, 2), unit=_("cases")),
+            Table(
+                key="caseload-organisations",
+                title=_("Cases by lead organisation"),
+                columns=(
+                    _("Organisation"),
+                    _("Open at the end of the period"),
+                    _("Opened"),
+                    pgettext("number of cases", "Closed"),
+                ),
+                rows=[(r["organisation"], r["open"], r["opened"], r["closed"]) for r in by_org],
+                chart_columns=(1,),
+                unit=_("cases"),
+            ),
+            Table(
+                key="caseload-pathways",
+                title=_("Cases by pathway"),
+                columns=(_("Pathway"), _("Cases with the pathway running"), _("Processes running")),
+                rows=[(r["flow_title"], r["cases"], r["processes"]) for r in by_pathway],
+                chart_columns=(1,),
+                unit=_("cases"),
+            ),
+            Table(
+                key="caseload-managers",
+                title=_("Open cases by case manager"),
+                columns=(_("Organisation"), _("Case manager"), _("Open cases")),
+                rows=[(r["organisation"], r["case_manager"] or _("(no case manager)"), r["open"]) for r in by_manager],
+            ),
+            Table(
+                key="cases-per-month",
+                title=_("Cases opened and closed per month"),
+                columns=(_("Month"), _("Opened"), pgettext("number of cases", "Closed")),
+                rows=[(formats.date_format(r["month"], "YEAR_MONTH_FORMAT"), r["opened"], r["closed"]) for r in months],
+                chart_columns=(1, 2),
+                unit=_("cases"),
+            ),
         ),
     )
 
@@ -78,22 +96,46 @@ def caseload_section(*, scope: Scope, period: Period, pathway: str = "") -> Sect
 def steps_section(*, scope: Scope, period: Period, pathway: str = "") -> Section:
     rows = selectors.step_figures(scope=scope, period=period, pathway=pathway)
     return Section(
-        key="steps", title=_("Tasks waiting per step"),
-        figures=((_("Tasks waiting at the end of the period"), sum(r.waiting for r in rows)),
-                 (_("Tasks done in the period"), sum(r.done_count for r in rows))),
+        key="steps",
+        title=_("Tasks waiting per step"),
+        figures=(
+            (_("Tasks waiting at the end of the period"), sum(r.waiting for r in rows)),
+            (_("Tasks done in the period"), sum(r.done_count for r in rows)),
+        ),
         tables=(
-            Table(key="steps", title=_("Tasks waiting and waiting times per workflow step"),
-                  columns=(_("Step"), _("Pathway"), _("Waiting now"), _("Waiting for, median (h)"),
-                           _("Waiting for, p90 (h)"), _("Done in the period"), _("Wait of the done, median (h)"),
-                           _("Wait of the done, p90 (h)")),
-                  rows=[(step_title(r.flow, r.step), flow_title(r.flow), r.waiting,
-                         hours(r.waiting_age.p50) if r.waiting_age else None,
-                         hours(r.waiting_age.p90) if r.waiting_age else None,
-                         r.done_count, hours(r.done.p50) if r.done else None,
-                         hours(r.done.p90) if r.done else None) for r in rows],
-                  chart_columns=(2,), unit=_("tasks"),
-                  note=_("Waiting times run from the task's creation; a task waiting at the end of the period is "
-                         "counted however long ago it was created.")),
+            Table(
+                key="steps",
+                title=_("Tasks waiting and waiting times per workflow step"),
+                columns=(
+                    _("Step"),
+                    _("Pathway"),
+                    _("Waiting now"),
+                    _("Waiting for, median (h)"),
+                    _("Waiting for, p90 (h)"),
+                    _("Done in the period"),
+                    _("Wait of the done, median (h)"),
+                    _("Wait of the done, p90 (h)"),
+                ),
+                rows=[
+                    (
+                        step_title(r.flow, r.step),
+                        flow_title(r.flow),
+                        r.waiting,
+                        hours(r.waiting_age.p50) if r.waiting_age else None,
+                        hours(r.waiting_age.p90) if r.waiting_age else None,
+                        r.done_count,
+                        hours(r.done.p50) if r.done else None,
+                        hours(r.done.p90) if r.done else None,
+                    )
+                    for r in rows
+                ],
+                chart_columns=(2,),
+                unit=_("tasks"),
+                note=_(
+                    "Waiting times run from the task's creation; a task waiting at the end of the period is "
+                    "counted however long ago it was created."
+                ),
+            ),
         ),
     )
 
@@ -107,23 +149,63 @@ def handoffs_section(*, scope: Scope, period: Period, pathway: str = "") -> Sect
         return "; ".join(f"{reasons.get(k, k)}: {n}" for k, n in sorted(by_reason.items()))
 
     return Section(
-        key="handoffs", title=_("Handoffs and answer deadlines"),
-        figures=((_("Handoffs sent in the period"), sum(r["sent"] for r in breaches)),
-                 (_("Answer deadlines missed"), sum(r["breaches"] for r in breaches))),
+        key="handoffs",
+        title=_("Handoffs and answer deadlines"),
+        figures=(
+            (_("Handoffs sent in the period"), sum(r["sent"] for r in breaches)),
+            (_("Answer deadlines missed"), sum(r["breaches"] for r in breaches)),
+        ),
         tables=(
-            Table(key="sla-breaches", title=_("Answer deadlines (SLA) by receiving organisation"),
-                  columns=(_("Organisation"), _("Received"), _("Answered in time"), _("Answered late"),
-                           _("Unanswered past the deadline"), _("Escalated to the coordinator")),
-                  rows=[(r["organisation"], r["sent"], r["on_time"], r["late"], r["overdue"], r["escalated"])
-                        for r in breaches],
-                  chart_columns=(3, 4), unit=_("handoffs")),
-            Table(key="referral-loops", title=_("Referral loops per organisation pair"),
-                  columns=(_("From"), _("To"), _("Sent"), _("Accepted"), _("Declined"), _("Declined by reason"),
-                           _("Completed"), _("Time to accept, median (h)"), _("Time to accept, p90 (h)")),
-                  rows=[(p.sender, p.receiver, p.sent, p.accepted, p.declined, reason_text(p.declined_by_reason),
-                         p.completed, hours(p.time_to_accept.p50) if p.time_to_accept else None,
-                         hours(p.time_to_accept.p90) if p.time_to_accept else None) for p in pairs],
-                  chart_columns=(2, 3, 4), label_columns=(0, 1), unit=_("handoffs")),
+            Table(
+                key="sla-breaches",
+                title=_("Answer deadlines (SLA) by receiving organisation"),
+                columns=(
+                    _("Organisation"),
+                    _("Received"),
+                    _("Answered in time"),
+                    _("Answered late"),
+                    _("Unanswered past the deadline"),
+                    _("Escalated to the coordinator"),
+                ),
+                rows=[
+                    (r["organisation"], r["sent"], r["on_time"], r["late"], r["overdue"], r["escalated"])
+                    for r in breaches
+                ],
+                chart_columns=(3, 4),
+                unit=_("handoffs"),
+            ),
+            Table(
+                key="referral-loops",
+                title=_("Referral loops per organisation pair"),
+                columns=(
+                    _("From"),
+                    _("To"),
+                    _("Sent"),
+                    _("Accepted"),
+                    _("Declined"),
+                    _("Declined by reason"),
+                    _("Completed"),
+                    _("Time to accept, median (h)"),
+                    _("Time to accept, p90 (h)"),
+                ),
+                rows=[
+                    (
+                        p.sender,
+                        p.receiver,
+                        p.sent,
+                        p.accepted,
+                        p.declined,
+                        reason_text(p.declined_by_reason),
+                        p.completed,
+                        hours(p.time_to_accept.p50) if p.time_to_accept else None,
+                        hours(p.time_to_accept.p90) if p.time_to_accept else None,
+                    )
+                    for p in pairs
+                ],
+                chart_columns=(2, 3, 4),
+                label_columns=(0, 1),
+                unit=_("handoffs"),
+            ),
         ),
     )
 
@@ -141,22 +223,50 @@ def duplicate_aid_section(*, scope: Scope, period: Period, pathway: str = "") ->
     def codes(signal) -> str:
         text = ", ".join(signal.case_codes)
         if signal.hidden_cases:
-            text = (text + "; " if text else "") + ngettext("%(n)s more case of other organisations",
-                                                           "%(n)s more cases of other organisations",
-                                                           signal.hidden_cases) % {"n": signal.hidden_cases}
+            text = (text + "; " if text else "") + ngettext(
+                "%(n)s more case of other organisations", "%(n)s more cases of other organisations", signal.hidden_cases
+            ) % {"n": signal.hidden_cases}
         return text
 
     return Section(
-        key="duplicate-aid", title=_("Duplicate-aid signals"),
+        key="duplicate-aid",
+        title=_("Duplicate-aid signals"),
         figures=((_("Households with the same aid from several organisations"), len(signals)),),
         tables=(
-            Table(key="duplicate-aid", title=_("Same kind of aid to the same household from several organisations"),
-                  columns=(_("Household"), _("Kind of aid"), _("Organisations"), _("Deliveries"), _("Quantity"),
-                           _("First"), _("Last"), _("Organisations involved"), _("Cases")),
-                  rows=[(household_label(s), kinds.get(s.kind, s.kind), s.organisations, s.deliveries, s.quantity,
-                         s.first_on, s.last_on, ", ".join(s.organisation_names), codes(s)) for s in signals],
-                  note=_("From the services ledger. A person without a household counts as a household of one. "
-                         "Up to %(n)s signals, most organisations first.") % {"n": selectors.DUPLICATE_AID_LIMIT}),
+            Table(
+                key="duplicate-aid",
+                title=_("Same kind of aid to the same household from several organisations"),
+                columns=(
+                    _("Household"),
+                    _("Kind of aid"),
+                    _("Organisations"),
+                    _("Deliveries"),
+                    _("Quantity"),
+                    _("First"),
+                    _("Last"),
+                    _("Organisations involved"),
+                    _("Cases"),
+                ),
+                rows=[
+                    (
+                        household_label(s),
+                        kinds.get(s.kind, s.kind),
+                        s.organisations,
+                        s.deliveries,
+                        s.quantity,
+                        s.first_on,
+                        s.last_on,
+                        ", ".join(s.organisation_names),
+                        codes(s),
+                    )
+                    for s in signals
+                ],
+                note=_(
+                    "From the services ledger. A person without a household counts as a household of one. "
+                    "Up to %(n)s signals, most organisations first."
+                )
+                % {"n": selectors.DUPLICATE_AID_LIMIT},
+            ),
         ),
     )
 

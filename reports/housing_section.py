@@ -26,36 +26,67 @@ def housing_section(*, scope, period) -> Section:
         stays = stays.filter(place__resource__provider_id__in=scope.organisation_ids)
     occupancy = list(
         places.values("resource__kind", "resource__provider__name")
-        .annotate(capacity=Count("pk"), occupied=Count("pk", filter=Q(status=PlaceStatus.OCCUPIED)),
-                  free=Count("pk", filter=Q(status=PlaceStatus.AVAILABLE)))
+        .annotate(
+            capacity=Count("pk"),
+            occupied=Count("pk", filter=Q(status=PlaceStatus.OCCUPIED)),
+            free=Count("pk", filter=Q(status=PlaceStatus.AVAILABLE)),
+        )
         .order_by("resource__kind", "resource__provider__name")
     )
     applications = Application.objects.filter(status=ApplicationStatus.WAITING)
     if scope.organisation_ids is not None:
         # An org_admin counts the applications their organisations filed or whose case they lead.
-        applications = applications.filter(Q(organisation_id__in=scope.organisation_ids)
-                                           | Q(case__lead_organisation_id__in=scope.organisation_ids))
+        applications = applications.filter(
+            Q(organisation_id__in=scope.organisation_ids) | Q(case__lead_organisation_id__in=scope.organisation_ids)
+        )
     waiting = dict(applications.values("kind").annotate(n=Count("pk")).order_by().values_list("kind", "n"))
     length = ExpressionWrapper(F("move_out") - F("move_in"), output_field=DurationField())
-    by_kind = {row["place__resource__kind"]: row for row in stays.values("place__resource__kind").annotate(
-        started=Count("pk"), avg=Avg(length, filter=Q(move_out__isnull=False)))}
+    by_kind = {
+        row["place__resource__kind"]: row
+        for row in stays.values("place__resource__kind").annotate(
+            started=Count("pk"), avg=Avg(length, filter=Q(move_out__isnull=False))
+        )
+    }
     return Section(
-        key="housing", title=_("Housing"),
+        key="housing",
+        title=_("Housing"),
         figures=(
             (_("Places occupied"), sum(r["occupied"] for r in occupancy)),
             (_("Places"), sum(r["capacity"] for r in occupancy)),
             (_("Households waiting"), sum(waiting.values())),
         ),
         tables=(
-            Table(key="housing-occupancy", title=_("Occupancy by type and provider"),
-                  columns=(_("Type"), _("Provider"), _("Places"), _("Occupied"), _("Free")),
-                  rows=[(kinds.get(r["resource__kind"], r["resource__kind"]), r["resource__provider__name"],
-                         r["capacity"], r["occupied"], r["free"]) for r in occupancy],
-                  chart_columns=(3, 4), label_columns=(0, 1)),
-            Table(key="housing-waiting", title=_("Households waiting and stays by type"),
-                  columns=(_("Type"), _("Waiting"), _("Stays started in the period"), _("Average stay (days)")),
-                  rows=[(label, waiting.get(code, 0), by_kind.get(code, {}).get("started", 0),
-                         days_of(by_kind.get(code, {}).get("avg")) or "—") for code, label in ResourceKind.choices],
-                  chart_columns=(1,)),
+            Table(
+                key="housing-occupancy",
+                title=_("Occupancy by type and provider"),
+                columns=(_("Type"), _("Provider"), _("Places"), _("Occupied"), _("Free")),
+                rows=[
+                    (
+                        kinds.get(r["resource__kind"], r["resource__kind"]),
+                        r["resource__provider__name"],
+                        r["capacity"],
+                        r["occupied"],
+                        r["free"],
+                    )
+                    for r in occupancy
+                ],
+                chart_columns=(3, 4),
+                label_columns=(0, 1),
+            ),
+            Table(
+                key="housing-waiting",
+                title=_("Households waiting and stays by type"),
+                columns=(_("Type"), _("Waiting"), _("Stays started in the period"), _("Average stay (days)")),
+                rows=[
+                    (
+                        label,
+                        waiting.get(code, 0),
+                        by_kind.get(code, {}).get("started", 0),
+                        days_of(by_kind.get(code, {}).get("avg")) or "—",
+                    )
+                    for code, label in ResourceKind.choices
+                ],
+                chart_columns=(1,),
+            ),
         ),
     )

@@ -20,8 +20,7 @@ class Period:
     @property
     def end_at(self) -> datetime.datetime:
         """The first instant after the period (an exclusive bound)."""
-        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1),
-                                                             datetime.time.min))
+        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
 
     @property
     def as_of(self) -> datetime.datetime:

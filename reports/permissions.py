@@ -63,5 +63,6 @@ def organisation_choices_for(user) -> list[tuple[int, str]]:
     if is_coordinator(user):
         return list(Organisation.objects.order_by("name").values_list("pk", "name"))
     admin_ids = set(admin_organisation_ids(user))
-    return [(m.organisation_id, m.organisation_name) for m in active_memberships(user)
-            if m.organisation_id in admin_ids]
+    return [
+        (m.organisation_id, m.organisation_name) for m in active_memberships(user) if m.organisation_id in admin_ids
+    ]

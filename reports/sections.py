@@ -58,8 +58,9 @@ class _Registration:
 _SECTIONS: dict[str, _Registration] = {}
 
 
-def register_section(*, key: str, title: str | Promise, provider: SectionProvider, pathway: str = "",
-                     order: int = 100) -> None:
+def register_section(
+    *, key: str, title: str | Promise, provider: SectionProvider, pathway: str = "", order: int = 100
+) -> None:
     """Add (or replace: registering again is harmless) the dashboard section `key`.
 
     `pathway`: the flow label the section belongs to (`workflows.services.history.flow_label_of`); when the user

@@ -29,8 +29,9 @@ class Seconds(Func):
         start_sql, start_params = compiler.compile(self.source_expressions[1])
         return end_sql, start_sql, (*end_params, *start_params)
 
-    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None,
-               **extra_context):  # SQLite and the default
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):  # SQLite and the default
         end_sql, start_sql, params = self._parts(compiler, connection)
         return f"((julianday({end_sql}) - julianday({start_sql})) * 86400.0)", params
 
@@ -81,8 +82,9 @@ def analytics_memory(using: str = "default") -> Iterator[None]:
         yield
 
 
-def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, native: bool | None = None,
-                        also_coarser: bool = False) -> dict[tuple, Distribution]:
+def grouped_percentiles(
+    queryset: QuerySet, *, keys: Sequence[str], value: str, native: bool | None = None, also_coarser: bool = False
+) -> dict[tuple, Distribution]:
     """The count, median, p90 and maximum of `value` for every group of `keys` in `queryset`.
 
     `queryset` must select exactly `keys` and `value` (`.values(*keys, value)`; `value` a numeric annotation).
@@ -124,8 +126,9 @@ def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, 
             rows = cursor.fetchall()
         nk = len(keys)
         return {
-            tuple(row[:nk - 1] if row[nk] else row[:nk]): Distribution(
-                count=row[nk + 1], p50=_float(row[nk + 2][0]), p90=_float(row[nk + 2][1]), maximum=_float(row[nk + 3]))
+            tuple(row[: nk - 1] if row[nk] else row[:nk]): Distribution(
+                count=row[nk + 1], p50=_float(row[nk + 2][0]), p90=_float(row[nk + 2][1]), maximum=_float(row[nk + 3])
+            )
             for row in rows
         }
     floor = "FLOOR({})" if connection.vendor == "postgresql" else "CAST({} AS INTEGER)"
@@ -150,8 +153,9 @@ def grouped_percentiles(queryset: QuerySet, *, keys: Sequence[str], value: str, 
         n, rn, val = int(row[nk]), int(row[nk + 1]), float(row[nk + 2])
         groups.setdefault(key, (n, {}))[1][rn] = val
     return {
-        key: Distribution(count=n, p50=_interpolate(vals, n, 0.5), p90=_interpolate(vals, n, 0.9),
-                          maximum=vals.get(n - 1))
+        key: Distribution(
+            count=n, p50=_interpolate(vals, n, 0.5), p90=_interpolate(vals, n, 0.9), maximum=vals.get(n - 1)
+        )
         for key, (n, vals) in groups.items()
     }
 

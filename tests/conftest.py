@@ -55,8 +55,15 @@ def network(db):
 def case_a(network):
     """A case led by organisation A, with a person registered by A."""
     manager = network.user("a", Role.CASE_MANAGER)
-    person = register_person(manager, network.org_a, first_name="Giulia", last_name="Bianchi",
-                             codice_fiscale="BNCGLI80A41F205F", birth_date=None, sex="F")
+    person = register_person(
+        manager,
+        network.org_a,
+        first_name="Giulia",
+        last_name="Bianchi",
+        codice_fiscale="BNCGLI80A41F205F",
+        birth_date=None,
+        sex="F",
+    )
     return open_case(manager, network.org_a, person, title="Sostegno abitativo")
 
 
@@ -66,8 +73,9 @@ def consenting_case(case_a, network):
     manager = network.user("a", Role.CASE_MANAGER)
     today = timezone.localdate()
     for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-        consent_record(actor=manager, person=case_a.person, purpose=purpose,
-                       given_on=today - datetime.timedelta(days=1))
+        consent_record(
+            actor=manager, person=case_a.person, purpose=purpose, given_on=today - datetime.timedelta(days=1)
+        )
     return case_a
 
 

@@ -55,7 +55,9 @@ def test_the_public_body_is_the_coordinator_and_adherents_adhere(demo_loaded):
     coordinator = Organisation.objects.get(network_role=NetworkRole.COORDINATOR)
     assert coordinator.kind == "public_body"
     assert set(Organisation.objects.filter(network_role=NetworkRole.ADHERENT).values_list("name", flat=True)) == {
-        "Fondazione Comunitaria Nord Milano", "CSV Milano"}
+        "Fondazione Comunitaria Nord Milano",
+        "CSV Milano",
+    }
 
 
 def test_organisations_are_in_cinisello_with_services(demo_loaded):
@@ -64,17 +66,20 @@ def test_organisations_are_in_cinisello_with_services(demo_loaded):
         assert organisation.services.exists(), organisation.name
 
 
-@pytest.mark.parametrize(("username", "organisation", "role"), [
-    ("coordinatore", "Comune di Cinisello Balsamo - Servizio Centralità della Persona", Role.COORDINATOR),
-    ("assistente.comune", "Comune di Cinisello Balsamo - Servizio Centralità della Persona", Role.CASE_MANAGER),
-    ("caritas.cm", "Caritas Decanale di Cinisello Balsamo", Role.CASE_MANAGER),
-    ("caritas.operatore", "Caritas Decanale di Cinisello Balsamo", Role.OPERATOR),
-    ("caritas.volontario", "Caritas Decanale di Cinisello Balsamo", Role.VOLUNTEER),
-    ("caritas.admin", "Caritas Decanale di Cinisello Balsamo", Role.ORG_ADMIN),
-    ("cordata.cm", "Cooperativa La Cordata", Role.CASE_MANAGER),
-    ("cordata.admin", "Cooperativa La Cordata", Role.ORG_ADMIN),
-    ("banco.operatore", "Banco Alimentare Paolo Galbiati", Role.OPERATOR),
-])
+@pytest.mark.parametrize(
+    ("username", "organisation", "role"),
+    [
+        ("coordinatore", "Comune di Cinisello Balsamo - Servizio Centralità della Persona", Role.COORDINATOR),
+        ("assistente.comune", "Comune di Cinisello Balsamo - Servizio Centralità della Persona", Role.CASE_MANAGER),
+        ("caritas.cm", "Caritas Decanale di Cinisello Balsamo", Role.CASE_MANAGER),
+        ("caritas.operatore", "Caritas Decanale di Cinisello Balsamo", Role.OPERATOR),
+        ("caritas.volontario", "Caritas Decanale di Cinisello Balsamo", Role.VOLUNTEER),
+        ("caritas.admin", "Caritas Decanale di Cinisello Balsamo", Role.ORG_ADMIN),
+        ("cordata.cm", "Cooperativa La Cordata", Role.CASE_MANAGER),
+        ("cordata.admin", "Cooperativa La Cordata", Role.ORG_ADMIN),
+        ("banco.operatore", "Banco Alimentare Paolo Galbiati", Role.OPERATOR),
+    ],
+)
 def test_demo_login_has_its_role(demo_loaded, username, organisation, role):
     membership = Membership.objects.active().get(user__username=username, organisation__name=organisation)
     assert membership.role == role
@@ -82,8 +87,10 @@ def test_demo_login_has_its_role(demo_loaded, username, organisation, role):
 
 def test_demo_logins_share_the_documented_password(demo_loaded, settings):
     # The module's data was hashed outside pytest-django's per-test fast hasher: accept both.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
-                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
     user = get_user_model().objects.get(username="caritas.cm")
     assert user.check_password(demo_network.DEMO_PASSWORD)
     assert set(get_user_model().objects.values_list("password", flat=True)) == {user.password}
@@ -138,10 +145,18 @@ def test_people_without_codice_fiscale_have_another_identifier_or_a_birth_date(d
 
 
 def test_codice_fiscale_is_computed_like_the_agenzia_delle_entrate():
-    assert identities.codice_fiscale(last_name="Rossi", first_name="Mario", birth_date=datetime.date(1980, 1, 1),
-                                     sex="M", place_code="H501") == "RSSMRA80A01H501U"
-    assert identities.codice_fiscale(last_name="Bianchi", first_name="Giulia", birth_date=datetime.date(1980, 1, 1),
-                                     sex="F", place_code="F205") == "BNCGLI80A41F205F"
+    assert (
+        identities.codice_fiscale(
+            last_name="Rossi", first_name="Mario", birth_date=datetime.date(1980, 1, 1), sex="M", place_code="H501"
+        )
+        == "RSSMRA80A01H501U"
+    )
+    assert (
+        identities.codice_fiscale(
+            last_name="Bianchi", first_name="Giulia", birth_date=datetime.date(1980, 1, 1), sex="F", place_code="F205"
+        )
+        == "BNCGLI80A41F205F"
+    )
 
 
 def test_every_case_is_marked_fictional(demo_loaded):
@@ -151,30 +166,45 @@ def test_every_case_is_marked_fictional(demo_loaded):
 
 def test_some_cases_are_shared_read_only_with_a_second_organisation(demo_loaded):
     grants = CaseGroupObjectPermission.objects.select_related("permission", "content_object__lead_organisation")
-    others = [grant.permission.codename for grant in grants
-              if grant.content_object.lead_organisation.group_id != grant.group_id]
+    others = [
+        grant.permission.codename
+        for grant in grants
+        if grant.content_object.lead_organisation.group_id != grant.group_id
+    ]
     assert others
     assert set(others) == {"view_case"}
 
 
 def test_some_household_gets_the_same_aid_from_two_organisations_in_a_month(demo_loaded):
     duplicates = (
-        Intervention.objects.filter(household__isnull=False).annotate(month=TruncMonth("delivered_on"))
-        .values("household", "kind", "month").annotate(organisations=Count("organisation", distinct=True))
+        Intervention.objects.filter(household__isnull=False)
+        .annotate(month=TruncMonth("delivered_on"))
+        .values("household", "kind", "month")
+        .annotate(organisations=Count("organisation", distinct=True))
         .filter(organisations__gte=2)
     )
     assert duplicates.exists()
 
 
 def test_running_it_twice_does_not_duplicate(demo_loaded):
-    counts = (Organisation.objects.count(), get_user_model().objects.count(), Person.objects.count(),
-              Case.objects.count(), Intervention.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        get_user_model().objects.count(),
+        Person.objects.count(),
+        Case.objects.count(),
+        Intervention.objects.count(),
+    )
 
     output = run_demo()
 
     assert "already exist" in output
-    assert counts == (Organisation.objects.count(), get_user_model().objects.count(), Person.objects.count(),
-                      Case.objects.count(), Intervention.objects.count())
+    assert counts == (
+        Organisation.objects.count(),
+        get_user_model().objects.count(),
+        Person.objects.count(),
+        Case.objects.count(),
+        Intervention.objects.count(),
+    )
 
 
 def write_csv(tmp_path, *rows: str):
@@ -191,7 +221,10 @@ def test_a_partner_without_a_profile_gets_an_admin_a_case_manager_and_an_operato
     organisation = Organisation.objects.get(name="Associazione Nuova di Prova")
     assert list(network.organisations.values()) == [organisation]
     assert set(organisation.memberships.values_list("role", flat=True)) == {
-        Role.ORG_ADMIN, Role.CASE_MANAGER, Role.OPERATOR}
+        Role.ORG_ADMIN,
+        Role.CASE_MANAGER,
+        Role.OPERATOR,
+    }
 
 
 def test_a_network_where_nobody_can_open_cases_is_a_clear_error(demo_loaded, tmp_path):

@@ -44,9 +44,12 @@ def variables_in_the_guide() -> set[str]:
 
 def test_the_code_reads_environment_variables_by_literal_name_only():
     # A name built at run time could not be checked against the guide.
-    dynamic = [f"{path.relative_to(ROOT)}: {m.group(0)}" for path in source_files()
-               for m in DYNAMIC.finditer(path.read_text(encoding="utf-8"))
-               if not (path.name == "settings.py" and m.group(1) == HELPER_ARGUMENT)]
+    dynamic = [
+        f"{path.relative_to(ROOT)}: {m.group(0)}"
+        for path in source_files()
+        for m in DYNAMIC.finditer(path.read_text(encoding="utf-8"))
+        if not (path.name == "settings.py" and m.group(1) == HELPER_ARGUMENT)
+    ]
     assert dynamic == []
 
 

@@ -23,21 +23,75 @@ SENSITIVE_TEXT = "Diagnosi riservata 4711"
 PLAIN_TEXT = "Colloquio ordinario 0815"
 
 ACTIONS = [
-    "list", "search", "view", "person_file", "edit", "note", "sensitive_note", "document", "timeline",
-    "audit", "api_list", "api_detail",
+    "list",
+    "search",
+    "view",
+    "person_file",
+    "edit",
+    "note",
+    "sensitive_note",
+    "document",
+    "timeline",
+    "audit",
+    "api_list",
+    "api_detail",
 ]
 
 CM, OP, VOL, ADM = Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER, Role.ORG_ADMIN
 # What each role of the organisation that holds a grant may do (lead = view+change; reader = view only).
 LEAD = {
-    CM: dict(list=OK, search=OK, view=OK, person_file=OK, edit=OK, note=OK, sensitive_note=OK, document=OK,
-             timeline=OK, api_list=OK, api_detail=OK),
-    OP: dict(list=OK, search=OK, view=OK, person_file=OK, edit=FORBIDDEN, note=OK, sensitive_note=OK, document=OK,
-             timeline=OK, api_list=OK, api_detail=OK),
-    VOL: dict(list=OK, search=OK, view=OK, person_file=HIDDEN, edit=FORBIDDEN, note=FORBIDDEN,
-              sensitive_note=HIDDEN, document=HIDDEN, timeline=FORBIDDEN, api_list=OK, api_detail=OK),
-    ADM: dict(list=OK, search=OK, view=OK, person_file=OK, edit=FORBIDDEN, note=FORBIDDEN, sensitive_note=OK,
-              document=OK, timeline=OK, api_list=OK, api_detail=OK),
+    CM: dict(
+        list=OK,
+        search=OK,
+        view=OK,
+        person_file=OK,
+        edit=OK,
+        note=OK,
+        sensitive_note=OK,
+        document=OK,
+        timeline=OK,
+        api_list=OK,
+        api_detail=OK,
+    ),
+    OP: dict(
+        list=OK,
+        search=OK,
+        view=OK,
+        person_file=OK,
+        edit=FORBIDDEN,
+        note=OK,
+        sensitive_note=OK,
+        document=OK,
+        timeline=OK,
+        api_list=OK,
+        api_detail=OK,
+    ),
+    VOL: dict(
+        list=OK,
+        search=OK,
+        view=OK,
+        person_file=HIDDEN,
+        edit=FORBIDDEN,
+        note=FORBIDDEN,
+        sensitive_note=HIDDEN,
+        document=HIDDEN,
+        timeline=FORBIDDEN,
+        api_list=OK,
+        api_detail=OK,
+    ),
+    ADM: dict(
+        list=OK,
+        search=OK,
+        view=OK,
+        person_file=OK,
+        edit=FORBIDDEN,
+        note=FORBIDDEN,
+        sensitive_note=OK,
+        document=OK,
+        timeline=OK,
+        api_list=OK,
+        api_detail=OK,
+    ),
 }
 READER = {
     role: {**outcomes, "edit": FORBIDDEN if outcomes["edit"] != HIDDEN else HIDDEN, "sensitive_note": HIDDEN}
@@ -57,8 +111,11 @@ def expected(scenario: str, org: str, role: str, action: str) -> str:
     return NOTHING[action]
 
 
-USERS = [("a", r) for r in (CM, OP, VOL, ADM)] + [("b", r) for r in (CM, OP, VOL, ADM)] + [
-    ("m", Role.COORDINATOR), ("m", CM)]
+USERS = (
+    [("a", r) for r in (CM, OP, VOL, ADM)]
+    + [("b", r) for r in (CM, OP, VOL, ADM)]
+    + [("m", Role.COORDINATOR), ("m", CM)]
+)
 
 
 @pytest.fixture
@@ -67,7 +124,10 @@ def world(network, case_a, settings, tmp_path):
     services.note_add(actor=manager, case=case_a, body=SENSITIVE_TEXT, is_sensitive=True)
     services.note_add(actor=manager, case=case_a, body=PLAIN_TEXT)
     document = services.document_upload(
-        actor=manager, case=case_a, kind="identity", title="Carta d'identità",
+        actor=manager,
+        case=case_a,
+        kind="identity",
+        title="Carta d'identità",
         uploaded=SimpleUploadedFile("ci.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
     )
     return case_a, document
@@ -118,8 +178,11 @@ def perform(action: str, client: Client, case, document) -> str:
         response = client.get(reverse("partners:audit_log"), {"case": case.pk})
         if response.status_code != 200:
             return outcome_of_status(response.status_code)
-        return OK if AuditEntry.objects.filter(case_id=case.pk).exists() and "note" in response.content.decode() \
+        return (
+            OK
+            if AuditEntry.objects.filter(case_id=case.pk).exists() and "note" in response.content.decode()
             else HIDDEN
+        )
     if action == "api_list":
         ids = [row["id"] for row in client.get("/api/v1/cases/").json()["results"]]
         return OK if case.pk in ids else HIDDEN

@@ -93,8 +93,9 @@ def test_the_italian_catalogue_has_every_message_translated_and_none_fuzzy():
     entries = messages(IT_PO)
 
     assert len(entries) > 500  # the whole UI, not an empty file
-    untranslated = [entry.msgid for entry in entries
-                    if not entry.msgstr or any(not text.strip() for text in entry.msgstr.values())]
+    untranslated = [
+        entry.msgid for entry in entries if not entry.msgstr or any(not text.strip() for text in entry.msgstr.values())
+    ]
     fuzzy = [entry.msgid for entry in parse_po(IT_PO) if "fuzzy" in entry.flags]
     assert untranslated == []
     assert fuzzy == []
@@ -164,8 +165,11 @@ def test_every_string_of_the_code_and_templates_is_translated_into_italian(tmp_p
     subprocess.run(makemessages_command(), cwd=copy, check=True, capture_output=True)  # noqa: S603 (our Makefile)
 
     extracted = messages(copy / "locale" / "it" / "LC_MESSAGES" / "django.po")
-    untranslated = [entry.msgid for entry in extracted
-                    if not entry.msgstr or any(not text.strip() for text in entry.msgstr.values())]
+    untranslated = [
+        entry.msgid
+        for entry in extracted
+        if not entry.msgstr or any(not text.strip() for text in entry.msgstr.values())
+    ]
     fuzzy = [entry.msgid for entry in extracted if "fuzzy" in entry.flags]
     assert len(extracted) > 500
     assert untranslated == []

@@ -24,8 +24,8 @@ from workflows.services import history
 
 
 def _case_process(process) -> CaseProcess:
-    return process if isinstance(process, CaseProcess) else CaseProcess.objects.select_related("case").get(
-        pk=process.pk
+    return (
+        process if isinstance(process, CaseProcess) else CaseProcess.objects.select_related("case").get(pk=process.pk)
     )
 
 
@@ -92,9 +92,7 @@ class CaseFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.keep_open)
     )
-    keep_open = (
-        flow.If(this.case_continues).Annotation(title=_("Continue?")).Then(this.wait_review).Else(this.close)
-    )
+    keep_open = flow.If(this.case_continues).Annotation(title=_("Continue?")).Then(this.wait_review).Else(this.close)
     close = (
         OrgTask()
         .Annotation(title=_("Closure"))
@@ -111,7 +109,6 @@ class CaseFlow(flow.Flow):
         if actor is not None:
             activation.task.owner = actor
         return activation.process
-
 
     def case_manager(self, activation):
         """The case manager's inbox when they still manage cases for the lead; the lead's queue otherwise."""
@@ -134,8 +131,9 @@ class CaseFlow(flow.Flow):
         return bool(decision) and case.status != CaseStatus.CLOSED
 
     def task_created(self, activation):
-        history.record_task_created(activation.task, flow_name="case",
-                                    case_id=_case_process(activation.process).case_id)
+        history.record_task_created(
+            activation.task, flow_name="case", case_id=_case_process(activation.process).case_id
+        )
 
 
 class HandoffFlow(flow.Flow):
@@ -159,8 +157,10 @@ class HandoffFlow(flow.Flow):
         .Next(this.answered)
     )
     answered = (
-        flow.If(this.is_accepted_referral).Annotation(title=_("Accepted referral?"))
-        .Then(this.report_outcome).Else(this.declined_or_done)
+        flow.If(this.is_accepted_referral)
+        .Annotation(title=_("Accepted referral?"))
+        .Then(this.report_outcome)
+        .Else(this.declined_or_done)
     )
     declined_or_done = (
         flow.If(this.is_declined).Annotation(title=_("Declined?")).Then(this.after_decline).Else(this.end)
@@ -180,9 +180,7 @@ class HandoffFlow(flow.Flow):
         .onCreate(this.task_created)
         .Next(this.redirected)
     )
-    redirected = (
-        flow.If(this.is_pending).Annotation(title=_("Redirected?")).Then(this.decide).Else(this.end)
-    )
+    redirected = flow.If(this.is_pending).Annotation(title=_("Redirected?")).Then(this.decide).Else(this.end)
     escalate = (
         OrgTask()
         .Annotation(title=_("Overdue answer: follow up"))
@@ -201,13 +199,10 @@ class HandoffFlow(flow.Flow):
         handoff.save(update_fields=["process"])
         return activation.process
 
-
-
     def sent_by(self, activation):
         handoff = _handoff(activation.process)
         still_there = permissions.is_case_manager_of(handoff.sent_by_id, handoff.sender_organisation_id)
         return handoff.sent_by if still_there else None
-
 
     def answer_due(self, activation) -> datetime.datetime:
         return _handoff(activation.process).due_at

@@ -21,8 +21,9 @@ NOTE_MAX = 4000
 
 
 def _note(label, *, required: bool = False, rows: int = 3):
-    return forms.CharField(label=label, required=required, max_length=NOTE_MAX,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label, required=required, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 def step_choices() -> list[tuple[str, str]]:
@@ -37,9 +38,14 @@ def step_choices() -> list[tuple[str, str]]:
 
 # --- lists ---------------------------------------------------------------------------------------------
 
+
 class TaskFilterForm(StyledForm):
-    q = forms.CharField(label=_("Case code"), required=False, max_length=30,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. C2026-000123")}))
+    q = forms.CharField(
+        label=_("Case code"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. C2026-000123")}),
+    )
     step = forms.ChoiceField(label=_("Step"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -49,10 +55,15 @@ class TaskFilterForm(StyledForm):
 
 
 class HandoffFilterForm(StyledForm):
-    q = forms.CharField(label=_("Case code"), required=False, max_length=30,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. C2026-000123")}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *HandoffStatus.choices])
+    q = forms.CharField(
+        label=_("Case code"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. C2026-000123")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *HandoffStatus.choices]
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
@@ -65,6 +76,7 @@ def filters_of(form: forms.Form) -> dict:
 
 
 # --- sending a handoff, and redirecting a declined one ----------------------------------------------
+
 
 class ServiceChoiceField(forms.TypedChoiceField):
     """A service id. The select shows the chosen receiver's catalogue, but any id passes the form: the handoff
@@ -99,21 +111,36 @@ class HandoffTargetForm(StyledForm):
     the service checks that the receiver offers the service.
     """
 
-    receiver_organisation = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none(),
-                                                   empty_label=_("Choose an organisation"))
-    service_type = ServiceChoiceField(label=_("Requested service"), required=False, coerce=int, empty_value=None,
-                                      widget=ServiceSelect)
+    receiver_organisation = forms.ModelChoiceField(
+        label=_("To"), queryset=Organisation.objects.none(), empty_label=_("Choose an organisation")
+    )
+    service_type = ServiceChoiceField(
+        label=_("Requested service"), required=False, coerce=int, empty_value=None, widget=ServiceSelect
+    )
 
-    def __init__(self, *args, receivers, receiver_id: int | None = None, can_override: bool = False,
-                 refresh_url: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        receivers,
+        receiver_id: int | None = None,
+        can_override: bool = False,
+        refresh_url: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["receiver_organisation"].queryset = receivers
         if refresh_url:
             # Choosing the receiver reloads its catalogue and the consent warning (#tv-target-dynamic).
-            self.fields["receiver_organisation"].widget.attrs.update({
-                "hx-get": refresh_url, "hx-trigger": "change", "hx-include": "this",
-                "hx-select": "#tv-target-dynamic", "hx-target": "#tv-target-dynamic", "hx-swap": "outerHTML",
-            })
+            self.fields["receiver_organisation"].widget.attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-include": "this",
+                    "hx-select": "#tv-target-dynamic",
+                    "hx-target": "#tv-target-dynamic",
+                    "hx-swap": "outerHTML",
+                }
+            )
         choices, self.service_sections = self._service_choices(receivers, receiver_id)
         self.fields["service_type"].choices = choices
         self.fields["service_type"].widget.option_sections = self.service_sections
@@ -125,9 +152,11 @@ class HandoffTargetForm(StyledForm):
     @staticmethod
     def _service_choices(receivers, receiver_id) -> tuple[list, dict[int, list[str]]]:
         """The choices of the service select, and the sections each of those services needs (by id)."""
-        through = Organisation.services.through.objects.filter(organisation__in=receivers).select_related(
-            "organisation", "servicetype"
-        ).order_by("organisation__name", "servicetype__name")
+        through = (
+            Organisation.services.through.objects.filter(organisation__in=receivers)
+            .select_related("organisation", "servicetype")
+            .order_by("organisation__name", "servicetype__name")
+        )
         if receiver_id is not None:
             through = through.filter(organisation_id=receiver_id)
         groups: dict[str, list] = {}
@@ -141,27 +170,42 @@ class HandoffTargetForm(StyledForm):
         return [("", _("Choose a service")), *groups.items()], sections
 
     override_consent = forms.BooleanField(
-        label=_("Send even though the person's consent does not cover this organisation (override)"), required=False,
+        label=_("Send even though the person's consent does not cover this organisation (override)"),
+        required=False,
         help_text=_("Only when the law allows it: the override and its reason are written to the audit log."),
     )
     override_reason = _note(_("Reason for the override"), rows=2)
 
 
 class HandoffSendForm(HandoffTargetForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=HandoffKind.choices, initial=HandoffKind.REFERRAL,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=HandoffKind.choices, initial=HandoffKind.REFERRAL, widget=forms.RadioSelect
+    )
     reason = _note(_("Reason"), required=True)
     sections = forms.MultipleChoiceField(
-        label=_("Sections of the file to share"), required=False, choices=ShareSection.choices,
+        label=_("Sections of the file to share"),
+        required=False,
+        choices=ShareSection.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choosing the service ticks the sections it usually needs. A referral shares only what is "
-                    "ticked; a transfer hands over the whole file."),
+        help_text=_(
+            "Choosing the service ticks the sections it usually needs. A referral shares only what is "
+            "ticked; a transfer hands over the whole file."
+        ),
     )
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL,
-                                widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
+    )
 
-    field_order = ["kind", "receiver_organisation", "service_type", "reason", "sections", "urgency",
-                   "override_consent", "override_reason"]
+    field_order = [
+        "kind",
+        "receiver_organisation",
+        "service_type",
+        "reason",
+        "sections",
+        "urgency",
+        "override_consent",
+        "override_reason",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,6 +251,7 @@ class RevokeForm(StyledForm):
 
 # --- answering a handoff ------------------------------------------------------------------------------
 
+
 class AcceptForm(StyledForm):
     note = _note(_("Note for the sender (optional)"), rows=2)
 
@@ -231,9 +276,11 @@ class FollowUpForm(StyledForm):
 
 # --- the steps of the case pathway ---------------------------------------------------------------------
 
+
 class TriageForm(StyledForm):
-    case_manager = forms.ModelChoiceField(label=_("Case manager"), queryset=None,
-                                          empty_label=_("Choose the case manager"))
+    case_manager = forms.ModelChoiceField(
+        label=_("Case manager"), queryset=None, empty_label=_("Choose the case manager")
+    )
 
     def __init__(self, *args, case_managers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +290,9 @@ class TriageForm(StyledForm):
 
 class ReviewForm(StyledForm):
     keep_open = forms.TypedChoiceField(
-        label=_("Decision"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
         choices=[("yes", _("Keep the case open (schedule the next review)")), ("no", _("Go on to closure"))],
     )
     note = _note(_("Note on the review"))

@@ -86,7 +86,11 @@ class Handoff(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="handoffs_received", verbose_name=_("to")
     )
     service_type = models.ForeignKey(
-        ServiceType, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ServiceType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("requested service"),
     )
     reason = models.TextField(_("reason"))
@@ -100,8 +104,9 @@ class Handoff(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.CharField(_("reason for declining"), max_length=20, choices=DeclineReason.choices,
-                                      blank=True)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
     decline_note = models.TextField(_("note on the decline"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -182,13 +187,14 @@ class WorkflowEvent(models.Model):
     task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     # Where the work sits (the queue's organisation) or the actor's organisation.
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # The other end of a handoff: the sender when `organisation` is the receiver, and the other way round.
-    partner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                             related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+")
+    partner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
     task_created_at = models.DateTimeField(null=True, blank=True)
@@ -233,8 +239,7 @@ class TaskSpan(models.Model):
     task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="+")
     flow = models.CharField(max_length=20)
     step = models.CharField(max_length=50)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=SpanOutcome.choices, blank=True, default=SpanOutcome.OPEN)
@@ -245,8 +250,9 @@ class TaskSpan(models.Model):
         indexes = [
             models.Index(fields=["ended_at"], name="wf_span_ended"),
             # The queues now: the tasks still open, by step.
-            models.Index(fields=["flow", "step", "created_at"], name="wf_span_open",
-                         condition=models.Q(ended_at__isnull=True)),
+            models.Index(
+                fields=["flow", "step", "created_at"], name="wf_span_open", condition=models.Q(ended_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,9 +85,7 @@ def can_release(user, task) -> bool:
     if task.owner_id == user.pk:
         return True
     organisation_id = task_organisation_id(task)
-    return any(
-        m.organisation_id == organisation_id and m.role == Role.ORG_ADMIN for m in active_memberships(user)
-    )
+    return any(m.organisation_id == organisation_id and m.role == Role.ORG_ADMIN for m in active_memberships(user))
 
 
 def can_see_task(user, task) -> bool:
@@ -142,8 +140,9 @@ def shows_handoff_person(user, handoff) -> bool:
     coordinator never (case code only). Reads the row and the cached memberships: no query per row."""
     if handoff.sender_organisation_id in handoff_organisation_ids(user, sent=True):
         return True
-    return (handoff.receiver_sees_person
-            and handoff.receiver_organisation_id in handoff_organisation_ids(user, sent=False))
+    return handoff.receiver_sees_person and handoff.receiver_organisation_id in handoff_organisation_ids(
+        user, sent=False
+    )
 
 
 def require_claim(user, task) -> None:
@@ -176,9 +175,12 @@ def require_handoff_revoker(user, handoff) -> ActiveMembership:
 
 def is_case_manager_of(user_id: int | None, organisation_id: int) -> bool:
     """Whether a user (not the one acting: a case's manager, a handoff's sender) still manages cases there."""
-    return user_id is not None and Membership.objects.active().filter(
-        user_id=user_id, organisation_id=organisation_id, role=Role.CASE_MANAGER
-    ).exists()
+    return (
+        user_id is not None
+        and Membership.objects.active()
+        .filter(user_id=user_id, organisation_id=organisation_id, role=Role.CASE_MANAGER)
+        .exists()
+    )
 
 
 def can_override_consent(user) -> bool:

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping
 
 
 def register_pathway(
-    *, flow_class, steps: Mapping[str, object] | None = None,
+    *,
+    flow_class,
+    steps: Mapping[str, object] | None = None,
     task_roles: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     """Add `flow_class` to the flows of the work lists.

@@ -32,7 +32,6 @@ TASK_RELATED = (
 HANDOFF_RELATED = ("case__person", "sender_organisation", "receiver_organisation", "service_type", "sent_by")
 
 
-
 def _with_due(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Tasks with `due_at` (the answer deadline of an accept/decline task and of its follow-up, which the flow
     writes on the task row) and `is_overdue`, sorted with the most urgent first — on the task table alone, so
@@ -45,8 +44,10 @@ def _filter_tasks(tasks: QuerySet[Task], *, step: str = "", overdue: bool = Fals
         nodes = [getattr(flow_class, step) for flow_class in FLOWS if isinstance(getattr(flow_class, step, None), Node)]
         tasks = tasks.filter(flow_task__in=nodes)
     if overdue:
-        tasks = tasks.filter(process__caseprocess__handoff__status=HandoffStatus.PENDING,
-                             process__caseprocess__handoff__due_at__lt=timezone.now())
+        tasks = tasks.filter(
+            process__caseprocess__handoff__status=HandoffStatus.PENDING,
+            process__caseprocess__handoff__due_at__lt=timezone.now(),
+        )
     if query:
         tasks = tasks.filter(process__caseprocess__case__code__icontains=query.strip())
     return tasks
@@ -56,8 +57,9 @@ def task_inbox_for(*, user, step: str = "", overdue: bool = False, query: str = 
     """My tasks: assigned to me, in a queue of an organisation I still work for."""
     if not getattr(user, "is_authenticated", False):
         return Task.objects.none()
-    tasks = Task.objects.filter(permissions.queue_filter(user), owner=user,
-                                status__in=[STATUS.ASSIGNED, STATUS.STARTED])
+    tasks = Task.objects.filter(
+        permissions.queue_filter(user), owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED]
+    )
     return _with_due(_filter_tasks(tasks, step=step, overdue=overdue, query=query)).select_related(*TASK_RELATED)
 
 
@@ -71,8 +73,9 @@ def task_queue_for(*, user, step: str = "", overdue: bool = False, query: str = 
 
 def task_supervision_for(*, user) -> QuerySet[Task]:
     """For an organisation's administrator: every open task of its queues, taken or not."""
-    tasks = Task.objects.filter(permissions.supervised_filter(user),
-                                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+    tasks = Task.objects.filter(
+        permissions.supervised_filter(user), status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+    )
     return _with_due(tasks).select_related(*TASK_RELATED)
 
 
@@ -93,8 +96,9 @@ def task_handoff(task) -> Handoff | None:
     return getattr(process, "handoff", None) if process is not None else None
 
 
-def _filter_handoffs(handoffs: QuerySet[Handoff], *, status: str = "", overdue: bool = False,
-                     query: str = "") -> QuerySet[Handoff]:
+def _filter_handoffs(
+    handoffs: QuerySet[Handoff], *, status: str = "", overdue: bool = False, query: str = ""
+) -> QuerySet[Handoff]:
     if status:
         handoffs = handoffs.filter(status=status)
     if overdue:
@@ -105,9 +109,7 @@ def _filter_handoffs(handoffs: QuerySet[Handoff], *, status: str = "", overdue: 
 
 
 def handoffs_sent_for(*, user, status: str = "", overdue: bool = False, query: str = "") -> QuerySet[Handoff]:
-    handoffs = Handoff.objects.filter(
-        sender_organisation_id__in=permissions.handoff_organisation_ids(user, sent=True)
-    )
+    handoffs = Handoff.objects.filter(sender_organisation_id__in=permissions.handoff_organisation_ids(user, sent=True))
     return _filter_handoffs(handoffs, status=status, overdue=overdue, query=query).select_related(*HANDOFF_RELATED)
 
 
@@ -157,8 +159,11 @@ def case_open_tasks_for(*, user, case: Case) -> QuerySet[Task]:
     organisations hold, or all of them for the lead."""
     if Capability.VIEW_SUMMARY not in case_checks.case_capabilities(user, case):
         return Task.objects.none()
-    tasks = Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN",
-                                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+    tasks = Task.objects.filter(
+        process__caseprocess__case=case,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+    )
     if Capability.CHANGE_CASE not in case_checks.case_capabilities(user, case):
         org_ids = [str(m.organisation_id) for m in active_memberships(user)]
         tasks = tasks.filter(owner_permission_obj_pk__in=org_ids)
@@ -182,8 +187,10 @@ def work_counts_for(*, user) -> dict[str, int]:
         return {"inbox": 0, "queue": 0}
     mine = Q(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
     waiting = Q(owner__isnull=True, status=STATUS.NEW)
-    counts = Task.objects.filter(permissions.queue_filter(user)).filter(mine | waiting).aggregate(
-        inbox=Count("pk", filter=mine), queue=Count("pk", filter=waiting)
+    counts = (
+        Task.objects.filter(permissions.queue_filter(user))
+        .filter(mine | waiting)
+        .aggregate(inbox=Count("pk", filter=mine), queue=Count("pk", filter=waiting))
     )
     return {"inbox": counts["inbox"] or 0, "queue": counts["queue"] or 0}
 
@@ -201,6 +208,7 @@ def handoff_open_tasks_for(*, user, handoff: Handoff) -> list[Task]:
     """The open human tasks of a handoff that the user may open (at most a few: answer, follow-up, outcome)."""
     if handoff.process_id is None:
         return []
-    tasks = Task.objects.filter(process_id=handoff.process_id, flow_task_type="HUMAN",
-                                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]).select_related("owner")
+    tasks = Task.objects.filter(
+        process_id=handoff.process_id, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+    ).select_related("owner")
     return [task for task in tasks if task.flow_task is not None and permissions.can_see_task(user, task)]

@@ -15,8 +15,10 @@ from django.db import connection, transaction
 from workflows.models import HistoryKind, SpanOutcome, TaskSpan, WorkflowEvent
 
 SPAN_EVENTS = (HistoryKind.TASK_CREATED, HistoryKind.TASK_COMPLETED, HistoryKind.TASK_CANCELED)
-_OUTCOMES: dict[str, str] = {HistoryKind.TASK_COMPLETED: SpanOutcome.COMPLETED,
-                             HistoryKind.TASK_CANCELED: SpanOutcome.CANCELED}
+_OUTCOMES: dict[str, str] = {
+    HistoryKind.TASK_COMPLETED: SpanOutcome.COMPLETED,
+    HistoryKind.TASK_CANCELED: SpanOutcome.CANCELED,
+}
 
 
 def record(event: WorkflowEvent) -> None:
@@ -26,14 +28,27 @@ def record(event: WorkflowEvent) -> None:
         return
     if event.kind == HistoryKind.TASK_CREATED:
         TaskSpan.objects.bulk_create(
-            [TaskSpan(task_id=event.task_id, flow=event.flow, step=event.step,
-                      organisation_id=event.organisation_id, created_at=event.task_created_at)],
-            ignore_conflicts=True)
+            [
+                TaskSpan(
+                    task_id=event.task_id,
+                    flow=event.flow,
+                    step=event.step,
+                    organisation_id=event.organisation_id,
+                    created_at=event.task_created_at,
+                )
+            ],
+            ignore_conflicts=True,
+        )
         return
     ended = event.task_finished_at or event.at
-    fields = {"flow": event.flow, "step": event.step, "organisation_id": event.organisation_id,
-              "ended_at": ended, "outcome": _OUTCOMES[event.kind],
-              "duration": (ended - event.task_created_at).total_seconds()}
+    fields = {
+        "flow": event.flow,
+        "step": event.step,
+        "organisation_id": event.organisation_id,
+        "ended_at": ended,
+        "outcome": _OUTCOMES[event.kind],
+        "duration": (ended - event.task_created_at).total_seconds(),
+    }
     TaskSpan.objects.filter(task_id=event.task_id).update(**fields)
 
 
@@ -41,11 +56,16 @@ def rebuild_sql(vendor: str) -> str:
     """The INSERT … SELECT that makes every span from the events (migration 0004 runs a frozen copy of it)."""
     events = WorkflowEvent._meta.db_table
     spans = TaskSpan._meta.db_table
-    seconds = ("EXTRACT(EPOCH FROM (COALESCE(t.task_finished_at, t.at) - c.task_created_at))"
-               if vendor == "postgresql"
-               else "((julianday(COALESCE(t.task_finished_at, t.at)) - julianday(c.task_created_at)) * 86400.0)")
-    created, completed, canceled = (HistoryKind.TASK_CREATED.value, HistoryKind.TASK_COMPLETED.value,
-                                    HistoryKind.TASK_CANCELED.value)
+    seconds = (
+        "EXTRACT(EPOCH FROM (COALESCE(t.task_finished_at, t.at) - c.task_created_at))"
+        if vendor == "postgresql"
+        else "((julianday(COALESCE(t.task_finished_at, t.at)) - julianday(c.task_created_at)) * 86400.0)"
+    )
+    created, completed, canceled = (
+        HistoryKind.TASK_CREATED.value,
+        HistoryKind.TASK_COMPLETED.value,
+        HistoryKind.TASK_CANCELED.value,
+    )
     # Constant table names and kinds from the models; no value comes from outside.
     return f"""
         INSERT INTO {spans} (task_id, flow, step, organisation_id, created_at, ended_at, outcome, duration)

@@ -18,8 +18,11 @@ def _cumulative(weights):
 
 
 def expected_counts(args) -> dict[str, int]:
-    return {"cases_person": args.cases, "cases_case": args.cases,
-            "cases_casegroupobjectpermission": 2 * args.cases + args.extra_grants}
+    return {
+        "cases_person": args.cases,
+        "cases_case": args.cases,
+        "cases_casegroupobjectpermission": 2 * args.cases + args.extra_grants,
+    }
 
 
 def current_counts() -> dict[str, int]:
@@ -53,8 +56,10 @@ def person_access_matches() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({PERSON_ACCESS_ROWS}) expected")
         expected = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(*) FROM cases_personaccess a JOIN ({PERSON_ACCESS_ROWS}) expected "
-                       "ON expected.person_id = a.person_id AND expected.group_id = a.group_id")
+        cursor.execute(
+            f"SELECT count(*) FROM cases_personaccess a JOIN ({PERSON_ACCESS_ROWS}) expected "
+            "ON expected.person_id = a.person_id AND expected.group_id = a.group_id"
+        )
         matching = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM cases_personaccess")
         return expected == matching == cursor.fetchone()[0]
@@ -78,8 +83,9 @@ def load_cases(args) -> None:
     started = time.perf_counter()
     organisations = list(Organisation.objects.order_by("pk"))
     managers: dict[int, list[int]] = {}
-    for org_id, user_id in Membership.objects.filter(role=Role.CASE_MANAGER).order_by("pk").values_list(
-            "organisation_id", "user_id"):
+    for org_id, user_id in (
+        Membership.objects.filter(role=Role.CASE_MANAGER).order_by("pk").values_list("organisation_id", "user_id")
+    ):
         managers.setdefault(org_id, []).append(user_id)
     slugs = network.CSV_SLUGS
     leads = [o for o in organisations if o.pk in managers]
@@ -92,7 +98,8 @@ def load_cases(args) -> None:
     males = list(ItalianNames.first_names_male) + [n for o in identities.ORIGINS for n in o.male]
     females = list(ItalianNames.first_names_female) + [n for o in identities.ORIGINS for n in o.female]
     places = [(code, place) for code, place, _w in identities.ITALIAN_PLACES] + [
-        (o.code, o.country) for o in identities.ORIGINS]
+        (o.code, o.country) for o in identities.ORIGINS
+    ]
     now = timezone.now()
     today = timezone.localdate()
     n = args.cases
@@ -108,16 +115,39 @@ def load_cases(args) -> None:
             code, place = rng.choice(places)
             cf = None
             if rng.random() < 0.7:
-                cf = identities.codice_fiscale(last_name=last, first_name=first, birth_date=birth, sex=sex,
-                                               place_code=code)
+                cf = identities.codice_fiscale(
+                    last_name=last, first_name=first, birth_date=birth, sex=sex, place_code=code
+                )
                 cf = None if cf in used else cf
                 if cf:
                     used.add(cf)
             lead = rng.choices(leads, weights=weights)[0]
             case_leads.append(lead.pk)
-            yield (pk, first, last, name_key(first), name_key(last), cf, "" if cf else "passport",
-                   "" if cf else f"YA{pk:07d}", birth, place, sex, "", "", "", "", False, "", "20092",
-                   "Cinisello Balsamo", lead.pk, None, now, now)
+            yield (
+                pk,
+                first,
+                last,
+                name_key(first),
+                name_key(last),
+                cf,
+                "" if cf else "passport",
+                "" if cf else f"YA{pk:07d}",
+                birth,
+                place,
+                sex,
+                "",
+                "",
+                "",
+                "",
+                False,
+                "",
+                "20092",
+                "Cinisello Balsamo",
+                lead.pk,
+                None,
+                now,
+                now,
+            )
 
     def cases():
         outcomes = ["goals_reached", "partially_reached", "moved_away", "unreachable"]
@@ -125,10 +155,25 @@ def load_cases(args) -> None:
             lead = case_leads[pk - 1]
             opened = today - datetime.timedelta(days=rng.randint(0, 6 * 365))
             status = rng.choices(["open", "active", "suspended", "closed"], weights=[15, 50, 10, 25])[0]
-            closed = opened + datetime.timedelta(days=rng.randint(0, (today - opened).days)) \
-                if status == "closed" else None
-            yield (pk, f"C{opened:%Y}-{pk:06d}", pk, None, lead, rng.choice(managers[lead]), "Sostegno",
-                   status, opened, closed, rng.choice(outcomes) if closed else "", "", now, now)
+            closed = (
+                opened + datetime.timedelta(days=rng.randint(0, (today - opened).days)) if status == "closed" else None
+            )
+            yield (
+                pk,
+                f"C{opened:%Y}-{pk:06d}",
+                pk,
+                None,
+                lead,
+                rng.choice(managers[lead]),
+                "Sostegno",
+                status,
+                opened,
+                closed,
+                rng.choice(outcomes) if closed else "",
+                "",
+                now,
+                now,
+            )
 
     # Extra read grants go mostly to the partners that deliver aid (food banks, Caritas...), hardly ever to
     # the adherents: an adherent's operator is the very selective user of the benchmark.
@@ -164,24 +209,63 @@ def load_cases(args) -> None:
         with connection.cursor() as cursor:
             # Bulk load: the generated rows are consistent, skip the per-row foreign key triggers.
             cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("TRUNCATE cases_person, cases_case, cases_casegroupobjectpermission, "
-                           "cases_caseuserobjectpermission, cases_personaccess RESTART IDENTITY CASCADE")
-        person_columns = ["id", "first_name", "last_name", "first_name_key", "last_name_key", "codice_fiscale",
-                          "other_id_kind", "other_id_number", "birth_date", "birth_place", "sex", "citizenship",
-                          "languages", "phone", "email", "is_homeless", "address", "postcode", "city",
-                          "registered_by_id", "merged_into_id", "created_at", "updated_at"]
+            cursor.execute(
+                "TRUNCATE cases_person, cases_case, cases_casegroupobjectpermission, "
+                "cases_caseuserobjectpermission, cases_personaccess RESTART IDENTITY CASCADE"
+            )
+        person_columns = [
+            "id",
+            "first_name",
+            "last_name",
+            "first_name_key",
+            "last_name_key",
+            "codice_fiscale",
+            "other_id_kind",
+            "other_id_number",
+            "birth_date",
+            "birth_place",
+            "sex",
+            "citizenship",
+            "languages",
+            "phone",
+            "email",
+            "is_homeless",
+            "address",
+            "postcode",
+            "city",
+            "registered_by_id",
+            "merged_into_id",
+            "created_at",
+            "updated_at",
+        ]
         step = time.perf_counter()
-        print(f"  people: {copy_rows('cases_person', person_columns, people())} rows "
-              f"({time.perf_counter() - step:.1f} s)")
-        case_columns = ["id", "code", "person_id", "household_id", "lead_organisation_id", "case_manager_id",
-                        "title", "status", "opened_on", "closed_on", "closure_outcome", "closure_note",
-                        "created_at", "updated_at"]
+        print(
+            f"  people: {copy_rows('cases_person', person_columns, people())} rows ({time.perf_counter() - step:.1f} s)"
+        )
+        case_columns = [
+            "id",
+            "code",
+            "person_id",
+            "household_id",
+            "lead_organisation_id",
+            "case_manager_id",
+            "title",
+            "status",
+            "opened_on",
+            "closed_on",
+            "closure_outcome",
+            "closure_note",
+            "created_at",
+            "updated_at",
+        ]
         step = time.perf_counter()
         print(f"  cases: {copy_rows('cases_case', case_columns, cases())} rows ({time.perf_counter() - step:.1f} s)")
         grant_columns = ["permission_id", "group_id", "content_object_id"]
         step = time.perf_counter()
-        print(f"  permission rows: {copy_rows('cases_casegroupobjectpermission', grant_columns, grants())} "
-              f"({time.perf_counter() - step:.1f} s)")
+        print(
+            f"  permission rows: {copy_rows('cases_casegroupobjectpermission', grant_columns, grants())} "
+            f"({time.perf_counter() - step:.1f} s)"
+        )
         step = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO cases_personaccess (person_id, group_id) {PERSON_ACCESS_ROWS}")

@@ -17,8 +17,14 @@ def ensure_database(url: str) -> None:
     name = parts.path.lstrip("/")
     if "bench" not in name:
         raise SystemExit(f"refusing to load benchmark data into {name!r}: the database name must contain 'bench'")
-    admin = psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                            password=parts.password, dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
     with admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

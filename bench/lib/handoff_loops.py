@@ -18,23 +18,33 @@ def handoff_plan(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     managers: dict[int, list[int]] = {}
     answerers: dict[int, list[int]] = {}
-    for org_id, user_id, role in Membership.objects.active().order_by("pk").values_list(
-            "organisation_id", "user_id", "role"):
+    for org_id, user_id, role in (
+        Membership.objects.active().order_by("pk").values_list("organisation_id", "user_id", "role")
+    ):
         if role == Role.CASE_MANAGER:
             managers.setdefault(org_id, []).append(user_id)
         if role in (Role.CASE_MANAGER, Role.OPERATOR):
             answerers.setdefault(org_id, []).append(user_id)
-    offers = {o.pk: [s.pk for s in o.services.all()] for o in
-              Organisation.objects.filter(is_active=True).prefetch_related("services")}
+    offers = {
+        o.pk: [s.pk for s in o.services.all()]
+        for o in Organisation.objects.filter(is_active=True).prefetch_related("services")
+    }
     senders = sorted(managers)
     receivers = sorted(org for org in answerers if offers.get(org))
     plan = []
     for index in range(count):
         sender = senders[index % len(senders)]
         receiver = rng.choice([org for org in receivers if org != sender])
-        plan.append({"index": index, "sender_org": sender, "sender": rng.choice(managers[sender]),
-                     "receiver_org": receiver, "receiver": rng.choice(answerers[receiver]),
-                     "service": rng.choice(offers[receiver])})
+        plan.append(
+            {
+                "index": index,
+                "sender_org": sender,
+                "sender": rng.choice(managers[sender]),
+                "receiver_org": receiver,
+                "receiver": rng.choice(answerers[receiver]),
+                "service": rng.choice(offers[receiver]),
+            }
+        )
     return plan
 
 
@@ -52,11 +62,19 @@ def open_cases(items: list[dict], tag: str) -> None:
     for item in items:
         actor = User.objects.get(pk=item["sender"])
         person = case_services.person_register(
-            actor=actor, organisation_id=item["sender_org"], confirmed_new=True,
-            data={"first_name": "Bench", "last_name": f"Persona {tag}-{item['index']}", "sex": "F",
-                  "birth_date": datetime.date(1980, 1, 1) + datetime.timedelta(days=item["index"])})
-        case = lifecycle.case_open(actor=actor, organisation_id=item["sender_org"], person=person,
-                                   title="Benchmark", with_pathway=False)
+            actor=actor,
+            organisation_id=item["sender_org"],
+            confirmed_new=True,
+            data={
+                "first_name": "Bench",
+                "last_name": f"Persona {tag}-{item['index']}",
+                "sex": "F",
+                "birth_date": datetime.date(1980, 1, 1) + datetime.timedelta(days=item["index"]),
+            },
+        )
+        case = lifecycle.case_open(
+            actor=actor, organisation_id=item["sender_org"], person=person, title="Benchmark", with_pathway=False
+        )
         for purpose in ("processing", "share_network"):
             case_services.consent_record(actor=actor, person=person, purpose=purpose, given_on=today)
         item["case"] = case.pk
@@ -77,9 +95,14 @@ def run_loops(items: list[dict]) -> dict[str, list[float]]:
 
         started = time.perf_counter()
         handoff = handoffs.handoff_send(
-            actor=User.objects.get(pk=item["sender"]), case=Case.objects.get(pk=item["case"]), kind="referral",
-            receiver_organisation_id=item["receiver_org"], service_type_id=item["service"],
-            reason="Richiesta del benchmark", sections=["file"])
+            actor=User.objects.get(pk=item["sender"]),
+            case=Case.objects.get(pk=item["case"]),
+            kind="referral",
+            receiver_organisation_id=item["receiver_org"],
+            service_type_id=item["service"],
+            reason="Richiesta del benchmark",
+            sections=["file"],
+        )
         timings["send"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -87,8 +110,9 @@ def run_loops(items: list[dict]) -> dict[str, list[float]]:
         timings["accept"].append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        done = handoffs.handoff_report_outcome(actor=User.objects.get(pk=item["receiver"]), handoff_id=handoff.pk,
-                                               outcome="completed")
+        done = handoffs.handoff_report_outcome(
+            actor=User.objects.get(pk=item["receiver"]), handoff_id=handoff.pk, outcome="completed"
+        )
         timings["outcome"].append(time.perf_counter() - started)
         assert done.status == HandoffStatus.COMPLETED
         timings["loop"].append(time.perf_counter() - loop_started)

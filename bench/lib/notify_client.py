@@ -84,8 +84,12 @@ class Client:
             self.connections.append(connection)
             beat = None
             try:
-                async with connect(self.config["url"], origin=self.config["origin"], open_timeout=10,
-                                   additional_headers={"Cookie": self.cookie}) as websocket:
+                async with connect(
+                    self.config["url"],
+                    origin=self.config["origin"],
+                    open_timeout=10,
+                    additional_headers={"Cookie": self.cookie},
+                ) as websocket:
                     self.socket, self.current = websocket, connection
                     connection["opened"] = time.time()
                     if self.config["backoff_reset"] == "open":
@@ -138,9 +142,15 @@ class Client:
             await self.socket.close()
 
     def result(self) -> dict:
-        return {"user": self.user_id, "received": self.received, "duplicates": dict(self.duplicates),
-                "connections": self.connections, "failures": dict(self.failures), "logged_out": self.logged_out,
-                "syncs": self.sync_times}
+        return {
+            "user": self.user_id,
+            "received": self.received,
+            "duplicates": dict(self.duplicates),
+            "connections": self.connections,
+            "failures": dict(self.failures),
+            "logged_out": self.logged_out,
+            "syncs": self.sync_times,
+        }
 
 
 def clients_main(users, watermark: int, config: dict, events: dict, results) -> None:

@@ -45,42 +45,62 @@ def ensure_population(args) -> dict:
             name = f"{PREFIX} {n:02d}"
             organisation = Organisation.objects.filter(name=name).first()
             if organisation is None:
-                service, _new = ServiceType.objects.get_or_create(code=f"bench-notify-{n:02d}",
-                                                                 defaults={"name": f"Servizio {n:02d}"})
+                service, _new = ServiceType.objects.get_or_create(
+                    code=f"bench-notify-{n:02d}", defaults={"name": f"Servizio {n:02d}"}
+                )
                 organisation = partner_services.organisation_create(
-                    name=name, kind=OrganisationKind.ASSOCIATION, services=[service])
-            existing = set(Membership.objects.filter(organisation=organisation).values_list("user__username",
-                                                                                            flat=True))
+                    name=name, kind=OrganisationKind.ASSOCIATION, services=[service]
+                )
+            existing = set(
+                Membership.objects.filter(organisation=organisation).values_list("user__username", flat=True)
+            )
             for index, role in enumerate(role_plan(args.members)):
                 username = f"bn{n:02d}.{role}.{index:02d}"
                 if username not in existing:
-                    partner_services.membership_add(organisation=organisation, role=role, username=username,
-                                                    first_name="Bench", last_name=f"Staff {n:02d}-{index:02d}")
+                    partner_services.membership_add(
+                        organisation=organisation,
+                        role=role,
+                        username=username,
+                        first_name="Bench",
+                        last_name=f"Staff {n:02d}-{index:02d}",
+                    )
                     created += 1
             receivers.append(organisation)
         sender = Organisation.objects.filter(name=f"{PREFIX} mittente").first()
         if sender is None:
-            sender = partner_services.organisation_create(name=f"{PREFIX} mittente",
-                                                          kind=OrganisationKind.ASSOCIATION)
+            sender = partner_services.organisation_create(name=f"{PREFIX} mittente", kind=OrganisationKind.ASSOCIATION)
         existing = set(Membership.objects.filter(organisation=sender).values_list("user__username", flat=True))
         for index in range(SENDER_MANAGERS):
             username = f"bn-mittente.case_manager.{index:02d}"
             if username not in existing:
-                partner_services.membership_add(organisation=sender, role="case_manager", username=username,
-                                                first_name="Bench", last_name=f"Mittente {index:02d}")
+                partner_services.membership_add(
+                    organisation=sender,
+                    role="case_manager",
+                    username=username,
+                    first_name="Bench",
+                    last_name=f"Mittente {index:02d}",
+                )
                 created += 1
     if created:
         print(f"{created} members created through the services in {time.perf_counter() - started:.1f} s")
-    members = list(Membership.objects.active().filter(organisation__in=receivers).order_by("organisation_id",
-                                                                                            "user_id")
-                   .values_list("user_id", "organisation_id", "role"))
+    members = list(
+        Membership.objects.active()
+        .filter(organisation__in=receivers)
+        .order_by("organisation_id", "user_id")
+        .values_list("user_id", "organisation_id", "role")
+    )
     return {
-        "receivers": [{"org": o.pk, "service": o.services.order_by("pk").values_list("pk", flat=True).first()}
-                      for o in receivers],
+        "receivers": [
+            {"org": o.pk, "service": o.services.order_by("pk").values_list("pk", flat=True).first()} for o in receivers
+        ],
         "members": members,
         "sender_org": sender.pk,
-        "senders": list(Membership.objects.active().filter(organisation=sender).order_by("user_id")
-                        .values_list("user_id", flat=True)),
+        "senders": list(
+            Membership.objects.active()
+            .filter(organisation=sender)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        ),
     }
 
 
@@ -109,13 +129,22 @@ def send_plan(population: dict, count: int, seed: int) -> dict:
     rng = random.Random(seed)
     receivers = population["receivers"]
     cases = math.ceil(count / len(receivers))
-    case_items = [{"index": n, "sender_org": population["sender_org"], "sender": rng.choice(population["senders"])}
-                  for n in range(cases)]
+    case_items = [
+        {"index": n, "sender_org": population["sender_org"], "sender": rng.choice(population["senders"])}
+        for n in range(cases)
+    ]
     plan = []
     for k in range(count):
         receiver = receivers[k % len(receivers)]
-        plan.append({"k": k, "case_item": k // len(receivers), "receiver_org": receiver["org"],
-                     "service": receiver["service"], "sender": population["senders"][k % len(population["senders"])]})
+        plan.append(
+            {
+                "k": k,
+                "case_item": k // len(receivers),
+                "receiver_org": receiver["org"],
+                "service": receiver["service"],
+                "sender": population["senders"][k % len(population["senders"])],
+            }
+        )
     return {"cases": case_items, "plan": plan}
 
 
@@ -143,8 +172,14 @@ def send_one(item: dict, case) -> dict:
         transaction.on_commit(lambda: stamp.setdefault("committed", time.time()))
         actor = get_user_model().objects.get(pk=item["sender"])  # as a request loads its user
         handoff = handoffs.handoff_send(
-            actor=actor, case=case, kind="referral", receiver_organisation_id=item["receiver_org"],
-            service_type_id=item["service"], reason="Richiesta del benchmark", sections=["file"])
+            actor=actor,
+            case=case,
+            kind="referral",
+            receiver_organisation_id=item["receiver_org"],
+            service_type_id=item["service"],
+            reason="Richiesta del benchmark",
+            sections=["file"],
+        )
     return {"handoff": handoff.pk, "started": started, "committed": stamp["committed"], "pushed": time.time()}
 
 

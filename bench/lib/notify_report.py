@@ -18,8 +18,9 @@ def expected_rows(sent: list[dict]) -> dict[tuple[int, int], dict]:
     by_handoff = {row["handoff"]: row for row in sent}
     keys = [f"handoff:{pk}:1:received" for pk in by_handoff]
     expected = {}
-    for pk, user_id, event_key in Notification.objects.filter(event_key__in=keys).values_list("id", "user_id",
-                                                                                             "event_key"):
+    for pk, user_id, event_key in Notification.objects.filter(event_key__in=keys).values_list(
+        "id", "user_id", "event_key"
+    ):
         expected[(user_id, pk)] = by_handoff[int(event_key.split(":")[1])]
     return expected
 
@@ -28,8 +29,10 @@ def stats(values: list[float]) -> str:
     if not values:
         return f"{0:>6} {'-':>8} {'-':>8} {'-':>8} {'-':>8}"
     ms = [v * 1000 for v in values]
-    return (f"{len(ms):>6} {percentile(ms, 0.50):>8.1f} {percentile(ms, 0.95):>8.1f} {percentile(ms, 0.99):>8.1f} "
-            f"{max(ms):>8.1f}")
+    return (
+        f"{len(ms):>6} {percentile(ms, 0.50):>8.1f} {percentile(ms, 0.95):>8.1f} {percentile(ms, 0.99):>8.1f} "
+        f"{max(ms):>8.1f}"
+    )
 
 
 def lasted(connection: dict) -> bool:
@@ -37,8 +40,10 @@ def lasted(connection: dict) -> bool:
     run (or the next disruption) ended it."""
     if not connection["replayed"]:
         return False
-    return (connection["how"] in ("end of the run", "aborted by the client")
-            or connection["closed"] - connection["opened"] >= 10)
+    return (
+        connection["how"] in ("end of the run", "aborted by the client")
+        or connection["closed"] - connection["opened"] >= 10
+    )
 
 
 def disruption(name: str, begin: float, end: float, clients: list[dict], start: float) -> dict:
@@ -49,9 +54,16 @@ def disruption(name: str, begin: float, end: float, clients: list[dict], start: 
     attempts: collections.Counter = collections.Counter()
     back = []
     for client in clients:
-        hit = [c for c in client["connections"]
-               if c["opened"] and c["opened"] < begin and c["closed"] and begin <= c["closed"] <= end + 3
-               and c["how"] != "end of the run" and (name != "drop" or c["how"] == "aborted by the client")]
+        hit = [
+            c
+            for c in client["connections"]
+            if c["opened"]
+            and c["opened"] < begin
+            and c["closed"]
+            and begin <= c["closed"] <= end + 3
+            and c["how"] != "end of the run"
+            and (name != "drop" or c["how"] == "aborted by the client")
+        ]
         if not hit:
             continue
         closed[hit[0]["how"]] += 1
@@ -61,8 +73,16 @@ def disruption(name: str, begin: float, end: float, clients: list[dict], start: 
             attempts["opened, then lost" if attempt["opened"] else attempt["how"]] += 1
         back.append(good["replayed"] if good else float("inf"))
     finished = max(back, default=end)
-    return {"name": name, "window": (begin, finished), "closed": closed, "attempts": attempts, "back": back,
-            "begin": begin, "end": end, "start": start}
+    return {
+        "name": name,
+        "window": (begin, finished),
+        "closed": closed,
+        "attempts": attempts,
+        "back": back,
+        "begin": begin,
+        "end": end,
+        "start": start,
+    }
 
 
 def disruptions(timeline: dict, clients: list[dict], start: float) -> list[dict]:
@@ -83,17 +103,24 @@ def print_disruption(story: dict, timeline: dict) -> None:
     closed = story["closed"]
     print(f"    sockets closed: {sum(closed.values())} ({', '.join(f'{how}: {n}' for how, n in closed.most_common())})")
     if story["attempts"]:
-        print(f"    failed reconnection attempts before a lasting one: {sum(story['attempts'].values())} "
-              f"({', '.join(f'{how}: {n}' for how, n in story['attempts'].most_common())})")
+        print(
+            f"    failed reconnection attempts before a lasting one: {sum(story['attempts'].values())} "
+            f"({', '.join(f'{how}: {n}' for how, n in story['attempts'].most_common())})"
+        )
     back = [t - end for t in story["back"]]
     if back:
         never = sum(1 for t in back if t == float("inf"))
         done = [t for t in back if t != float("inf")]
         reference = "Redis running again" if story["name"] == "redis" else "the drop"
-        print(f"    first replay on a lasting connection, s after {reference}: "
-              + (f"p50 {percentile(done, 0.5):.1f}, p95 {percentile(done, 0.95):.1f}, max {max(done):.1f}"
-                 if done else "none")
-              + (f"; {never} clients never came back" if never else ""))
+        print(
+            f"    first replay on a lasting connection, s after {reference}: "
+            + (
+                f"p50 {percentile(done, 0.5):.1f}, p95 {percentile(done, 0.95):.1f}, max {max(done):.1f}"
+                if done
+                else "none"
+            )
+            + (f"; {never} clients never came back" if never else "")
+        )
 
 
 def print_unprovoked(clients: list[dict], stories: list[dict], start: float) -> None:
@@ -101,16 +128,21 @@ def print_unprovoked(clients: list[dict], stories: list[dict], start: float) -> 
     closed = []
     for client in clients:
         for connection in client["connections"]:
-            if (connection["opened"] is None or connection["how"] in ("end of the run", "aborted by the client")
-                    or any(s["begin"] <= connection["closed"] <= s["window"][1] + 3 for s in stories)):
+            if (
+                connection["opened"] is None
+                or connection["how"] in ("end of the run", "aborted by the client")
+                or any(s["begin"] <= connection["closed"] <= s["window"][1] + 3 for s in stories)
+            ):
                 continue
             closed.append((connection["closed"] - start, connection["how"]))
     if closed:
         kinds = collections.Counter(how for _at, how in closed)
         times = ", ".join(f"{at:+.1f}" for at, _how in sorted(closed)[:12])
-        print(f"\nsockets closed by the server outside the disruptions: {len(closed)} "
-              f"({', '.join(f'{how}: {n}' for how, n in kinds.most_common())}); at (s): {times}"
-              + (" ..." if len(closed) > 12 else ""))
+        print(
+            f"\nsockets closed by the server outside the disruptions: {len(closed)} "
+            f"({', '.join(f'{how}: {n}' for how, n in kinds.most_common())}); at (s): {times}"
+            + (" ..." if len(closed) > 12 else "")
+        )
 
 
 def print_slices(expected: dict, delivered: dict, start: float, wall: float, width: float = 10.0) -> None:
@@ -139,8 +171,10 @@ def print_cpu(cpu: dict) -> None:
         ours += seconds
         print(f"  {name:<36} {seconds:>7.1f} s  {seconds / capacity:>5.0%}")
     rest = cpu["machine"] - ours
-    print(f"  {'everything else on the machine':<36} {rest:>7.1f} s  {rest / capacity:>5.0%}   "
-          f"(busy in all: {cpu['machine'] / capacity:.0%})")
+    print(
+        f"  {'everything else on the machine':<36} {rest:>7.1f} s  {rest / capacity:>5.0%}   "
+        f"(busy in all: {cpu['machine'] / capacity:.0%})"
+    )
 
 
 def report(args, result: dict) -> bool:
@@ -177,17 +211,23 @@ def report(args, result: dict) -> bool:
     push_times = [row["pushed"] - row["committed"] for row in sent]
     late = [row["started"] - row["due"] for row in sent]
 
-    print(f"\n== Notifications: {len(sent)} handoffs in {wall:.1f} s ({len(sent) / wall:.1f}/s; asked {args.rate:g}/s, "
-          f"start behind schedule p95 {percentile(late, 0.95) * 1000:.0f} ms), {len(clients)} clients, "
-          f"{args.workers} uvicorn workers, heartbeat {args.heartbeat:g} s"
-          + (" (random phase after a reconnection)" if args.heartbeat_phase == "random" else "")
-          + f", backoff reset on {args.backoff_reset}, {os.cpu_count()} CPUs\n")
+    print(
+        f"\n== Notifications: {len(sent)} handoffs in {wall:.1f} s ({len(sent) / wall:.1f}/s; asked {args.rate:g}/s, "
+        f"start behind schedule p95 {percentile(late, 0.95) * 1000:.0f} ms), {len(clients)} clients, "
+        f"{args.workers} uvicorn workers, heartbeat {args.heartbeat:g} s"
+        + (" (random phase after a reconnection)" if args.heartbeat_phase == "random" else "")
+        + f", backoff reset on {args.backoff_reset}, {os.cpu_count()} CPUs\n"
+    )
     sources = collections.Counter(source for key, (_at, source) in delivered.items() if key in expected)
     print(f"expected (Notification rows of the handoffs sent)  {len(expected):>7}")
-    print(f"delivered (unique per user and id)                 {len(set(expected) & set(delivered)):>7}   "
-          f"live {sources['live']}, replay {sources['replay']}")
-    print(f"duplicates discarded by the clients                {sum(duplicates.values()):>7}   "
-          f"live {duplicates['live']}, replay {duplicates['replay']}")
+    print(
+        f"delivered (unique per user and id)                 {len(set(expected) & set(delivered)):>7}   "
+        f"live {sources['live']}, replay {sources['replay']}"
+    )
+    print(
+        f"duplicates discarded by the clients                {sum(duplicates.values()):>7}   "
+        f"live {duplicates['live']}, replay {duplicates['replay']}"
+    )
     print(f"lost                                               {len(lost):>7}")
     print(f"unexpected (not a row of these handoffs)           {len(unexpected):>7}")
     print(f"pushes that failed in the sender (logged)          {result['push_failures']:>7}")
@@ -219,8 +259,10 @@ def report(args, result: dict) -> bool:
             print(f"  {n:>6}  {line}")
     p99 = percentile(live_steady, 0.99) * 1000 if live_steady else float("inf")
     ok = not lost and not unexpected and p99 <= TARGET_P99_MS
-    print(f"\nlive p99 outside the disruptions {p99:.1f} ms (target <= {TARGET_P99_MS:.0f}), lost {len(lost)} "
-          f"(target 0): {'ok' if ok else 'MISSED'}")
+    print(
+        f"\nlive p99 outside the disruptions {p99:.1f} ms (target <= {TARGET_P99_MS:.0f}), lost {len(lost)} "
+        f"(target 0): {'ok' if ok else 'MISSED'}"
+    )
     if lost:
         sample = sorted(lost)[:10]
         print(f"lost (user, id), first ones: {sample}")

@@ -31,8 +31,18 @@ KINDS = ("food_parcel", "voucher", "bill_payment", "meal", "clothing")
 DECLINE_REASONS = ("capacity", "not_eligible", "not_our_service", "unreachable", "other")
 
 
-TABLES = ("cases_person", "cases_household", "cases_case", "viewflow_process", "workflows_caseprocess",
-          "viewflow_task", "workflows_handoff", "workflows_workflowevent", "workflows_taskspan", "cases_intervention")
+TABLES = (
+    "cases_person",
+    "cases_household",
+    "cases_case",
+    "viewflow_process",
+    "workflows_caseprocess",
+    "viewflow_task",
+    "workflows_handoff",
+    "workflows_workflowevent",
+    "workflows_taskspan",
+    "cases_intervention",
+)
 
 
 def current_counts() -> dict[str, int]:
@@ -65,8 +75,9 @@ def load(args) -> None:
     organisations = list(Organisation.objects.order_by("pk"))
     org_ct = ContentType.objects.get_for_model(Organisation).pk
     managers: dict[int, list[int]] = {}
-    for org_id, user_id in Membership.objects.filter(role=Role.CASE_MANAGER).order_by("pk").values_list(
-            "organisation_id", "user_id"):
+    for org_id, user_id in (
+        Membership.objects.filter(role=Role.CASE_MANAGER).order_by("pk").values_list("organisation_id", "user_id")
+    ):
         managers.setdefault(org_id, []).append(user_id)
     leads = [o.pk for o in organisations if o.pk in managers]
     any_user = next(iter(managers.values()))[0]
@@ -87,9 +98,31 @@ def load(args) -> None:
 
     def people():
         for pk in range(1, n + 1):
-            yield (pk, "Nome", "Cognome", "nome", "cognome", None, "passport", f"YA{pk:07d}",
-                   datetime.date(1970, 1, 1) + datetime.timedelta(days=pk % 15000), "", "MF"[pk % 2], "", "", "",
-                   "", False, "", "20092", "Cinisello Balsamo", leads[pk % len(leads)], None, now, now)
+            yield (
+                pk,
+                "Nome",
+                "Cognome",
+                "nome",
+                "cognome",
+                None,
+                "passport",
+                f"YA{pk:07d}",
+                datetime.date(1970, 1, 1) + datetime.timedelta(days=pk % 15000),
+                "",
+                "MF"[pk % 2],
+                "",
+                "",
+                "",
+                "",
+                False,
+                "",
+                "20092",
+                "Cinisello Balsamo",
+                leads[pk % len(leads)],
+                None,
+                now,
+                now,
+            )
 
     def household_rows():
         for pk in range(1, households + 1):
@@ -103,23 +136,76 @@ def load(args) -> None:
             case_rows.append((pk, lead, household, opened))
             closed = rng.random() < 0.2
             closed_on = (_aware(opened) + datetime.timedelta(days=rng.uniform(5, 30))).date() if closed else None
-            yield (pk, f"C{YEAR}-{pk:06d}", pk, household, lead, rng.choice(managers[lead]), "Sostegno",
-                   "closed" if closed else "active", _aware(opened).date(), closed_on,
-                   "goals_reached" if closed else "", "", now, now)
+            yield (
+                pk,
+                f"C{YEAR}-{pk:06d}",
+                pk,
+                household,
+                lead,
+                rng.choice(managers[lead]),
+                "Sostegno",
+                "closed" if closed else "active",
+                _aware(opened).date(),
+                closed_on,
+                "goals_reached" if closed else "",
+                "",
+                now,
+                now,
+            )
 
     tasks: list[tuple] = []
     events: list[tuple] = []
     processes: list[tuple] = []
 
-    def event(kind, flow, step, case, process, task, handoff, org, partner, at, created=None, finished=None,
-              detail="{}"):
-        events.append((len(events) + 1, at, kind, flow, step, case, process, task, handoff, org, partner, None,
-                       "", "", created, None, finished, detail))
+    def event(
+        kind, flow, step, case, process, task, handoff, org, partner, at, created=None, finished=None, detail="{}"
+    ):
+        events.append(
+            (
+                len(events) + 1,
+                at,
+                kind,
+                flow,
+                step,
+                case,
+                process,
+                task,
+                handoff,
+                org,
+                partner,
+                None,
+                "",
+                "",
+                created,
+                None,
+                finished,
+                detail,
+            )
+        )
 
     def task(process, ref, org, created, finished):
         pk = len(tasks) + 1
-        tasks.append((pk, ref, "HUMAN", "DONE" if finished else "NEW", created, None, None, finished, None,
-                      "start", None, None, "cases.work_case", org_ct, str(org), process, "{}"))
+        tasks.append(
+            (
+                pk,
+                ref,
+                "HUMAN",
+                "DONE" if finished else "NEW",
+                created,
+                None,
+                None,
+                finished,
+                None,
+                "start",
+                None,
+                None,
+                "cases.work_case",
+                org_ct,
+                str(org),
+                process,
+                "{}",
+            )
+        )
         return pk
 
     print("  generating the case pathways ...")
@@ -147,10 +233,13 @@ def load(args) -> None:
                 break
             event("task_completed", "case", step, pk, process, t, None, lead, None, finished, created, finished)
             created = finished
-        processes.append((process, flow_ref, "DONE" if finished_process else "NEW", _aware(opened),
-                          finished_process, "{}", pk))
-    print(f"    {len(processes)} processes, {len(tasks)} tasks, {len(events)} events "
-          f"({time.perf_counter() - step_started:.1f} s)")
+        processes.append(
+            (process, flow_ref, "DONE" if finished_process else "NEW", _aware(opened), finished_process, "{}", pk)
+        )
+    print(
+        f"    {len(processes)} processes, {len(tasks)} tasks, {len(events)} events "
+        f"({time.perf_counter() - step_started:.1f} s)"
+    )
 
     handoffs: list[tuple] = []
     for h in range(1, args.handoffs + 1):
@@ -176,16 +265,68 @@ def load(args) -> None:
             kind = "handoff_declined" if fate == "declined" else "handoff_accepted"
             reason = rng.choice(DECLINE_REASONS) if fate == "declined" else ""
             event("task_completed", "handoff", "decide", pk, process, t, h, receiver, lead, decided, sent, decided)
-            event(kind, "handoff", "decide", pk, process, t, h, receiver, lead, decided, sent,
-                  detail=json.dumps({"reason": reason}) if reason else "{}")
+            event(
+                kind,
+                "handoff",
+                "decide",
+                pk,
+                process,
+                t,
+                h,
+                receiver,
+                lead,
+                decided,
+                sent,
+                detail=json.dumps({"reason": reason}) if reason else "{}",
+            )
             if fate == "completed":
                 outcome = "completed"
-                event("handoff_outcome", "handoff", "report_outcome", pk, process, None, h, receiver, lead,
-                      decided + datetime.timedelta(days=10), detail='{"outcome": "completed"}')
+                event(
+                    "handoff_outcome",
+                    "handoff",
+                    "report_outcome",
+                    pk,
+                    process,
+                    None,
+                    h,
+                    receiver,
+                    lead,
+                    decided + datetime.timedelta(days=10),
+                    detail='{"outcome": "completed"}',
+                )
         status = {"accepted": "accepted", "declined": "declined", "pending": "pending", "completed": "completed"}[fate]
-        handoffs.append((h, pk, None, "referral", status, lead, any_user, receiver, None, "Invio", "[]", "normal",
-                         sent, due, False, "", decided, None, reason, "", None, outcome, "", None, None, None, "",
-                         1))
+        handoffs.append(
+            (
+                h,
+                pk,
+                None,
+                "referral",
+                status,
+                lead,
+                any_user,
+                receiver,
+                None,
+                "Invio",
+                "[]",
+                "normal",
+                sent,
+                due,
+                False,
+                "",
+                decided,
+                None,
+                reason,
+                "",
+                None,
+                outcome,
+                "",
+                None,
+                None,
+                None,
+                "",
+                1,
+            )
+        )
 
     def interventions():
         for pk in range(1, args.interventions + 1):
@@ -193,56 +334,217 @@ def load(args) -> None:
             org = rng.choice(leads)
             day = (_aware(min(364, opened + rng.uniform(0, 60)))).date()
             recipient = household or -case_pk  # cases.models.recipient_key_of (a case's person has the case's id)
-            yield (pk, case_pk, household, org, rng.choice(KINDS), None, day, rng.randint(1, 3), None, "",
-                   any_user, now, recipient)
+            yield (
+                pk,
+                case_pk,
+                household,
+                org,
+                rng.choice(KINDS),
+                None,
+                day,
+                rng.randint(1, 3),
+                None,
+                "",
+                any_user,
+                now,
+                recipient,
+            )
 
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")  # generated rows are consistent
-            cursor.execute("TRUNCATE cases_person, cases_household, cases_case, viewflow_process, viewflow_task, "
-                           "workflows_caseprocess, workflows_handoff, workflows_workflowevent, cases_intervention, "
-                           "cases_casegroupobjectpermission, cases_personaccess RESTART IDENTITY CASCADE")
+            cursor.execute(
+                "TRUNCATE cases_person, cases_household, cases_case, viewflow_process, viewflow_task, "
+                "workflows_caseprocess, workflows_handoff, workflows_workflowevent, cases_intervention, "
+                "cases_casegroupobjectpermission, cases_personaccess RESTART IDENTITY CASCADE"
+            )
         steps = [
-            ("cases_person", ["id", "first_name", "last_name", "first_name_key", "last_name_key", "codice_fiscale",
-                              "other_id_kind", "other_id_number", "birth_date", "birth_place", "sex", "citizenship",
-                              "languages", "phone", "email", "is_homeless", "address", "postcode", "city",
-                              "registered_by_id", "merged_into_id", "created_at", "updated_at"], people()),
-            ("cases_household", ["id", "name", "address", "isee_value", "isee_expires_on", "registered_by_id",
-                                 "created_at", "updated_at"], household_rows()),
-            ("cases_case", ["id", "code", "person_id", "household_id", "lead_organisation_id", "case_manager_id",
-                            "title", "status", "opened_on", "closed_on", "closure_outcome", "closure_note",
-                            "created_at", "updated_at"], iter(pathway_rows)),
-            ("viewflow_process", ["id", "flow_class", "status", "created", "finished", "data"],
-             (p[:6] for p in processes)),
+            (
+                "cases_person",
+                [
+                    "id",
+                    "first_name",
+                    "last_name",
+                    "first_name_key",
+                    "last_name_key",
+                    "codice_fiscale",
+                    "other_id_kind",
+                    "other_id_number",
+                    "birth_date",
+                    "birth_place",
+                    "sex",
+                    "citizenship",
+                    "languages",
+                    "phone",
+                    "email",
+                    "is_homeless",
+                    "address",
+                    "postcode",
+                    "city",
+                    "registered_by_id",
+                    "merged_into_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                people(),
+            ),
+            (
+                "cases_household",
+                [
+                    "id",
+                    "name",
+                    "address",
+                    "isee_value",
+                    "isee_expires_on",
+                    "registered_by_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                household_rows(),
+            ),
+            (
+                "cases_case",
+                [
+                    "id",
+                    "code",
+                    "person_id",
+                    "household_id",
+                    "lead_organisation_id",
+                    "case_manager_id",
+                    "title",
+                    "status",
+                    "opened_on",
+                    "closed_on",
+                    "closure_outcome",
+                    "closure_note",
+                    "created_at",
+                    "updated_at",
+                ],
+                iter(pathway_rows),
+            ),
+            (
+                "viewflow_process",
+                ["id", "flow_class", "status", "created", "finished", "data"],
+                (p[:6] for p in processes),
+            ),
             ("workflows_caseprocess", ["process_ptr_id", "case_id"], ((p[0], p[6]) for p in processes)),
-            ("viewflow_task", ["id", "flow_task", "flow_task_type", "status", "created", "assigned", "started",
-                               "finished", "scheduled", "token", "external_task_id", "owner_id", "owner_permission",
-                               "owner_permission_content_type_id", "owner_permission_obj_pk", "process_id", "data"],
-             iter(tasks)),
-            ("workflows_handoff", ["id", "case_id", "process_id", "kind", "status", "sender_organisation_id",
-                                   "sent_by_id", "receiver_organisation_id", "service_type_id", "reason", "sections",
-                                   "urgency", "sent_at", "due_at", "consent_override", "override_reason",
-                                   "decided_at", "decided_by_id", "decline_reason", "decline_note", "escalated_at",
-                                   "outcome", "outcome_note", "outcome_at", "outcome_by_id", "revoked_at",
-                                   "revoke_reason", "receivers_count"], iter(handoffs)),
-            ("workflows_workflowevent", ["id", "at", "kind", "flow", "step", "case_id", "process_id", "task_id",
-                                         "handoff_id", "organisation_id", "partner_organisation_id", "user_id",
-                                         "from_state", "to_state", "task_created_at", "task_claimed_at",
-                                         "task_finished_at", "detail"], iter(events)),
-            ("cases_intervention", ["id", "case_id", "household_id", "organisation_id", "kind", "service_type_id",
-                                    "delivered_on", "quantity", "value", "note", "recorded_by_id", "created_at",
-                                    "recipient_key"],
-             interventions()),
+            (
+                "viewflow_task",
+                [
+                    "id",
+                    "flow_task",
+                    "flow_task_type",
+                    "status",
+                    "created",
+                    "assigned",
+                    "started",
+                    "finished",
+                    "scheduled",
+                    "token",
+                    "external_task_id",
+                    "owner_id",
+                    "owner_permission",
+                    "owner_permission_content_type_id",
+                    "owner_permission_obj_pk",
+                    "process_id",
+                    "data",
+                ],
+                iter(tasks),
+            ),
+            (
+                "workflows_handoff",
+                [
+                    "id",
+                    "case_id",
+                    "process_id",
+                    "kind",
+                    "status",
+                    "sender_organisation_id",
+                    "sent_by_id",
+                    "receiver_organisation_id",
+                    "service_type_id",
+                    "reason",
+                    "sections",
+                    "urgency",
+                    "sent_at",
+                    "due_at",
+                    "consent_override",
+                    "override_reason",
+                    "decided_at",
+                    "decided_by_id",
+                    "decline_reason",
+                    "decline_note",
+                    "escalated_at",
+                    "outcome",
+                    "outcome_note",
+                    "outcome_at",
+                    "outcome_by_id",
+                    "revoked_at",
+                    "revoke_reason",
+                    "receivers_count",
+                ],
+                iter(handoffs),
+            ),
+            (
+                "workflows_workflowevent",
+                [
+                    "id",
+                    "at",
+                    "kind",
+                    "flow",
+                    "step",
+                    "case_id",
+                    "process_id",
+                    "task_id",
+                    "handoff_id",
+                    "organisation_id",
+                    "partner_organisation_id",
+                    "user_id",
+                    "from_state",
+                    "to_state",
+                    "task_created_at",
+                    "task_claimed_at",
+                    "task_finished_at",
+                    "detail",
+                ],
+                iter(events),
+            ),
+            (
+                "cases_intervention",
+                [
+                    "id",
+                    "case_id",
+                    "household_id",
+                    "organisation_id",
+                    "kind",
+                    "service_type_id",
+                    "delivered_on",
+                    "quantity",
+                    "value",
+                    "note",
+                    "recorded_by_id",
+                    "created_at",
+                    "recipient_key",
+                ],
+                interventions(),
+            ),
         ]
         for table, columns, rows in steps:
             step_started = time.perf_counter()
             count = copy_rows(table, columns, rows)
             print(f"  {table}: {count} rows ({time.perf_counter() - step_started:.1f} s)")
         with connection.cursor() as cursor:
-            for table in ("cases_person", "cases_household", "cases_case", "viewflow_process", "viewflow_task",
-                          "workflows_handoff", "workflows_workflowevent", "cases_intervention"):
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT max(id) FROM {table}))")
+            for table in (
+                "cases_person",
+                "cases_household",
+                "cases_case",
+                "viewflow_process",
+                "viewflow_task",
+                "workflows_handoff",
+                "workflows_workflowevent",
+                "cases_intervention",
+            ):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         rebuild_spans()
     with connection.cursor() as cursor:
         for table in TABLES:

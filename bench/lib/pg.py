@@ -27,8 +27,14 @@ def admin_connection(url: str, dbname: str = "postgres"):
     import psycopg
 
     parts = urlparse(url)
-    return psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                           password=parts.password, dbname=dbname, autocommit=True)
+    return psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=dbname,
+        autocommit=True,
+    )
 
 
 def connect_cost(role_url: str, runs: int = 50) -> tuple[float, float]:
@@ -58,14 +64,17 @@ class BackendSampler(threading.Thread):
     def sample(self) -> tuple[int, int]:
         row = self.connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE state = 'idle') FROM pg_stat_activity "
-            "WHERE datname = %s AND usename = %s", [self.dbname, self.role]).fetchone()
+            "WHERE datname = %s AND usename = %s",
+            [self.dbname, self.role],
+        ).fetchone()
         return int(row[0]), int(row[1])
 
     def sessions_opened(self) -> int:
         """Connections ever opened to the database (PostgreSQL 14+; flushed by the backends within ~1 s)."""
         self.connection.execute("SELECT pg_stat_clear_snapshot()")
-        row = self.connection.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s",
-                                      [self.dbname]).fetchone()
+        row = self.connection.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", [self.dbname]
+        ).fetchone()
         return int(row[0])
 
     def run(self) -> None:

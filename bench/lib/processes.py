@@ -73,10 +73,22 @@ class Redis:
 
     def start(self) -> None:
         with self.log.open("a") as out:
-            command = [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind",
-                       "127.0.0.1", "--save", "", "--appendonly", "no"]
-            self.process = subprocess.Popen(command, stdout=out,  # noqa: S603 - our own arguments
-                                            stderr=subprocess.STDOUT)
+            command = [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
+            self.process = subprocess.Popen(  # noqa: S603 - our own arguments
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         wait_for_port(self.port, timeout=10, process=self.process)
 
     def kill(self) -> None:
@@ -116,8 +128,9 @@ class CpuSampler(threading.Thread):
 
     def pids(self, probe) -> dict[int, str]:
         found = {pid: name for name, pids in self.parts.items() for pid in pids}
-        for (pid,) in probe.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                    "AND pid <> pg_backend_pid()"):
+        for (pid,) in probe.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ):
             found[pid] = "PostgreSQL (bench database)"
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and (process_cpu(int(entry.name)) or (0, 0))[0] == self.server.pid:
@@ -136,8 +149,14 @@ class CpuSampler(threading.Thread):
         import psycopg
 
         parts = urlparse(self.url)
-        with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                             password=parts.password, dbname=parts.path.lstrip("/"), autocommit=True) as probe:
+        with psycopg.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname=parts.path.lstrip("/"),
+            autocommit=True,
+        ) as probe:
             self.started, self.busy = time.time(), machine_busy()
             self.sample(probe, baseline=True)
             self.ready.set()

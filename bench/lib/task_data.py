@@ -21,8 +21,9 @@ def ensure_cases(args) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case WHERE id <= %s", [args.cases])
         cases = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM cases_casegroupobjectpermission WHERE content_object_id <= %s",
-                       [args.cases])
+        cursor.execute(
+            "SELECT count(*) FROM cases_casegroupobjectpermission WHERE content_object_id <= %s", [args.cases]
+        )
         grants = cursor.fetchone()[0]
     if not args.reload and cases == args.cases and grants == 2 * args.cases + args.extra_grants:
         print(f"reusing {cases} background cases and {grants} permission rows")
@@ -35,26 +36,34 @@ def ensure_cases(args) -> bool:
 
 
 # The human steps of our flows: (node, routing key, whose queue: lead / receiver / sender / coordinator).
-CASE_STEPS = (("workflows/flows.CaseFlow.assess", "workflows.work_case", "lead"),
-              ("workflows/flows.CaseFlow.triage", "workflows.work_case", "lead"),
-              ("workflows/flows.CaseFlow.plan", "workflows.work_case", "lead"),
-              ("workflows/flows.CaseFlow.review", "workflows.work_case", "lead"),
-              ("workflows/flows.CaseFlow.close", "workflows.work_case", "lead"))
+CASE_STEPS = (
+    ("workflows/flows.CaseFlow.assess", "workflows.work_case", "lead"),
+    ("workflows/flows.CaseFlow.triage", "workflows.work_case", "lead"),
+    ("workflows/flows.CaseFlow.plan", "workflows.work_case", "lead"),
+    ("workflows/flows.CaseFlow.review", "workflows.work_case", "lead"),
+    ("workflows/flows.CaseFlow.close", "workflows.work_case", "lead"),
+)
 
 
-HANDOFF_STEPS = (("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
-                 ("workflows/flows.HandoffFlow.report_outcome", "workflows.report_outcome", "receiver"))
+HANDOFF_STEPS = (
+    ("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
+    ("workflows/flows.HandoffFlow.report_outcome", "workflows.report_outcome", "receiver"),
+)
 
 
-DECLINED_STEPS = (("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
-                  ("workflows/flows.HandoffFlow.after_decline", "workflows.review_decline", "sender"))
+DECLINED_STEPS = (
+    ("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
+    ("workflows/flows.HandoffFlow.after_decline", "workflows.review_decline", "sender"),
+)
 
 
 WAITING_STEPS = (".triage", ".decide", ".report_outcome", ".escalate")
 
 
-ESCALATED_STEPS = (("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
-                   ("workflows/flows.HandoffFlow.escalate", "workflows.handle_escalation", "coordinator"))
+ESCALATED_STEPS = (
+    ("workflows/flows.HandoffFlow.decide", "workflows.decide_handoff", "receiver"),
+    ("workflows/flows.HandoffFlow.escalate", "workflows.handle_escalation", "coordinator"),
+)
 
 
 def synthetic_counts() -> tuple[int, int]:
@@ -63,8 +72,10 @@ def synthetic_counts() -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM viewflow_process WHERE data @> %s", [json.dumps(PROCESS_MARK)])
         processes = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id "
-                       "WHERE p.data @> %s", [json.dumps(PROCESS_MARK)])
+        cursor.execute(
+            "SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id WHERE p.data @> %s",
+            [json.dumps(PROCESS_MARK)],
+        )
         return processes, cursor.fetchone()[0]
 
 
@@ -126,8 +137,9 @@ def load_tasks(args) -> None:
             receiver = rng.choice([o for o in answering if o != lead] or answering)
         steps = steps[: max(1, args.tasks - task_id)]
         finished = None if open_process else created + datetime.timedelta(days=rng.randint(1, 60))
-        process_rows.append((process_id, flow, "NEW" if open_process else "DONE", created, finished,
-                             json.dumps(PROCESS_MARK)))
+        process_rows.append(
+            (process_id, flow, "NEW" if open_process else "DONE", created, finished, json.dumps(PROCESS_MARK))
+        )
         caseprocess_rows.append((process_id, case_id))
         step_at = created
         for index, (node, key, whose) in enumerate(steps):
@@ -148,40 +160,123 @@ def load_tasks(args) -> None:
             else:
                 status = "CANCELED"
             task_id += 1
-            task_rows.append((task_id, node, "HUMAN", status, step_at, assigned, assigned, done, "start", key, owner,
-                              process_id, org_ct, str(org), "{}"))
+            task_rows.append(
+                (
+                    task_id,
+                    node,
+                    "HUMAN",
+                    status,
+                    step_at,
+                    assigned,
+                    assigned,
+                    done,
+                    "start",
+                    key,
+                    owner,
+                    process_id,
+                    org_ct,
+                    str(org),
+                    "{}",
+                )
+            )
             step_at += datetime.timedelta(days=rng.randint(1, 20))
         if receiver is not None:
             open_node = steps[-1][0] if open_process else ""
-            status = ("pending" if open_node.endswith(("decide", "escalate")) else
-                      "accepted" if open_node.endswith("report_outcome") else
-                      "declined" if open_node.endswith("after_decline") else
-                      rng.choice(["completed", "completed", "completed", "closed", "revoked"]))
+            status = (
+                "pending"
+                if open_node.endswith(("decide", "escalate"))
+                else "accepted"
+                if open_node.endswith("report_outcome")
+                else "declined"
+                if open_node.endswith("after_decline")
+                else rng.choice(["completed", "completed", "completed", "closed", "revoked"])
+            )
             sent_by = (members.get((lead, "workflows.review_decline")) or [any_manager])[0]
-            handoff_rows.append((process_id, "referral", status, "Richiesta di prova", "[]", "normal", created,
-                                 created + datetime.timedelta(days=rng.randint(1, 7)), False, "", "", "", "", "",
-                                 "", 1, case_id, process_id, lead if lead != receiver else coordinator, receiver,
-                                 sent_by, rng.choice(services)))
+            handoff_rows.append(
+                (
+                    process_id,
+                    "referral",
+                    status,
+                    "Richiesta di prova",
+                    "[]",
+                    "normal",
+                    created,
+                    created + datetime.timedelta(days=rng.randint(1, 7)),
+                    False,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    1,
+                    case_id,
+                    process_id,
+                    lead if lead != receiver else coordinator,
+                    receiver,
+                    sent_by,
+                    rng.choice(services),
+                )
+            )
 
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute("TRUNCATE viewflow_process, viewflow_task RESTART IDENTITY CASCADE")
         step = time.perf_counter()
-        copy_rows("viewflow_process", ["id", "flow_class", "status", "created", "finished", "data"],
-                           process_rows)
+        copy_rows("viewflow_process", ["id", "flow_class", "status", "created", "finished", "data"], process_rows)
         copy_rows("workflows_caseprocess", ["process_ptr_id", "case_id"], caseprocess_rows)
-        copy_rows("workflows_handoff", [
-            "id", "kind", "status", "reason", "sections", "urgency", "sent_at", "due_at", "consent_override",
-            "override_reason", "decline_reason", "decline_note", "outcome", "outcome_note", "revoke_reason",
-            "receivers_count", "case_id", "process_id", "sender_organisation_id", "receiver_organisation_id",
-            "sent_by_id", "service_type_id"], handoff_rows)
+        copy_rows(
+            "workflows_handoff",
+            [
+                "id",
+                "kind",
+                "status",
+                "reason",
+                "sections",
+                "urgency",
+                "sent_at",
+                "due_at",
+                "consent_override",
+                "override_reason",
+                "decline_reason",
+                "decline_note",
+                "outcome",
+                "outcome_note",
+                "revoke_reason",
+                "receivers_count",
+                "case_id",
+                "process_id",
+                "sender_organisation_id",
+                "receiver_organisation_id",
+                "sent_by_id",
+                "service_type_id",
+            ],
+            handoff_rows,
+        )
         print(f"  processes: {len(process_rows)}, handoffs: {len(handoff_rows)} ({time.perf_counter() - step:.1f} s)")
         step = time.perf_counter()
-        copy_rows("viewflow_task", [
-            "id", "flow_task", "flow_task_type", "status", "created", "assigned", "started", "finished", "token",
-            "owner_permission", "owner_id", "process_id", "owner_permission_content_type_id",
-            "owner_permission_obj_pk", "data"], task_rows)
+        copy_rows(
+            "viewflow_task",
+            [
+                "id",
+                "flow_task",
+                "flow_task_type",
+                "status",
+                "created",
+                "assigned",
+                "started",
+                "finished",
+                "token",
+                "owner_permission",
+                "owner_id",
+                "process_id",
+                "owner_permission_content_type_id",
+                "owner_permission_obj_pk",
+                "data",
+            ],
+            task_rows,
+        )
         print(f"  tasks: {len(task_rows)} ({time.perf_counter() - step:.1f} s)")
         with connection.cursor() as cursor:
             for table in ("viewflow_process", "viewflow_task", "workflows_handoff"):

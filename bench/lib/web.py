@@ -86,9 +86,25 @@ def wait_for_port(port: int, *, timeout: float, process: subprocess.Popen) -> No
 def start_server(args, *, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own arguments
-            [str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(Path(sys.executable).parent / "uvicorn"),
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     wait_for_port(port, timeout=60, process=process)
     return process
 
@@ -134,9 +150,18 @@ def log_in(port: int, username: str) -> str:
     if page.status != 200 or token is None or "csrftoken" not in cookies:
         raise SystemExit(f"login form: HTTP {page.status}, no CSRF token")
     form = f"csrfmiddlewaretoken={quote(token.group(1))}&username={quote(username)}&password={quote(DEMO_PASSWORD)}"
-    client.request("POST", "/accounts/login/", body=form, headers={
-        **headers, "Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://127.0.0.1:{port}",
-        "Referer": f"https://127.0.0.1:{port}/accounts/login/", "Cookie": f"csrftoken={cookies['csrftoken']}"})
+    client.request(
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            **headers,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://127.0.0.1:{port}",
+            "Referer": f"https://127.0.0.1:{port}/accounts/login/",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+        },
+    )
     answer = client.getresponse()
     answer.read()
     client.close()
@@ -153,9 +178,24 @@ def cookie_jar(headers: list[str]) -> dict[str, str]:
 def wrk(port: int, *, path: str, connections: int, seconds: int, cookies: list[str], script: Path) -> dict:
     script.write_text(WRK_SCRIPT % {"cookies": ", ".join(json.dumps(c) for c in cookies), "path": json.dumps(path)})
     output = subprocess.run(  # noqa: S603 - our own arguments
-        [shutil.which("wrk") or "wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s",
-         "--timeout", "60s", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True).stdout
+        [
+            shutil.which("wrk") or "wrk",
+            "-t",
+            str(connections),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "60s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next((row for row in output.splitlines() if row.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no result:\n{output}")

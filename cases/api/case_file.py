@@ -57,16 +57,28 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "code", "title", "status", "opened_on", "closed_on", "closure_outcome", "person",
-                  "household", "lead_organisation", "case_manager"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "status",
+            "opened_on",
+            "closed_on",
+            "closure_outcome",
+            "person",
+            "household",
+            "lead_organisation",
+            "case_manager",
+        ]
         read_only_fields = fields
 
 
 class ConsentSummarySerializer(serializers.Serializer):
     processing = serializers.BooleanField(help_text=gettext_lazy("A valid consent to the processing of data."))
     network = serializers.BooleanField(help_text=gettext_lazy("A valid consent to sharing with the whole network."))
-    named = serializers.ListField(child=serializers.CharField(),
-                                  help_text=gettext_lazy("Organisations named in a valid sharing consent."))
+    named = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("Organisations named in a valid sharing consent.")
+    )
     expiring_soon = serializers.BooleanField()
     any = serializers.BooleanField(help_text=gettext_lazy("Any consent was ever recorded."))
 
@@ -115,39 +127,57 @@ def _organisations(user):
 
 class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-    q = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                              help_text=gettext_lazy("Case code, codice fiscale, birth date or names."))
-    mine = serializers.BooleanField(required=False, default=False,
-                                    help_text=gettext_lazy("Only the cases you manage."))
+    q = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Case code, codice fiscale, birth date or names."),
+    )
+    mine = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy("Only the cases you manage."))
 
 
 class CaseCreateSerializer(serializers.Serializer):
     organisation = VisibleObjectField(
-        model=Organisation, selector=_organisations, required=False, allow_null=True,
+        model=Organisation,
+        selector=_organisations,
+        required=False,
+        allow_null=True,
         help_text=gettext_lazy("The lead organisation; optional when you manage cases for one organisation only."),
     )
-    person = serializers.IntegerField(min_value=1, required=False, allow_null=True,
-                                      help_text=gettext_lazy("The person's id."))
+    person = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text=gettext_lazy("The person's id.")
+    )
     codice_fiscale_proof = serializers.CharField(
-        max_length=32, required=False, allow_blank=True,
-        help_text=gettext_lazy("For a person registered by another organisation: their codice fiscale, "
-                               "typed at intake (alone, or with `person`)."),
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "For a person registered by another organisation: their codice fiscale, "
+            "typed at intake (alone, or with `person`)."
+        ),
     )
     household = VisibleObjectField(model=Household, selector=_visible_households, required=False, allow_null=True)
     title = serializers.CharField(max_length=160, required=False, allow_blank=True)
-    case_manager = VisibleObjectField(model=get_user_model(), selector=_case_managers, required=False,
-                                      allow_null=True, help_text=gettext_lazy("Defaults to you."))
+    case_manager = VisibleObjectField(
+        model=get_user_model(),
+        selector=_case_managers,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Defaults to you."),
+    )
     opened_on = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, attrs):
         user = self.context["request"].user
         if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
-                {"organisation": _("You manage cases for several organisations: choose one.")})
+                {"organisation": _("You manage cases for several organisations: choose one.")}
+            )
         pk, proof = attrs.get("person"), attrs.get("codice_fiscale_proof", "")
         if pk is None and not proof:
             raise serializers.ValidationError(
-                {"person": _("Give the person's id, or their codice fiscale for a person registered elsewhere.")})
+                {"person": _("Give the person's id, or their codice fiscale for a person registered elsewhere.")}
+            )
         try:
             attrs["person"] = selectors.person_get_for_intake(user=user, pk=pk, codice_fiscale=proof)
         except Http404 as exc:
@@ -157,14 +187,20 @@ class CaseCreateSerializer(serializers.Serializer):
 
 class CaseUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=160, required=False, allow_blank=True)
-    household = VisibleObjectField(model=Household, selector=_visible_households, required=False, allow_null=True,
-                                   help_text=gettext_lazy("null unlinks the household."))
+    household = VisibleObjectField(
+        model=Household,
+        selector=_visible_households,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("null unlinks the household."),
+    )
     case_manager = VisibleObjectField(model=get_user_model(), selector=_case_managers, required=False)
 
 
 class CaseStatusInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=CaseStatus.choices,
-                                     help_text=gettext_lazy("open, active or suspended (use `close` to close)."))
+    status = serializers.ChoiceField(
+        choices=CaseStatus.choices, help_text=gettext_lazy("open, active or suspended (use `close` to close).")
+    )
 
 
 class CaseCloseInputSerializer(serializers.Serializer):
@@ -191,35 +227,49 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         filters = parse_query(CaseFilterSerializer, self.request) if self.action == "list" else {}
-        return selectors.case_list_for(user=self.request.user, status=filters.get("status"),
-                                       query=filters.get("q", ""), mine=filters.get("mine", False))
+        return selectors.case_list_for(
+            user=self.request.user,
+            status=filters.get("status"),
+            query=filters.get("q", ""),
+            mine=filters.get("mine", False),
+        )
 
     def get_object(self) -> Case:
         return selectors.case_get_for(user=self.request.user, pk=self.kwargs["pk"])
 
     def _detail(self, case: Case, *, status_code: int = status.HTTP_200_OK) -> Response:
         case = selectors.case_get_for(user=self.request.user, pk=case.pk)
-        context = {**self.get_serializer_context(),
-                   "capabilities": checks.case_capabilities(self.request.user, case)}
+        context = {**self.get_serializer_context(), "capabilities": checks.case_capabilities(self.request.user, case)}
         return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
 
-    @extend_schema(responses={200: CaseDetailSerializer},
-                   summary=gettext_lazy("Read a case, its consent summary and what you may do on it (audited)"))
+    @extend_schema(
+        responses={200: CaseDetailSerializer},
+        summary=gettext_lazy("Read a case, its consent summary and what you may do on it (audited)"),
+    )
     def retrieve(self, request, pk=None):
         case = self.get_object()
-        audit_record(actor=request.user, action=AuditAction.READ, obj=case, case_id=case.pk,
-                     person_id=case.person_id, request=request, detail={"via": "api"},
-                     organisation_id=audit_organisation_id(request.user, case.lead_organisation_id))
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=case,
+            case_id=case.pk,
+            person_id=case.person_id,
+            request=request,
+            detail={"via": "api"},
+            organisation_id=audit_organisation_id(request.user, case.lead_organisation_id),
+        )
         return self._detail(case)
 
-    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseDetailSerializer},
-                   summary=gettext_lazy("Edit the title, household or case manager"))
+    @extend_schema(
+        request=CaseUpdateSerializer,
+        responses={200: CaseDetailSerializer},
+        summary=gettext_lazy("Edit the title, household or case manager"),
+    )
     def partial_update(self, request, pk=None):
         case = self.get_object()
         changes = self.validated_input()  # household=None (unlink) differs from no household key
         services.case_update(actor=request.user, case=case, **changes)
         return self._detail(case)
-
 
 
 # --- notes -----------------------------------------------------------------------------------------
@@ -240,7 +290,8 @@ class NoteSerializer(serializers.ModelSerializer):
 class NoteCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     is_sensitive = serializers.BooleanField(
-        default=False, help_text=gettext_lazy("Health, justice...: visible only to your organisation."))
+        default=False, help_text=gettext_lazy("Health, justice...: visible only to your organisation.")
+    )
 
 
 class CaseChildViewSet(ApiViewSet):
@@ -268,8 +319,7 @@ class CaseNoteViewSet(mixins.ListModelMixin, CaseChildViewSet):
         # Who may write notes reads back their own (a referral shared as summary only): the selector's rule.
         return selectors.note_list_for(user=self.request.user, case=case)
 
-    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer},
-                   summary=gettext_lazy("Add a note"))
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer}, summary=gettext_lazy("Add a note"))
     def create(self, request, case_pk=None):
         case = self.get_case()
         data = self.validated_input()
@@ -289,16 +339,36 @@ class InterventionSerializer(serializers.ModelSerializer):
     recorded_by = UserRefSerializer(read_only=True)
     delivered_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Defaults to today."))
     quantity = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=1)
-    value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True,
-                                     help_text=gettext_lazy("Value in euro."))
+    value = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Value in euro."),
+    )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    service_type = VisibleObjectField(model=ServiceType, selector=lambda user: ServiceType.objects.all(),
-                                      required=False, allow_null=True)
+    service_type = VisibleObjectField(
+        model=ServiceType, selector=lambda user: ServiceType.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Intervention
-        fields = ["id", "case", "case_code", "household", "organisation", "kind", "service_type", "delivered_on",
-                  "quantity", "value", "note", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "case_code",
+            "household",
+            "organisation",
+            "kind",
+            "service_type",
+            "delivered_on",
+            "quantity",
+            "value",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "case", "household", "created_at"]
 
 
@@ -312,26 +382,38 @@ class CaseInterventionViewSet(mixins.ListModelMixin, CaseChildViewSet):
             return Intervention.objects.none()
         return selectors.intervention_list_for(user=self.request.user, case=self.get_case())
 
-    @extend_schema(request=InterventionSerializer, responses={201: InterventionSerializer},
-                   summary=gettext_lazy("Record a service delivered"))
+    @extend_schema(
+        request=InterventionSerializer,
+        responses={201: InterventionSerializer},
+        summary=gettext_lazy("Record a service delivered"),
+    )
     def create(self, request, case_pk=None):
         case = self.get_case()
         data = self.validated_input()
         intervention = services.intervention_record(
-            actor=request.user, case=case, kind=data["kind"], delivered_on=data.get("delivered_on"),
-            quantity=data["quantity"], value=data.get("value"), note=data.get("note", ""),
+            actor=request.user,
+            case=case,
+            kind=data["kind"],
+            delivered_on=data.get("delivered_on"),
+            quantity=data["quantity"],
+            value=data.get("value"),
+            note=data.get("note", ""),
             service_type=data.get("service_type"),
         )
         return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
 
 class InterventionFilterSerializer(serializers.Serializer):
-    household = serializers.IntegerField(min_value=1, required=False,
-                                         help_text=gettext_lazy("Only services delivered to this household."))
+    household = serializers.IntegerField(
+        min_value=1, required=False, help_text=gettext_lazy("Only services delivered to this household.")
+    )
 
 
-@extend_schema_view(list=extend_schema(parameters=[InterventionFilterSerializer],
-                                       summary=gettext_lazy("Services delivered on the cases you may see")))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[InterventionFilterSerializer], summary=gettext_lazy("Services delivered on the cases you may see")
+    )
+)
 class InterventionViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = InterventionSerializer
 

@@ -27,8 +27,20 @@ class ConsentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consent
-        fields = ["id", "person", "purpose", "organisations", "given_on", "expires_on", "withdrawn_on",
-                  "withdrawal_note", "state", "has_signed_document", "recorded_by_organisation", "created_at"]
+        fields = [
+            "id",
+            "person",
+            "purpose",
+            "organisations",
+            "given_on",
+            "expires_on",
+            "withdrawn_on",
+            "withdrawal_note",
+            "state",
+            "has_signed_document",
+            "recorded_by_organisation",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_state(self, consent: Consent) -> str:
@@ -44,14 +56,16 @@ class ConsentCreateSerializer(serializers.Serializer):
     given_on = serializers.DateField()
     expires_on = serializers.DateField(required=False, allow_null=True)
     organisations = VisibleObjectField(
-        model=Organisation, selector=lambda user: organisation_list(), many=True, required=False,
+        model=Organisation,
+        selector=lambda user: organisation_list(),
+        many=True,
+        required=False,
         help_text=gettext_lazy("Ids of the organisations covered (only for sharing with named organisations)."),
     )
 
 
 class ConsentWithdrawSerializer(serializers.Serializer):
-    withdrawn_on = serializers.DateField(required=False, allow_null=True,
-                                         help_text=gettext_lazy("Defaults to today."))
+    withdrawn_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Defaults to today."))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -77,23 +91,34 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def get_object(self) -> Consent:
         return selectors.consent_get_for(user=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer},
-                   summary=gettext_lazy("Record a consent"))
+    @extend_schema(
+        request=ConsentCreateSerializer, responses={201: ConsentSerializer}, summary=gettext_lazy("Record a consent")
+    )
     def create(self, request):
         data = self.validated_input()
         consent = services.consent_record(
-            actor=request.user, person=data["person"], purpose=data["purpose"], given_on=data["given_on"],
-            expires_on=data.get("expires_on"), organisations=data.get("organisations", []),
+            actor=request.user,
+            person=data["person"],
+            purpose=data["purpose"],
+            given_on=data["given_on"],
+            expires_on=data.get("expires_on"),
+            organisations=data.get("organisations", []),
         )
-        return Response(ConsentSerializer(selectors.consent_get_for(user=request.user, pk=consent.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ConsentSerializer(selectors.consent_get_for(user=request.user, pk=consent.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(request=ConsentWithdrawSerializer, responses={200: ConsentSerializer},
-                   summary=gettext_lazy("Withdraw a consent"))
+    @extend_schema(
+        request=ConsentWithdrawSerializer,
+        responses={200: ConsentSerializer},
+        summary=gettext_lazy("Withdraw a consent"),
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         consent = self.get_object()
         data = self.validated_input()
-        services.consent_withdraw(actor=request.user, consent=consent, withdrawn_on=data.get("withdrawn_on"),
-                                  note=data.get("note", ""))
+        services.consent_withdraw(
+            actor=request.user, consent=consent, withdrawn_on=data.get("withdrawn_on"), note=data.get("note", "")
+        )
         return Response(ConsentSerializer(selectors.consent_get_for(user=request.user, pk=consent.pk)).data)

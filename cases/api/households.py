@@ -54,22 +54,34 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["id", "name", "address", "isee_value", "isee_expires_on", "isee_is_valid", "registered_by",
-                  "members", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "address",
+            "isee_value",
+            "isee_expires_on",
+            "isee_is_valid",
+            "registered_by",
+            "members",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
 class HouseholdInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    isee_value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False,
-                                          allow_null=True)
+    isee_value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
     isee_expires_on = serializers.DateField(required=False, allow_null=True)
 
 
 class HouseholdCreateSerializer(HouseholdInputSerializer):
     organisation = VisibleObjectField(
-        model=Organisation, selector=lambda user: organisation_list(), required=False, allow_null=True,
+        model=Organisation,
+        selector=lambda user: organisation_list(),
+        required=False,
+        allow_null=True,
         help_text=gettext_lazy("Optional when you manage cases for one organisation only."),
     )
     reference_person = VisibleObjectField(model=Person, selector=visible_persons, required=False, allow_null=True)
@@ -78,7 +90,8 @@ class HouseholdCreateSerializer(HouseholdInputSerializer):
         user = self.context["request"].user
         if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
-                {"organisation": _("You manage cases for several organisations: choose one.")})
+                {"organisation": _("You manage cases for several organisations: choose one.")}
+            )
         return attrs
 
 
@@ -92,20 +105,26 @@ class HouseholdMemberInputSerializer(serializers.Serializer):
 )
 class HouseholdViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = HouseholdSerializer
-    input_serializer_classes = {"create": HouseholdCreateSerializer, "partial_update": HouseholdInputSerializer,
-                                "members": HouseholdMemberInputSerializer}
+    input_serializer_classes = {
+        "create": HouseholdCreateSerializer,
+        "partial_update": HouseholdInputSerializer,
+        "members": HouseholdMemberInputSerializer,
+    }
 
     def get_queryset(self):
-        return selectors.household_list_for(user=self.request.user).select_related("registered_by").order_by(
-            "name", "id")
+        return (
+            selectors.household_list_for(user=self.request.user).select_related("registered_by").order_by("name", "id")
+        )
 
     def get_object(self) -> Household:
         return selectors.household_get_for(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_serializer(self, *args, **kwargs):
         if self.get_serializer_class() is HouseholdSerializer and args:
-            kwargs["context"] = {**self.get_serializer_context(),
-                                 "visible_person_ids": self._visible_member_ids(args[0])}
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "visible_person_ids": self._visible_member_ids(args[0]),
+            }
         return super().get_serializer(*args, **kwargs)
 
     def _visible_member_ids(self, households) -> set[int]:
@@ -115,15 +134,23 @@ class HouseholdViewSet(mixins.ListModelMixin, ApiViewSet):
         ids = {member.person_id for household in households for member in household.members.all()}
         if not ids:
             return set()
-        return set(checks.visible_persons(self.request.user, Capability.VIEW_SUMMARY)
-                   .filter(pk__in=ids).values_list("pk", flat=True))
+        return set(
+            checks.visible_persons(self.request.user, Capability.VIEW_SUMMARY)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
 
     @extend_schema(summary=gettext_lazy("Read a household (audited)"))
     def retrieve(self, request, pk=None):
         household = self.get_object()
-        audit_record(actor=request.user, action=AuditAction.READ, obj=household, request=request,
-                     organisation_id=audit_organisation_id(request.user, household.registered_by_id),
-                     detail={"via": "api"})
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=household,
+            request=request,
+            organisation_id=audit_organisation_id(request.user, household.registered_by_id),
+            detail={"via": "api"},
+        )
         return Response(self.get_serializer(household).data)
 
     def _output(self, household: Household, status_code: int = status.HTTP_200_OK) -> Response:
@@ -131,33 +158,52 @@ class HouseholdViewSet(mixins.ListModelMixin, ApiViewSet):
         context = {**self.get_serializer_context(), "visible_person_ids": self._visible_member_ids(household)}
         return Response(HouseholdSerializer(household, context=context).data, status=status_code)
 
-    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer},
-                   summary=gettext_lazy("Create a household"))
+    @extend_schema(
+        request=HouseholdCreateSerializer,
+        responses={201: HouseholdSerializer},
+        summary=gettext_lazy("Create a household"),
+    )
     def create(self, request):
         data = self.validated_input()
         organisation = data.get("organisation")
         household = services.household_create(
-            actor=request.user, organisation_id=organisation.pk if organisation else None, name=data["name"],
-            address=data.get("address", ""), isee_value=data.get("isee_value"),
-            isee_expires_on=data.get("isee_expires_on"), reference_person=data.get("reference_person"),
+            actor=request.user,
+            organisation_id=organisation.pk if organisation else None,
+            name=data["name"],
+            address=data.get("address", ""),
+            isee_value=data.get("isee_value"),
+            isee_expires_on=data.get("isee_expires_on"),
+            reference_person=data.get("reference_person"),
         )
         return self._output(household, status.HTTP_201_CREATED)
 
-    @extend_schema(request=HouseholdInputSerializer(partial=True), responses={200: HouseholdSerializer},
-                   summary=gettext_lazy("Edit a household"))
+    @extend_schema(
+        request=HouseholdInputSerializer(partial=True),
+        responses={200: HouseholdSerializer},
+        summary=gettext_lazy("Edit a household"),
+    )
     def partial_update(self, request, pk=None):
         household = self.get_object()
-        values = {"name": household.name, "address": household.address, "isee_value": household.isee_value,
-                  "isee_expires_on": household.isee_expires_on, **self.validated_input(partial=True)}
+        values = {
+            "name": household.name,
+            "address": household.address,
+            "isee_value": household.isee_value,
+            "isee_expires_on": household.isee_expires_on,
+            **self.validated_input(partial=True),
+        }
         services.household_update(actor=request.user, household=household, **values)
         return self._output(household)
 
-    @extend_schema(request=HouseholdMemberInputSerializer, responses={201: HouseholdSerializer},
-                   summary=gettext_lazy("Add a member to a household"))
+    @extend_schema(
+        request=HouseholdMemberInputSerializer,
+        responses={201: HouseholdSerializer},
+        summary=gettext_lazy("Add a member to a household"),
+    )
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
         household = self.get_object()
         data = self.validated_input()
-        services.household_member_add(actor=request.user, household=household, person=data["person"],
-                                      relationship=data["relationship"])
+        services.household_member_add(
+            actor=request.user, household=household, person=data["person"], relationship=data["relationship"]
+        )
         return self._output(household, status.HTTP_201_CREATED)

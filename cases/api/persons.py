@@ -49,9 +49,26 @@ class PersonDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "first_name", "last_name", "codice_fiscale", "other_id_kind", "other_id_number", "birth_date",
-            "birth_place", "sex", "citizenship", "languages", "phone", "email", "is_homeless", "address",
-            "postcode", "city", "registered_by", "created_at", "updated_at",
+            "id",
+            "first_name",
+            "last_name",
+            "codice_fiscale",
+            "other_id_kind",
+            "other_id_number",
+            "birth_date",
+            "birth_place",
+            "sex",
+            "citizenship",
+            "languages",
+            "phone",
+            "email",
+            "is_homeless",
+            "address",
+            "postcode",
+            "city",
+            "registered_by",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -68,11 +85,13 @@ class PersonConflictDetailSerializer(ErrorDetailSerializer):
 
     code = serializers.ChoiceField(choices=["cf_exists", "possible_duplicates"])
     existing_person = serializers.IntegerField(
-        allow_null=True, required=False,
+        allow_null=True,
+        required=False,
         help_text=gettext_lazy("Id of the person with this codice fiscale, when you may see them."),
     )
     candidates = CandidateSerializer(
-        many=True, required=False,
+        many=True,
+        required=False,
         help_text=gettext_lazy("Similar people you may see; send `confirmed_new: true` to register anyway."),
     )
 
@@ -115,9 +134,13 @@ class PersonInputSerializer(serializers.Serializer):
 
 class PersonCreateSerializer(PersonInputSerializer):
     organisation = VisibleObjectField(
-        model=Organisation, selector=lambda user: organisation_list(), required=False, allow_null=True,
-        help_text=gettext_lazy("The organisation registering the person; optional when you manage cases "
-                               "for one organisation only."),
+        model=Organisation,
+        selector=lambda user: organisation_list(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The organisation registering the person; optional when you manage cases for one organisation only."
+        ),
     )
     confirmed_new = serializers.BooleanField(
         default=False,
@@ -128,19 +151,23 @@ class PersonCreateSerializer(PersonInputSerializer):
         user = self.context["request"].user
         if attrs.get("organisation") is None and len(checks.intake_memberships(user)) > 1:
             raise serializers.ValidationError(
-                {"organisation": _("You manage cases for several organisations: choose one.")})
+                {"organisation": _("You manage cases for several organisations: choose one.")}
+            )
         return attrs
 
 
 class PersonMergeInputSerializer(serializers.Serializer):
-    merged = VisibleObjectField(model=Person, selector=visible_persons,
-                                help_text=gettext_lazy("The duplicate record, merged into this one."))
+    merged = VisibleObjectField(
+        model=Person, selector=visible_persons, help_text=gettext_lazy("The duplicate record, merged into this one.")
+    )
     reason = serializers.CharField(max_length=2000)
 
 
 class PersonFilterSerializer(serializers.Serializer):
     search = serializers.CharField(
-        max_length=200, required=False, allow_blank=True,
+        max_length=200,
+        required=False,
+        allow_blank=True,
         help_text=gettext_lazy("Codice fiscale, birth date (dd/mm/yyyy) or the beginning of names."),
     )
     birth_date = serializers.DateField(required=False)
@@ -152,30 +179,43 @@ class PersonFilterSerializer(serializers.Serializer):
 def _conflict(exc: DuplicatePerson | PossibleDuplicates) -> Response:
     conflict = status.HTTP_409_CONFLICT
     if isinstance(exc, DuplicatePerson):
-        body = error_body(status=conflict, code="cf_exists", message=exc.message_dict["codice_fiscale"][0],
-                          existing_person=exc.person.pk if exc.visible else None)
+        body = error_body(
+            status=conflict,
+            code="cf_exists",
+            message=exc.message_dict["codice_fiscale"][0],
+            existing_person=exc.person.pk if exc.visible else None,
+        )
     else:
-        body = error_body(status=conflict, code="possible_duplicates", message=exc.messages[0],
-                          candidates=CandidateSerializer(exc.candidates, many=True).data)
+        body = error_body(
+            status=conflict,
+            code="possible_duplicates",
+            message=exc.messages[0],
+            candidates=CandidateSerializer(exc.candidates, many=True).data,
+        )
     return Response(body, status=conflict)
 
 
 @extend_schema_view(
     list=extend_schema(parameters=[PersonFilterSerializer], summary=gettext_lazy("Search people")),
-    retrieve=extend_schema(summary=gettext_lazy("Read a person's file (audited)"),
-                           responses={200: PersonDetailSerializer}),
+    retrieve=extend_schema(
+        summary=gettext_lazy("Read a person's file (audited)"), responses={200: PersonDetailSerializer}
+    ),
 )
 class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     """People the user may see: registered by one of their organisations or with a case visible to them."""
 
     serializer_class = PersonSummarySerializer
-    input_serializer_classes = {"create": PersonCreateSerializer, "partial_update": PersonInputSerializer,
-                                "merge": PersonMergeInputSerializer}
+    input_serializer_classes = {
+        "create": PersonCreateSerializer,
+        "partial_update": PersonInputSerializer,
+        "merge": PersonMergeInputSerializer,
+    }
 
     def get_queryset(self):
         filters = parse_query(PersonFilterSerializer, self.request) if self.action == "list" else {}
-        return selectors.person_search_for(user=self.request.user, query=filters.get("search", ""),
-                                           birth_date=filters.get("birth_date"))
+        return selectors.person_search_for(
+            user=self.request.user, query=filters.get("search", ""), birth_date=filters.get("birth_date")
+        )
 
     def get_object(self) -> Person:
         return selectors.person_get_for(user=self.request.user, pk=self.kwargs["pk"])
@@ -184,17 +224,24 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
         # Reading the file needs `view_file`: as in the web UI, a person whose file the user may not read
         # answers 404 even when they appear in the user's search (a volunteer sees names only).
         person = selectors.person_get_for(user=request.user, pk=pk, capability=Capability.VIEW_FILE)
-        audit_record(actor=request.user, action=AuditAction.READ, obj=person, person_id=person.pk,
-                     organisation_id=audit_organisation_id(request.user, person.registered_by_id),
-                     request=request, detail={"via": "api"})
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=person,
+            person_id=person.pk,
+            organisation_id=audit_organisation_id(request.user, person.registered_by_id),
+            request=request,
+            detail={"via": "api"},
+        )
         return Response(PersonDetailSerializer(person).data)
 
     @extend_schema(
         request=PersonCreateSerializer,
         responses={
             201: PersonDetailSerializer,
-            409: OpenApiResponse(PersonConflictSerializer,
-                                 description=gettext_lazy("Already registered, or similar people exist.")),
+            409: OpenApiResponse(
+                PersonConflictSerializer, description=gettext_lazy("Already registered, or similar people exist.")
+            ),
         },
         summary=gettext_lazy("Register a person"),
     )
@@ -204,8 +251,12 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
         confirmed_new = data.pop("confirmed_new", False)
         for attempt in range(2):
             try:
-                person = services.person_register(actor=request.user, data=data, confirmed_new=confirmed_new,
-                                                  organisation_id=organisation.pk if organisation else None)
+                person = services.person_register(
+                    actor=request.user,
+                    data=data,
+                    confirmed_new=confirmed_new,
+                    organisation_id=organisation.pk if organisation else None,
+                )
             except (DuplicatePerson, PossibleDuplicates) as exc:
                 return _conflict(exc)
             except IntegrityError:
@@ -218,9 +269,12 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(
         request=PersonInputSerializer(partial=True),
-        responses={200: PersonDetailSerializer,
-                   409: OpenApiResponse(PersonConflictSerializer,
-                                        description=gettext_lazy("The codice fiscale belongs to someone else."))},
+        responses={
+            200: PersonDetailSerializer,
+            409: OpenApiResponse(
+                PersonConflictSerializer, description=gettext_lazy("The codice fiscale belongs to someone else.")
+            ),
+        },
         summary=gettext_lazy("Edit a person's registry data"),
     )
     def partial_update(self, request, pk=None):
@@ -232,8 +286,11 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
             return _conflict(exc)
         return Response(PersonDetailSerializer(person).data)
 
-    @extend_schema(request=PersonMergeInputSerializer, responses={201: PersonMergeSerializer},
-                   summary=gettext_lazy("Merge a duplicate record into this person"))
+    @extend_schema(
+        request=PersonMergeInputSerializer,
+        responses={201: PersonMergeSerializer},
+        summary=gettext_lazy("Merge a duplicate record into this person"),
+    )
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         kept = self.get_object()

@@ -42,7 +42,11 @@ class Case(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="led_cases", verbose_name=_("lead organisation")
     )
     case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="managed_cases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
         verbose_name=_("case manager"),
     )
     title = models.CharField(_("title"), max_length=160, blank=True)

@@ -18,7 +18,11 @@ class Household(models.Model):
     name = models.CharField(_("name"), max_length=120, help_text=_("e.g. the reference person's surname"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     isee_value = models.DecimalField(
-        _("ISEE value (€)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("ISEE value (€)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     isee_expires_on = models.DateField(_("ISEE expiry date"), null=True, blank=True)

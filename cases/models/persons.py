@@ -54,7 +54,11 @@ class Person(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
         verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -213,8 +213,11 @@ class Intervention(models.Model):
         indexes = [
             models.Index(fields=["household", "kind", "delivered_on"]),
             # The duplicate-aid signals read the ledger in this order, with no sort (PostgreSQL: index-only).
-            models.Index(fields=["kind", "recipient_key", "organisation"], include=["delivered_on", "quantity"],
-                         name="intervention_recipient"),
+            models.Index(
+                fields=["kind", "recipient_key", "organisation"],
+                include=["delivered_on", "quantity"],
+                name="intervention_recipient",
+            ),
         ]
 
     def __str__(self) -> str:

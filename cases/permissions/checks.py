@@ -153,19 +153,31 @@ def _compute_case_capabilities(user, case: Case) -> tuple[frozenset[str], list[i
     # One query: the grants of the user's groups, each with its organisation's share of the case (if any).
     share = CaseShare.objects.filter(case=case, organisation__group_id=OuterRef("group_id"))
     rows = list(
-        CaseGroupObjectPermission.objects.filter(content_object=case, group_id__in=[m.group_id for m in memberships])
-        .values_list("group_id", "permission__codename", Subquery(share.values("pk")[:1]),
-                     Subquery(share.values("sections")[:1]), Subquery(share.values("own_records_only")[:1]))
+        CaseGroupObjectPermission.objects.filter(
+            content_object=case, group_id__in=[m.group_id for m in memberships]
+        ).values_list(
+            "group_id",
+            "permission__codename",
+            Subquery(share.values("pk")[:1]),
+            Subquery(share.values("sections")[:1]),
+            Subquery(share.values("own_records_only")[:1]),
+        )
     )
     granted = {(group_id, codename) for group_id, codename, *_share in rows}
     shares = {
         group_id: CaseShare(pk=share_pk, sections=_json_list(sections), own_records_only=bool(own_only))
-        for group_id, _codename, share_pk, sections, own_only in rows if share_pk is not None
+        for group_id, _codename, share_pk, sections, own_only in rows
+        if share_pk is not None
     }
-    user_perms = set(
-        CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk)
-        .values_list("permission__codename", flat=True)
-    ) if is_coordinator(user) else set()
+    user_perms = (
+        set(
+            CaseUserObjectPermission.objects.filter(content_object=case, user_id=user.pk).values_list(
+                "permission__codename", flat=True
+            )
+        )
+        if is_coordinator(user)
+        else set()
+    )
     caps: set[str] = set()
     for membership in memberships:
         allowed = share_capabilities(shares[membership.group_id]) if membership.group_id in shares else None
@@ -176,11 +188,17 @@ def _compute_case_capabilities(user, case: Case) -> tuple[frozenset[str], list[i
                 caps.add(cap)
     if VIEW in user_perms:
         # A per-user grant (the coordinator opening a file) is read-only.
-        caps |= {Capability.VIEW_SUMMARY, Capability.VIEW_FILE, Capability.READ_NOTES, Capability.VIEW_TIMELINE,
-                 Capability.DOWNLOAD_DOCUMENT}
+        caps |= {
+            Capability.VIEW_SUMMARY,
+            Capability.VIEW_FILE,
+            Capability.READ_NOTES,
+            Capability.VIEW_TIMELINE,
+            Capability.DOWNLOAD_DOCUMENT,
+        }
     viewing_orgs = {m.organisation_id for m in memberships if (m.group_id, VIEW) in granted}
-    own_only_orgs = {m.organisation_id for m in memberships
-                     if m.group_id in shares and shares[m.group_id].own_records_only}
+    own_only_orgs = {
+        m.organisation_id for m in memberships if m.group_id in shares and shares[m.group_id].own_records_only
+    }
     own_records = sorted(viewing_orgs) if viewing_orgs and viewing_orgs <= own_only_orgs else None
     return frozenset(caps), own_records
 
@@ -225,8 +243,15 @@ def own_records_organisation_ids(user, case: Case) -> list[int] | None:
 CAPABILITY_SECTION: dict[str, str] = {cap: section for section, caps in SECTION_CAPABILITIES.items() for cap in caps}
 
 
-def records_filter(user, capability: str, *, section: str | None = None, own_capability: str | None = None,
-                   case_field: str = "case", organisation_field: str = "organisation") -> Q:
+def records_filter(
+    user,
+    capability: str,
+    *,
+    section: str | None = None,
+    own_capability: str | None = None,
+    case_field: str = "case",
+    organisation_field: str = "organisation",
+) -> Q:
     """A Q on rows written on a case (notes, documents, services, events): the rows `user` may read through
     `capability`. The one rule, in SQL, for every list and download of case records:
 
@@ -302,7 +327,6 @@ def intake_memberships(user) -> list[ActiveMembership]:
     return [m for m in active_memberships(user) if m.role == Role.CASE_MANAGER]
 
 
-
 def changeable_persons(user) -> QuerySet[Person]:
     """People whose registry data the user may edit: a case of theirs with change rights, or registered by
     an organisation where the user manages cases."""
@@ -332,4 +356,3 @@ def require_intake_membership(user, organisation_id: int | None) -> ActiveMember
         if membership.organisation_id == organisation_id:
             return membership
     raise PermissionDenied(_("You cannot register people or open cases for this organisation."))
-

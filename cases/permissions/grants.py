@@ -99,8 +99,8 @@ def grant_user_case_view(case: Case, user) -> None:
         CaseUserObjectPermission.objects.get_or_create(user=user, permission=permission, content_object=case)
 
 
-
 # --- shares: referrals, transfers, closure ---------------------------------------------------------
+
 
 def share_case(case: Case, organisation: Organisation, *, sections: Iterable[str]) -> CaseShare:
     """Give a non-lead organisation view on a case limited to `sections` (an accepted referral).
@@ -151,7 +151,8 @@ def decay_shared_access(case: Case, *, until: datetime.date) -> list[int]:
     forget_case_capabilities(case)
     lead_group = Organisation.objects.filter(pk=case.lead_organisation_id).values_list("group_id", flat=True)
     group_ids = set(
-        CaseGroupObjectPermission.objects.filter(content_object=case).exclude(group_id__in=lead_group)
+        CaseGroupObjectPermission.objects.filter(content_object=case)
+        .exclude(group_id__in=lead_group)
         .values_list("group_id", flat=True)
     )
     organisations = list(Organisation.objects.filter(group_id__in=group_ids))
@@ -159,7 +160,8 @@ def decay_shared_access(case: Case, *, until: datetime.date) -> list[int]:
         revoke_case_access(case, organisation, change_only=True)
         # The sections are kept so that reopening the case gives them back; a former lead had all of them.
         CaseShare.objects.update_or_create(
-            case=case, organisation=organisation,
+            case=case,
+            organisation=organisation,
             defaults={"own_records_only": True, "until": until},
             create_defaults={"own_records_only": True, "until": until, "sections": list(ShareSection.values)},
         )

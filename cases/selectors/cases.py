@@ -14,8 +14,15 @@ from partners.roles import Capability
 from partners.selectors import is_coordinator
 
 
-def case_list_for(*, user, status: str | None = None, query: str = "", capability: str = Capability.VIEW_SUMMARY,
-                  organisation_id: int | None = None, mine: bool = False) -> QuerySet[Case]:
+def case_list_for(
+    *,
+    user,
+    status: str | None = None,
+    query: str = "",
+    capability: str = Capability.VIEW_SUMMARY,
+    organisation_id: int | None = None,
+    mine: bool = False,
+) -> QuerySet[Case]:
     """The cases a user may see, with what a list row shows joined in (constant query count)."""
     qs = checks.visible_cases(user, capability).select_related(
         "person", "lead_organisation", "case_manager", "household"
@@ -49,8 +56,14 @@ def network_case_overview(*, user, status: str | None = None, organisation_id: i
     if organisation_id:
         qs = qs.filter(lead_organisation_id=organisation_id)
     return qs.order_by("-opened_on", "-id").values(
-        "pk", "code", "status", "opened_on", "closed_on", "lead_organisation__name",
-        "case_manager__first_name", "case_manager__last_name",
+        "pk",
+        "code",
+        "status",
+        "opened_on",
+        "closed_on",
+        "lead_organisation__name",
+        "case_manager__first_name",
+        "case_manager__last_name",
     )
 
 
@@ -66,8 +79,12 @@ def caseload_by_organisation(*, user) -> QuerySet:
         qs = qs.filter(lead_organisation_id__in=org_ids)
     return (
         qs.values("lead_organisation_id", "lead_organisation__name")
-        .annotate(total=Count("id"), open=Count("id", filter=Q(status="open")),
-                  active=Count("id", filter=Q(status="active")), suspended=Count("id", filter=Q(status="suspended")))
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status="open")),
+            active=Count("id", filter=Q(status="active")),
+            suspended=Count("id", filter=Q(status="suspended")),
+        )
         .order_by("lead_organisation__name")
     )
 
@@ -86,8 +103,13 @@ def case_managers_of(*, organisation_ids) -> QuerySet:
     from partners.roles import Role
 
     return (
-        get_user_model().objects.filter(
-            is_active=True, memberships__organisation_id__in=list(organisation_ids),
-            memberships__role=Role.CASE_MANAGER, memberships__is_active=True,
-        ).distinct().order_by("last_name", "first_name", "username")
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=list(organisation_ids),
+            memberships__role=Role.CASE_MANAGER,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )

@@ -24,12 +24,19 @@ def consent_summary(person: Person, *, on: datetime.date | None = None) -> dict:
     valid = list(Consent.objects.filter(person=person).valid_on(day).prefetch_related("organisations"))
     processing = any(c.purpose == ConsentPurpose.PROCESSING for c in valid)
     network = processing and any(c.purpose == ConsentPurpose.SHARE_NETWORK for c in valid)
-    named = sorted(
-        {org.name for c in valid if c.purpose == ConsentPurpose.SHARE_NAMED for org in c.organisations.all()}
-    ) if processing else []
+    named = (
+        sorted({org.name for c in valid if c.purpose == ConsentPurpose.SHARE_NAMED for org in c.organisations.all()})
+        if processing
+        else []
+    )
     expiring = [c for c in valid if c.expires_on and (c.expires_on - day).days <= 30]
-    return {"processing": processing, "network": network, "named": named,
-            "expiring_soon": bool(expiring), "any": Consent.objects.filter(person=person).exists()}
+    return {
+        "processing": processing,
+        "network": network,
+        "named": named,
+        "expiring_soon": bool(expiring),
+        "any": Consent.objects.filter(person=person).exists(),
+    }
 
 
 def consent_covers(*, person: Person, organisation_id: int, on: datetime.date | None = None) -> bool:
@@ -78,8 +85,11 @@ def consent_status(person: Person, *, on: datetime.date | None = None) -> dict:
     elif summary["processing"]:
         state = "processing"
     else:
-        latest = (Consent.objects.filter(person=person, purpose=ConsentPurpose.PROCESSING)
-                  .order_by("-given_on", "-id").first())
+        latest = (
+            Consent.objects.filter(person=person, purpose=ConsentPurpose.PROCESSING)
+            .order_by("-given_on", "-id")
+            .first()
+        )
         state = latest.status_on(day) if latest is not None else "missing"
         if state not in ("expired", "withdrawn"):
             state = "missing"

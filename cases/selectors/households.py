@@ -43,8 +43,17 @@ def household_list_for(*, user) -> QuerySet[Household]:
 # Letters that match their accented forms in a household search (Italian names and streets, and the usual
 # foreign ones); any other character matches itself.
 _ACCENTED = {
-    "a": "aàáâäãå", "e": "eèéêë", "i": "iìíîï", "o": "oòóôöõø", "u": "uùúûü", "c": "cç", "n": "nñ", "s": "sš",
-    "z": "zž", "y": "yýÿ", "'": "'’`",
+    "a": "aàáâäãå",
+    "e": "eèéêë",
+    "i": "iìíîï",
+    "o": "oòóôöõø",
+    "u": "uùúûü",
+    "c": "cç",
+    "n": "nñ",
+    "s": "sš",
+    "z": "zž",
+    "y": "yýÿ",
+    "'": "'’`",
 }
 
 
@@ -52,9 +61,7 @@ def _contains_pattern(query: str) -> str:
     """A regular expression (used with `iregex`, on PostgreSQL and SQLite alike) that finds `query` inside a
     text ignoring case and accents, and however many spaces separate its words: "nicolo  via" finds
     "Nicolò Via". Empty when the query has nothing to look for."""
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", query.strip().lower()) if not unicodedata.combining(ch)
-    )
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", query.strip().lower()) if not unicodedata.combining(ch))
     parts = []
     for word in plain.split():
         parts.append("".join(f"[{_ACCENTED[ch]}]" if ch in _ACCENTED else re.escape(ch) for ch in word))
@@ -85,12 +92,17 @@ def household_search_for(*, user, query: str = "") -> QuerySet[Household]:
         households = households.filter(condition)
     members_count = (
         HouseholdMember.objects.filter(household_id=OuterRef("pk"))
-        .values("household_id").annotate(total=Count("pk")).values("total")
+        .values("household_id")
+        .annotate(total=Count("pk"))
+        .values("total")
     )
     open_cases = (
         checks.visible_cases(user, Capability.VIEW_SUMMARY)
-        .filter(household_id=OuterRef("pk")).exclude(status=CaseStatus.CLOSED)
-        .values("household_id").annotate(total=Count("pk")).values("total")
+        .filter(household_id=OuterRef("pk"))
+        .exclude(status=CaseStatus.CLOSED)
+        .values("household_id")
+        .annotate(total=Count("pk"))
+        .values("total")
     )
     return households.annotate(
         members_count=Coalesce(Subquery(members_count), 0),

@@ -45,8 +45,9 @@ def person_get_for(*, user, pk: int, capability: str = Capability.VIEW_SUMMARY) 
         raise Http404 from exc
 
 
-def similar_persons(*, user, first_name: str, last_name: str, birth_date: datetime.date,
-                    exclude_pk: int | None = None, limit: int = 10) -> list[Person]:
+def similar_persons(
+    *, user, first_name: str, last_name: str, birth_date: datetime.date, exclude_pk: int | None = None, limit: int = 10
+) -> list[Person]:
     """Visible people with the same birth date and a similar name (typos, swapped first/last name).
 
     Candidates share the birth date (an indexed, very selective filter); the names are then compared

@@ -24,7 +24,8 @@ def note_list_for(*, user, case: Case) -> QuerySet[Note]:
     """The case's notes the user may read (`checks.records_filter`): their organisations' own, and other
     organisations' when the notes were shared with them (never others' sensitive notes)."""
     notes = checks.visible_notes(user, case).filter(
-        checks.records_filter(user, Capability.READ_NOTES, organisation_field="author_organisation"))
+        checks.records_filter(user, Capability.READ_NOTES, organisation_field="author_organisation")
+    )
     return notes.select_related("author", "author_organisation")
 
 
@@ -55,15 +56,17 @@ def document_get_for(*, user, pk: int) -> Document:
         raise Http404 from exc
 
 
-def intervention_list_for(*, user, case: Case | None = None, household: Household | None = None
-                          ) -> QuerySet[Intervention]:
+def intervention_list_for(
+    *, user, case: Case | None = None, household: Household | None = None
+) -> QuerySet[Intervention]:
     """Services delivered, on the cases the user may see (`checks.records_filter`): those their
     organisations recorded, and other organisations' where the organisation has the file in full (the lead, a
     referral that shared the personal data; a volunteer of such an organisation sees them too, as the ledger is
     there to show duplicate or missing aid). For a household: across its cases, by the same rule."""
     qs = Intervention.objects.filter(
         checks.records_filter(user, Capability.VIEW_SUMMARY, section=ShareSection.FILE),
-        case__in=checks.visible_cases(user, Capability.VIEW_SUMMARY))
+        case__in=checks.visible_cases(user, Capability.VIEW_SUMMARY),
+    )
     if case is not None:
         qs = qs.filter(case=case)
     if household is not None:
@@ -123,6 +126,7 @@ def goal_get_for(*, user, pk: int):
 
     try:
         return Goal.objects.select_related("plan__case").get(
-            pk=pk, plan__case__in=checks.visible_cases(user, Capability.VIEW_SUMMARY))
+            pk=pk, plan__case__in=checks.visible_cases(user, Capability.VIEW_SUMMARY)
+        )
     except Goal.DoesNotExist as exc:
         raise Http404 from exc

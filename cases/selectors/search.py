@@ -28,5 +28,6 @@ def person_match(query: str, *, prefix: str = "") -> Q:
         key = name_key(word)
         if key:
             condition &= Q(**{f"{prefix}last_name_key__startswith": key}) | Q(
-                **{f"{prefix}first_name_key__startswith": key})
+                **{f"{prefix}first_name_key__startswith": key}
+            )
     return condition

@@ -59,9 +59,9 @@ def require_open(case: Case) -> None:
 def _require_case_manager_of(organisation_id: int, user) -> None:
     if user is None:
         return
-    is_member = Membership.objects.active().filter(
-        user=user, organisation_id=organisation_id, role=Role.CASE_MANAGER
-    ).exists()
+    is_member = (
+        Membership.objects.active().filter(user=user, organisation_id=organisation_id, role=Role.CASE_MANAGER).exists()
+    )
     if not is_member:
         raise ValidationError({"case_manager": _("The case manager must be a case manager of the lead organisation.")})
 
@@ -71,9 +71,17 @@ def _next_code(case: Case) -> str:
 
 
 @transaction.atomic
-def open_file(*, actor, organisation_id: int | None, person: Person, household: Household | None = None,
-              title: str = "", case_manager=None, opened_on: datetime.date | None = None,
-              codice_fiscale_proof: str = "") -> Case:
+def open_file(
+    *,
+    actor,
+    organisation_id: int | None,
+    person: Person,
+    household: Household | None = None,
+    title: str = "",
+    case_manager=None,
+    opened_on: datetime.date | None = None,
+    codice_fiscale_proof: str = "",
+) -> Case:
     """Open a case for a person, led by one of the actor's organisations (where they are a case manager).
     The file half of `workflows.services.lifecycle.case_open`: call that one.
 
@@ -96,21 +104,36 @@ def open_file(*, actor, organisation_id: int | None, person: Person, household: 
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": _("The opening date cannot be in the future.")})
-    case = Case(person=person, household=household, lead_organisation_id=membership.organisation_id,
-                case_manager=case_manager, title=title.strip(), opened_on=opened_on, code="")
+    case = Case(
+        person=person,
+        household=household,
+        lead_organisation_id=membership.organisation_id,
+        case_manager=case_manager,
+        title=title.strip(),
+        opened_on=opened_on,
+        code="",
+    )
     case.save()
     case.code = _next_code(case)
     case.save(update_fields=["code"])
     organisation = Organisation.objects.get(pk=membership.organisation_id)
     grants.grant_case_access(case, organisation, change=True)
-    timeline_record(case=case, kind=TimelineKind.CASE_OPENED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=title, obj=case, audit_action=AuditAction.CREATE)
+    timeline_record(
+        case=case,
+        kind=TimelineKind.CASE_OPENED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        summary=title,
+        obj=case,
+        audit_action=AuditAction.CREATE,
+    )
     return case
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, title: str | None = None, household: Household | None | object = UNCHANGED,
-                case_manager=None) -> Case:
+def case_update(
+    *, actor, case: Case, title: str | None = None, household: Household | None | object = UNCHANGED, case_manager=None
+) -> Case:
     """Change the title, the household (None detaches it; leave it out to keep it) or the case manager."""
     case = lock_case(case)
     membership = checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
@@ -129,8 +152,14 @@ def case_update(*, actor, case: Case, title: str | None = None, household: House
         case.save()
         if "household" in changed:
             rekey_deliveries([case.pk])
-        timeline_record(case=case, kind=TimelineKind.CASE_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                     obj=case, data={"fields": changed})
+        timeline_record(
+            case=case,
+            kind=TimelineKind.CASE_UPDATED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=case,
+            data={"fields": changed},
+        )
     return case
 
 
@@ -140,7 +169,8 @@ def rekey_deliveries(case_ids) -> int:
     updated = 0
     for case in Case.objects.filter(pk__in=list(case_ids)).only("pk", "household_id", "person_id"):
         updated += Intervention.objects.filter(case_id=case.pk, household_id__isnull=True).update(
-            recipient_key=recipient_key_of(household_id=None, case=case))
+            recipient_key=recipient_key_of(household_id=None, case=case)
+        )
     return updated
 
 
@@ -159,8 +189,14 @@ def set_file_status(*, actor, case: Case, status: str) -> Case:
     case.closed_on = None
     case.closure_outcome = ""
     case.save()
-    timeline_record(case=case, kind=TimelineKind.STATUS_CHANGED, actor=actor, organisation_id=membership.organisation_id,
-                 obj=case, data={"from": old, "to": status})
+    timeline_record(
+        case=case,
+        kind=TimelineKind.STATUS_CHANGED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        obj=case,
+        data={"from": old, "to": status},
+    )
     return case
 
 
@@ -182,14 +218,21 @@ def close_file(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
     case.closure_outcome = outcome
     case.closure_note = note.strip()
     case.save()
-    timeline_record(case=case, kind=TimelineKind.CASE_CLOSED, actor=actor, organisation_id=membership.organisation_id,
-                 obj=case, data={"from": old, "outcome": outcome})
+    timeline_record(
+        case=case,
+        kind=TimelineKind.CASE_CLOSED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        obj=case,
+        data={"from": old, "outcome": outcome},
+    )
     return case
 
 
 @transaction.atomic
-def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: str = "",
-                      assessed_on: datetime.date | None = None) -> Assessment:
+def assessment_record(
+    *, actor, case: Case, domain: str, severity: int, notes: str = "", assessed_on: datetime.date | None = None
+) -> Assessment:
     """Record how severe the person's need is in one domain, on a day (today by default) not in the future.
     Raises PermissionDenied (no change right on the case) or ValidationError (a closed case, an unknown
     domain or severity, a future date)."""
@@ -203,13 +246,24 @@ def assessment_record(*, actor, case: Case, domain: str, severity: int, notes: s
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("The date cannot be in the future.")})
-    assessment = Assessment.objects.create(case=case, domain=domain, severity=severity, notes=notes.strip(),
-                                           assessed_on=assessed_on, assessed_by=actor,
-                                           organisation_id=membership.organisation_id)
-    timeline_record(case=case, kind=TimelineKind.ASSESSMENT_RECORDED, actor=actor,
-                 organisation_id=membership.organisation_id,
-                 obj=assessment, data={"domain": domain, "severity": severity},
-                 audit_action=AuditAction.CREATE)
+    assessment = Assessment.objects.create(
+        case=case,
+        domain=domain,
+        severity=severity,
+        notes=notes.strip(),
+        assessed_on=assessed_on,
+        assessed_by=actor,
+        organisation_id=membership.organisation_id,
+    )
+    timeline_record(
+        case=case,
+        kind=TimelineKind.ASSESSMENT_RECORDED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        obj=assessment,
+        data={"domain": domain, "severity": severity},
+        audit_action=AuditAction.CREATE,
+    )
     return assessment
 
 
@@ -219,8 +273,14 @@ def _plan_for(case: Case) -> Plan:
 
 
 @transaction.atomic
-def plan_update(*, actor, case: Case, agreed_on: datetime.date | None = None,
-                next_review_on: datetime.date | None = None, summary: str = "") -> Plan:
+def plan_update(
+    *,
+    actor,
+    case: Case,
+    agreed_on: datetime.date | None = None,
+    next_review_on: datetime.date | None = None,
+    summary: str = "",
+) -> Plan:
     """Set the plan's agreement date, next review and summary (the plan is created on first use); the review date
     is what the pathway's review timer waits for. Raises PermissionDenied (no change right on the case) or
     ValidationError (a closed case, an agreement in the future, a review before it)."""
@@ -234,8 +294,14 @@ def plan_update(*, actor, case: Case, agreed_on: datetime.date | None = None,
     plan = _plan_for(case)
     plan.agreed_on, plan.next_review_on, plan.summary = agreed_on, next_review_on, summary.strip()
     plan.save()
-    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 obj=plan, data={"what": "plan"})
+    timeline_record(
+        case=case,
+        kind=TimelineKind.PLAN_UPDATED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        obj=plan,
+        data={"what": "plan"},
+    )
     return plan
 
 
@@ -251,15 +317,29 @@ def goal_add(*, actor, case: Case, domain: str, description: str) -> Goal:
     if not description.strip():
         raise ValidationError({"description": _("Describe the goal.")})
     goal = Goal.objects.create(plan=_plan_for(case), domain=domain, description=description.strip())
-    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=goal.description, obj=goal, data={"what": "goal"},
-                 audit_action=AuditAction.CREATE)
+    timeline_record(
+        case=case,
+        kind=TimelineKind.PLAN_UPDATED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        summary=goal.description,
+        obj=goal,
+        data={"what": "goal"},
+        audit_action=AuditAction.CREATE,
+    )
     return goal
 
 
 @transaction.atomic
-def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organisation,
-               due_on: datetime.date | None = None, status: str = ItemStatus.PLANNED) -> Action:
+def action_add(
+    *,
+    actor,
+    goal: Goal,
+    description: str,
+    owner_organisation: Organisation,
+    due_on: datetime.date | None = None,
+    status: str = ItemStatus.PLANNED,
+) -> Action:
     """Add an action to a goal, owned by an active organisation. Raises PermissionDenied (no change right on the
     case) or ValidationError (a closed case, no description, an unknown status, an inactive organisation)."""
     case = lock_case(goal.plan.case)
@@ -271,9 +351,17 @@ def action_add(*, actor, goal: Goal, description: str, owner_organisation: Organ
         raise ValidationError({"status": _("Unknown status.")})
     if not owner_organisation.is_active:
         raise ValidationError({"owner_organisation": _("This organisation is not active.")})
-    action = Action.objects.create(goal=goal, description=description.strip(), owner_organisation=owner_organisation,
-                                   due_on=due_on, status=status)
-    timeline_record(case=case, kind=TimelineKind.PLAN_UPDATED, actor=actor, organisation_id=membership.organisation_id,
-                 summary=action.description, obj=action, data={"what": "action"},
-                 audit_action=AuditAction.CREATE)
+    action = Action.objects.create(
+        goal=goal, description=description.strip(), owner_organisation=owner_organisation, due_on=due_on, status=status
+    )
+    timeline_record(
+        case=case,
+        kind=TimelineKind.PLAN_UPDATED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        summary=action.description,
+        obj=action,
+        data={"what": "action"},
+        audit_action=AuditAction.CREATE,
+    )
     return action

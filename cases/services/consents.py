@@ -20,15 +20,28 @@ from partners.models import Organisation
 
 def _record_on_cases(*, person: Person, kind: str, actor, organisation_id: int, purpose: str, obj) -> None:
     for case in Case.objects.filter(person=person):
-        timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
-                     data={"purpose": purpose},
-                     audit_action=AuditAction.CREATE if kind == TimelineKind.CONSENT_RECORDED else AuditAction.UPDATE)
+        timeline_record(
+            case=case,
+            kind=kind,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=obj,
+            data={"purpose": purpose},
+            audit_action=AuditAction.CREATE if kind == TimelineKind.CONSENT_RECORDED else AuditAction.UPDATE,
+        )
 
 
 @transaction.atomic
-def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.date,
-                   expires_on: datetime.date | None = None, organisations: list[Organisation] | tuple = (),
-                   signed_document=None) -> Consent:
+def consent_record(
+    *,
+    actor,
+    person: Person,
+    purpose: str,
+    given_on: datetime.date,
+    expires_on: datetime.date | None = None,
+    organisations: list[Organisation] | tuple = (),
+    signed_document=None,
+) -> Consent:
     """Record a consent the person signed. Sharing with named organisations must name at least one.
 
     The signed document, when given, is stored before the rows and removed again if they do not land; a storage
@@ -52,19 +65,36 @@ def consent_record(*, actor, person: Person, purpose: str, given_on: datetime.da
             errors["signed_document"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
-    consent = Consent(person=person, purpose=purpose, given_on=given_on, expires_on=expires_on,
-                      recorded_by=actor, recorded_by_organisation_id=membership.organisation_id)
+    consent = Consent(
+        person=person,
+        purpose=purpose,
+        given_on=given_on,
+        expires_on=expires_on,
+        recorded_by=actor,
+        recorded_by_organisation_id=membership.organisation_id,
+    )
     if signed_document is not None:
         store_upload(consent.signed_document, signed_document)
     try:
         consent.save()
         if organisations:
             consent.organisations.set(organisations)
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=consent, organisation_id=membership.organisation_id,
-                     person_id=person.pk, detail={"purpose": purpose})
-        _record_on_cases(person=person, kind=TimelineKind.CONSENT_RECORDED, actor=actor,
-                         organisation_id=membership.organisation_id,
-                         purpose=purpose, obj=consent)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=consent,
+            organisation_id=membership.organisation_id,
+            person_id=person.pk,
+            detail={"purpose": purpose},
+        )
+        _record_on_cases(
+            person=person,
+            kind=TimelineKind.CONSENT_RECORDED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            purpose=purpose,
+            obj=consent,
+        )
     except Exception:
         discard_stored(consent.signed_document)
         raise
@@ -84,9 +114,20 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: datetime.date | N
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_note = note.strip()[:200]
     consent.save(update_fields=["withdrawn_on", "withdrawal_note"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=consent, organisation_id=membership.organisation_id,
-                 person_id=consent.person_id, detail={"withdrawn_on": str(withdrawn_on)})
-    _record_on_cases(person=consent.person, kind=TimelineKind.CONSENT_WITHDRAWN, actor=actor,
-                     organisation_id=membership.organisation_id,
-                     purpose=consent.purpose, obj=consent)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=consent,
+        organisation_id=membership.organisation_id,
+        person_id=consent.person_id,
+        detail={"withdrawn_on": str(withdrawn_on)},
+    )
+    _record_on_cases(
+        person=consent.person,
+        kind=TimelineKind.CONSENT_WITHDRAWN,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        purpose=consent.purpose,
+        obj=consent,
+    )
     return consent

@@ -38,33 +38,59 @@ def _require_household_change(actor, household: Household) -> ActiveMembership:
 
 def _record_on_cases(household: Household, *, actor, organisation_id: int, what: str, summary: str = "") -> None:
     for case in household.cases.all():
-        timeline_record(case=case, kind=TimelineKind.HOUSEHOLD_UPDATED, actor=actor, organisation_id=organisation_id,
-                     summary=summary, obj=household, data={"what": what})
+        timeline_record(
+            case=case,
+            kind=TimelineKind.HOUSEHOLD_UPDATED,
+            actor=actor,
+            organisation_id=organisation_id,
+            summary=summary,
+            obj=household,
+            data={"what": what},
+        )
 
 
 @transaction.atomic
-def household_create(*, actor, organisation_id: int | None, name: str, address: str = "",
-                     isee_value: Decimal | None = None, isee_expires_on: datetime.date | None = None,
-                     reference_person: Person | None = None) -> Household:
+def household_create(
+    *,
+    actor,
+    organisation_id: int | None,
+    name: str,
+    address: str = "",
+    isee_value: Decimal | None = None,
+    isee_expires_on: datetime.date | None = None,
+    reference_person: Person | None = None,
+) -> Household:
     """Register a household for one of the actor's organisations (where they are a case manager), with its
     reference person as first member when given. Raises PermissionDenied or ValidationError (no name, a bad ISEE)."""
     membership = checks.require_intake_membership(actor, organisation_id)
     if not name.strip():
         raise ValidationError({"name": _("Give the household a name.")})
     _validate_isee(isee_value, isee_expires_on)
-    household = Household.objects.create(name=name.strip(), address=address.strip(), isee_value=isee_value,
-                                         isee_expires_on=isee_expires_on,
-                                         registered_by_id=membership.organisation_id)
+    household = Household.objects.create(
+        name=name.strip(),
+        address=address.strip(),
+        isee_value=isee_value,
+        isee_expires_on=isee_expires_on,
+        registered_by_id=membership.organisation_id,
+    )
     audit_record(actor=actor, action=AuditAction.CREATE, obj=household, organisation_id=membership.organisation_id)
     if reference_person is not None:
-        household_member_add(actor=actor, household=household, person=reference_person,
-                             relationship=Relationship.REFERENCE)
+        household_member_add(
+            actor=actor, household=household, person=reference_person, relationship=Relationship.REFERENCE
+        )
     return household
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, name: str, address: str = "",
-                     isee_value: Decimal | None = None, isee_expires_on: datetime.date | None = None) -> Household:
+def household_update(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    address: str = "",
+    isee_value: Decimal | None = None,
+    isee_expires_on: datetime.date | None = None,
+) -> Household:
     """Change a household's name, address and ISEE; a line on the timeline of each of its cases. Raises
     PermissionDenied or ValidationError."""
     household = lock_one(Household.objects, pk=household.pk)
@@ -93,8 +119,18 @@ def household_member_add(*, actor, household: Household, person: Person, relatio
     if HouseholdMember.objects.filter(household=household, person=person).exists():
         raise ValidationError({"person": _("This person is already a member of the household.")})
     member = HouseholdMember.objects.create(household=household, person=person, relationship=relationship)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=member, organisation_id=membership.organisation_id,
-                 person_id=person.pk)
-    _record_on_cases(household, actor=actor, organisation_id=membership.organisation_id, what="member_added",
-                     summary=person.full_name)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=member,
+        organisation_id=membership.organisation_id,
+        person_id=person.pk,
+    )
+    _record_on_cases(
+        household,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        what="member_added",
+        summary=person.full_name,
+    )
     return member

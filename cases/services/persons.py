@@ -22,8 +22,22 @@ from core.locks import lock_all, lock_one
 from core.models import AuditAction
 
 PERSON_FIELDS = (
-    "first_name", "last_name", "codice_fiscale", "other_id_kind", "other_id_number", "birth_date", "birth_place",
-    "sex", "citizenship", "languages", "phone", "email", "is_homeless", "address", "postcode", "city",
+    "first_name",
+    "last_name",
+    "codice_fiscale",
+    "other_id_kind",
+    "other_id_number",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "citizenship",
+    "languages",
+    "phone",
+    "email",
+    "is_homeless",
+    "address",
+    "postcode",
+    "city",
 )
 
 
@@ -55,8 +69,9 @@ class DuplicatePerson(ValidationError):
     def __init__(self, person: Person, *, visible: bool):
         self.person = person
         self.visible = visible
-        super().__init__({"codice_fiscale": _("A person with this codice fiscale is already registered.")},
-                         code="cf_exists")
+        super().__init__(
+            {"codice_fiscale": _("A person with this codice fiscale is already registered.")}, code="cf_exists"
+        )
 
 
 class PossibleDuplicates(ValidationError):
@@ -64,8 +79,10 @@ class PossibleDuplicates(ValidationError):
 
     def __init__(self, candidates: list[Person]):
         self.candidates = candidates
-        super().__init__(_("Similar people are already registered: check them before creating a new one."),
-                         code="possible_duplicates")
+        super().__init__(
+            _("Similar people are already registered: check them before creating a new one."),
+            code="possible_duplicates",
+        )
 
 
 @dataclass
@@ -92,8 +109,9 @@ class PersonData:
             except ValidationError as exc:
                 errors.setdefault("codice_fiscale", []).extend(exc.messages)
             else:
-                for problem in codice_fiscale_mismatches(cf, birth_date=values.get("birth_date"),
-                                                         sex=values.get("sex") or ""):
+                for problem in codice_fiscale_mismatches(
+                    cf, birth_date=values.get("birth_date"), sex=values.get("sex") or ""
+                ):
                     errors.setdefault("codice_fiscale", []).append(problem)
         values["codice_fiscale"] = cf or None
         try:
@@ -102,10 +120,12 @@ class PersonData:
             errors.setdefault("birth_date", []).extend(exc.messages)
         if bool(values.get("other_id_kind")) != bool((values.get("other_id_number") or "").strip()):
             errors.setdefault("other_id_number", []).append(
-                _("Give both the kind and the number of the other identifier."))
+                _("Give both the kind and the number of the other identifier.")
+            )
         if not cf and not values.get("other_id_number") and not values.get("birth_date"):
             errors.setdefault("__all__", []).append(
-                _("Without a codice fiscale, give another identifier or at least the birth date."))
+                _("Without a codice fiscale, give another identifier or at least the birth date.")
+            )
         if errors:
             raise ValidationError(errors)
         return cls(values)
@@ -126,16 +146,27 @@ def person_register(*, actor, organisation_id: int | None, data: PersonFields, c
             visible = checks.visible_persons(actor).filter(pk=existing.pk).exists()
             raise DuplicatePerson(existing, visible=visible)
     if not confirmed_new and cleaned.get("birth_date"):
-        candidates = list(similar_persons(user=actor, first_name=cleaned["first_name"],
-                                          last_name=cleaned["last_name"], birth_date=cleaned["birth_date"]))
+        candidates = list(
+            similar_persons(
+                user=actor,
+                first_name=cleaned["first_name"],
+                last_name=cleaned["last_name"],
+                birth_date=cleaned["birth_date"],
+            )
+        )
         if candidates:
             raise PossibleDuplicates(candidates)
     person = Person(registered_by_id=membership.organisation_id, **cleaned)
     person.full_clean(exclude=["registered_by", "merged_into"], validate_unique=False)
     person.save()
     grants.person_access_sync(person)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=person, organisation_id=membership.organisation_id,
-                 person_id=person.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=person,
+        organisation_id=membership.organisation_id,
+        person_id=person.pk,
+    )
     return person
 
 
@@ -159,19 +190,33 @@ def person_update(*, actor, person: Person, data: PersonFields) -> Person:
         setattr(person, key, cleaned[key])
     person.full_clean(exclude=["registered_by", "merged_into"], validate_unique=False)
     person.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, organisation_id=membership.organisation_id,
-                 person_id=person.pk, detail={"fields": changed})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=person,
+        organisation_id=membership.organisation_id,
+        person_id=person.pk,
+        detail={"fields": changed},
+    )
     for case in Case.objects.filter(person=person):
-        timeline_record(case=case, kind=TimelineKind.PERSON_UPDATED, actor=actor,
-                     organisation_id=membership.organisation_id,
-                     obj=person, audit_action=AuditAction.UPDATE, data={"fields": changed})
+        timeline_record(
+            case=case,
+            kind=TimelineKind.PERSON_UPDATED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=person,
+            audit_action=AuditAction.UPDATE,
+            data={"fields": changed},
+        )
     return person
 
 
 def _snapshot(person: Person) -> dict:
     data = model_to_dict(person, fields=[*PERSON_FIELDS, "registered_by"])
-    return {key: (str(value) if value is not None and not isinstance(value, bool | int) else value)
-            for key, value in data.items()}
+    return {
+        key: (str(value) if value is not None and not isinstance(value, bool | int) else value)
+        for key, value in data.items()
+    }
 
 
 @transaction.atomic
@@ -228,15 +273,35 @@ def person_merge(*, actor, kept: Person, merged: Person, reason: str) -> PersonM
         grants.person_access_sync(person)
 
     record = PersonMerge.objects.create(
-        kept=kept, merged=merged, merged_by=actor, organisation_id=membership.organisation_id, reason=reason.strip(),
+        kept=kept,
+        merged=merged,
+        merged_by=actor,
+        organisation_id=membership.organisation_id,
+        reason=reason.strip(),
         snapshot=snapshot,
-        moved={"cases": case_ids, "consents": consent_ids, "households": moved_households,
-               "households_already_shared": shared_households, "fields_filled": filled},
+        moved={
+            "cases": case_ids,
+            "consents": consent_ids,
+            "households": moved_households,
+            "households_already_shared": shared_households,
+            "fields_filled": filled,
+        },
     )
-    audit_record(actor=actor, action=AuditAction.MERGE, obj=record, organisation_id=membership.organisation_id,
-                 person_id=kept.pk, detail={"kept": kept.pk, "merged": merged.pk, "cases": case_ids})
+    audit_record(
+        actor=actor,
+        action=AuditAction.MERGE,
+        obj=record,
+        organisation_id=membership.organisation_id,
+        person_id=kept.pk,
+        detail={"kept": kept.pk, "merged": merged.pk, "cases": case_ids},
+    )
     for case in Case.objects.filter(pk__in=case_ids):
-        timeline_record(case=case, kind=TimelineKind.PERSON_MERGED, actor=actor,
-                     organisation_id=membership.organisation_id,
-                     obj=record, audit_action=AuditAction.MERGE)
+        timeline_record(
+            case=case,
+            kind=TimelineKind.PERSON_MERGED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=record,
+            audit_action=AuditAction.MERGE,
+        )
     return record

@@ -42,13 +42,23 @@ def note_add(*, actor, case: Case, body: str, is_sensitive: bool = False) -> Not
     if not body:
         raise ValidationError({"body": _("The note is empty.")})
     if len(body) > NOTE_MAX_LENGTH:
-        raise ValidationError({"body": _("The note is too long (at most %(max)d characters).") % {
-            "max": NOTE_MAX_LENGTH}})
-    note = Note.objects.create(case=case, author=actor, author_organisation_id=membership.organisation_id, body=body,
-                               is_sensitive=is_sensitive)
-    timeline_record(case=case, kind=TimelineKind.NOTE_ADDED, actor=actor, organisation_id=membership.organisation_id,
-                 summary="" if is_sensitive else body[:120], obj=note, sensitive=is_sensitive,
-                 audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
+        raise ValidationError(
+            {"body": _("The note is too long (at most %(max)d characters).") % {"max": NOTE_MAX_LENGTH}}
+        )
+    note = Note.objects.create(
+        case=case, author=actor, author_organisation_id=membership.organisation_id, body=body, is_sensitive=is_sensitive
+    )
+    timeline_record(
+        case=case,
+        kind=TimelineKind.NOTE_ADDED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        summary="" if is_sensitive else body[:120],
+        obj=note,
+        sensitive=is_sensitive,
+        audit_action=AuditAction.CREATE,
+        data={"sensitive": is_sensitive},
+    )
     return note
 
 
@@ -73,16 +83,31 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
         errors["file"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
-    document = Document(case=case, kind=kind, title=title.strip()[:160], original_name=(uploaded.name or "")[-200:],
-                        content_type=content_type, size=uploaded.size, is_sensitive=is_sensitive, uploaded_by=actor,
-                        organisation_id=membership.organisation_id)
+    document = Document(
+        case=case,
+        kind=kind,
+        title=title.strip()[:160],
+        original_name=(uploaded.name or "")[-200:],
+        content_type=content_type,
+        size=uploaded.size,
+        is_sensitive=is_sensitive,
+        uploaded_by=actor,
+        organisation_id=membership.organisation_id,
+    )
     store_upload(document.file, uploaded)
     try:
         document.save()
-        timeline_record(case=case, kind=TimelineKind.DOCUMENT_UPLOADED, actor=actor,
-                     organisation_id=membership.organisation_id,
-                     summary="" if is_sensitive else document.title, obj=document,
-                     sensitive=is_sensitive, audit_action=AuditAction.CREATE, data={"sensitive": is_sensitive})
+        timeline_record(
+            case=case,
+            kind=TimelineKind.DOCUMENT_UPLOADED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary="" if is_sensitive else document.title,
+            obj=document,
+            sensitive=is_sensitive,
+            audit_action=AuditAction.CREATE,
+            data={"sensitive": is_sensitive},
+        )
     except Exception:
         # Nothing half-saved: the stored bytes go when the rows do not land.
         discard_stored(document.file)
@@ -91,9 +116,17 @@ def document_upload(*, actor, case: Case, kind: str, title: str, uploaded, is_se
 
 
 @transaction.atomic
-def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.date | None = None,
-                        quantity: int = 1, value: Decimal | None = None, note: str = "",
-                        service_type: ServiceType | None = None) -> Intervention:
+def intervention_record(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    delivered_on: datetime.date | None = None,
+    quantity: int = 1,
+    value: Decimal | None = None,
+    note: str = "",
+    service_type: ServiceType | None = None,
+) -> Intervention:
     """Record a service delivered to the person (and their household) by the actor's organisation."""
     case = lock_case(case)
     membership = checks.require_case_capability(actor, case, Capability.ADD_INTERVENTION)
@@ -111,11 +144,24 @@ def intervention_record(*, actor, case: Case, kind: str, delivered_on: datetime.
     if errors:
         raise ValidationError(errors)
     intervention = Intervention.objects.create(
-        case=case, household_id=case.household_id, organisation_id=membership.organisation_id, kind=kind,
-        service_type=service_type, delivered_on=delivered_on, quantity=quantity, value=value,
-        note=(note or "").strip()[:300], recorded_by=actor,
+        case=case,
+        household_id=case.household_id,
+        organisation_id=membership.organisation_id,
+        kind=kind,
+        service_type=service_type,
+        delivered_on=delivered_on,
+        quantity=quantity,
+        value=value,
+        note=(note or "").strip()[:300],
+        recorded_by=actor,
     )
-    timeline_record(case=case, kind=TimelineKind.INTERVENTION_RECORDED, actor=actor,
-                 organisation_id=membership.organisation_id, obj=intervention, audit_action=AuditAction.CREATE,
-                 data={"kind": kind})
+    timeline_record(
+        case=case,
+        kind=TimelineKind.INTERVENTION_RECORDED,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        obj=intervention,
+        audit_action=AuditAction.CREATE,
+        data={"kind": kind},
+    )
     return intervention

@@ -11,8 +11,17 @@ from core.models import AuditAction
 
 
 def timeline_record(
-    *, case: Case, kind: str, actor, organisation_id: int, summary: str = "", obj=None, sensitive: bool = False,
-    audit_action: str = AuditAction.UPDATE, detail: dict | None = None, data: dict | None = None,
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    organisation_id: int,
+    summary: str = "",
+    obj=None,
+    sensitive: bool = False,
+    audit_action: str = AuditAction.UPDATE,
+    detail: dict | None = None,
+    data: dict | None = None,
 ) -> CaseEvent:
     """Write the timeline row and the audit row. `summary` is text a person typed (stored as is); `data`
     holds codes that `CaseEvent.display_summary` renders in the reader's language."""

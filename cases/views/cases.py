@@ -81,8 +81,11 @@ def _case_records(user, case, caps) -> dict:
         "documents": list(selectors.document_list_for(user=user, case=case)),
         "interventions": list(selectors.intervention_list_for(user=user, case=case)[:INTERVENTION_ROWS]),
     }
-    full = {"notes": Capability.READ_NOTES, "documents": Capability.DOWNLOAD_DOCUMENT,
-            "interventions": Capability.VIEW_FILE}
+    full = {
+        "notes": Capability.READ_NOTES,
+        "documents": Capability.DOWNLOAD_DOCUMENT,
+        "interventions": Capability.VIEW_FILE,
+    }
     shown = {name: rows for name, rows in records.items() if rows or full[name] in caps}
     return {**shown, **{f"show_{name}": True for name in shown}}
 

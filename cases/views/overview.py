@@ -48,11 +48,15 @@ def caseload(request):
         raise Http404
     rows = list(selectors.caseload_by_organisation(user=request.user))
     totals = {key: sum(row[key] for row in rows) for key in ("open", "active", "suspended", "total")}
-    return render(request, "partners/caseload.html", {
-        "rows": rows,
-        "totals": totals,
-        "network_wide": is_coordinator(request.user),
-    })
+    return render(
+        request,
+        "partners/caseload.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "network_wide": is_coordinator(request.user),
+        },
+    )
 
 
 @page_view("GET")

@@ -103,13 +103,25 @@ def document_download(request, pk):
             handle.seek(0)
     except FileNotFoundError:
         logger.error("document %s: its file %r is missing from the storage", document.pk, document.file.name)
-        return _document_unavailable(request, document, status=404, message=_(
-            "The file of this document is missing from the document storage. Tell your administrator: it may "
-            "need to be restored from a backup."))
+        return _document_unavailable(
+            request,
+            document,
+            status=404,
+            message=_(
+                "The file of this document is missing from the document storage. Tell your administrator: it may "
+                "need to be restored from a backup."
+            ),
+        )
     except StorageUnavailable as exc:
-        response = _document_unavailable(request, document, status=503, message=_(
-            "The document storage cannot be reached right now. Try again in a few minutes, and tell your "
-            "administrator if it happens again."))
+        response = _document_unavailable(
+            request,
+            document,
+            status=503,
+            message=_(
+                "The document storage cannot be reached right now. Try again in a few minutes, and tell your "
+                "administrator if it happens again."
+            ),
+        )
         response["Retry-After"] = str(exc.retry_after)
         return response
     audit_record(
@@ -132,8 +144,7 @@ def document_download(request, pk):
 
 
 def _document_unavailable(request, document, *, status: int, message: str):
-    return render(request, "cases/document_unavailable.html", {"document": document, "message": message},
-                  status=status)
+    return render(request, "cases/document_unavailable.html", {"document": document, "message": message}, status=status)
 
 
 @page_view("GET", "POST")

@@ -100,5 +100,12 @@ ALL_DAYS_MASK = 127
 
 
 def day_labels() -> list[tuple[str, object]]:
-    return [("mon", _("Mon")), ("tue", _("Tue")), ("wed", _("Wed")), ("thu", _("Thu")), ("fri", _("Fri")),
-            ("sat", _("Sat")), ("sun", _("Sun"))]
+    return [
+        ("mon", _("Mon")),
+        ("tue", _("Tue")),
+        ("wed", _("Wed")),
+        ("thu", _("Thu")),
+        ("fri", _("Fri")),
+        ("sat", _("Sat")),
+        ("sun", _("Sun")),
+    ]

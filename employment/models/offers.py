@@ -38,22 +38,26 @@ class Opportunity(models.Model):
     """A job opportunity of the territory, published by an organisation of the network (the job centre, a
     placement cooperative). Requirements are skills (licences included) and languages at a CEFR level."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("published by"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
+    )
     employer = models.CharField(_("employer"), max_length=150)
     role = models.CharField(_("role"), max_length=150)
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("location"), max_length=100)
     area = models.PositiveSmallIntegerField(_("reachable from"), choices=Mobility.choices, default=Mobility.LOCAL)
-    weekly_hours = models.PositiveSmallIntegerField(_("hours per week"),
-                                                    validators=[MinValueValidator(1), MaxValueValidator(60)])
-    days = models.PositiveSmallIntegerField(_("working days"), default=WEEKDAYS_MASK,
-                                            validators=[MinValueValidator(1), MaxValueValidator(127)])
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours per week"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    days = models.PositiveSmallIntegerField(
+        _("working days"), default=WEEKDAYS_MASK, validators=[MinValueValidator(1), MaxValueValidator(127)]
+    )
     shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices, default=Shift.DAY)
     contract_type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices)
     closing_on = models.DateField(_("closing date"), db_index=True)
-    required_skills = models.ManyToManyField(Skill, through="OpportunitySkill", related_name="+", blank=True,
-                                             verbose_name=_("required skills"))
+    required_skills = models.ManyToManyField(
+        Skill, through="OpportunitySkill", related_name="+", blank=True, verbose_name=_("required skills")
+    )
     # Skills + languages required: kept by `employment.services` so that a rank needs no count of them.
     requirement_count = models.PositiveSmallIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -103,8 +107,9 @@ class OpportunityLanguage(models.Model):
 class Course(models.Model):
     """A training course of a provider of the network, with a number of seats."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("provider"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), blank=True)
     location = models.CharField(_("location"), max_length=150, blank=True)
@@ -112,10 +117,17 @@ class Course(models.Model):
     ends_on = models.DateField(_("ends on"))
     seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1), MaxValueValidator(500)])
     required_skills = models.ManyToManyField(Skill, related_name="+", blank=True, verbose_name=_("requirements"))
-    min_italian_level = models.PositiveSmallIntegerField(_("minimum level of Italian"), choices=CefrLevel.choices,
-                                                         null=True, blank=True)
-    teaches = models.ForeignKey(Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("qualification obtained"))
+    min_italian_level = models.PositiveSmallIntegerField(
+        _("minimum level of Italian"), choices=CefrLevel.choices, null=True, blank=True
+    )
+    teaches = models.ForeignKey(
+        Skill,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qualification obtained"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,8 +135,9 @@ class Course(models.Model):
         ordering = ["starts_on", "id"]
         verbose_name = _("course")
         verbose_name_plural = _("courses")
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
-                                              name="course_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="course_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -143,10 +156,12 @@ SEAT_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 class Enrolment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    pathway = models.ForeignKey("EmploymentPathway", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="enrolments")
-    status = models.CharField(_("status"), max_length=20, choices=EnrolmentStatus.choices,
-                              default=EnrolmentStatus.ENROLLED)
+    pathway = models.ForeignKey(
+        "EmploymentPathway", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     enrolled_at = models.DateTimeField(default=timezone.now)

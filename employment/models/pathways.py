@@ -27,20 +27,25 @@ class Internship(models.Model):
     """A tirocinio di inclusione: promoted by an organisation of the network, hosted by an employer."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    pathway = models.ForeignKey("EmploymentPathway", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="internships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("promoter"))
+    pathway = models.ForeignKey(
+        "EmploymentPathway", on_delete=models.SET_NULL, null=True, blank=True, related_name="internships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("promoter")
+    )
     host_employer = models.CharField(_("host employer"), max_length=150)
     tutor = models.CharField(_("tutor"), max_length=150)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    weekly_hours = models.PositiveSmallIntegerField(_("hours per week"),
-                                                    validators=[MinValueValidator(1), MaxValueValidator(40)])
-    monthly_allowance = models.DecimalField(_("monthly allowance (€)"), max_digits=7, decimal_places=2,
-                                            validators=[MinValueValidator(0)])
-    status = models.CharField(_("status"), max_length=20, choices=InternshipStatus.choices,
-                              default=InternshipStatus.PLANNED)
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours per week"), validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    monthly_allowance = models.DecimalField(
+        _("monthly allowance (€)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=InternshipStatus.choices, default=InternshipStatus.PLANNED
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -48,8 +53,9 @@ class Internship(models.Model):
         ordering = ["ends_on", "id"]
         verbose_name = _("internship")
         verbose_name_plural = _("internships")
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
-                                              name="internship_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="internship_ends_after_start")
+        ]
         indexes = [models.Index(fields=["status", "ends_on"], name="internship_running")]
 
     def __str__(self) -> str:
@@ -87,11 +93,18 @@ class EmploymentPathway(models.Model):
     coordinator's figures read (profiling → placement)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
-    process = models.OneToOneField(CaseProcess, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="employment_pathway", editable=False)
+    process = models.OneToOneField(
+        CaseProcess, on_delete=models.SET_NULL, null=True, blank=True, related_name="employment_pathway", editable=False
+    )
     lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    provider_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                              related_name="+", verbose_name=_("employment service"))
+    provider_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employment service"),
+    )
     referral = models.OneToOneField(Handoff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PROFILING)
     path_type = models.CharField(_("agreed path"), max_length=20, choices=PathType.choices, blank=True)
@@ -110,8 +123,9 @@ class EmploymentPathway(models.Model):
         verbose_name_plural = _("employment pathways")
         constraints = [
             # One running pathway per case; ended ones stay as history.
-            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True),
-                                    name="employment_one_running_pathway"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_at__isnull=True), name="employment_one_running_pathway"
+            ),
         ]
         indexes = [models.Index(fields=["stage"], name="employment_pathway_stage")]
 

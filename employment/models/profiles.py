@@ -26,20 +26,28 @@ class EmployabilityProfile(models.Model):
     """The employability section of a case. Constraints are stated without special-category detail: whether
     childcare limits the hours, how far the person can travel — never why (no health data)."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="employability_profile",
-                                verbose_name=_("case"))
-    education_level = models.CharField(_("education"), max_length=20, choices=EducationLevel.choices,
-                                       default=EducationLevel.LOWER_SECONDARY)
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="employability_profile", verbose_name=_("case")
+    )
+    education_level = models.CharField(
+        _("education"), max_length=20, choices=EducationLevel.choices, default=EducationLevel.LOWER_SECONDARY
+    )
     qualifications = models.TextField(_("titles and qualifications"), blank=True)
     work_history = models.TextField(_("work history"), blank=True)
-    skills = models.ManyToManyField(Skill, through="ProfileSkill", related_name="+", blank=True,
-                                    verbose_name=_("skills, qualifications and licences"))
+    skills = models.ManyToManyField(
+        Skill,
+        through="ProfileSkill",
+        related_name="+",
+        blank=True,
+        verbose_name=_("skills, qualifications and licences"),
+    )
     max_weekly_hours = models.PositiveSmallIntegerField(
-        _("hours available per week"), default=40, validators=[MinValueValidator(1), MaxValueValidator(60)])
+        _("hours available per week"), default=40, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     available_days = models.PositiveSmallIntegerField(
-        _("days available"), default=WEEKDAYS_MASK, validators=[MinValueValidator(1), MaxValueValidator(127)])
-    childcare_constraint = models.BooleanField(
-        _("childcare limits work to daytime"), default=False)
+        _("days available"), default=WEEKDAYS_MASK, validators=[MinValueValidator(1), MaxValueValidator(127)]
+    )
+    childcare_constraint = models.BooleanField(_("childcare limits work to daytime"), default=False)
     mobility = models.PositiveSmallIntegerField(_("mobility"), choices=Mobility.choices, default=Mobility.METRO)
     did_status = models.CharField(_("DID status"), max_length=10, choices=DidStatus.choices, default=DidStatus.NONE)
     did_date = models.DateField(_("DID date"), null=True, blank=True)
@@ -53,8 +61,9 @@ class EmployabilityProfile(models.Model):
         verbose_name = _("employability profile")
         verbose_name_plural = _("employability profiles")
         constraints = [
-            models.CheckConstraint(condition=Q(did_status="none") | Q(did_date__isnull=False),
-                                   name="employability_did_has_date"),
+            models.CheckConstraint(
+                condition=Q(did_status="none") | Q(did_date__isnull=False), name="employability_did_has_date"
+            ),
         ]
 
     def __str__(self) -> str:

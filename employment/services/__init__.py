@@ -25,8 +25,22 @@ from employment.services.profiles import profile_save
 from employment.services.referrals import on_workflow_event, pathway_refer
 
 __all__ = [
-    "course_create", "course_enrol", "enrolment_set_status", "follow_up_record", "internship_create",
-    "internship_set_status", "on_workflow_event", "opportunity_create", "pathway_agree", "pathway_drop_out",
-    "pathway_not_placed", "pathway_profile_done", "pathway_refer", "pathway_start", "pathway_training_done",
-    "placement_record", "profile_save", "running_pathway",
+    "course_create",
+    "course_enrol",
+    "enrolment_set_status",
+    "follow_up_record",
+    "internship_create",
+    "internship_set_status",
+    "on_workflow_event",
+    "opportunity_create",
+    "pathway_agree",
+    "pathway_drop_out",
+    "pathway_not_placed",
+    "pathway_profile_done",
+    "pathway_refer",
+    "pathway_start",
+    "pathway_training_done",
+    "placement_record",
+    "profile_save",
+    "running_pathway",
 ]

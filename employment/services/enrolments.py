@@ -31,11 +31,16 @@ def course_enrol(*, actor, course_id: int, case: Case) -> Enrolment:
             raise ValidationError({"course": _("Choose a course.")}) from None
         pathway = running_pathway(case)
         provider_id = pathway.provider_organisation_id if pathway else None
-        membership = (permissions.case_worker_membership(actor, case, provider_id=provider_id)
-                      or permissions.case_worker_membership(actor, case, provider_id=course.organisation_id))
+        membership = permissions.case_worker_membership(
+            actor, case, provider_id=provider_id
+        ) or permissions.case_worker_membership(actor, case, provider_id=course.organisation_id)
         if membership is None:
-            raise PermissionDenied(_("Only the employment service of the pathway, the course's provider or the case's "
-                                     "lead organisation can enrol this person."))
+            raise PermissionDenied(
+                _(
+                    "Only the employment service of the pathway, the course's provider or the case's "
+                    "lead organisation can enrol this person."
+                )
+            )
         if course.ends_on < timezone.localdate():
             raise ValidationError({"course": _("This course has already ended.")})
         existing = Enrolment.objects.filter(course=course, case=case).first()
@@ -43,8 +48,9 @@ def course_enrol(*, actor, course_id: int, case: Case) -> Enrolment:
             raise ValidationError({"course": _("This person is already enrolled in the course.")})
         taken = Enrolment.objects.filter(course=course, status__in=SEAT_STATUSES).count()
         if taken >= course.seats:
-            raise ValidationError({"course": _("The course is full: all %(seats)d seats are taken.")
-                                   % {"seats": course.seats}})
+            raise ValidationError(
+                {"course": _("The course is full: all %(seats)d seats are taken.") % {"seats": course.seats}}
+            )
         if existing is not None:  # withdrawn earlier, enrolled again
             existing.status = EnrolmentStatus.ENROLLED
             existing.enrolled_by = actor
@@ -55,14 +61,27 @@ def course_enrol(*, actor, course_id: int, case: Case) -> Enrolment:
         else:
             try:
                 with transaction.atomic():
-                    enrolment = Enrolment.objects.create(course=course, case=case, pathway=pathway,
-                                                         enrolled_by=actor, organisation_id=membership.organisation_id)
+                    enrolment = Enrolment.objects.create(
+                        course=course,
+                        case=case,
+                        pathway=pathway,
+                        enrolled_by=actor,
+                        organisation_id=membership.organisation_id,
+                    )
             except IntegrityError:
                 raise ValidationError({"course": _("This person is already enrolled in the course.")}) from None
-        step_record(kind=TimelineKind.COURSE_ENROLLED, case=case, actor=actor,
-                    organisation_id=membership.organisation_id, obj=enrolment, provider_id=course.organisation_id,
-                    date=course.starts_on, provider=course.organisation.name, course=course.title,
-                    detail={"course": course.pk})
+        step_record(
+            kind=TimelineKind.COURSE_ENROLLED,
+            case=case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=enrolment,
+            provider_id=course.organisation_id,
+            date=course.starts_on,
+            provider=course.organisation.name,
+            course=course.title,
+            detail={"course": course.pk},
+        )
         publish(CourseEnrolled(enrolment=enrolment, actor_id=actor.pk))
         return enrolment
 
@@ -77,16 +96,25 @@ def enrolment_set_status(*, actor, enrolment_id: int, status: EnrolmentStatus | 
             enrolment = lock_one(Enrolment.objects.select_related("case", "pathway", "course"), pk=enrolment_id)
         except Enrolment.DoesNotExist:
             raise Http404 from None
-        provider_id = (enrolment.pathway.provider_organisation_id if enrolment.pathway
-                       else enrolment.course.organisation_id)
+        provider_id = (
+            enrolment.pathway.provider_organisation_id if enrolment.pathway else enrolment.course.organisation_id
+        )
         membership = permissions.case_worker_membership(actor, enrolment.case, provider_id=provider_id)
         if membership is None:
             raise Http404
         enrolment.status = status
         enrolment.save(update_fields=["status"])
-        step_record(kind=TimelineKind.ENROLMENT_STATUS_CHANGED, case=enrolment.case, actor=actor,
-                    organisation_id=membership.organisation_id, obj=enrolment, provider_id=provider_id,
-                    date=timezone.localdate(), audit_action=AuditAction.UPDATE, status=str(status),
-                    course=enrolment.course.title)
+        step_record(
+            kind=TimelineKind.ENROLMENT_STATUS_CHANGED,
+            case=enrolment.case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=enrolment,
+            provider_id=provider_id,
+            date=timezone.localdate(),
+            audit_action=AuditAction.UPDATE,
+            status=str(status),
+            course=enrolment.course.title,
+        )
         publish(EnrolmentStatusChanged(enrolment=enrolment, actor_id=actor.pk))
         return enrolment

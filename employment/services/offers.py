@@ -28,11 +28,23 @@ from employment.models import (
 from employment.services.common import audit
 
 
-def opportunity_create(*, actor, organisation_id: int | None = None, employer: str, role: str, city: str,
-                       weekly_hours: int, contract_type: ContractType | str, closing_on: datetime.date,
-                       days: int = WEEKDAYS_MASK, area: int = Mobility.LOCAL, shift: Shift | str = Shift.DAY,
-                       description: str = "", skills: Iterable[Skill] = (),
-                       languages: Mapping[str, int] | None = None) -> Opportunity:
+def opportunity_create(
+    *,
+    actor,
+    organisation_id: int | None = None,
+    employer: str,
+    role: str,
+    city: str,
+    weekly_hours: int,
+    contract_type: ContractType | str,
+    closing_on: datetime.date,
+    days: int = WEEKDAYS_MASK,
+    area: int = Mobility.LOCAL,
+    shift: Shift | str = Shift.DAY,
+    description: str = "",
+    skills: Iterable[Skill] = (),
+    languages: Mapping[str, int] | None = None,
+) -> Opportunity:
     """Publish a job opportunity for an employment service of the network (`organisation_id`: one of the actor's,
     needed when they work for several), with its required skills and languages (`{language: minimum CEFR
     level}`). Raises PermissionDenied, ValidationError (closing date past). Audits; publishes
@@ -44,24 +56,45 @@ def opportunity_create(*, actor, organisation_id: int | None = None, employer: s
         if closing_on < timezone.localdate():
             raise ValidationError({"closing_on": _("The closing date is already past.")})
         opportunity = Opportunity.objects.create(
-            organisation_id=membership.organisation_id, created_by=actor, employer=employer.strip(),
-            role=role.strip(), description=description.strip(), city=city.strip(), area=area,
-            weekly_hours=weekly_hours, days=days, shift=shift, contract_type=contract_type, closing_on=closing_on,
+            organisation_id=membership.organisation_id,
+            created_by=actor,
+            employer=employer.strip(),
+            role=role.strip(),
+            description=description.strip(),
+            city=city.strip(),
+            area=area,
+            weekly_hours=weekly_hours,
+            days=days,
+            shift=shift,
+            contract_type=contract_type,
+            closing_on=closing_on,
             requirement_count=len(skills) + len(levels),
         )
         OpportunitySkill.objects.bulk_create([OpportunitySkill(opportunity=opportunity, skill=s) for s in skills])
-        OpportunityLanguage.objects.bulk_create([
-            OpportunityLanguage(opportunity=opportunity, language=code, min_level=level)
-            for code, level in levels.items()
-        ])
+        OpportunityLanguage.objects.bulk_create(
+            [
+                OpportunityLanguage(opportunity=opportunity, language=code, min_level=level)
+                for code, level in levels.items()
+            ]
+        )
         audit(actor=actor, action=AuditAction.CREATE, obj=opportunity, organisation_id=membership.organisation_id)
         publish(OpportunityPublished(opportunity=opportunity, actor_id=actor.pk))
         return opportunity
 
 
-def course_create(*, actor, organisation_id: int | None = None, title: str, starts_on: datetime.date,
-                  ends_on: datetime.date, seats: int, description: str = "", location: str = "",
-                  min_italian_level: int | None = None, skills: Iterable[Skill] = ()) -> Course:
+def course_create(
+    *,
+    actor,
+    organisation_id: int | None = None,
+    title: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    seats: int,
+    description: str = "",
+    location: str = "",
+    min_italian_level: int | None = None,
+    skills: Iterable[Skill] = (),
+) -> Course:
     """Publish a training course of an employment service, with its seats. Raises PermissionDenied,
     ValidationError (ends before it starts). Audits; publishes `CoursePublished`."""
     with transaction.atomic():
@@ -69,9 +102,15 @@ def course_create(*, actor, organisation_id: int | None = None, title: str, star
         if ends_on < starts_on:
             raise ValidationError({"ends_on": _("The course cannot end before it starts.")})
         course = Course.objects.create(
-            organisation_id=membership.organisation_id, created_by=actor, title=title.strip(),
-            description=description.strip(), location=location.strip(), starts_on=starts_on, ends_on=ends_on,
-            seats=seats, min_italian_level=min_italian_level,
+            organisation_id=membership.organisation_id,
+            created_by=actor,
+            title=title.strip(),
+            description=description.strip(),
+            location=location.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            seats=seats,
+            min_italian_level=min_italian_level,
         )
         course.required_skills.set(list(skills))
         audit(actor=actor, action=AuditAction.CREATE, obj=course, organisation_id=membership.organisation_id)

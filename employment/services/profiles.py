@@ -30,12 +30,24 @@ from employment.models import (
 from employment.services.common import require_open_case, running_pathway, step_record
 
 
-def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOWER_SECONDARY,
-                 max_weekly_hours: int = 40, available_days: int = WEEKDAYS_MASK, mobility: int = Mobility.METRO,
-                 did_status: str = DidStatus.NONE, did_date: datetime.date | None = None, qualifications: str = "",
-                 work_history: str = "", childcare_constraint: bool = False, receives_adi: bool = False,
-                 receives_sfl: bool = False, skills: Iterable[Skill] = (), languages: Mapping[str, int] | None = None,
-                 ) -> EmployabilityProfile:
+def profile_save(
+    *,
+    actor,
+    case: Case,
+    education_level: str = EducationLevel.LOWER_SECONDARY,
+    max_weekly_hours: int = 40,
+    available_days: int = WEEKDAYS_MASK,
+    mobility: int = Mobility.METRO,
+    did_status: str = DidStatus.NONE,
+    did_date: datetime.date | None = None,
+    qualifications: str = "",
+    work_history: str = "",
+    childcare_constraint: bool = False,
+    receives_adi: bool = False,
+    receives_sfl: bool = False,
+    skills: Iterable[Skill] = (),
+    languages: Mapping[str, int] | None = None,
+) -> EmployabilityProfile:
     """Create or update the case's employability profile (who may change the case), replacing its skills and
     languages (`{language: CEFR level}`). Locks the case, then the profile. Raises PermissionDenied,
     ValidationError (closed case, a DID without its date or in the future, ADI and SFL together). Writes the
@@ -54,10 +66,16 @@ def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOW
         if receives_adi and receives_sfl:
             raise ValidationError({"receives_sfl": _("ADI and SFL cannot be received together.")})
         fields = {
-            "education_level": education_level, "qualifications": qualifications.strip(),
-            "work_history": work_history.strip(), "max_weekly_hours": max_weekly_hours,
-            "available_days": available_days, "childcare_constraint": childcare_constraint, "mobility": mobility,
-            "did_status": did_status, "did_date": did_date, "receives_adi": receives_adi,
+            "education_level": education_level,
+            "qualifications": qualifications.strip(),
+            "work_history": work_history.strip(),
+            "max_weekly_hours": max_weekly_hours,
+            "available_days": available_days,
+            "childcare_constraint": childcare_constraint,
+            "mobility": mobility,
+            "did_status": did_status,
+            "did_date": did_date,
+            "receives_adi": receives_adi,
             "receives_sfl": receives_sfl,
         }
         profile = EmployabilityProfile.objects.filter(case=case).first()
@@ -71,16 +89,24 @@ def profile_save(*, actor, case: Case, education_level: str = EducationLevel.LOW
             profile.updated_by = actor
             profile.save()
         ProfileSkill.objects.filter(profile=profile).exclude(skill__in=skills).delete()
-        ProfileSkill.objects.bulk_create([ProfileSkill(profile=profile, skill=s) for s in skills],
-                                         ignore_conflicts=True)
+        ProfileSkill.objects.bulk_create(
+            [ProfileSkill(profile=profile, skill=s) for s in skills], ignore_conflicts=True
+        )
         ProfileLanguage.objects.filter(profile=profile).delete()
         ProfileLanguage.objects.bulk_create(
-            [ProfileLanguage(profile=profile, language=code, level=level) for code, level in sorted(levels.items())])
+            [ProfileLanguage(profile=profile, language=code, level=level) for code, level in sorted(levels.items())]
+        )
         pathway = running_pathway(case)
-        step_record(kind=TimelineKind.EMPLOYABILITY_PROFILE_SAVED, case=case, actor=actor,
-                    organisation_id=membership.organisation_id, obj=profile,
-                    provider_id=pathway.provider_organisation_id if pathway else None, date=timezone.localdate(),
-                    audit_action=AuditAction.CREATE if created else AuditAction.UPDATE,
-                    detail={"skills": sorted(s.code for s in skills), "languages": levels})
+        step_record(
+            kind=TimelineKind.EMPLOYABILITY_PROFILE_SAVED,
+            case=case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=profile,
+            provider_id=pathway.provider_organisation_id if pathway else None,
+            date=timezone.localdate(),
+            audit_action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            detail={"skills": sorted(s.code for s in skills), "languages": levels},
+        )
         publish(EmployabilityProfileSaved(profile=profile, actor_id=actor.pk, created=created))
         return profile

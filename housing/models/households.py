@@ -50,14 +50,17 @@ class HousingProfile(models.Model):
         verbose_name_plural = _("housing sections")
         constraints = [
             models.CheckConstraint(condition=Q(isee__isnull=True) | Q(isee__gte=0), name="housing_isee_not_negative"),
-            models.CheckConstraint(condition=Q(isee_erp__isnull=True) | Q(isee_erp__gte=0),
-                                   name="housing_isee_erp_not_negative"),
-            models.CheckConstraint(condition=Q(income__isnull=True) | Q(income__gte=0),
-                                   name="housing_income_not_negative"),
+            models.CheckConstraint(
+                condition=Q(isee_erp__isnull=True) | Q(isee_erp__gte=0), name="housing_isee_erp_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(income__isnull=True) | Q(income__gte=0), name="housing_income_not_negative"
+            ),
             models.CheckConstraint(condition=Q(household_size__gte=1), name="housing_household_size_positive"),
             models.CheckConstraint(condition=Q(minors__lt=F("household_size")), name="housing_minors_in_household"),
-            models.CheckConstraint(condition=Q(disabled_members__lte=F("household_size")),
-                                   name="housing_disabled_in_household"),
+            models.CheckConstraint(
+                condition=Q(disabled_members__lte=F("household_size")), name="housing_disabled_in_household"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,8 +97,9 @@ class EligibilityRule(models.Model):
     message = models.CharField(_("message when not met"), max_length=300)
     source = models.CharField(_("source"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -129,8 +133,9 @@ class PriorityWeights(models.Model):
     per_month_waiting = models.PositiveSmallIntegerField(_("per month of waiting"), default=1)
     waiting_cap_months = models.PositiveSmallIntegerField(_("most months of waiting counted"), default=24)
     note = models.CharField(_("why this version"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,8 +162,9 @@ class Application(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="housing_applications")
     kind = models.CharField(_("resource type"), max_length=20, choices=ResourceKind.choices)
-    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.WAITING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.WAITING
+    )
     applied_on = models.DateField(_("applied on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
@@ -181,10 +187,13 @@ class Application(models.Model):
         verbose_name = _("housing application")
         verbose_name_plural = _("housing applications")
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], condition=Q(status="waiting"),
-                                    name="housing_one_waiting_application_per_kind"),
-            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("applied_on")),
-                                   name="housing_application_closed_after_applied"),
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=Q(status="waiting"), name="housing_one_waiting_application_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("applied_on")),
+                name="housing_application_closed_after_applied",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "status", "applied_on"], name="housing_app_waitlist")]
 

@@ -34,8 +34,9 @@ class Offer(models.Model):
     eligibility_override = models.BooleanField(_("offered although not eligible"), default=False)
     override_reason = models.TextField(_("reason for the override"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
 
     class Meta:
@@ -69,8 +70,7 @@ class Stay(models.Model):
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="stays")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="housing_stays")
-    application = models.ForeignKey(Application, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="stays")
+    application = models.ForeignKey(Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="stays")
     offer = models.OneToOneField(Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="stay")
     move_in = models.DateField(_("move-in"))
     planned_move_out = models.DateField(_("planned move-out"), null=True, blank=True)
@@ -86,13 +86,18 @@ class Stay(models.Model):
         verbose_name = _("stay")
         verbose_name_plural = _("stays")
         constraints = [
-            models.CheckConstraint(condition=Q(move_out__isnull=True) | Q(move_out__gte=F("move_in")),
-                                   name="housing_stay_move_out_after_move_in"),
-            models.CheckConstraint(condition=Q(planned_move_out__isnull=True) | Q(planned_move_out__gte=F("move_in")),
-                                   name="housing_stay_planned_after_move_in"),
+            models.CheckConstraint(
+                condition=Q(move_out__isnull=True) | Q(move_out__gte=F("move_in")),
+                name="housing_stay_move_out_after_move_in",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_move_out__isnull=True) | Q(planned_move_out__gte=F("move_in")),
+                name="housing_stay_planned_after_move_in",
+            ),
             # At most one household in a place at a time (the services also check overlapping dates).
-            models.UniqueConstraint(fields=["place"], condition=Q(move_out__isnull=True),
-                                    name="housing_one_open_stay_per_place"),
+            models.UniqueConstraint(
+                fields=["place"], condition=Q(move_out__isnull=True), name="housing_one_open_stay_per_place"
+            ),
         ]
         indexes = [models.Index(fields=["case", "move_in"], name="housing_stay_case")]
 
@@ -106,12 +111,30 @@ class HousingPathway(models.Model):
     process = models.OneToOneField("workflows.CaseProcess", on_delete=models.CASCADE, related_name="housing")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="housing_pathways")
     emergency_needed = models.BooleanField(_("emergency placement needed"), default=False)
-    emergency_provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+", verbose_name=_("emergency provider"))
-    temporary_provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+", verbose_name=_("temporary housing provider"))
-    public_provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("public housing provider"))
+    emergency_provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("emergency provider"),
+    )
+    temporary_provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("temporary housing provider"),
+    )
+    public_provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("public housing provider"),
+    )
     assessed_at = models.DateTimeField(null=True, blank=True)
     placed_at = models.DateTimeField(null=True, blank=True)
     moved_in_on = models.DateField(null=True, blank=True)

@@ -33,8 +33,9 @@ class Resource(models.Model):
 
     Its capacity is its places (`Place`), one row each, so that every place has one state of its own."""
 
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="housing_resources",
-                                 verbose_name=_("provider"))
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="housing_resources", verbose_name=_("provider")
+    )
     kind = models.CharField(_("type"), max_length=20, choices=ResourceKind.choices)
     name = models.CharField(_("name"), max_length=160)
     address = models.CharField(_("address"), max_length=200)
@@ -51,8 +52,10 @@ class Resource(models.Model):
         verbose_name_plural = _("housing resources")
         constraints = [
             models.UniqueConstraint(fields=["provider", "name"], name="housing_resource_name_per_provider"),
-            models.CheckConstraint(condition=Q(max_stay_days__isnull=True) | Q(max_stay_days__gt=0),
-                                   name="housing_resource_max_stay_positive"),
+            models.CheckConstraint(
+                condition=Q(max_stay_days__isnull=True) | Q(max_stay_days__gt=0),
+                name="housing_resource_max_stay_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,11 +85,9 @@ PLACE_TRANSITIONS: dict[str, frozenset[str]] = {
 class Place(models.Model):
     """One bed or one unit: the row that is locked when it is offered, occupied, freed or closed."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="places",
-                                 verbose_name=_("resource"))
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="places", verbose_name=_("resource"))
     label = models.CharField(_("place"), max_length=60)
-    status = models.CharField(_("status"), max_length=20, choices=PlaceStatus.choices,
-                              default=PlaceStatus.AVAILABLE)
+    status = models.CharField(_("status"), max_length=20, choices=PlaceStatus.choices, default=PlaceStatus.AVAILABLE)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -37,18 +37,26 @@ def lock_places(place_ids: Iterable[int]) -> dict[int, Place]:
 def set_place_status(place: Place, status: str) -> None:
     """Move a locked place along the state machine (`PLACE_TRANSITIONS`)."""
     if not place.can_become(status):
-        raise ValidationError(_("This place is “%(status)s”: it cannot change to that now.")
-                              % {"status": place.get_status_display()})
+        raise ValidationError(
+            _("This place is “%(status)s”: it cannot change to that now.") % {"status": place.get_status_display()}
+        )
     place.status = status
     place.status_changed_at = timezone.now()
     place.save(update_fields=["status", "status_changed_at"])
 
 
-def audit(*, actor, action: str, obj, organisation_id: int | None, case: Case | None = None,
-          detail: dict | None = None) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation_id=organisation_id,
-                 case_id=case.pk if case is not None else None,
-                 person_id=case.person_id if case is not None else None, detail=detail or {})
+def audit(
+    *, actor, action: str, obj, organisation_id: int | None, case: Case | None = None, detail: dict | None = None
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        organisation_id=organisation_id,
+        case_id=case.pk if case is not None else None,
+        person_id=case.person_id if case is not None else None,
+        detail=detail or {},
+    )
 
 
 def actor_id(actor) -> int | None:

@@ -28,8 +28,19 @@ from housing.models import Application, ApplicationStatus, HousingProfile, Offer
 from housing.services.common import actor_id
 from housing.services.timeline import housing_step_record
 
-PROFILE_FIELDS = ("situation", "eviction_date", "household_size", "minors", "disabled_members", "isee", "isee_erp",
-                  "income", "years_in_region", "notes", "assessed_on")
+PROFILE_FIELDS = (
+    "situation",
+    "eviction_date",
+    "household_size",
+    "minors",
+    "disabled_members",
+    "isee",
+    "isee_erp",
+    "income",
+    "years_in_region",
+    "notes",
+    "assessed_on",
+)
 MAX_AMOUNT = Decimal("100000000")
 
 
@@ -58,13 +69,17 @@ def _profile_fields(data: ProfileData) -> dict:
     household_size = data.get("household_size") or 1
     minors = data.get("minors") or 0
     if minors >= household_size:
-        raise ValidationError({"minors": _("The household needs at least one adult: there are more minors than "
-                                           "members.")})
+        raise ValidationError(
+            {"minors": _("The household needs at least one adult: there are more minors than members.")}
+        )
     disabled = data.get("disabled_members") or 0
     if disabled > household_size:
         raise ValidationError({"disabled_members": _("More members with a disability than members.")})
-    amounts: dict[str, Decimal | None] = {"isee": data.get("isee"), "isee_erp": data.get("isee_erp"),
-                                          "income": data.get("income")}
+    amounts: dict[str, Decimal | None] = {
+        "isee": data.get("isee"),
+        "isee_erp": data.get("isee_erp"),
+        "income": data.get("income"),
+    }
     for name, amount in amounts.items():
         if amount is not None and amount < 0:
             raise ValidationError({name: _("The amount cannot be negative.")})
@@ -75,9 +90,15 @@ def _profile_fields(data: ProfileData) -> dict:
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
     return {
-        "situation": situation, "eviction_date": eviction_date, "household_size": household_size, "minors": minors,
-        "disabled_members": disabled, **amounts, "years_in_region": data.get("years_in_region"),
-        "notes": (data.get("notes") or "").strip()[:4000], "assessed_on": assessed_on,
+        "situation": situation,
+        "eviction_date": eviction_date,
+        "household_size": household_size,
+        "minors": minors,
+        "disabled_members": disabled,
+        **amounts,
+        "years_in_region": data.get("years_in_region"),
+        "notes": (data.get("notes") or "").strip()[:4000],
+        "assessed_on": assessed_on,
     }
 
 
@@ -105,9 +126,16 @@ def housing_profile_save(*, actor, case: Case, data: ProfileData) -> HousingProf
             _copy_criteria(application, profile)
             application.save(update_fields=["situation", "minors", "disabled_members", "eviction_date"])
         # The line and the audit say which fields changed, not their values (special-category data stays in the file).
-        housing_step_record(kind=TimelineKind.HOUSING_SECTION_SAVED, case=case, actor=actor,
-                            organisation_id=membership.organisation_id, obj=profile, resource=None,
-                            audit_action=AuditAction.CREATE if created else AuditAction.UPDATE, fields=changed)
+        housing_step_record(
+            kind=TimelineKind.HOUSING_SECTION_SAVED,
+            case=case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=profile,
+            resource=None,
+            audit_action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            fields=changed,
+        )
         publish(HousingProfileSaved(profile=profile, actor_id=actor_id(actor), created=created))
     return profile
 
@@ -124,9 +152,17 @@ def _require_applied_on(day: datetime.date) -> None:
         raise ValidationError({"applied_on": _("The application date cannot be in the future.")})
 
 
-def application_create(*, actor, case: Case, kind: str, applied_on: datetime.date | None = None,
-                       protocol_number: str = "", official_rank: int | None = None, override: bool = False,
-                       override_reason: str = "") -> Application:
+def application_create(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    applied_on: datetime.date | None = None,
+    protocol_number: str = "",
+    official_rank: int | None = None,
+    override: bool = False,
+    override_reason: str = "",
+) -> Application:
     """Put the household on the waitlist of `kind` (a `ResourceKind`). An ineligible household goes on it only as
     an override with a reason, audited. Raises PermissionDenied or ValidationError (nothing is saved)."""
     with transaction.atomic():
@@ -144,9 +180,14 @@ def application_create(*, actor, case: Case, kind: str, applied_on: datetime.dat
         eligibility = check_eligibility(profile, kind)
         overridden = eligibility_gate(eligibility.reasons, override=override, override_reason=override_reason)
         application = Application(
-            case=case, kind=kind, applied_on=day, protocol_number=protocol_number.strip()[:40],
-            official_rank=official_rank, eligibility_override=overridden,
-            override_reason=override_reason.strip() if overridden else "", organisation_id=membership.organisation_id,
+            case=case,
+            kind=kind,
+            applied_on=day,
+            protocol_number=protocol_number.strip()[:40],
+            official_rank=official_rank,
+            eligibility_override=overridden,
+            override_reason=override_reason.strip() if overridden else "",
+            organisation_id=membership.organisation_id,
             created_by=actor,
         )
         _copy_criteria(application, profile)
@@ -155,12 +196,23 @@ def application_create(*, actor, case: Case, kind: str, applied_on: datetime.dat
                 application.save()
         except IntegrityError:  # a second click at the same moment
             raise ValidationError({"kind": _("The household is already waiting for this type of resource.")}) from None
-        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_MADE, case=case, actor=actor,
-                            organisation_id=membership.organisation_id, obj=application, resource=None,
-                            date=day, audit_action=AuditAction.CREATE, waitlist=kind,
-                            detail={"kind": kind, "eligibility_override": overridden,
-                                    "not_met": eligibility.reasons if overridden else [],
-                                    "override_reason": application.override_reason})
+        housing_step_record(
+            kind=TimelineKind.WAITLIST_APPLICATION_MADE,
+            case=case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=application,
+            resource=None,
+            date=day,
+            audit_action=AuditAction.CREATE,
+            waitlist=kind,
+            detail={
+                "kind": kind,
+                "eligibility_override": overridden,
+                "not_met": eligibility.reasons if overridden else [],
+                "override_reason": application.override_reason,
+            },
+        )
         publish(ApplicationCreated(application=application, actor_id=actor_id(actor)))
     return application
 
@@ -171,11 +223,14 @@ def eligibility_gate(reasons: list[str], *, override: bool, override_reason: str
     if not reasons:
         return False
     if not override:
-        raise ValidationError(_("The household is not eligible: %(reasons)s To go ahead anyway, tick the override "
-                                "and explain why.") % {"reasons": " ".join(reasons)})
+        raise ValidationError(
+            _("The household is not eligible: %(reasons)s To go ahead anyway, tick the override and explain why.")
+            % {"reasons": " ".join(reasons)}
+        )
     if not override_reason.strip():
-        raise ValidationError({"override_reason": _("Explain why the household goes ahead although it is not "
-                                                    "eligible.")})
+        raise ValidationError(
+            {"override_reason": _("Explain why the household goes ahead although it is not eligible.")}
+        )
     return True
 
 
@@ -184,8 +239,14 @@ def _require_waiting(application: Application) -> None:
         raise ValidationError(_("This application is no longer waiting."))
 
 
-def application_update(*, actor, application: Application, protocol_number: str = "",
-                       official_rank: int | None = None, applied_on: datetime.date | None = None) -> Application:
+def application_update(
+    *,
+    actor,
+    application: Application,
+    protocol_number: str = "",
+    official_rank: int | None = None,
+    applied_on: datetime.date | None = None,
+) -> Application:
     """The public housing application's protocol number, official ranking position and date (left as it was when
     `applied_on` is None)."""
     with transaction.atomic():
@@ -198,11 +259,17 @@ def application_update(*, actor, application: Application, protocol_number: str 
         application.protocol_number = protocol_number.strip()[:40]
         application.official_rank = official_rank
         application.save()
-        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_UPDATED, case=application.case, actor=actor,
-                            organisation_id=membership.organisation_id, obj=application, resource=None,
-                            date=application.applied_on, waitlist=application.kind,
-                            detail={"protocol_number": application.protocol_number,
-                                    "official_rank": application.official_rank})
+        housing_step_record(
+            kind=TimelineKind.WAITLIST_APPLICATION_UPDATED,
+            case=application.case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=application,
+            resource=None,
+            date=application.applied_on,
+            waitlist=application.kind,
+            detail={"protocol_number": application.protocol_number, "official_rank": application.official_rank},
+        )
         publish(ApplicationUpdated(application=application, actor_id=actor_id(actor)))
     return application
 
@@ -218,9 +285,16 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
         application.status = ApplicationStatus.WITHDRAWN
         application.closed_on = max(timezone.localdate(), application.applied_on)
         application.save(update_fields=["status", "closed_on"])
-        housing_step_record(kind=TimelineKind.WAITLIST_APPLICATION_WITHDRAWN, case=application.case, actor=actor,
-                            organisation_id=membership.organisation_id, obj=application, resource=None,
-                            date=application.closed_on, waitlist=application.kind,
-                            detail={"status": ApplicationStatus.WITHDRAWN, "reason": reason.strip()[:300]})
+        housing_step_record(
+            kind=TimelineKind.WAITLIST_APPLICATION_WITHDRAWN,
+            case=application.case,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=application,
+            resource=None,
+            date=application.closed_on,
+            waitlist=application.kind,
+            detail={"status": ApplicationStatus.WITHDRAWN, "reason": reason.strip()[:300]},
+        )
         publish(ApplicationWithdrawn(application=application, actor_id=actor_id(actor)))
     return application

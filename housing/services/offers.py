@@ -66,11 +66,18 @@ def default_hold_days() -> int:
 
 
 def earlier_kinds(kind: str) -> list[str]:
-    return list(CHAIN[:CHAIN.index(kind)]) if kind in CHAIN else []
+    return list(CHAIN[: CHAIN.index(kind)]) if kind in CHAIN else []
 
 
-def offer_make(*, actor, place: Place, application: Application, hold_days: int | None = None,
-               override: bool = False, override_reason: str = "") -> Offer:
+def offer_make(
+    *,
+    actor,
+    place: Place,
+    application: Application,
+    hold_days: int | None = None,
+    override: bool = False,
+    override_reason: str = "",
+) -> Offer:
     """Offer a free place to a waiting household, held for it for `hold_days` (the default when None).
 
     Raises Http404 (place or case not visible), PermissionDenied, ValidationError (place not free, application
@@ -98,25 +105,47 @@ def offer_make(*, actor, place: Place, application: Application, hold_days: int 
         if application.offers.filter(status=OfferStatus.PENDING).exists():
             raise ValidationError(_("Another place is already being offered to this household."))
         profile = HousingProfile.objects.filter(case_id=case.pk).first()
-        reasons = check_eligibility(profile, place.resource.kind).reasons if profile else [
-            _("The housing section of the case is not recorded.")]
-        if reasons and override and Role.CASE_MANAGER not in {
-                m.role for m in permissions.active_memberships(actor) if m.organisation_id == organisation_id}:
+        reasons = (
+            check_eligibility(profile, place.resource.kind).reasons
+            if profile
+            else [_("The housing section of the case is not recorded.")]
+        )
+        if (
+            reasons
+            and override
+            and Role.CASE_MANAGER
+            not in {m.role for m in permissions.active_memberships(actor) if m.organisation_id == organisation_id}
+        ):
             raise PermissionDenied(_("Only a case manager can offer a place to a household that is not eligible."))
         overridden = eligibility_gate(reasons, override=override, override_reason=override_reason)
         now = timezone.now()
         offer = Offer.objects.create(
-            place=place, application=application, offered_at=now, expires_at=now + datetime.timedelta(days=days),
-            offered_by=actor, eligibility_override=overridden,
+            place=place,
+            application=application,
+            offered_at=now,
+            expires_at=now + datetime.timedelta(days=days),
+            offered_by=actor,
+            eligibility_override=overridden,
             override_reason=override_reason.strip() if overridden else "",
         )
         set_place_status(place, PlaceStatus.OFFERED)
         housing_step_record(
-            kind=TimelineKind.HOUSING_OFFER_MADE, case=case, actor=actor, organisation_id=organisation_id, obj=offer,
-            resource=place.resource, date=timezone.localdate(offer.expires_at), audit_action=AuditAction.CREATE,
-            detail={"place": place.pk, "expires_at": offer.expires_at.isoformat(),
-                    "eligibility_override": overridden, "not_met": reasons if overridden else [],
-                    "override_reason": offer.override_reason})
+            kind=TimelineKind.HOUSING_OFFER_MADE,
+            case=case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=offer,
+            resource=place.resource,
+            date=timezone.localdate(offer.expires_at),
+            audit_action=AuditAction.CREATE,
+            detail={
+                "place": place.pk,
+                "expires_at": offer.expires_at.isoformat(),
+                "eligibility_override": overridden,
+                "not_met": reasons if overridden else [],
+                "override_reason": offer.override_reason,
+            },
+        )
         publish(OfferMade(offer=offer, actor_id=actor_id(actor)))
     return offer
 
@@ -129,8 +158,11 @@ def _locked_offer(actor, offer: Offer, *, with_current_home: bool = False) -> tu
     if found is None:
         raise Http404
     place_id, case_id = found
-    home_ids = list(Stay.objects.filter(case_id=case_id, move_out__isnull=True).values_list("place_id", flat=True)
-                    ) if with_current_home else []
+    home_ids = (
+        list(Stay.objects.filter(case_id=case_id, move_out__isnull=True).values_list("place_id", flat=True))
+        if with_current_home
+        else []
+    )
     place = lock_places([place_id, *home_ids]).get(place_id) if home_ids else lock_place(place_id)
     if place is None:
         raise Http404
@@ -146,11 +178,13 @@ def _locked_offer(actor, offer: Offer, *, with_current_home: bool = False) -> tu
 
 def _require_pending(offer: Offer, now: datetime.datetime) -> None:
     if offer.status != OfferStatus.PENDING:
-        raise ValidationError(_("This offer was already answered: it is “%(status)s”.")
-                              % {"status": offer.get_status_display()})
+        raise ValidationError(
+            _("This offer was already answered: it is “%(status)s”.") % {"status": offer.get_status_display()}
+        )
     if offer.expires_at <= now:
-        raise ValidationError(_("This offer expired on %(at)s: the place is free again.")
-                              % {"at": l10n.short_datetime(offer.expires_at)})
+        raise ValidationError(
+            _("This offer expired on %(at)s: the place is free again.") % {"at": l10n.short_datetime(offer.expires_at)}
+        )
 
 
 def _earlier_home(case: Case, new_place: Place, day: datetime.date) -> tuple[Stay, Place] | None:
@@ -162,39 +196,70 @@ def _earlier_home(case: Case, new_place: Place, day: datetime.date) -> tuple[Sta
     A stay in a place of the same or a later step is left alone (`check_stay` refuses the overlap: a household is
     never in two places). Raises ValidationError when the move-in is in the future (the household still lives
     there today) or before that stay began."""
-    found = lock_all(Stay.objects.select_related("place__resource", "case").filter(
-        case=case, move_out__isnull=True, place__resource__kind__in=earlier_kinds(new_place.resource.kind)))
+    found = lock_all(
+        Stay.objects.select_related("place__resource", "case").filter(
+            case=case, move_out__isnull=True, place__resource__kind__in=earlier_kinds(new_place.resource.kind)
+        )
+    )
     if not found:
         return None
     stay = found[0]
     place = lock_place(stay.place_id)
     if day > timezone.localdate():
-        raise ValidationError({"move_in": _("The household still lives at %(place)s: record the acceptance on the "
-                                            "day it moves in, not before.") % {"place": place}})
+        raise ValidationError(
+            {
+                "move_in": _(
+                    "The household still lives at %(place)s: record the acceptance on the day it moves in, not before."
+                )
+                % {"place": place}
+            }
+        )
     if day < stay.move_in:
-        raise ValidationError({"move_in": _("The household moved into %(place)s on %(day)s: the new move-in cannot "
-                                            "be earlier.") % {"place": place, "day": l10n.short_date(stay.move_in)}})
+        raise ValidationError(
+            {
+                "move_in": _("The household moved into %(place)s on %(day)s: the new move-in cannot be earlier.")
+                % {"place": place, "day": l10n.short_date(stay.move_in)}
+            }
+        )
     return stay, place
 
 
-def _leave(*, actor, stay: Stay, place: Place, day: datetime.date, offer: Offer, new_place: Place,
-           organisation_id: int) -> None:
+def _leave(
+    *, actor, stay: Stay, place: Place, day: datetime.date, offer: Offer, new_place: Place, organisation_id: int
+) -> None:
     """End the earlier stay on `day` and free its place: the provider does not have to record a move-out before
     the household has somewhere to go."""
     stay.move_out, stay.exit_reason = day, ExitReason.MOVED_INTO_OFFER
     stay.save(update_fields=["move_out", "exit_reason"])
     set_place_status(place, PlaceStatus.AVAILABLE)
     # On the timeline as a move-out (its provider is told, `notifications.subscriptions.on_step_event`).
-    housing_step_record(kind=TimelineKind.HOUSING_MOVED_OUT, case=stay.case, actor=actor,
-                        organisation_id=organisation_id, obj=stay, resource=place.resource, date=day,
-                        exit_reason=ExitReason.MOVED_INTO_OFFER,
-                        detail={"move_out": day.isoformat(), "exit_reason": ExitReason.MOVED_INTO_OFFER,
-                                "offer": offer.pk, "moved_into_place": new_place.pk})
+    housing_step_record(
+        kind=TimelineKind.HOUSING_MOVED_OUT,
+        case=stay.case,
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=stay,
+        resource=place.resource,
+        date=day,
+        exit_reason=ExitReason.MOVED_INTO_OFFER,
+        detail={
+            "move_out": day.isoformat(),
+            "exit_reason": ExitReason.MOVED_INTO_OFFER,
+            "offer": offer.pk,
+            "moved_into_place": new_place.pk,
+        },
+    )
     publish(StayEnded(stay=stay, actor_id=actor_id(actor)))
 
 
-def offer_accept(*, actor, offer: Offer, move_in: datetime.date | None = None,
-                 planned_move_out: datetime.date | None = None, accompaniment_plan: str = "") -> Stay:
+def offer_accept(
+    *,
+    actor,
+    offer: Offer,
+    move_in: datetime.date | None = None,
+    planned_move_out: datetime.date | None = None,
+    accompaniment_plan: str = "",
+) -> Stay:
     """The household accepts: the place becomes occupied from `move_in` (today when None), the application is
     placed, and a stay in a place of an earlier step of the chain (the temporary flat, when the SAP home is
     accepted) ends that day, its place free again. All or nothing; the returned stay carries `left_stay` (or None).
@@ -209,23 +274,51 @@ def offer_accept(*, actor, offer: Offer, move_in: datetime.date | None = None,
         require_case_open(case)
         day = move_in or timezone.localdate()
         earlier = _earlier_home(case, place, day)
-        planned = check_stay(place=place, case=case, move_in=day, planned_move_out=planned_move_out,
-                             from_offer=True, leaving=earlier[0] if earlier else None)
+        planned = check_stay(
+            place=place,
+            case=case,
+            move_in=day,
+            planned_move_out=planned_move_out,
+            from_offer=True,
+            leaving=earlier[0] if earlier else None,
+        )
         if earlier is not None:
-            _leave(actor=actor, stay=earlier[0], place=earlier[1], day=day, offer=offer, new_place=place,
-                   organisation_id=organisation_id)
+            _leave(
+                actor=actor,
+                stay=earlier[0],
+                place=earlier[1],
+                day=day,
+                offer=offer,
+                new_place=place,
+                organisation_id=organisation_id,
+            )
         offer.status = OfferStatus.ACCEPTED
         offer.decided_at, offer.decided_by = now, actor
         offer.save(update_fields=["status", "decided_at", "decided_by"])
-        stay = create_stay(actor=actor, place=place, case=case, move_in=day, planned_move_out=planned,
-                           accompaniment_plan=accompaniment_plan, organisation_id=organisation_id,
-                           application=application, offer=offer)
+        stay = create_stay(
+            actor=actor,
+            place=place,
+            case=case,
+            move_in=day,
+            planned_move_out=planned,
+            accompaniment_plan=accompaniment_plan,
+            organisation_id=organisation_id,
+            application=application,
+            offer=offer,
+        )
         left = earlier[0] if earlier else None
         stay.left_stay = left  # type: ignore[attr-defined]  # for the page's message
         place_application(application, day)
-        housing_step_record(kind=TimelineKind.HOUSING_OFFER_ACCEPTED, case=case, actor=actor,
-                            organisation_id=organisation_id, obj=offer, resource=place.resource, date=stay.move_in,
-                            detail={"status": OfferStatus.ACCEPTED, "stay": stay.pk})
+        housing_step_record(
+            kind=TimelineKind.HOUSING_OFFER_ACCEPTED,
+            case=case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=offer,
+            resource=place.resource,
+            date=stay.move_in,
+            detail={"status": OfferStatus.ACCEPTED, "stay": stay.pk},
+        )
         publish(OfferAccepted(offer=offer, stay=stay, left_stay=left, actor_id=actor_id(actor)))
     return stay
 
@@ -243,9 +336,15 @@ def offer_decline(*, actor, offer: Offer, reason: str) -> Offer:
         offer.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
         set_place_status(place, PlaceStatus.AVAILABLE)
         # The reason is what a person typed: it stays on the offer and in the audit, not on the timeline.
-        housing_step_record(kind=TimelineKind.HOUSING_OFFER_DECLINED, case=offer.application.case, actor=actor,
-                            organisation_id=organisation_id, obj=offer, resource=place.resource,
-                            detail={"status": OfferStatus.DECLINED, "reason": offer.decline_reason})
+        housing_step_record(
+            kind=TimelineKind.HOUSING_OFFER_DECLINED,
+            case=offer.application.case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=offer,
+            resource=place.resource,
+            detail={"status": OfferStatus.DECLINED, "reason": offer.decline_reason},
+        )
         publish(OfferDeclined(offer=offer, actor_id=actor_id(actor)))
     return offer
 
@@ -266,9 +365,15 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
             offer.decided_at = now
             offer.save(update_fields=["status", "decided_at"])
             set_place_status(place, PlaceStatus.AVAILABLE)
-            housing_step_record(kind=TimelineKind.HOUSING_OFFER_EXPIRED, case=offer.application.case, actor=None,
-                                organisation_id=place.resource.provider_id, obj=offer, resource=place.resource,
-                                detail={"status": OfferStatus.EXPIRED})
+            housing_step_record(
+                kind=TimelineKind.HOUSING_OFFER_EXPIRED,
+                case=offer.application.case,
+                actor=None,
+                organisation_id=place.resource.provider_id,
+                obj=offer,
+                resource=place.resource,
+                detail={"status": OfferStatus.EXPIRED},
+            )
             publish(OfferExpired(offer=offer))
             expired += 1
     return expired

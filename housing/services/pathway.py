@@ -89,8 +89,15 @@ def pathway_start(*, actor, case: Case) -> CaseProcess:
         if current is not None and current.finished is None:
             raise ValidationError(_("The housing pathway of this case is already running."))
         process = HousingFlow.start.run(case=case, actor=actor)
-        history.record_process(kind=HistoryKind.PROCESS_STARTED, flow="housing", step="start", case_id=case.pk,
-                               process_id=process.pk, organisation_id=case.lead_organisation_id, user=actor)
+        history.record_process(
+            kind=HistoryKind.PROCESS_STARTED,
+            flow="housing",
+            step="start",
+            case_id=case.pk,
+            process_id=process.pk,
+            organisation_id=case.lead_organisation_id,
+            user=actor,
+        )
         publish(HousingPathwayStarted(process_id=process.pk, case_id=case.pk, actor_id=actor.pk))
         return process
 
@@ -120,8 +127,15 @@ def _complete_step(*, actor, task: Task, node, action, data: dict | None = None)
             extra = action(pathway, task) or {}
             done = task_complete(task, actor=actor, data={**(data or {}), **extra})
             history.record_process_finished_if_done(task.process_id, user=actor)
-            publish(HousingStepCompleted(task_id=task.pk, process_id=task.process_id, case_id=pathway.case_id,
-                                         step=node.name, actor_id=actor.pk))
+            publish(
+                HousingStepCompleted(
+                    task_id=task.pk,
+                    process_id=task.process_id,
+                    case_id=pathway.case_id,
+                    step=node.name,
+                    actor_id=actor.pk,
+                )
+            )
             return done
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this pathway right now: try again in a moment.")) from None
@@ -132,8 +146,9 @@ def step_providers(step: str) -> QuerySet[Organisation]:
     service, the first of ``STEP_SERVICES[step]`` (a night shelter for the emergency, temporary housing for the
     temporary placement, social-housing support for the SAP home) — never the food bank or a pharmacy. The one
     rule for the assessment's lists and for its submission."""
-    return Organisation.objects.filter(is_active=True, services__code=STEP_SERVICES[step][0]).distinct().order_by(
-        "name")
+    return (
+        Organisation.objects.filter(is_active=True, services__code=STEP_SERVICES[step][0]).distinct().order_by("name")
+    )
 
 
 def _provider(value: Organisation | None, *, field: str, step: str) -> Organisation:
@@ -141,8 +156,14 @@ def _provider(value: Organisation | None, *, field: str, step: str) -> Organisat
         raise ValidationError({field: _("Choose the organisation that provides this step.")})
     provider = step_providers(step).filter(pk=value.pk).first()
     if provider is None:
-        raise ValidationError({field: _("This organisation does not offer this kind of housing in the network's "
-                                        "catalogue: choose one from the list.")})
+        raise ValidationError(
+            {
+                field: _(
+                    "This organisation does not offer this kind of housing in the network's "
+                    "catalogue: choose one from the list."
+                )
+            }
+        )
     return provider
 
 
@@ -158,29 +179,44 @@ def _refer(actor, case: Case, provider: Organisation, step: str) -> None:
     """Share the case with `provider` through a referral, unless it already sees the file or one is pending."""
     if provider.pk == case.lead_organisation_id:
         return
-    if Handoff.objects.filter(case=case, receiver_organisation=provider,
-                              status__in=[HandoffStatus.PENDING, HandoffStatus.ACCEPTED]).exists():
+    if Handoff.objects.filter(
+        case=case, receiver_organisation=provider, status__in=[HandoffStatus.PENDING, HandoffStatus.ACCEPTED]
+    ).exists():
         return
     service = _step_service(provider, step)
     if service is None:
         raise ValidationError(_("%(org)s offers no housing service in the network's catalogue.") % {"org": provider})
-    handoff_send(actor=actor, case=case, kind=HandoffKind.REFERRAL, receiver_organisation_id=provider.pk,
-                 reason=_("Housing pathway: %(step)s.") % {"step": STEP_LABELS[step]},
-                 service_type_id=service.pk, sections=[ShareSection.FILE])
+    handoff_send(
+        actor=actor,
+        case=case,
+        kind=HandoffKind.REFERRAL,
+        receiver_organisation_id=provider.pk,
+        reason=_("Housing pathway: %(step)s.") % {"step": STEP_LABELS[step]},
+        service_type_id=service.pk,
+        sections=[ShareSection.FILE],
+    )
 
 
-def assessment_done(*, actor, task: Task, emergency_needed: bool, emergency_provider: Organisation | None = None,
-                    temporary_provider: Organisation | None = None,
-                    public_provider: Organisation | None = None) -> Task:
+def assessment_done(
+    *,
+    actor,
+    task: Task,
+    emergency_needed: bool,
+    emergency_provider: Organisation | None = None,
+    temporary_provider: Organisation | None = None,
+    public_provider: Organisation | None = None,
+) -> Task:
     """The housing section is recorded; who provides the next steps is chosen, and each provider gets a referral
     (consent gate and SLA apply: a refused referral leaves the step open, nothing saved)."""
+
     def record(pathway: HousingPathway, task):
         case = pathway.case
         if not HousingProfile.objects.filter(case=case).exists():
             raise ValidationError(_("Record the housing section of the case first."))
         chosen = {
             "emergency": _provider(emergency_provider, field="emergency_provider", step="emergency")
-            if emergency_needed else None,
+            if emergency_needed
+            else None,
             "temporary": _provider(temporary_provider, field="temporary_provider", step="temporary"),
             "public": _provider(public_provider, field="public_provider", step="public"),
         }
@@ -195,12 +231,21 @@ def assessment_done(*, actor, task: Task, emergency_needed: bool, emergency_prov
         pathway.outcome = ""
         pathway.save()
         return {"emergency_needed": bool(emergency_needed)}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.assess, action=record)
 
 
 def _open_stay_at(case: Case, provider_id: int | None, kinds) -> Stay | None:
-    return Stay.objects.filter(case=case, move_out__isnull=True, place__resource__provider_id=provider_id,
-                               place__resource__kind__in=list(kinds)).select_related("place").first()
+    return (
+        Stay.objects.filter(
+            case=case,
+            move_out__isnull=True,
+            place__resource__provider_id=provider_id,
+            place__resource__kind__in=list(kinds),
+        )
+        .select_related("place")
+        .first()
+    )
 
 
 def emergency_placement_done(*, actor, task: Task) -> Task:
@@ -211,13 +256,13 @@ def emergency_placement_done(*, actor, task: Task) -> Task:
         pathway.placed_at = pathway.placed_at or timezone.now()
         pathway.save(update_fields=["placed_at"])
         return {"stay": stay.pk}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.emergency_placement, action=check)
 
 
 def temporary_placement_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
-        stay = _open_stay_at(pathway.case, pathway.temporary_provider_id,
-                             [ResourceKind.TEMPORARY, ResourceKind.SOCIAL])
+        stay = _open_stay_at(pathway.case, pathway.temporary_provider_id, [ResourceKind.TEMPORARY, ResourceKind.SOCIAL])
         if stay is None:
             raise ValidationError(_("Record the move-in into one of your temporary places first."))
         if not stay.accompaniment_plan.strip():
@@ -225,39 +270,64 @@ def temporary_placement_done(*, actor, task: Task) -> Task:
         pathway.placed_at = pathway.placed_at or timezone.now()
         pathway.save(update_fields=["placed_at"])
         return {"stay": stay.pk}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.temporary_placement, action=check)
 
 
-def public_application_done(*, actor, task: Task, applied_on: datetime.date | None = None, protocol_number: str = "",
-                            official_rank: int | None = None,
-                            override: bool = False, override_reason: str = "") -> Task:
+def public_application_done(
+    *,
+    actor,
+    task: Task,
+    applied_on: datetime.date | None = None,
+    protocol_number: str = "",
+    official_rank: int | None = None,
+    override: bool = False,
+    override_reason: str = "",
+) -> Task:
     """The SAP application with its date, protocol number and position in the official ranking."""
+
     def record(pathway, task):
         if not protocol_number.strip():
             raise ValidationError({"protocol_number": _("Enter the protocol number of the application.")})
-        application = Application.objects.filter(case=pathway.case, kind=ResourceKind.PUBLIC,
-                                                  status=ApplicationStatus.WAITING).first()
+        application = Application.objects.filter(
+            case=pathway.case, kind=ResourceKind.PUBLIC, status=ApplicationStatus.WAITING
+        ).first()
         if application is None:
             application = application_create(
-                actor=actor, case=pathway.case, kind=ResourceKind.PUBLIC, applied_on=applied_on,
-                protocol_number=protocol_number, official_rank=official_rank, override=override,
-                override_reason=override_reason)
+                actor=actor,
+                case=pathway.case,
+                kind=ResourceKind.PUBLIC,
+                applied_on=applied_on,
+                protocol_number=protocol_number,
+                official_rank=official_rank,
+                override=override,
+                override_reason=override_reason,
+            )
         else:
-            application = application_update(actor=actor, application=application,
-                                             protocol_number=protocol_number, official_rank=official_rank,
-                                             applied_on=applied_on)
+            application = application_update(
+                actor=actor,
+                application=application,
+                protocol_number=protocol_number,
+                official_rank=official_rank,
+                applied_on=applied_on,
+            )
         return {"application": application.pk}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.public_application, action=record)
 
 
 def allocation_done(*, actor, task: Task) -> Task:
     def check(pathway, task):
         accepted = Application.objects.filter(
-            case=pathway.case, kind=ResourceKind.PUBLIC, offers__status=OfferStatus.ACCEPTED,
-            offers__place__resource__provider_id=pathway.public_provider_id).exists()
+            case=pathway.case,
+            kind=ResourceKind.PUBLIC,
+            offers__status=OfferStatus.ACCEPTED,
+            offers__place__resource__provider_id=pathway.public_provider_id,
+        ).exists()
         if not accepted:
             raise ValidationError(_("Offer one of your homes to the household and record its acceptance first."))
         return {}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.allocation, action=check)
 
 
@@ -269,6 +339,7 @@ def move_in_done(*, actor, task: Task) -> Task:
         pathway.moved_in_on = stay.move_in
         pathway.save(update_fields=["moved_in_on"])
         return {"stay": stay.pk, "move_in": stay.move_in.isoformat()}
+
     return _complete_step(actor=actor, task=task, node=HousingFlow.move_in, action=check)
 
 
@@ -289,10 +360,19 @@ def follow_up_done(*, actor, task: Task, note: str, outcome: str = "") -> Task:
             pathway.outcome = outcome
             pathway.save(update_fields=["outcome"])
         # On the timeline with its months and outcome; the note (free text about the household) stays on the task.
-        timeline_record(case=pathway.case, kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED, actor=actor,
-                     organisation_id=wf_permissions.task_organisation_id(task) or pathway.case.lead_organisation_id,
-                     obj=pathway, data={"provider_id": pathway.public_provider_id,
-                                        "date": timezone.localdate().isoformat(),
-                                        "months": 3 if node is HousingFlow.follow_up_3 else 6, "outcome": outcome})
+        timeline_record(
+            case=pathway.case,
+            kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
+            actor=actor,
+            organisation_id=wf_permissions.task_organisation_id(task) or pathway.case.lead_organisation_id,
+            obj=pathway,
+            data={
+                "provider_id": pathway.public_provider_id,
+                "date": timezone.localdate().isoformat(),
+                "months": 3 if node is HousingFlow.follow_up_3 else 6,
+                "outcome": outcome,
+            },
+        )
         return {"note": note[:2000], "outcome": outcome}
+
     return _complete_step(actor=actor, task=task, node=node, action=record)

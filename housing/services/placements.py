@@ -69,16 +69,24 @@ def status_error(place: Place) -> ValidationError:
     return ValidationError(_("This place is not free."))
 
 
-def check_stay(*, place: Place, case: Case, move_in: datetime.date, planned_move_out: datetime.date | None,
-               from_offer: bool = False, leaving: Stay | None = None) -> datetime.date | None:
+def check_stay(
+    *,
+    place: Place,
+    case: Case,
+    move_in: datetime.date,
+    planned_move_out: datetime.date | None,
+    from_offer: bool = False,
+    leaving: Stay | None = None,
+) -> datetime.date | None:
     """The domain rules of a new stay, checked before anything changes; returns the planned move-out (the
     resource's maximum stay when none is given). `leaving`: the household's current stay that ends on `move_in`
     (an accepted offer of a later step), which does not count as an overlap."""
     if not from_offer and place.status != PlaceStatus.AVAILABLE:
         raise status_error(place)
     if move_in > timezone.localdate() + datetime.timedelta(days=MAX_MOVE_IN_AHEAD_DAYS):
-        raise ValidationError({"move_in": _("The move-in cannot be more than %(days)s days ahead.")
-                               % {"days": MAX_MOVE_IN_AHEAD_DAYS}})
+        raise ValidationError(
+            {"move_in": _("The move-in cannot be more than %(days)s days ahead.") % {"days": MAX_MOVE_IN_AHEAD_DAYS}}
+        )
     planned = planned_move_out
     max_stay = place.resource.max_stay_days
     if planned is None and max_stay:
@@ -86,33 +94,63 @@ def check_stay(*, place: Place, case: Case, move_in: datetime.date, planned_move
     if planned is not None and planned < move_in:
         raise ValidationError({"planned_move_out": _("The planned move-out cannot be before the move-in.")})
     if planned is not None and max_stay and planned > move_in + datetime.timedelta(days=max_stay):
-        raise ValidationError({"planned_move_out": _("The stay cannot exceed %(days)s days in this resource.")
-                               % {"days": max_stay}})
+        raise ValidationError(
+            {"planned_move_out": _("The stay cannot exceed %(days)s days in this resource.") % {"days": max_stay}}
+        )
     overlapping = Q(move_out__isnull=True) | Q(move_out__gt=move_in)
     if Stay.objects.filter(place=place).filter(overlapping).exists():
         raise ValidationError({"move_in": _("Another stay in this place overlaps these dates.")})
     others = Stay.objects.filter(case=case).filter(overlapping).select_related("place__resource")
     other = (others.exclude(pk=leaving.pk) if leaving is not None else others).first()
     if other is not None:
-        raise ValidationError({"move_in": _("The household is already housed at %(place)s from %(day)s: record the "
-                                            "move-out there first.")
-                               % {"place": other.place, "day": l10n.short_date(other.move_in)}})
+        raise ValidationError(
+            {
+                "move_in": _(
+                    "The household is already housed at %(place)s from %(day)s: record the move-out there first."
+                )
+                % {"place": other.place, "day": l10n.short_date(other.move_in)}
+            }
+        )
     return planned
 
 
-def create_stay(*, actor, place: Place, case: Case, move_in: datetime.date, planned_move_out: datetime.date | None,
-                accompaniment_plan: str, organisation_id: int, application: Application | None = None,
-                offer=None) -> Stay:
+def create_stay(
+    *,
+    actor,
+    place: Place,
+    case: Case,
+    move_in: datetime.date,
+    planned_move_out: datetime.date | None,
+    accompaniment_plan: str,
+    organisation_id: int,
+    application: Application | None = None,
+    offer=None,
+) -> Stay:
     """Write a stay that `check_stay` accepted, and fill its place (with the stay's audit row)."""
     stay = Stay.objects.create(
-        place=place, case=case, application=application, offer=offer, move_in=move_in,
-        planned_move_out=planned_move_out, accompaniment_plan=accompaniment_plan.strip()[:MAX_PLAN_LENGTH],
-        organisation_id=organisation_id, created_by=actor,
+        place=place,
+        case=case,
+        application=application,
+        offer=offer,
+        move_in=move_in,
+        planned_move_out=planned_move_out,
+        accompaniment_plan=accompaniment_plan.strip()[:MAX_PLAN_LENGTH],
+        organisation_id=organisation_id,
+        created_by=actor,
     )
     set_place_status(place, PlaceStatus.OCCUPIED)
-    audit(actor=actor, action=AuditAction.CREATE, obj=stay, organisation_id=organisation_id, case=case,
-          detail={"place": place.pk, "move_in": move_in.isoformat(),
-                  "planned_move_out": planned_move_out.isoformat() if planned_move_out else None})
+    audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=stay,
+        organisation_id=organisation_id,
+        case=case,
+        detail={
+            "place": place.pk,
+            "move_in": move_in.isoformat(),
+            "planned_move_out": planned_move_out.isoformat() if planned_move_out else None,
+        },
+    )
     return stay
 
 
@@ -122,8 +160,15 @@ def place_application(application: Application, day: datetime.date) -> None:
     application.save(update_fields=["status", "closed_on"])
 
 
-def stay_start(*, actor, place: Place, case: Case, move_in: datetime.date | None = None,
-               planned_move_out: datetime.date | None = None, accompaniment_plan: str = "") -> Stay:
+def stay_start(
+    *,
+    actor,
+    place: Place,
+    case: Case,
+    move_in: datetime.date | None = None,
+    planned_move_out: datetime.date | None = None,
+    accompaniment_plan: str = "",
+) -> Stay:
     """A direct move-in into a free place (an emergency placement: no waitlist, no offer), on `move_in` (today
     when None). A waiting application of the place's type is placed.
 
@@ -132,18 +177,38 @@ def stay_start(*, actor, place: Place, case: Case, move_in: datetime.date | None
     with transaction.atomic():
         place, organisation_id = place_for_provider_work(actor, place.pk)
         case = require_sees_case(actor, case.pk)
-        application = next(iter(lock_all(Application.objects.filter(
-            case=case, kind=place.resource.kind, status=ApplicationStatus.WAITING))), None)
+        application = next(
+            iter(
+                lock_all(
+                    Application.objects.filter(case=case, kind=place.resource.kind, status=ApplicationStatus.WAITING)
+                )
+            ),
+            None,
+        )
         require_case_open(case)
         day = move_in or timezone.localdate()
         planned = check_stay(place=place, case=case, move_in=day, planned_move_out=planned_move_out)
-        stay = create_stay(actor=actor, place=place, case=case, move_in=day, planned_move_out=planned,
-                           accompaniment_plan=accompaniment_plan, organisation_id=organisation_id,
-                           application=application)
+        stay = create_stay(
+            actor=actor,
+            place=place,
+            case=case,
+            move_in=day,
+            planned_move_out=planned,
+            accompaniment_plan=accompaniment_plan,
+            organisation_id=organisation_id,
+            application=application,
+        )
         if application is not None:
             place_application(application, day)
-        housing_step_record(kind=TimelineKind.HOUSING_MOVED_IN, case=case, actor=actor,
-                            organisation_id=organisation_id, obj=stay, resource=place.resource, date=stay.move_in)
+        housing_step_record(
+            kind=TimelineKind.HOUSING_MOVED_IN,
+            case=case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=stay,
+            resource=place.resource,
+            date=stay.move_in,
+        )
         publish(PlacementStarted(stay=stay, actor_id=actor_id(actor)))
     return stay
 
@@ -157,8 +222,9 @@ def _locked_stay(actor, stay: Stay) -> tuple[Stay, Place, int]:
     return lock_one(Stay.objects.select_related("case"), pk=stay.pk), place, organisation_id
 
 
-def stay_update_plan(*, actor, stay: Stay, accompaniment_plan: str,
-                     planned_move_out: datetime.date | None = None) -> Stay:
+def stay_update_plan(
+    *, actor, stay: Stay, accompaniment_plan: str, planned_move_out: datetime.date | None = None
+) -> Stay:
     """The accompaniment plan of an open stay, and its planned move-out (kept when None)."""
     with transaction.atomic():
         stay, place, organisation_id = _locked_stay(actor, stay)
@@ -171,24 +237,33 @@ def stay_update_plan(*, actor, stay: Stay, accompaniment_plan: str,
             stay.planned_move_out = planned_move_out
         stay.save(update_fields=["accompaniment_plan", "planned_move_out"])
         # The line names the type of resource (and a provider that does not tell where she is), never the plan.
-        housing_step_record(kind=TimelineKind.STAY_PLAN_UPDATED, case=stay.case, actor=actor,
-                            organisation_id=organisation_id, obj=stay, resource=place.resource,
-                            date=stay.planned_move_out,
-                            detail={"fields": ["accompaniment_plan", "planned_move_out"]})
+        housing_step_record(
+            kind=TimelineKind.STAY_PLAN_UPDATED,
+            case=stay.case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=stay,
+            resource=place.resource,
+            date=stay.planned_move_out,
+            detail={"fields": ["accompaniment_plan", "planned_move_out"]},
+        )
         publish(StayPlanUpdated(stay=stay, actor_id=actor_id(actor)))
     return stay
 
 
 def check_move_out(stay: Stay, day: datetime.date) -> None:
     if day < stay.move_in:
-        raise ValidationError({"move_out": _("The move-out cannot be before the move-in (%(day)s).")
-                               % {"day": l10n.short_date(stay.move_in)}})
+        raise ValidationError(
+            {
+                "move_out": _("The move-out cannot be before the move-in (%(day)s).")
+                % {"day": l10n.short_date(stay.move_in)}
+            }
+        )
     if day > timezone.localdate():
         raise ValidationError({"move_out": _("Record the move-out when it has happened.")})
 
 
-def stay_end(*, actor, stay: Stay, move_out: datetime.date | None = None,
-             exit_reason: str = ExitReason.OTHER) -> Stay:
+def stay_end(*, actor, stay: Stay, move_out: datetime.date | None = None, exit_reason: str = ExitReason.OTHER) -> Stay:
     """The guest leaves: the stay ends on `move_out` (today when None) and the place is free again."""
     with transaction.atomic():
         stay, place, organisation_id = _locked_stay(actor, stay)
@@ -199,8 +274,16 @@ def stay_end(*, actor, stay: Stay, move_out: datetime.date | None = None,
         stay.move_out, stay.exit_reason = day, exit_reason
         stay.save(update_fields=["move_out", "exit_reason"])
         set_place_status(place, PlaceStatus.AVAILABLE)
-        housing_step_record(kind=TimelineKind.HOUSING_MOVED_OUT, case=stay.case, actor=actor,
-                            organisation_id=organisation_id, obj=stay, resource=place.resource, date=day,
-                            exit_reason=exit_reason, detail={"move_out": day.isoformat(), "exit_reason": exit_reason})
+        housing_step_record(
+            kind=TimelineKind.HOUSING_MOVED_OUT,
+            case=stay.case,
+            actor=actor,
+            organisation_id=organisation_id,
+            obj=stay,
+            resource=place.resource,
+            date=day,
+            exit_reason=exit_reason,
+            detail={"move_out": day.isoformat(), "exit_reason": exit_reason},
+        )
         publish(StayEnded(stay=stay, actor_id=actor_id(actor)))
     return stay

@@ -66,16 +66,21 @@ def _resource_fields(data: ResourceData) -> dict:
     if not name:
         raise ValidationError({"name": _("Give the resource a name.")})
     groups = set(data.get("target_groups") or [])
-    return {"kind": data.get("kind", ""), "name": name[:160], "address": data.get("address", "").strip()[:200],
-            "city": (data.get("city", "").strip() or DEFAULT_CITY)[:100],
-            "target_groups": [g for g in TargetGroup.values if g in groups],
-            "max_stay_days": data.get("max_stay_days")}
+    return {
+        "kind": data.get("kind", ""),
+        "name": name[:160],
+        "address": data.get("address", "").strip()[:200],
+        "city": (data.get("city", "").strip() or DEFAULT_CITY)[:100],
+        "target_groups": [g for g in TargetGroup.values if g in groups],
+        "max_stay_days": data.get("max_stay_days"),
+    }
 
 
 def _require_capacity(capacity: int) -> None:
     if not 1 <= capacity <= MAX_PLACES:
-        raise ValidationError({"capacity": _("Enter a number from %(min)s to %(max)s.") % {"min": 1,
-                                                                                          "max": MAX_PLACES}})
+        raise ValidationError(
+            {"capacity": _("Enter a number from %(min)s to %(max)s.") % {"min": 1, "max": MAX_PLACES}}
+        )
 
 
 def _add_places(resource: Resource, count: int) -> None:
@@ -97,8 +102,13 @@ def resource_create(*, actor, provider: Organisation, data: ResourceData) -> Res
             raise ValidationError({"name": _("%(org)s already has a resource with this name.") % {"org": provider}})
         resource = Resource.objects.create(provider=provider, **fields)
         _add_places(resource, capacity)
-        audit(actor=actor, action=AuditAction.CREATE, obj=resource, organisation_id=membership.organisation_id,
-              detail={"capacity": capacity, "kind": resource.kind})
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=resource,
+            organisation_id=membership.organisation_id,
+            detail={"capacity": capacity, "kind": resource.kind},
+        )
         publish(ResourceCreated(resource=resource, actor_id=actor_id(actor)))
     return resource
 
@@ -115,11 +125,20 @@ def resource_update(*, actor, resource: Resource, data: ResourceData) -> Resourc
         capacity = data.get("capacity") or current
         _require_capacity(capacity)
         if capacity < current:
-            raise ValidationError({"capacity": _("A resource cannot have fewer places than it has (%(count)s): close "
-                                                 "the places that are no longer available instead.")
-                                   % {"count": current}})
-        if Resource.objects.filter(provider_id=resource.provider_id, name=fields["name"]).exclude(
-                pk=resource.pk).exists():
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "A resource cannot have fewer places than it has (%(count)s): close "
+                        "the places that are no longer available instead."
+                    )
+                    % {"count": current}
+                }
+            )
+        if (
+            Resource.objects.filter(provider_id=resource.provider_id, name=fields["name"])
+            .exclude(pk=resource.pk)
+            .exists()
+        ):
             raise ValidationError({"name": _("Your organisation already has a resource with this name.")})
         before = {k: getattr(resource, k) for k in fields}
         for key, value in fields.items():
@@ -127,8 +146,13 @@ def resource_update(*, actor, resource: Resource, data: ResourceData) -> Resourc
         resource.is_active = data.get("is_active", resource.is_active)
         resource.save()
         _add_places(resource, capacity - current)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=resource, organisation_id=membership.organisation_id,
-              detail={"changed": sorted(k for k in fields if before[k] != fields[k]), "capacity": capacity})
+        audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=resource,
+            organisation_id=membership.organisation_id,
+            detail={"changed": sorted(k for k in fields if before[k] != fields[k]), "capacity": capacity},
+        )
         publish(ResourceUpdated(resource=resource, actor_id=actor_id(actor)))
     return resource
 
@@ -146,11 +170,17 @@ def place_close(*, actor, place: Place) -> Place:
     with transaction.atomic():
         place, organisation_id = _lock_managed_place(actor, place)
         if place.status != PlaceStatus.AVAILABLE:
-            raise ValidationError(_("Only a free place can be closed: this one is “%(status)s”.")
-                                  % {"status": place.get_status_display()})
+            raise ValidationError(
+                _("Only a free place can be closed: this one is “%(status)s”.") % {"status": place.get_status_display()}
+            )
         set_place_status(place, PlaceStatus.CLOSED)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=organisation_id,
-              detail={"status": PlaceStatus.CLOSED})
+        audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=place,
+            organisation_id=organisation_id,
+            detail={"status": PlaceStatus.CLOSED},
+        )
         publish(PlaceClosed(place=place, actor_id=actor_id(actor)))
     return place
 
@@ -162,17 +192,27 @@ def place_reopen(*, actor, place: Place) -> Place:
         if place.status != PlaceStatus.CLOSED:
             raise ValidationError(_("This place is not closed."))
         set_place_status(place, PlaceStatus.AVAILABLE)
-        audit(actor=actor, action=AuditAction.UPDATE, obj=place, organisation_id=organisation_id,
-              detail={"status": PlaceStatus.AVAILABLE})
+        audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=place,
+            organisation_id=organisation_id,
+            detail={"status": PlaceStatus.AVAILABLE},
+        )
         publish(PlaceReopened(place=place, actor_id=actor_id(actor)))
     return place
 
 
 # --- the coordinator's data: eligibility rules and priority weights -----------------------------------------
 
+
 def _rule_values(rule: EligibilityRule) -> dict:
-    return {"field": rule.field, "comparison": rule.comparison, "threshold": str(rule.threshold),
-            "is_active": rule.is_active}
+    return {
+        "field": rule.field,
+        "comparison": rule.comparison,
+        "threshold": str(rule.threshold),
+        "is_active": rule.is_active,
+    }
 
 
 def rule_save(*, actor, data: RuleData, rule: EligibilityRule | None = None) -> EligibilityRule:
@@ -191,14 +231,32 @@ def rule_save(*, actor, data: RuleData, rule: EligibilityRule | None = None) -> 
         rule.is_active = data.get("is_active", True)
         rule.updated_by = actor
         rule.save()
-        audit(actor=actor, action=AuditAction.CREATE if before is None else AuditAction.UPDATE, obj=rule,
-              organisation_id=membership.organisation_id, detail={"before": before, "after": _rule_values(rule)})
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+            obj=rule,
+            organisation_id=membership.organisation_id,
+            detail={"before": before, "after": _rule_values(rule)},
+        )
         publish(EligibilityRuleSaved(rule=rule, actor_id=actor_id(actor), created=before is None))
     return rule
 
 
-WEIGHT_FIELDS = ("homeless", "eviction", "violence", "unfit", "overcrowding", "precarious", "per_minor", "minors_cap",
-                 "disability", "eviction_near", "eviction_window_days", "per_month_waiting", "waiting_cap_months")
+WEIGHT_FIELDS = (
+    "homeless",
+    "eviction",
+    "violence",
+    "unfit",
+    "overcrowding",
+    "precarious",
+    "per_minor",
+    "minors_cap",
+    "disability",
+    "eviction_near",
+    "eviction_window_days",
+    "per_month_waiting",
+    "waiting_cap_months",
+)
 
 
 def weight_maximum(name: str) -> int:
@@ -208,8 +266,9 @@ def weight_maximum(name: str) -> int:
 def _weight_values(values: dict[str, int]) -> dict[str, int]:
     for name in WEIGHT_FIELDS:
         if not 0 <= values[name] <= weight_maximum(name):
-            raise ValidationError({name: _("Enter a number from %(min)s to %(max)s.")
-                                   % {"min": 0, "max": weight_maximum(name)}})
+            raise ValidationError(
+                {name: _("Enter a number from %(min)s to %(max)s.") % {"min": 0, "max": weight_maximum(name)}}
+            )
     return {name: values[name] for name in WEIGHT_FIELDS}
 
 
@@ -220,24 +279,38 @@ def weights_create(*, actor, effective_from: datetime.date, values: dict[str, in
         existing = next(iter(lock_all(PriorityWeights.objects.filter(effective_from=effective_from))), None)
         membership = permissions.require_coordinator(actor)
         if effective_from < timezone.localdate():
-            raise ValidationError({"effective_from": _("New weights apply from today or a later day: past rankings "
-                                                       "must stay reproducible.")})
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "New weights apply from today or a later day: past rankings must stay reproducible."
+                    )
+                }
+            )
         cleaned = _weight_values(values)
         if existing is not None and existing.effective_from <= timezone.localdate():
-            raise ValidationError({"effective_from": _("Weights valid from that day are already in use: choose a "
-                                                       "later day.")})
-        previous = PriorityWeights.objects.filter(effective_from__lte=effective_from).order_by(
-            "-effective_from").first()
+            raise ValidationError(
+                {"effective_from": _("Weights valid from that day are already in use: choose a later day.")}
+            )
+        previous = (
+            PriorityWeights.objects.filter(effective_from__lte=effective_from).order_by("-effective_from").first()
+        )
         weights = existing or PriorityWeights(effective_from=effective_from)
         for name, value in cleaned.items():
             setattr(weights, name, value)
         weights.note = note.strip()[:300]
         weights.created_by = actor
         weights.save()
-        audit(actor=actor, action=AuditAction.CREATE if existing is None else AuditAction.UPDATE, obj=weights,
-              organisation_id=membership.organisation_id,
-              detail={"effective_from": effective_from.isoformat(), "values": cleaned,
-                      "previous": {n: getattr(previous, n) for n in WEIGHT_FIELDS} if previous else None})
+        audit(
+            actor=actor,
+            action=AuditAction.CREATE if existing is None else AuditAction.UPDATE,
+            obj=weights,
+            organisation_id=membership.organisation_id,
+            detail={
+                "effective_from": effective_from.isoformat(),
+                "values": cleaned,
+                "previous": {n: getattr(previous, n) for n in WEIGHT_FIELDS} if previous else None,
+            },
+        )
         publish(PriorityWeightsSaved(weights=weights, actor_id=actor_id(actor)))
     return weights
 

@@ -30,12 +30,33 @@ def step_data(resource: Resource, *, date: datetime.date | None = None, **codes)
     }
 
 
-def housing_step_record(*, kind: str, case: Case, actor, organisation_id: int, obj, resource: Resource | None,
-                        date: datetime.date | None = None, audit_action: str = AuditAction.UPDATE,
-                        detail: dict | None = None, **codes) -> CaseEvent:
+def housing_step_record(
+    *,
+    kind: str,
+    case: Case,
+    actor,
+    organisation_id: int,
+    obj,
+    resource: Resource | None,
+    date: datetime.date | None = None,
+    audit_action: str = AuditAction.UPDATE,
+    detail: dict | None = None,
+    **codes,
+) -> CaseEvent:
     """Write a housing step on the timeline of `case` (with its audit row, which carries `detail`). A record about
     no place (the housing section, an application) has no `resource`: its line is told from `codes` only."""
-    data = step_data(resource, date=date, **codes) if resource is not None else {
-        "date": date.isoformat() if date else "", **codes}
-    return timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation_id, obj=obj,
-                        audit_action=audit_action, detail=detail, data=data)
+    data = (
+        step_data(resource, date=date, **codes)
+        if resource is not None
+        else {"date": date.isoformat() if date else "", **codes}
+    )
+    return timeline_record(
+        case=case,
+        kind=kind,
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=obj,
+        audit_action=audit_action,
+        detail=detail,
+        data=data,
+    )

@@ -12,5 +12,8 @@ def error_text(exc: ValidationError) -> str:
 
 def back(request, default):
     """To the page the form came from (`next`, a local path only), else `default`."""
-    return redirect(request.POST.get("next") or default) if str(request.POST.get("next", "")).startswith("/") \
+    return (
+        redirect(request.POST.get("next") or default)
+        if str(request.POST.get("next", "")).startswith("/")
         else redirect(default)
+    )

@@ -55,11 +55,23 @@ def waitlist(request, kind):
     work_ids = permissions.provider_ids(user, permissions.WORK_ROLES)
     if work_ids:
         free_places = list(selectors.free_places_for(user=user, kind=kind))
-    return render(request, "housing/waitlist.html", {
-        "kind": kind, "kind_label": ResourceKind(kind).label, "kinds": ResourceKind.choices, "day": day,
-        "weights": weights, "page": page, "rows": rows, "pseudonymous": coordinator, "total": total,
-        "free_places": free_places, "offer_form": forms.OfferForm(places=free_places) if free_places else None,
-    })
+    return render(
+        request,
+        "housing/waitlist.html",
+        {
+            "kind": kind,
+            "kind_label": ResourceKind(kind).label,
+            "kinds": ResourceKind.choices,
+            "day": day,
+            "weights": weights,
+            "page": page,
+            "rows": rows,
+            "pseudonymous": coordinator,
+            "total": total,
+            "free_places": free_places,
+            "offer_form": forms.OfferForm(places=free_places) if free_places else None,
+        },
+    )
 
 
 @page_view("POST")
@@ -69,10 +81,14 @@ def offer_make(request):
         messages.error(request, _("Nothing was saved: choose a place and how long to hold it."))
         return back(request, "housing:home")
     try:
-        offers.offer_make(actor=request.user, place=get_object_or_404(Place, pk=form.cleaned_data["place"]),
-                          application=get_object_or_404(Application, pk=form.cleaned_data["application"]),
-                          hold_days=form.cleaned_data["hold_days"], override=form.cleaned_data["override"],
-                          override_reason=form.cleaned_data["override_reason"])
+        offers.offer_make(
+            actor=request.user,
+            place=get_object_or_404(Place, pk=form.cleaned_data["place"]),
+            application=get_object_or_404(Application, pk=form.cleaned_data["application"]),
+            hold_days=form.cleaned_data["hold_days"],
+            override=form.cleaned_data["override"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: %(error)s") % {"error": error_text(exc)})
     else:
@@ -88,14 +104,20 @@ def offer_answer(request, pk, answer):
             form = forms.AcceptOfferForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Check the dates."))
-            stay = offers.offer_accept(actor=request.user, offer=offer, move_in=form.cleaned_data["move_in"],
-                                       planned_move_out=form.cleaned_data["planned_move_out"],
-                                       accompaniment_plan=form.cleaned_data["accompaniment_plan"])
+            stay = offers.offer_accept(
+                actor=request.user,
+                offer=offer,
+                move_in=form.cleaned_data["move_in"],
+                planned_move_out=form.cleaned_data["planned_move_out"],
+                accompaniment_plan=form.cleaned_data["accompaniment_plan"],
+            )
             messages.success(request, _("Offer accepted: the move-in is recorded."))
             left = getattr(stay, "left_stay", None)
             if left is not None:
-                messages.info(request, _("The stay at %(place)s ended on the same day: that place is free.")
-                              % {"place": left.place})
+                messages.info(
+                    request,
+                    _("The stay at %(place)s ended on the same day: that place is free.") % {"place": left.place},
+                )
         elif answer == "decline":
             decline = forms.DeclineOfferForm(request.POST)
             if not decline.is_valid():

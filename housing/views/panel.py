@@ -43,29 +43,38 @@ def _panel_context(request, case, *, profile_form=None, application_form=None) -
     if profile_form is None and can_edit:
         initial = {name: getattr(profile, name) for name in households.PROFILE_FIELDS} if profile else {}
         profile_form = forms.ProfileForm(initial=initial, prefix="profile")
-    context.update({
-        "profile": profile,
-        "eligibility": eligibility,
-        "profile_form": profile_form,
-        "application_form": application_form or (forms.ApplicationForm(prefix="application") if can_edit else None),
-        "applications": _with_waitlist_positions(list(selectors.case_applications_for(user=user, case=case))),
-        "offers": list(selectors.case_offers_for(user=user, case=case).order_by("-offered_at")[:20]),
-        "stays": list(selectors.case_stays_for(user=user, case=case)[:20]),
-        "pathway": getattr(process, "housing", None) if process else None,
-        "task_rows": task_rows(user, Task.objects.filter(
-            process=process, status__in=wf_permissions.OPEN_TASK_STATUSES).select_related("owner", "process"))
-        if process else [],
-        "can_start": can_edit and (process is None or process.finished is not None)
-        and _is_lead_manager(user, case),
-        "now": timezone.now(),
-    })
+    context.update(
+        {
+            "profile": profile,
+            "eligibility": eligibility,
+            "profile_form": profile_form,
+            "application_form": application_form or (forms.ApplicationForm(prefix="application") if can_edit else None),
+            "applications": _with_waitlist_positions(list(selectors.case_applications_for(user=user, case=case))),
+            "offers": list(selectors.case_offers_for(user=user, case=case).order_by("-offered_at")[:20]),
+            "stays": list(selectors.case_stays_for(user=user, case=case)[:20]),
+            "pathway": getattr(process, "housing", None) if process else None,
+            "task_rows": task_rows(
+                user,
+                Task.objects.filter(process=process, status__in=wf_permissions.OPEN_TASK_STATUSES).select_related(
+                    "owner", "process"
+                ),
+            )
+            if process
+            else [],
+            "can_start": can_edit
+            and (process is None or process.finished is not None)
+            and _is_lead_manager(user, case),
+            "now": timezone.now(),
+        }
+    )
     return context
 
 
 def _with_waitlist_positions(applications: list) -> list:
     """Each waiting application with its position on today's waitlist, the number the waitlist page shows."""
     positions = selectors.waitlist_positions(
-        application_ids=[a.pk for a in applications if a.status == ApplicationStatus.WAITING])
+        application_ids=[a.pk for a in applications if a.status == ApplicationStatus.WAITING]
+    )
     for application in applications:
         application.waitlist_position, application.waitlist_size = positions.get(application.pk, (None, None))
     return applications
@@ -116,18 +125,23 @@ def application_create(request, case_pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            households.application_create(actor=request.user, case=case, kind=data["kind"],
-                                          applied_on=data["applied_on"], protocol_number=data["protocol_number"],
-                                          official_rank=data["official_rank"], override=data["override"],
-                                          override_reason=data["override_reason"])
+            households.application_create(
+                actor=request.user,
+                case=case,
+                kind=data["kind"],
+                applied_on=data["applied_on"],
+                protocol_number=data["protocol_number"],
+                official_rank=data["official_rank"],
+                override=data["override"],
+                override_reason=data["override_reason"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The household is on the waitlist."))
             return redirect("housing:case_panel", case_pk=case.pk)
     messages.error(request, _("Nothing was saved: see the message on the form."))
-    return render(request, "housing/case_panel.html", _panel_context(request, case, application_form=form),
-                  status=400)
+    return render(request, "housing/case_panel.html", _panel_context(request, case, application_form=form), status=400)
 
 
 @page_view("POST")
@@ -138,6 +152,5 @@ def pathway_start(request, case_pk):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("The housing pathway has started: the assessment is in your organisation's "
-                                    "queue."))
+        messages.success(request, _("The housing pathway has started: the assessment is in your organisation's queue."))
     return redirect("cases:case_detail", pk=case.pk)

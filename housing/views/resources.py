@@ -26,15 +26,22 @@ def resource_create(request):
     form = forms.ResourceForm(request.POST or None, providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = resources.resource_create(actor=request.user, provider=form.cleaned_data["provider"],
-                                                 data=form.cleaned_data)
+            resource = resources.resource_create(
+                actor=request.user, provider=form.cleaned_data["provider"], data=form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             capacity = form.cleaned_data["capacity"]
-            messages.success(request, ngettext("Resource created with %(count)s free place.",
-                                               "Resource created with %(count)s free places.", capacity)
-                             % {"count": capacity})
+            messages.success(
+                request,
+                ngettext(
+                    "Resource created with %(count)s free place.",
+                    "Resource created with %(count)s free places.",
+                    capacity,
+                )
+                % {"count": capacity},
+            )
             return redirect("housing:resource_detail", pk=resource.pk)
     return render(request, "housing/resource_form.html", {"form": form, "resource": None})
 
@@ -43,9 +50,15 @@ def resource_create(request):
 def resource_edit(request, pk):
     resource = selectors.resource_get_for(user=request.user, pk=pk)
     permissions.require_manage_resources(request.user, resource.provider_id)
-    initial = {"kind": resource.kind, "name": resource.name, "address": resource.address, "city": resource.city,
-               "capacity": resource.capacity, "target_groups": resource.target_groups,
-               "max_stay_days": resource.max_stay_days}
+    initial = {
+        "kind": resource.kind,
+        "name": resource.name,
+        "address": resource.address,
+        "city": resource.city,
+        "capacity": resource.capacity,
+        "target_groups": resource.target_groups,
+        "max_stay_days": resource.max_stay_days,
+    }
     form = forms.ResourceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,16 +76,19 @@ def resource_detail(request, pk):
     user = request.user
     resource = selectors.resource_get_for(user=user, pk=pk)
     places = list(selectors.place_list_for(user=user, resource=resource))
-    return render(request, "housing/resource_detail.html", {
-        "resource": resource,
-        "places": places,
-        "can_manage": resource.provider_id in permissions.provider_ids(user, permissions.MANAGE_ROLES),
-        "can_work": resource.provider_id in permissions.provider_ids(user, permissions.WORK_ROLES),
-        "start_form": forms.StayStartForm(),
-        "end_form": forms.StayEndForm(),
-        "today": timezone.localdate(),
-    })
-
+    return render(
+        request,
+        "housing/resource_detail.html",
+        {
+            "resource": resource,
+            "places": places,
+            "can_manage": resource.provider_id in permissions.provider_ids(user, permissions.MANAGE_ROLES),
+            "can_work": resource.provider_id in permissions.provider_ids(user, permissions.WORK_ROLES),
+            "start_form": forms.StayStartForm(),
+            "end_form": forms.StayEndForm(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @page_view("POST")
@@ -85,6 +101,7 @@ def place_action(request, pk, action):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return back(request, "housing:home")
-    messages.success(request, _("Place %(label)s: %(status)s.") % {"label": place.label,
-                                                                   "status": place.get_status_display()})
+    messages.success(
+        request, _("Place %(label)s: %(status)s.") % {"label": place.label, "status": place.get_status_display()}
+    )
     return redirect("housing:resource_detail", pk=place.resource_id)

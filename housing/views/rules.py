@@ -40,13 +40,22 @@ def rules(request):
             else:
                 messages.success(request, _("Eligibility rule saved."))
                 return redirect("housing:rules")
-    return render(request, "housing/rules.html", {
-        "rules": EligibilityRule.objects.order_by("kind", "field", "pk"), "form": form,
-        "weights": PriorityWeights.objects.order_by("-effective_from")[:50],
-        "weight_fields": WEIGHT_FIELDS, "can_edit": coordinator,
-        "weights_form": forms.WeightsForm(initial={**default_weights_values(), **_current_weights(),
-                                                   "effective_from": timezone.localdate()}) if coordinator else None,
-    })
+    return render(
+        request,
+        "housing/rules.html",
+        {
+            "rules": EligibilityRule.objects.order_by("kind", "field", "pk"),
+            "form": form,
+            "weights": PriorityWeights.objects.order_by("-effective_from")[:50],
+            "weight_fields": WEIGHT_FIELDS,
+            "can_edit": coordinator,
+            "weights_form": forms.WeightsForm(
+                initial={**default_weights_values(), **_current_weights(), "effective_from": timezone.localdate()}
+            )
+            if coordinator
+            else None,
+        },
+    )
 
 
 def _current_weights() -> dict:
@@ -60,16 +69,28 @@ def weights_create(request):
     form = forms.WeightsForm(request.POST)
     if form.is_valid():
         try:
-            resources.weights_create(actor=request.user, effective_from=form.cleaned_data["effective_from"],
-                                     values=form.cleaned_data, note=form.cleaned_data["note"])
+            resources.weights_create(
+                actor=request.user,
+                effective_from=form.cleaned_data["effective_from"],
+                values=form.cleaned_data,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("New priority weights saved."))
             return redirect("housing:rules")
     messages.error(request, _("Nothing was saved: see the message on the form."))
-    return render(request, "housing/rules.html", {
-        "rules": EligibilityRule.objects.order_by("kind", "field", "pk"), "form": forms.RuleForm(),
-        "weights": PriorityWeights.objects.order_by("-effective_from")[:50], "weight_fields": WEIGHT_FIELDS,
-        "can_edit": True, "weights_form": form,
-    }, status=400)
+    return render(
+        request,
+        "housing/rules.html",
+        {
+            "rules": EligibilityRule.objects.order_by("kind", "field", "pk"),
+            "form": forms.RuleForm(),
+            "weights": PriorityWeights.objects.order_by("-effective_from")[:50],
+            "weight_fields": WEIGHT_FIELDS,
+            "can_edit": True,
+            "weights_form": form,
+        },
+        status=400,
+    )

@@ -27,13 +27,23 @@ def stay_start(request, place_pk):
     try:
         if case is None:
             raise ValidationError(_("No case you can see has the code %(code)s.") % {"code": code})
-        placements.stay_start(actor=request.user, place=get_object_or_404(Place, pk=place_pk), case=case,
-                              move_in=form.cleaned_data["move_in"],
-                              planned_move_out=form.cleaned_data["planned_move_out"],
-                              accompaniment_plan=form.cleaned_data["accompaniment_plan"])
+        placements.stay_start(
+            actor=request.user,
+            place=get_object_or_404(Place, pk=place_pk),
+            case=case,
+            move_in=form.cleaned_data["move_in"],
+            planned_move_out=form.cleaned_data["planned_move_out"],
+            accompaniment_plan=form.cleaned_data["accompaniment_plan"],
+        )
     except Http404:
-        messages.error(request, _("No case you can see has the code %(code)s: the case must be shared with your "
-                                  "organisation (an accepted referral).") % {"code": code})
+        messages.error(
+            request,
+            _(
+                "No case you can see has the code %(code)s: the case must be shared with your "
+                "organisation (an accepted referral)."
+            )
+            % {"code": code},
+        )
         return back(request, "housing:home")
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: %(error)s") % {"error": error_text(exc)})
@@ -49,8 +59,12 @@ def stay_end(request, pk):
         messages.error(request, _("Nothing was saved: check the move-out date and the reason."))
         return back(request, "housing:home")
     try:
-        placements.stay_end(actor=request.user, stay=get_object_or_404(Stay, pk=pk),
-                            move_out=form.cleaned_data["move_out"], exit_reason=form.cleaned_data["exit_reason"])
+        placements.stay_end(
+            actor=request.user,
+            stay=get_object_or_404(Stay, pk=pk),
+            move_out=form.cleaned_data["move_out"],
+            exit_reason=form.cleaned_data["exit_reason"],
+        )
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: %(error)s") % {"error": error_text(exc)})
     else:
@@ -65,9 +79,12 @@ def stay_plan(request, pk):
         messages.error(request, _("Nothing was saved: write the accompaniment plan."))
         return back(request, "housing:home")
     try:
-        placements.stay_update_plan(actor=request.user, stay=get_object_or_404(Stay, pk=pk),
-                                    accompaniment_plan=form.cleaned_data["accompaniment_plan"],
-                                    planned_move_out=form.cleaned_data["planned_move_out"])
+        placements.stay_update_plan(
+            actor=request.user,
+            stay=get_object_or_404(Stay, pk=pk),
+            accompaniment_plan=form.cleaned_data["accompaniment_plan"],
+            planned_move_out=form.cleaned_data["planned_move_out"],
+        )
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: %(error)s") % {"error": error_text(exc)})
     else:

@@ -30,12 +30,23 @@ def caseload_by_organisation(*, scope: Scope, period: Period) -> list[dict]:
         Case.objects.filter(_in_scope(scope, "lead_organisation_id"))
         .filter(_open_at(period) | in_period | closed_in)
         .values("lead_organisation_id", "lead_organisation__name")
-        .annotate(open=Count("pk", filter=_open_at(period)), opened=Count("pk", filter=in_period),
-                  closed=Count("pk", filter=closed_in))
+        .annotate(
+            open=Count("pk", filter=_open_at(period)),
+            opened=Count("pk", filter=in_period),
+            closed=Count("pk", filter=closed_in),
+        )
         .order_by("-open", "lead_organisation__name")
     )
-    return [{"organisation_id": r["lead_organisation_id"], "organisation": r["lead_organisation__name"],
-             "open": r["open"], "opened": r["opened"], "closed": r["closed"]} for r in rows]
+    return [
+        {
+            "organisation_id": r["lead_organisation_id"],
+            "organisation": r["lead_organisation__name"],
+            "open": r["open"],
+            "opened": r["opened"],
+            "closed": r["closed"],
+        }
+        for r in rows
+    ]
 
 
 def caseload_by_case_manager(*, scope: Scope, period: Period) -> list[dict]:
@@ -45,20 +56,27 @@ def caseload_by_case_manager(*, scope: Scope, period: Period) -> list[dict]:
     200k cases by four text columns: 6x slower). Two queries, plus one for the organisation names."""
     rows = list(
         Case.objects.filter(_in_scope(scope, "lead_organisation_id"), _open_at(period))
-        .values("lead_organisation_id", "case_manager_id").annotate(open=Count("pk")).order_by()
+        .values("lead_organisation_id", "case_manager_id")
+        .annotate(open=Count("pk"))
+        .order_by()
     )
     User = get_user_model()
     managers = User.objects.filter(pk__in={r["case_manager_id"] for r in rows} - {None})
     staff: dict[int, dict] = {u["pk"]: dict(u) for u in managers.values("pk", "first_name", "last_name", "username")}
-    organisations = dict(Organisation.objects.filter(pk__in={r["lead_organisation_id"] for r in rows})
-                         .values_list("pk", "name"))
+    organisations = dict(
+        Organisation.objects.filter(pk__in={r["lead_organisation_id"] for r in rows}).values_list("pk", "name")
+    )
 
     def as_row(r) -> tuple[tuple, dict]:
         user = staff.get(r["case_manager_id"], {})
         name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
         organisation = organisations.get(r["lead_organisation_id"], "")
-        row = {"organisation": organisation, "case_manager_id": r["case_manager_id"],
-               "case_manager": name or user.get("username") or "", "open": r["open"]}
+        row = {
+            "organisation": organisation,
+            "case_manager_id": r["case_manager_id"],
+            "case_manager": name or user.get("username") or "",
+            "open": r["open"],
+        }
         return (-r["open"], organisation, user.get("last_name") or ""), row
 
     return [row for _key, row in sorted((as_row(r) for r in rows), key=lambda pair: pair[0])]
@@ -76,9 +94,15 @@ def caseload_by_pathway(*, scope: Scope, period: Period) -> list[dict]:
     )
     with analytics_memory(query.db):  # the DISTINCT's sort of every running process stays in memory
         rows = list(query)
-    return [{"flow": flow_label(r["flow_class"]), "flow_title": flow_title(r["flow_class"]), "cases": r["cases"],
-             "processes": r["processes"]} for r in rows]
-
+    return [
+        {
+            "flow": flow_label(r["flow_class"]),
+            "flow_title": flow_title(r["flow_class"]),
+            "cases": r["cases"],
+            "processes": r["processes"],
+        }
+        for r in rows
+    ]
 
 
 def cases_per_month(*, scope: Scope, period: Period) -> list[dict]:
@@ -86,12 +110,16 @@ def cases_per_month(*, scope: Scope, period: Period) -> list[dict]:
     base = Case.objects.filter(_in_scope(scope, "lead_organisation_id"))
     opened = dict(
         base.filter(opened_on__gte=period.start, opened_on__lte=period.end)
-        .annotate(month=TruncMonth("opened_on")).values("month").annotate(n=Count("pk"))
+        .annotate(month=TruncMonth("opened_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
     closed = dict(
         base.filter(closed_on__gte=period.start, closed_on__lte=period.end)
-        .annotate(month=TruncMonth("closed_on")).values("month").annotate(n=Count("pk"))
+        .annotate(month=TruncMonth("closed_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
         .values_list("month", "n")
     )
     opened = {_as_date(k): v for k, v in opened.items()}

@@ -20,9 +20,10 @@ def organisation_names(ids) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {pk: short or name for pk, name, short in
-            Organisation.objects.filter(pk__in=wanted).values_list("pk", "name", "short_name")}
-
+    return {
+        pk: short or name
+        for pk, name, short in Organisation.objects.filter(pk__in=wanted).values_list("pk", "name", "short_name")
+    }
 
 
 def flow_label(flow_class) -> str:
@@ -33,7 +34,6 @@ def flow_label(flow_class) -> str:
 def flow_title(flow_class) -> str:
     title = getattr(flow_class, "process_title", None)
     return str(title) if title else flow_label(flow_class)
-
 
 
 def _as_date(value) -> datetime.date:

@@ -35,8 +35,9 @@ class DuplicateAidSignal:
 DUPLICATE_AID_LIMIT = 200
 
 
-def duplicate_aid_signals(*, scope: Scope, period: Period, limit: int = DUPLICATE_AID_LIMIT
-                          ) -> list[DuplicateAidSignal]:
+def duplicate_aid_signals(
+    *, scope: Scope, period: Period, limit: int = DUPLICATE_AID_LIMIT
+) -> list[DuplicateAidSignal]:
     """The same household receiving the same kind of aid from two or more organisations in the period (services
     ledger). An org_admin sees the signals their organisation takes part in; the case codes shown are those of
     cases led by an organisation in scope (all of them for the coordinator). Two queries, at most `limit` signals,
@@ -49,7 +50,8 @@ def duplicate_aid_signals(*, scope: Scope, period: Period, limit: int = DUPLICAT
     base = Intervention.objects.filter(delivered_on__gte=period.start, delivered_on__lte=period.end)
     # COUNT(*), not COUNT(id): every column read is in the index, so PostgreSQL reads the index only.
     per_organisation = (
-        base.order_by().values("kind", "recipient_key", "organisation_id")
+        base.order_by()
+        .values("kind", "recipient_key", "organisation_id")
         .annotate(g_n=Count("*"), g_total=Sum("quantity"), g_first=Min("delivered_on"), g_last=Max("delivered_on"))
     )
     inner_sql, inner_params = per_organisation.query.sql_with_params()
@@ -74,14 +76,28 @@ def duplicate_aid_signals(*, scope: Scope, period: Period, limit: int = DUPLICAT
         rows = cursor.fetchall()
     if not rows:
         return []
-    signals = {(household, kind_value): DuplicateAidSignal(
-        household_key=household, kind=kind_value, organisations=organisations, deliveries=deliveries,
-        quantity=total or 0, first_on=_as_date(first_on), last_on=_as_date(last_on))
-        for household, kind_value, organisations, deliveries, total, first_on, last_on in rows}
+    signals = {
+        (household, kind_value): DuplicateAidSignal(
+            household_key=household,
+            kind=kind_value,
+            organisations=organisations,
+            deliveries=deliveries,
+            quantity=total or 0,
+            first_on=_as_date(first_on),
+            last_on=_as_date(last_on),
+        )
+        for household, kind_value, organisations, deliveries, total, first_on, last_on in rows
+    }
     detail = (
         base.filter(recipient_key__in={k for k, _ in signals}, kind__in={kind for _, kind in signals})
-        .values("recipient_key", "kind", "organisation__name", "organisation__short_name", "case__code",
-                "case__lead_organisation_id")
+        .values(
+            "recipient_key",
+            "kind",
+            "organisation__name",
+            "organisation__short_name",
+            "case__code",
+            "case__lead_organisation_id",
+        )
         .distinct()
         .order_by("organisation__name", "case__code")
     )

@@ -23,8 +23,9 @@ def sla_breaches(*, scope: Scope, period: Period) -> list[dict]:
     `referral_loops`)."""
     as_of = period.as_of
     rows = (
-        Handoff.objects.filter(_in_scope(scope, "receiver_organisation_id"),
-                               sent_at__gte=period.start_at, sent_at__lt=period.end_at)
+        Handoff.objects.filter(
+            _in_scope(scope, "receiver_organisation_id"), sent_at__gte=period.start_at, sent_at__lt=period.end_at
+        )
         .values("receiver_organisation_id", "receiver_organisation__name")
         .annotate(
             sent=Count("pk"),
@@ -35,9 +36,19 @@ def sla_breaches(*, scope: Scope, period: Period) -> list[dict]:
         )
         .order_by("receiver_organisation__name")
     )
-    return [{"organisation_id": r["receiver_organisation_id"], "organisation": r["receiver_organisation__name"],
-             "sent": r["sent"], "on_time": r["on_time"], "late": r["late"], "overdue": r["overdue"],
-             "escalated": r["escalated"], "breaches": r["late"] + r["overdue"]} for r in rows]
+    return [
+        {
+            "organisation_id": r["receiver_organisation_id"],
+            "organisation": r["receiver_organisation__name"],
+            "sent": r["sent"],
+            "on_time": r["on_time"],
+            "late": r["late"],
+            "overdue": r["overdue"],
+            "escalated": r["escalated"],
+            "breaches": r["late"] + r["overdue"],
+        }
+        for r in rows
+    ]
 
 
 _SENDING = (HistoryKind.HANDOFF_SENT, HistoryKind.HANDOFF_REDIRECTED)
@@ -61,37 +72,57 @@ def referral_loops(*, scope: Scope, period: Period) -> list[PairFigures]:
     """Per organisation pair (sender → receiver), from the handoff events of the period: sent (including
     redirections to the receiver), accepted, declined by coded reason, outcome reported, and the median / p90 time
     from the request reaching the receiver to its acceptance. Three queries and one for the names."""
-    events = WorkflowEvent.objects.filter(flow="handoff", at__gte=period.start_at, at__lt=period.end_at).annotate(
-        g_sender=SqlCase(When(kind__in=_SENDING, then=F("organisation_id")), default=F("partner_organisation_id"),
-                       output_field=IntegerField()),
-        g_receiver=SqlCase(When(kind__in=_SENDING, then=F("partner_organisation_id")),
-                         default=F("organisation_id"), output_field=IntegerField()),
-    ).filter(g_sender__isnull=False, g_receiver__isnull=False)
+    events = (
+        WorkflowEvent.objects.filter(flow="handoff", at__gte=period.start_at, at__lt=period.end_at)
+        .annotate(
+            g_sender=SqlCase(
+                When(kind__in=_SENDING, then=F("organisation_id")),
+                default=F("partner_organisation_id"),
+                output_field=IntegerField(),
+            ),
+            g_receiver=SqlCase(
+                When(kind__in=_SENDING, then=F("partner_organisation_id")),
+                default=F("organisation_id"),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(g_sender__isnull=False, g_receiver__isnull=False)
+    )
     if scope.organisation_ids is not None:
         events = events.filter(Q(g_sender__in=scope.organisation_ids) | Q(g_receiver__in=scope.organisation_ids))
     counts = (
         events.values("g_sender", "g_receiver")
-        .annotate(sent=Count("pk", filter=Q(kind__in=_SENDING)),
-                  accepted=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_ACCEPTED)),
-                  declined=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_DECLINED)),
-                  completed=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_OUTCOME, detail__outcome="completed")))
+        .annotate(
+            sent=Count("pk", filter=Q(kind__in=_SENDING)),
+            accepted=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_ACCEPTED)),
+            declined=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_DECLINED)),
+            completed=Count("pk", filter=Q(kind=HistoryKind.HANDOFF_OUTCOME, detail__outcome="completed")),
+        )
         .filter(Q(sent__gt=0) | Q(accepted__gt=0) | Q(declined__gt=0) | Q(completed__gt=0))
     )
     pairs: dict[tuple[int, int], PairFigures] = {}
     for r in counts:
         pairs[(r["g_sender"], r["g_receiver"])] = PairFigures(
-            sender_id=r["g_sender"], receiver_id=r["g_receiver"], sent=r["sent"], accepted=r["accepted"],
-            declined=r["declined"], completed=r["completed"])
+            sender_id=r["g_sender"],
+            receiver_id=r["g_receiver"],
+            sent=r["sent"],
+            accepted=r["accepted"],
+            declined=r["declined"],
+            completed=r["completed"],
+        )
     reasons = (
-        events.filter(kind=HistoryKind.HANDOFF_DECLINED).annotate(g_reason=KeyTextTransform("reason", "detail"))
-        .values("g_sender", "g_receiver", "g_reason").annotate(n=Count("pk"))
+        events.filter(kind=HistoryKind.HANDOFF_DECLINED)
+        .annotate(g_reason=KeyTextTransform("reason", "detail"))
+        .values("g_sender", "g_receiver", "g_reason")
+        .annotate(n=Count("pk"))
     )
     for sender_id, receiver_id, reason, n in reasons.values_list("g_sender", "g_receiver", "g_reason", "n"):
         pair = pairs.get((sender_id, receiver_id))
         if pair is not None:
             pair.declined_by_reason[reason or "other"] = n
     accept = events.filter(kind=HistoryKind.HANDOFF_ACCEPTED, task_created_at__isnull=False).annotate(
-        g_value=Seconds(F("at"), F("task_created_at")))
+        g_value=Seconds(F("at"), F("task_created_at"))
+    )
     for key, dist in grouped_percentiles(accept, keys=["g_sender", "g_receiver"], value="g_value").items():
         if key in pairs:
             pairs[key].time_to_accept = dist

@@ -40,35 +40,45 @@ def waiting_tasks(*, scope: Scope, period: Period, pathway: str = "") -> QuerySe
     return _spans(scope, pathway).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=as_of), created_at__lt=as_of)
 
 
-def step_figures(*, scope: Scope, period: Period, pathway: str = "", by_organisation: bool = False,
-                 native: bool | None = None) -> list[StepFigures]:
+def step_figures(
+    *, scope: Scope, period: Period, pathway: str = "", by_organisation: bool = False, native: bool | None = None
+) -> list[StepFigures]:
     """Per flow step (and per organisation whose queue holds the work, when `by_organisation`): the tasks waiting
     at the period's end with the median and p90 of their age, and the median and p90 of the wait of the tasks
     finished in the period (creation → completion). Two queries, plus one for organisation names."""
-    return _step_figures(scope=scope, period=period, pathway=pathway, by_organisation=by_organisation,
-                         native=native)[0]
+    return _step_figures(scope=scope, period=period, pathway=pathway, by_organisation=by_organisation, native=native)[0]
 
 
-def step_figures_both(*, scope: Scope, period: Period, pathway: str = "", native: bool | None = None
-                      ) -> tuple[list[StepFigures], list[StepFigures]]:
+def step_figures_both(
+    *, scope: Scope, period: Period, pathway: str = "", native: bool | None = None
+) -> tuple[list[StepFigures], list[StepFigures]]:
     """(per step and organisation, per step): the two views of the bottleneck map, from the same two passes over
     the events on PostgreSQL (GROUPING SETS); four queries elsewhere."""
-    return _step_figures(scope=scope, period=period, pathway=pathway, by_organisation=True, totals=True,
-                         native=native)
+    return _step_figures(scope=scope, period=period, pathway=pathway, by_organisation=True, totals=True, native=native)
 
 
-def _step_figures(*, scope: Scope, period: Period, pathway: str, by_organisation: bool, totals: bool = False,
-                  native: bool | None = None) -> tuple[list[StepFigures], list[StepFigures]]:
+def _step_figures(
+    *,
+    scope: Scope,
+    period: Period,
+    pathway: str,
+    by_organisation: bool,
+    totals: bool = False,
+    native: bool | None = None,
+) -> tuple[list[StepFigures], list[StepFigures]]:
     keys = ["g_flow", "g_step"] + (["g_org"] if by_organisation else [])
     group = {"g_flow": F("flow"), "g_step": F("step")}
     if by_organisation:
         group["g_org"] = F("organisation_id")
     as_of = period.as_of
     waiting = waiting_tasks(scope=scope, period=period, pathway=pathway).annotate(
-        **group, g_value=Seconds(Value(as_of, output_field=DateTimeField()), F("created_at")))
-    done = _spans(scope, pathway).filter(
-        outcome=SpanOutcome.COMPLETED, ended_at__gte=period.start_at, ended_at__lt=period.end_at
-    ).annotate(**group, g_value=F("duration"))
+        **group, g_value=Seconds(Value(as_of, output_field=DateTimeField()), F("created_at"))
+    )
+    done = (
+        _spans(scope, pathway)
+        .filter(outcome=SpanOutcome.COMPLETED, ended_at__gte=period.start_at, ended_at__lt=period.end_at)
+        .annotate(**group, g_value=F("duration"))
+    )
     waiting_dist = grouped_percentiles(waiting, keys=keys, value="g_value", native=native, also_coarser=totals)
     done_dist = grouped_percentiles(done, keys=keys, value="g_value", native=native, also_coarser=totals)
     result: dict[tuple, StepFigures] = {}
@@ -88,5 +98,7 @@ def _step_figures(*, scope: Scope, period: Period, pathway: str, by_organisation
         return sorted(rows, key=lambda r: (r.flow, r.step, -(r.waiting or 0), r.organisation))
 
     nk = len(keys)
-    return (ordered(r for k, r in result.items() if len(k) == nk),
-            ordered(r for k, r in result.items() if len(k) == nk - 1))
+    return (
+        ordered(r for k, r in result.items() if len(k) == nk),
+        ordered(r for k, r in result.items() if len(k) == nk - 1),
+    )

@@ -30,16 +30,19 @@ def _openable_codes(request, table) -> set[str]:
     memo = request.__dict__.setdefault("_reports_openable_codes", {})
     if table.key not in memo:
         codes = {code for row in table.rows if row for code in (_split(row[-1])[0] or [])}
-        memo[table.key] = set(
-            case_selectors.case_list_for(user=user).filter(code__in=codes).values_list("code", flat=True)
-        ) if codes else set()
+        memo[table.key] = (
+            set(case_selectors.case_list_for(user=user).filter(code__in=codes).values_list("code", flat=True))
+            if codes
+            else set()
+        )
     return memo[table.key]
 
 
 def _code_html(code: str, openable: set[str]) -> SafeString:
     if code in openable:
-        return format_html('<a class="font-monospace" href="{}">{}</a>', reverse("reports:case_open", args=[code]),
-                           code)
+        return format_html(
+            '<a class="font-monospace" href="{}">{}</a>', reverse("reports:case_open", args=[code]), code
+        )
     return format_html('<span class="font-monospace">{}</span>', code)
 
 

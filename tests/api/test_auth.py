@@ -56,8 +56,9 @@ def test_token_of_a_user_without_active_membership_is_told_it_is_inactive(networ
     user = network.user("a", Role.OPERATOR)
     key = _token(api, user.username).json()["token"]
     membership = Membership.objects.get(user=user, organisation=network.org_a)
-    membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False,
-                          actor=network.user("a", Role.ORG_ADMIN))
+    membership_set_active(
+        organisation=network.org_a, membership_id=membership.pk, active=False, actor=network.user("a", Role.ORG_ADMIN)
+    )
     client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     # issue 16, item 17: a 403 that says why, with no case data, rather than empty lists and 404s
     for url in (reverse("api-case-list"), reverse("api-case-detail", args=[case_a.pk])):
@@ -119,5 +120,5 @@ ANONYMOUS_REQUESTS = [
 def test_anonymous_requests_are_401(network, case_a, api, method, path):
     response = getattr(api, method)(path, {}, format="json") if method != "get" else api.get(path)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Token'
+    assert response["WWW-Authenticate"] == "Token"
     assert "Bianchi" not in response.content.decode()

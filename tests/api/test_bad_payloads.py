@@ -24,12 +24,10 @@ PERSON_CASES = [
     ("future birth date", {**PERSON, "birth_date": TOMORROW}, "birth_date"),
     ("birth date before 1900", {**PERSON, "birth_date": "1850-01-01"}, "birth_date"),
     ("unknown sex", {**PERSON, "sex": "Q"}, "sex"),
-    ("unknown identifier kind", {**PERSON, "other_id_kind": "library_card", "other_id_number": "1"},
-     "other_id_kind"),
+    ("unknown identifier kind", {**PERSON, "other_id_kind": "library_card", "other_id_number": "1"}, "other_id_kind"),
     ("huge name", {**PERSON, "first_name": HUGE}, "first_name"),
     ("huge codice fiscale", {**PERSON, "codice_fiscale": HUGE}, "codice_fiscale"),
-    ("codice fiscale with a wrong check character", {**PERSON, "codice_fiscale": "RSSMRA85T10A562A"},
-     "codice_fiscale"),
+    ("codice fiscale with a wrong check character", {**PERSON, "codice_fiscale": "RSSMRA85T10A562A"}, "codice_fiscale"),
     ("codice fiscale too short", {**PERSON, "codice_fiscale": "RSSMRA85T10"}, "codice_fiscale"),
     ("codice fiscale of another birth date", {**PERSON, "codice_fiscale": "VRDLGU70A01F205R"}, "codice_fiscale"),
     ("invalid e-mail", {**PERSON, "email": "not-an-email"}, "email"),
@@ -44,8 +42,7 @@ PERSON_CASES = [
 
 @pytest.mark.parametrize(("label", "payload", "field"), PERSON_CASES, ids=[c[0] for c in PERSON_CASES])
 def test_bad_person_payload_is_400(network, client_for, label, payload, field):
-    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-person-list"), payload,
-                                                                       format="json")
+    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-person-list"), payload, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert not Person.objects.exists()
@@ -53,22 +50,25 @@ def test_bad_person_payload_is_400(network, client_for, label, payload, field):
 
 def test_non_json_body_is_400(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-person-list"), data='{"first_name": "Mario",', content_type="application/json")
+        reverse("api-person-list"), data='{"first_name": "Mario",', content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
     assert not Person.objects.exists()
 
 
 def test_json_list_instead_of_object_is_400(network, client_for):
-    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-person-list"), [PERSON],
-                                                                       format="json")
+    response = client_for(network.user("a", Role.CASE_MANAGER)).post(
+        reverse("api-person-list"), [PERSON], format="json"
+    )
     assert response.status_code == 400
     assert not Person.objects.exists()
 
 
 def test_unsupported_content_type_is_415(network, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-person-list"), data="first_name=Mario", content_type="text/plain")
+        reverse("api-person-list"), data="first_name=Mario", content_type="text/plain"
+    )
     assert response.status_code == 415
     assert not Person.objects.exists()
 
@@ -88,8 +88,9 @@ HOUSEHOLD_CASES = [
 
 @pytest.mark.parametrize(("label", "payload", "field"), HOUSEHOLD_CASES, ids=[c[0] for c in HOUSEHOLD_CASES])
 def test_bad_household_payload_is_400(network, client_for, label, payload, field):
-    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-household-list"), payload,
-                                                                       format="json")
+    response = client_for(network.user("a", Role.CASE_MANAGER)).post(
+        reverse("api-household-list"), payload, format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert not Household.objects.exists()
@@ -110,11 +111,11 @@ INTERVENTION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "payload", "field"), INTERVENTION_CASES,
-                         ids=[c[0] for c in INTERVENTION_CASES])
+@pytest.mark.parametrize(("label", "payload", "field"), INTERVENTION_CASES, ids=[c[0] for c in INTERVENTION_CASES])
 def test_bad_intervention_payload_is_400(network, case_a, client_for, label, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-case-intervention-list", args=[case_a.pk]), payload, format="json")
+        reverse("api-case-intervention-list", args=[case_a.pk]), payload, format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert not Intervention.objects.exists()
@@ -139,54 +140,74 @@ def test_bad_case_payload_is_400(network, client_for, label, payload, field):
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({}, "closure_outcome"),
-    ({"closure_outcome": "vanished"}, "closure_outcome"),
-    ({"closure_outcome": "other", "closed_on": "2020-13-01"}, "closed_on"),
-    ({"closure_outcome": "other", "closure_note": HUGE}, "closure_note"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "closure_outcome"),
+        ({"closure_outcome": "vanished"}, "closure_outcome"),
+        ({"closure_outcome": "other", "closed_on": "2020-13-01"}, "closed_on"),
+        ({"closure_outcome": "other", "closure_note": HUGE}, "closure_note"),
+    ],
+)
 def test_bad_close_payload_is_400(network, case_a, client_for, payload, field):
-    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-case-close", args=[case_a.pk]),
-                                                                       payload, format="json")
+    response = client_for(network.user("a", Role.CASE_MANAGER)).post(
+        reverse("api-case-close", args=[case_a.pk]), payload, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
     case_a.refresh_from_db()
     assert case_a.status == "open"
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({}, "body"),
-    ({"body": ""}, "body"),
-    ({"body": "x" * 10_001}, "body"),
-    ({"body": "ok", "is_sensitive": "perhaps"}, "is_sensitive"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "body"),
+        ({"body": ""}, "body"),
+        ({"body": "x" * 10_001}, "body"),
+        ({"body": "ok", "is_sensitive": "perhaps"}, "is_sensitive"),
+    ],
+)
 def test_bad_note_payload_is_400(network, case_a, client_for, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-case-note-list", args=[case_a.pk]), payload, format="json")
+        reverse("api-case-note-list", args=[case_a.pk]), payload, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
     assert not Note.objects.exists()
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"purpose": "marketing", "given_on": "2025-01-01"}, "purpose"),
-    ({"purpose": "processing"}, "given_on"),
-    ({"purpose": "processing", "given_on": TOMORROW}, "given_on"),
-    ({"purpose": "processing", "given_on": "2025-01-10", "expires_on": "2025-01-01"}, "expires_on"),
-    ({"purpose": "share_named", "given_on": "2025-01-10", "organisations": "all"}, "organisations"),
-    ({"purpose": "share_named", "given_on": "2025-01-10", "organisations": [999999]}, "organisations"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"purpose": "marketing", "given_on": "2025-01-01"}, "purpose"),
+        ({"purpose": "processing"}, "given_on"),
+        ({"purpose": "processing", "given_on": TOMORROW}, "given_on"),
+        ({"purpose": "processing", "given_on": "2025-01-10", "expires_on": "2025-01-01"}, "expires_on"),
+        ({"purpose": "share_named", "given_on": "2025-01-10", "organisations": "all"}, "organisations"),
+        ({"purpose": "share_named", "given_on": "2025-01-10", "organisations": [999999]}, "organisations"),
+    ],
+)
 def test_bad_consent_payload_is_400(network, case_a, client_for, payload, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-consent-list"), {"person": case_a.person_id, **payload}, format="json")
+        reverse("api-consent-list"), {"person": case_a.person_id, **payload}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert not Consent.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/persons/abc/", "/api/v1/cases/1.5/", "/api/v1/households/-1/",
-                                  "/api/v1/cases/99999999999999999999999999/", "/api/v1/cases/abc/notes/",
-                                  "/api/v1/consents/%20/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/persons/abc/",
+        "/api/v1/cases/1.5/",
+        "/api/v1/households/-1/",
+        "/api/v1/cases/99999999999999999999999999/",
+        "/api/v1/cases/abc/notes/",
+        "/api/v1/consents/%20/",
+    ],
+)
 def test_malformed_or_out_of_range_ids_in_urls_are_404(network, client_for, path):
     response = client_for(network.user("a", Role.CASE_MANAGER)).get(path)
     assert response.status_code == 404
@@ -201,8 +222,10 @@ def test_bad_person_search_parameters_are_400(network, client_for, params):
 def test_read_only_fields_in_a_payload_are_ignored(network, client_for):
     other = register_person(network.user("b", Role.CASE_MANAGER), network.org_b, first_name="Anna")
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-person-list"), {**PERSON, "registered_by": network.org_b.pk, "merged_into": other.pk},
-        format="json")
+        reverse("api-person-list"),
+        {**PERSON, "registered_by": network.org_b.pk, "merged_into": other.pk},
+        format="json",
+    )
     assert response.status_code == 201
     person = Person.objects.get(pk=response.json()["id"])
     assert person.registered_by == network.org_a

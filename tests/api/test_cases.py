@@ -17,8 +17,7 @@ CF = "RSSMRA85T10A562S"
 def test_open_case_for_a_visible_person(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     person = register_person(manager, network.org_a)
-    response = client_for(manager).post(reverse("api-case-list"), {"person": person.pk, "title": "Casa"},
-                                        format="json")
+    response = client_for(manager).post(reverse("api-case-list"), {"person": person.pk, "title": "Casa"}, format="json")
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["id"])
     assert (case.person, case.lead_organisation, case.case_manager) == (person, network.org_a, manager)
@@ -29,8 +28,9 @@ def test_open_case_for_a_visible_person(network, client_for):
 
 def test_open_case_for_a_hidden_person_is_not_found(network, client_for):
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
-    response = client_for(network.user("b", Role.CASE_MANAGER)).post(reverse("api-case-list"),
-                                                                       {"person": person.pk}, format="json")
+    response = client_for(network.user("b", Role.CASE_MANAGER)).post(
+        reverse("api-case-list"), {"person": person.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "person" in response.json()["error"]["fields"]
     assert not Case.objects.exists()
@@ -48,7 +48,8 @@ def test_open_case_for_a_person_registered_elsewhere_with_the_codice_fiscale(net
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     open_case(network.user("a", Role.CASE_MANAGER), network.org_a, person)
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        reverse("api-case-list"), {"codice_fiscale_proof": CF.lower()}, format="json")
+        reverse("api-case-list"), {"codice_fiscale_proof": CF.lower()}, format="json"
+    )
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["id"])
     assert (case.person, case.lead_organisation) == (person, network.org_b)
@@ -57,7 +58,8 @@ def test_open_case_for_a_person_registered_elsewhere_with_the_codice_fiscale(net
 def test_open_case_for_a_person_registered_elsewhere_by_id_and_codice_fiscale(network, client_for):
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        reverse("api-case-list"), {"person": person.pk, "codice_fiscale_proof": CF}, format="json")
+        reverse("api-case-list"), {"person": person.pk, "codice_fiscale_proof": CF}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert Case.objects.get().person == person
 
@@ -65,34 +67,37 @@ def test_open_case_for_a_person_registered_elsewhere_by_id_and_codice_fiscale(ne
 def test_open_case_with_a_wrong_codice_fiscale_proof_is_not_found(network, client_for):
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a, codice_fiscale=CF)
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        reverse("api-case-list"), {"person": person.pk, "codice_fiscale_proof": "VRDLGU70A01F205R"}, format="json")
+        reverse("api-case-list"), {"person": person.pk, "codice_fiscale_proof": "VRDLGU70A01F205R"}, format="json"
+    )
     assert response.status_code == 400
     assert not Case.objects.exists()
 
 
 def test_open_case_with_a_hidden_household_is_not_found(network, client_for):
-    household = services.household_create(actor=network.user("b", Role.CASE_MANAGER), organisation_id=None,
-                                          name="Famiglia B")
+    household = services.household_create(
+        actor=network.user("b", Role.CASE_MANAGER), organisation_id=None, name="Famiglia B"
+    )
     manager = network.user("a", Role.CASE_MANAGER)
     person = register_person(manager, network.org_a)
-    response = client_for(manager).post(reverse("api-case-list"), {"person": person.pk, "household": household.pk},
-                                        format="json")
+    response = client_for(manager).post(
+        reverse("api-case-list"), {"person": person.pk, "household": household.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "household" in response.json()["error"]["fields"]
     assert not Case.objects.exists()
 
 
 def test_open_case_without_a_person_is_400(network, client_for):
-    response = client_for(network.user("a", Role.CASE_MANAGER)).post(reverse("api-case-list"), {"title": "x"},
-                                                                       format="json")
+    response = client_for(network.user("a", Role.CASE_MANAGER)).post(
+        reverse("api-case-list"), {"title": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert "person" in response.json()["error"]["fields"]
 
 
 def test_case_detail_has_consent_summary_capabilities_and_writes_a_read_row(network, case_a, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
-    services.consent_record(actor=manager, person=case_a.person, purpose="processing",
-                            given_on=timezone.localdate())
+    services.consent_record(actor=manager, person=case_a.person, purpose="processing", given_on=timezone.localdate())
     response = client_for(manager).get(reverse("api-case-detail", args=[case_a.pk]))
     assert response.status_code == 200
     body = response.json()
@@ -101,7 +106,11 @@ def test_case_detail_has_consent_summary_capabilities_and_writes_a_read_row(netw
     assert set(body["capabilities"]) >= {"view_file", "change_case", "add_note"}
     entry = AuditEntry.objects.get(action="read", object_type="cases.case")
     assert (entry.case_id, entry.person_id, entry.user, entry.organisation) == (
-        case_a.pk, case_a.person_id, manager, network.org_a)
+        case_a.pk,
+        case_a.person_id,
+        manager,
+        network.org_a,
+    )
 
 
 def test_volunteer_sees_the_case_summary_without_the_file(network, case_a, client_for):
@@ -123,8 +132,12 @@ def test_coordinator_does_not_see_cases_without_a_grant(network, case_a, client_
 def test_list_filters_by_status_query_and_mine(network, case_a, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     other_manager = make_member(network.org_a, Role.CASE_MANAGER, username="a_cm2")
-    other = open_case(manager, network.org_a, register_person(manager, network.org_a, first_name="Anna",
-                                                              last_name="Verdi"), case_manager=other_manager)
+    other = open_case(
+        manager,
+        network.org_a,
+        register_person(manager, network.org_a, first_name="Anna", last_name="Verdi"),
+        case_manager=other_manager,
+    )
     lifecycle.case_set_status(actor=manager, case=other, status="active")
     client = client_for(manager)
 
@@ -150,8 +163,11 @@ def test_partial_update_changes_title_and_household(network, case_a, client_for)
     manager = network.user("a", Role.CASE_MANAGER)
     household = services.household_create(actor=manager, organisation_id=None, name="Bianchi")
     client = client_for(manager)
-    response = client.patch(reverse("api-case-detail", args=[case_a.pk]),
-                            {"title": "Nuovo titolo", "household": household.pk}, format="json")
+    response = client.patch(
+        reverse("api-case-detail", args=[case_a.pk]),
+        {"title": "Nuovo titolo", "household": household.pk},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     case_a.refresh_from_db()
     assert (case_a.title, case_a.household) == ("Nuovo titolo", household)
@@ -164,8 +180,10 @@ def test_partial_update_changes_title_and_household(network, case_a, client_for)
 
 def test_partial_update_case_manager_must_manage_cases_for_the_lead_organisation(network, case_a, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).patch(
-        reverse("api-case-detail", args=[case_a.pk]), {"case_manager": network.user("b", Role.CASE_MANAGER).pk},
-        format="json")
+        reverse("api-case-detail", args=[case_a.pk]),
+        {"case_manager": network.user("b", Role.CASE_MANAGER).pk},
+        format="json",
+    )
     assert response.status_code == 400
     assert "case_manager" in response.json()["error"]["fields"]
     case_a.refresh_from_db()
@@ -175,7 +193,8 @@ def test_partial_update_case_manager_must_manage_cases_for_the_lead_organisation
 def test_partial_update_with_view_only_access_is_forbidden(network, case_a, client_for):
     grants.grant_case_access(case_a, network.org_b, change=False)
     response = client_for(network.user("b", Role.CASE_MANAGER)).patch(
-        reverse("api-case-detail", args=[case_a.pk]), {"title": "B was here"}, format="json")
+        reverse("api-case-detail", args=[case_a.pk]), {"title": "B was here"}, format="json"
+    )
     assert response.status_code == 403
     case_a.refresh_from_db()
     assert case_a.title == "Sostegno abitativo"
@@ -183,13 +202,15 @@ def test_partial_update_with_view_only_access_is_forbidden(network, case_a, clie
 
 def test_partial_update_of_a_hidden_case_is_404(network, case_a, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).patch(
-        reverse("api-case-detail", args=[case_a.pk]), {"title": "B was here"}, format="json")
+        reverse("api-case-detail", args=[case_a.pk]), {"title": "B was here"}, format="json"
+    )
     assert response.status_code == 404
 
 
 def test_set_status(network, case_a, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-case-set-status", args=[case_a.pk]), {"status": "suspended"}, format="json")
+        reverse("api-case-set-status", args=[case_a.pk]), {"status": "suspended"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "suspended"
     case_a.refresh_from_db()
@@ -199,7 +220,8 @@ def test_set_status(network, case_a, client_for):
 
 def test_set_status_to_closed_is_refused(network, case_a, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-case-set-status", args=[case_a.pk]), {"status": "closed"}, format="json")
+        reverse("api-case-set-status", args=[case_a.pk]), {"status": "closed"}, format="json"
+    )
     assert response.status_code == 400
     case_a.refresh_from_db()
     assert case_a.status == "open"
@@ -208,19 +230,22 @@ def test_set_status_to_closed_is_refused(network, case_a, client_for):
 def test_close_case(network, case_a, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
         reverse("api-case-close", args=[case_a.pk]),
-        {"closure_outcome": "goals_reached", "closure_note": "Casa trovata"}, format="json")
+        {"closure_outcome": "goals_reached", "closure_note": "Casa trovata"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     case_a.refresh_from_db()
-    assert (case_a.status, case_a.closure_outcome, case_a.closure_note) == ("closed", "goals_reached",
-                                                                            "Casa trovata")
+    assert (case_a.status, case_a.closure_outcome, case_a.closure_note) == ("closed", "goals_reached", "Casa trovata")
     assert case_a.closed_on == timezone.localdate()
 
 
 def test_close_case_in_the_future_is_400(network, case_a, client_for):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        reverse("api-case-close", args=[case_a.pk]), {"closure_outcome": "other", "closed_on": str(tomorrow)},
-        format="json")
+        reverse("api-case-close", args=[case_a.pk]),
+        {"closure_outcome": "other", "closed_on": str(tomorrow)},
+        format="json",
+    )
     assert response.status_code == 400
     assert "closed_on" in response.json()["error"]["fields"]
     case_a.refresh_from_db()
@@ -229,7 +254,8 @@ def test_close_case_in_the_future_is_400(network, case_a, client_for):
 
 def test_close_by_operator_is_forbidden(network, case_a, client_for):
     response = client_for(network.user("a", Role.OPERATOR)).post(
-        reverse("api-case-close", args=[case_a.pk]), {"closure_outcome": "other"}, format="json")
+        reverse("api-case-close", args=[case_a.pk]), {"closure_outcome": "other"}, format="json"
+    )
     assert response.status_code == 403
     case_a.refresh_from_db()
     assert case_a.status == "open"

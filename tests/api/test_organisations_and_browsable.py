@@ -35,8 +35,17 @@ def test_inactive_organisation_detail_is_404(network, client_for):
     assert client.get(reverse("api-organisation-detail", args=[network.org_b.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["api-root", "api-organisation-list", "api-person-list", "api-household-list",
-                                  "api-case-list", "api-intervention-list"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "api-root",
+        "api-organisation-list",
+        "api-person-list",
+        "api-household-list",
+        "api-case-list",
+        "api-intervention-list",
+    ],
+)
 def test_browsable_api_renders_lists(network, case_a, name):
     client = APIClient()
     client.login(username=network.user("a", Role.CASE_MANAGER).username, password=PASSWORD)
@@ -45,9 +54,14 @@ def test_browsable_api_renders_lists(network, case_a, name):
     assert "text/html" in response["Content-Type"]
 
 
-@pytest.mark.parametrize(("name", "marker"), [("api-case-detail", "Sostegno abitativo"),
-                                              ("api-case-note-list", "Visita domiciliare"),
-                                              ("api-case-intervention-list", "Pacco consegnato")])
+@pytest.mark.parametrize(
+    ("name", "marker"),
+    [
+        ("api-case-detail", "Sostegno abitativo"),
+        ("api-case-note-list", "Visita domiciliare"),
+        ("api-case-intervention-list", "Pacco consegnato"),
+    ],
+)
 def test_browsable_api_renders_a_case_and_its_parts(network, case_a, name, marker):
     manager = network.user("a", Role.CASE_MANAGER)
     services.note_add(actor=manager, case=case_a, body="Visita domiciliare")

@@ -28,8 +28,16 @@ USERS = {
     "m_coord": ("m", Role.COORDINATOR),
     "m_cm": ("m", Role.CASE_MANAGER),
 }
-ACTIONS = ["persons_list", "person_detail", "cases_list", "case_detail", "note_create", "notes",
-           "interventions_list", "case_interventions"]
+ACTIONS = [
+    "persons_list",
+    "person_detail",
+    "cases_list",
+    "case_detail",
+    "note_create",
+    "notes",
+    "interventions_list",
+    "case_interventions",
+]
 
 # persons_list / cases_list / interventions_list: "seen" or "hidden" (the row and the name are absent).
 # notes: "all" (A's sensitive note included), "shared" (only the non-sensitive one), or a status code.
@@ -42,9 +50,18 @@ SHARED_VOLUNTEER = dict(zip(ACTIONS, ["seen", 404, "seen", 200, 403, 403, "seen"
 SHARED_ADMIN = dict(zip(ACTIONS, ["seen", 200, "seen", 200, 403, "shared", "seen", 200], strict=True))
 COORDINATOR_GRANTED = dict(zip(ACTIONS, ["seen", 200, "seen", 200, 403, "shared", "seen", 200], strict=True))
 
-A_ONLY = {"a_cm": LEAD, "a_op": LEAD, "a_vol": LEAD_VOLUNTEER, "a_admin": LEAD_ADMIN,
-          "b_cm": NOTHING, "b_op": NOTHING, "b_vol": NOTHING, "b_admin": NOTHING,
-          "m_coord": NOTHING, "m_cm": NOTHING}
+A_ONLY = {
+    "a_cm": LEAD,
+    "a_op": LEAD,
+    "a_vol": LEAD_VOLUNTEER,
+    "a_admin": LEAD_ADMIN,
+    "b_cm": NOTHING,
+    "b_op": NOTHING,
+    "b_vol": NOTHING,
+    "b_admin": NOTHING,
+    "m_coord": NOTHING,
+    "m_cm": NOTHING,
+}
 EXPECTED = {
     "a_only": A_ONLY,
     "shared_with_b": {**A_ONLY, "b_cm": SHARED, "b_op": SHARED, "b_vol": SHARED_VOLUNTEER, "b_admin": SHARED_ADMIN},
@@ -63,8 +80,9 @@ def scene(network):
     """A's case for a person registered by A, with a plain and a sensitive note and one service."""
     manager = network.user("a", Role.CASE_MANAGER)
     person = register_person(manager, network.org_a, first_name=PERSON_NAME, last_name="Zanetti")
-    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, title="Matrice",
-                               with_pathway=False)
+    case = lifecycle.case_open(
+        actor=manager, organisation_id=network.org_a.pk, person=person, title="Matrice", with_pathway=False
+    )
     services.note_add(actor=manager, case=case, body=PLAIN)
     services.note_add(actor=manager, case=case, body=SENSITIVE, is_sensitive=True)
     intervention = services.intervention_record(actor=manager, case=case, kind="food_parcel")

@@ -77,26 +77,32 @@ def test_duplicate_codice_fiscale_registered_elsewhere_gives_409_without_the_id(
 
 def test_possible_duplicates_give_409_with_visible_candidates_then_confirmed_new_registers(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
-    existing = register_person(manager, network.org_a, first_name="Giuseppe", last_name="Esposito",
-                               birth_date=datetime.date(1970, 3, 4))
+    existing = register_person(
+        manager, network.org_a, first_name="Giuseppe", last_name="Esposito", birth_date=datetime.date(1970, 3, 4)
+    )
     client = client_for(manager)
     payload = {"first_name": "Giusepe", "last_name": "Esposito", "birth_date": "1970-03-04"}
     response = client.post(reverse("api-person-list"), payload, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "possible_duplicates"
     assert response.json()["error"]["candidates"] == [
-        {"id": existing.pk, "first_name": "Giuseppe", "last_name": "Esposito", "birth_date": "1970-03-04"}]
+        {"id": existing.pk, "first_name": "Giuseppe", "last_name": "Esposito", "birth_date": "1970-03-04"}
+    ]
     response = client.post(reverse("api-person-list"), {**payload, "confirmed_new": True}, format="json")
     assert response.status_code == 201
     assert Person.objects.count() == 2
 
 
 def test_possible_duplicates_registered_elsewhere_are_not_shown(network, client_for):
-    register_person(network.user("a", Role.CASE_MANAGER), network.org_a, first_name="Giuseppe",
-                    last_name="Esposito", birth_date=datetime.date(1970, 3, 4))
+    register_person(
+        network.user("a", Role.CASE_MANAGER),
+        network.org_a,
+        first_name="Giuseppe",
+        last_name="Esposito",
+        birth_date=datetime.date(1970, 3, 4),
+    )
     payload = {"first_name": "Giusepe", "last_name": "Esposito", "birth_date": "1970-03-04"}
-    response = client_for(network.user("b", Role.CASE_MANAGER)).post(reverse("api-person-list"), payload,
-                                                                       format="json")
+    response = client_for(network.user("b", Role.CASE_MANAGER)).post(reverse("api-person-list"), payload, format="json")
     assert response.status_code == 201
 
 
@@ -148,8 +154,9 @@ def test_nonexistent_and_hidden_person_answer_the_same(network, client_for):
 def test_partial_update_changes_only_the_given_fields(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     person = register_person(manager, network.org_a, codice_fiscale=CF, phone="02 1234")
-    response = client_for(manager).patch(reverse("api-person-detail", args=[person.pk]), {"city": "Cinisello"},
-                                         format="json")
+    response = client_for(manager).patch(
+        reverse("api-person-detail", args=[person.pk]), {"city": "Cinisello"}, format="json"
+    )
     assert response.status_code == 200, response.content
     person.refresh_from_db()
     assert (person.city, person.phone, person.codice_fiscale) == ("Cinisello", "02 1234", CF)
@@ -159,7 +166,8 @@ def test_partial_update_changes_only_the_given_fields(network, client_for):
 def test_partial_update_by_operator_is_forbidden(network, client_for):
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a)
     response = client_for(network.user("a", Role.OPERATOR)).patch(
-        reverse("api-person-detail", args=[person.pk]), {"city": "Milano"}, format="json")
+        reverse("api-person-detail", args=[person.pk]), {"city": "Milano"}, format="json"
+    )
     assert response.status_code == 403
     person.refresh_from_db()
     assert person.city == ""
@@ -168,7 +176,8 @@ def test_partial_update_by_operator_is_forbidden(network, client_for):
 def test_partial_update_of_hidden_person_is_404(network, client_for):
     person = register_person(network.user("a", Role.CASE_MANAGER), network.org_a)
     response = client_for(network.user("b", Role.CASE_MANAGER)).patch(
-        reverse("api-person-detail", args=[person.pk]), {"city": "Milano"}, format="json")
+        reverse("api-person-detail", args=[person.pk]), {"city": "Milano"}, format="json"
+    )
     assert response.status_code == 404
 
 
@@ -176,8 +185,9 @@ def test_partial_update_to_a_codice_fiscale_of_someone_else_is_409(network, clie
     manager = network.user("a", Role.CASE_MANAGER)
     owner = register_person(manager, network.org_a, codice_fiscale=CF)
     other = register_person(manager, network.org_a, first_name="Mario", last_name="Rossetti")
-    response = client_for(manager).patch(reverse("api-person-detail", args=[other.pk]), {"codice_fiscale": CF},
-                                         format="json")
+    response = client_for(manager).patch(
+        reverse("api-person-detail", args=[other.pk]), {"codice_fiscale": CF}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["error"]["existing_person"] == owner.pk
     other.refresh_from_db()
@@ -189,8 +199,11 @@ def test_merge_moves_cases_to_the_kept_person(network, client_for):
     kept = register_person(manager, network.org_a, codice_fiscale=CF)
     duplicate = register_person(manager, network.org_a, first_name="Mario", last_name="Rosi")
     case = open_case(manager, network.org_a, duplicate)
-    response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]),
-                                        {"merged": duplicate.pk, "reason": "Same person, typo"}, format="json")
+    response = client_for(manager).post(
+        reverse("api-person-merge", args=[kept.pk]),
+        {"merged": duplicate.pk, "reason": "Same person, typo"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["kept"] == kept.pk
     assert Case.objects.get(pk=case.pk).person == kept
@@ -202,10 +215,10 @@ def test_merge_moves_cases_to_the_kept_person(network, client_for):
 def test_merge_with_a_hidden_person_is_not_found(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     kept = register_person(manager, network.org_a)
-    hidden = register_person(network.user("b", Role.CASE_MANAGER), network.org_b, first_name="Mario",
-                             last_name="Rosi")
-    response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]),
-                                        {"merged": hidden.pk, "reason": "x"}, format="json")
+    hidden = register_person(network.user("b", Role.CASE_MANAGER), network.org_b, first_name="Mario", last_name="Rosi")
+    response = client_for(manager).post(
+        reverse("api-person-merge", args=[kept.pk]), {"merged": hidden.pk, "reason": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert "merged" in response.json()["error"]["fields"]
     hidden.refresh_from_db()
@@ -216,8 +229,9 @@ def test_merge_without_reason_is_400(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     kept = register_person(manager, network.org_a)
     other = register_person(manager, network.org_a, first_name="Mario", last_name="Rosi")
-    response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]), {"merged": other.pk},
-                                        format="json")
+    response = client_for(manager).post(
+        reverse("api-person-merge", args=[kept.pk]), {"merged": other.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
     assert not PersonMerge.objects.exists()
@@ -226,8 +240,9 @@ def test_merge_without_reason_is_400(network, client_for):
 def test_merge_of_a_person_with_itself_is_400(network, client_for):
     manager = network.user("a", Role.CASE_MANAGER)
     kept = register_person(manager, network.org_a)
-    response = client_for(manager).post(reverse("api-person-merge", args=[kept.pk]),
-                                        {"merged": kept.pk, "reason": "x"}, format="json")
+    response = client_for(manager).post(
+        reverse("api-person-merge", args=[kept.pk]), {"merged": kept.pk, "reason": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert not PersonMerge.objects.exists()
 
@@ -245,8 +260,12 @@ def test_registration_racing_another_one_with_the_same_codice_fiscale_is_409(net
     def racing_register(**kwargs):
         calls.append(kwargs)
         if len(calls) == 1:
-            real_register(actor=manager, organisation_id=network.org_a.pk, confirmed_new=True,
-                          data={"first_name": "Mario", "last_name": "Rossi", "codice_fiscale": CF})
+            real_register(
+                actor=manager,
+                organisation_id=network.org_a.pk,
+                confirmed_new=True,
+                data={"first_name": "Mario", "last_name": "Rossi", "codice_fiscale": CF},
+            )
             raise IntegrityError("UNIQUE constraint failed: cases_person.codice_fiscale")
         return real_register(**kwargs)
 

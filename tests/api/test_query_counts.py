@@ -15,8 +15,13 @@ ROWS = [5, 60]
 
 
 def _person(manager, org, i):
-    return register_person(manager, org, first_name=f"Nome{i}", last_name=f"Cognome{i}",
-                           birth_date=datetime.date(1950, 1, 1) + datetime.timedelta(days=i))
+    return register_person(
+        manager,
+        org,
+        first_name=f"Nome{i}",
+        last_name=f"Cognome{i}",
+        birth_date=datetime.date(1950, 1, 1) + datetime.timedelta(days=i),
+    )
 
 
 def _organisations(network, n):
@@ -36,10 +41,15 @@ def _persons(network, n):
 def _households(network, n):
     manager = network.user("a", Role.CASE_MANAGER)
     for i in range(n):
-        household = services.household_create(actor=manager, organisation_id=None, name=f"Famiglia {i}",
-                                              reference_person=_person(manager, network.org_a, i))
-        services.household_member_add(actor=manager, household=household,
-                                      person=_person(manager, network.org_a, 1000 + i), relationship="child")
+        household = services.household_create(
+            actor=manager,
+            organisation_id=None,
+            name=f"Famiglia {i}",
+            reference_person=_person(manager, network.org_a, i),
+        )
+        services.household_member_add(
+            actor=manager, household=household, person=_person(manager, network.org_a, 1000 + i), relationship="child"
+        )
     return reverse("api-household-list"), {}
 
 
@@ -47,9 +57,13 @@ def _consents(network, n):
     manager = network.user("a", Role.CASE_MANAGER)
     person = _person(manager, network.org_a, 0)
     for i in range(n):
-        services.consent_record(actor=manager, person=person, purpose="share_named",
-                                given_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=i),
-                                organisations=[network.org_a, network.org_b])
+        services.consent_record(
+            actor=manager,
+            person=person,
+            purpose="share_named",
+            given_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=i),
+            organisations=[network.org_a, network.org_b],
+        )
     return reverse("api-consent-list"), {"person": person.pk}
 
 

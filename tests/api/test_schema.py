@@ -13,10 +13,18 @@ def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
     # --fail-on-warn raises SchemaGenerationError on any warning or error
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
     schema = schema_file.read_text()
-    for path in ("/api/v1/auth/token/", "/api/v1/organisations/", "/api/v1/persons/{id}/merge/",
-                 "/api/v1/households/{id}/members/", "/api/v1/consents/{id}/withdraw/", "/api/v1/cases/{id}/close/",
-                 "/api/v1/cases/{id}/status/", "/api/v1/cases/{case_pk}/notes/",
-                 "/api/v1/cases/{case_pk}/interventions/", "/api/v1/interventions/"):
+    for path in (
+        "/api/v1/auth/token/",
+        "/api/v1/organisations/",
+        "/api/v1/persons/{id}/merge/",
+        "/api/v1/households/{id}/members/",
+        "/api/v1/consents/{id}/withdraw/",
+        "/api/v1/cases/{id}/close/",
+        "/api/v1/cases/{id}/status/",
+        "/api/v1/cases/{case_pk}/notes/",
+        "/api/v1/cases/{case_pk}/interventions/",
+        "/api/v1/interventions/",
+    ):
         assert f"  {path}:" in schema
 
 
@@ -64,15 +72,18 @@ def _is_uri(value) -> bool:
     return not isinstance(value, str) or bool(urlsplit(value).scheme and urlsplit(value).netloc)
 
 
-@pytest.mark.parametrize(("component", "prop", "valid"), [
-    ("Case", "closure_outcome", "goals_reached"),  # "" while the case is open
-    ("CaseDetail", "closure_outcome", "goals_reached"),
-    ("Handoff", "decline_reason", "capacity"),  # "" unless declined
-    ("Handoff", "outcome", "completed"),  # "" until reported
-    ("OrganisationContacts", "website", "https://example.org/"),
-    ("OrganisationContacts", "email", "info@example.org"),
-    ("PersonDetail", "email", "mario@example.org"),
-])
+@pytest.mark.parametrize(
+    ("component", "prop", "valid"),
+    [
+        ("Case", "closure_outcome", "goals_reached"),  # "" while the case is open
+        ("CaseDetail", "closure_outcome", "goals_reached"),
+        ("Handoff", "decline_reason", "capacity"),  # "" unless declined
+        ("Handoff", "outcome", "completed"),  # "" until reported
+        ("OrganisationContacts", "website", "https://example.org/"),
+        ("OrganisationContacts", "email", "info@example.org"),
+        ("PersonDetail", "email", "mario@example.org"),
+    ],
+)
 def test_read_only_fields_of_blank_model_fields_accept_blank_in_the_schema(openapi, component, prop, valid):
     assert _accepts(openapi, component, prop, "")
     assert _accepts(openapi, component, prop, valid)
@@ -91,14 +102,17 @@ def test_every_operation_declares_its_errors_in_the_one_shape_and_no_catch_all(o
                 assert ref == "#/components/schemas/Error", (method, path, code)
 
 
-@pytest.mark.parametrize(("method", "path", "declared", "undeclared"), [
-    ("get", "/api/v1/cases/", {"400", "401", "403", "404", "503"}, {"409", "413", "415", "422", "429"}),
-    ("get", "/api/v1/cases/{id}/", {"401", "403", "404", "503"}, {"400", "413", "415", "429"}),
-    ("patch", "/api/v1/cases/{id}/", {"400", "401", "403", "404", "413", "415", "503"}, {"422", "429"}),
-    ("post", "/api/v1/handoffs/{id}/accept/", {"400", "401", "403", "404", "409", "422", "503"}, {"429"}),
-    ("post", "/api/v1/auth/token/", {"400", "429", "503"}, {"401", "404"}),
-    ("post", "/api/v1/persons/", {"400", "401", "403", "409", "503"}, {"422"}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "declared", "undeclared"),
+    [
+        ("get", "/api/v1/cases/", {"400", "401", "403", "404", "503"}, {"409", "413", "415", "422", "429"}),
+        ("get", "/api/v1/cases/{id}/", {"401", "403", "404", "503"}, {"400", "413", "415", "429"}),
+        ("patch", "/api/v1/cases/{id}/", {"400", "401", "403", "404", "413", "415", "503"}, {"422", "429"}),
+        ("post", "/api/v1/handoffs/{id}/accept/", {"400", "401", "403", "404", "409", "422", "503"}, {"429"}),
+        ("post", "/api/v1/auth/token/", {"400", "429", "503"}, {"401", "404"}),
+        ("post", "/api/v1/persons/", {"400", "401", "403", "409", "503"}, {"422"}),
+    ],
+)
 def test_error_statuses_follow_what_the_operation_is(openapi, method, path, declared, undeclared):
     responses = set(openapi["paths"][path][method]["responses"])
     assert declared <= responses

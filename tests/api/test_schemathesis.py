@@ -66,11 +66,21 @@ def _network_data(network) -> None:
     for title in ("Invio in attesa", "Invio rifiutato"):
         case = open_case(manager_b, network.org_b, title=title)
         for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-            consent_record(actor=manager_b, person=case.person, purpose=purpose,
-                           given_on=timezone.localdate() - datetime.timedelta(days=1))
-        handoff = handoffs.handoff_send(actor=manager_b, case=case, kind=HandoffKind.REFERRAL,
-                                        receiver_organisation_id=network.org_a.pk, service_type_id=service.pk,
-                                        reason="Pacco alimentare", sections=[])
+            consent_record(
+                actor=manager_b,
+                person=case.person,
+                purpose=purpose,
+                given_on=timezone.localdate() - datetime.timedelta(days=1),
+            )
+        handoff = handoffs.handoff_send(
+            actor=manager_b,
+            case=case,
+            kind=HandoffKind.REFERRAL,
+            receiver_organisation_id=network.org_a.pk,
+            service_type_id=service.pk,
+            reason="Pacco alimentare",
+            sections=[],
+        )
     handoffs.handoff_decline(actor=manager_a, handoff_id=handoff.pk, reason=DeclineReason.CAPACITY)
 
 
@@ -87,8 +97,14 @@ def api_schema(db, _wsgi_in_test_transaction):
 
 # Few examples per operation and mode, the same ones on every run; no shrinking (a failure shows the example that
 # found it): the whole schema, twice, stays within a couple of minutes on SQLite.
-FUZZ = settings(max_examples=8, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def _fuzz_every_operation(api_schema, user) -> dict[str, BaseException]:
@@ -118,7 +134,8 @@ def _fuzz_every_operation(api_schema, user) -> dict[str, BaseException]:
 
 def _report(failures: dict[str, BaseException]) -> str:
     return f"{len(failures)} operations broke their schema:\n" + "\n\n".join(
-        f"--- {label}\n{exc}" for label, exc in failures.items())
+        f"--- {label}\n{exc}" for label, exc in failures.items()
+    )
 
 
 def test_every_operation_keeps_its_schema_for_a_partner_member(api_schema, network_data):

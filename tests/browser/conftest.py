@@ -64,8 +64,15 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -97,6 +104,7 @@ def new_page(browser, live_server):
 
 
 # --- an ASGI live server: HTTP and websockets -------------------------------------------------------------
+
 
 @contextmanager
 def shared_in_memory_database():
@@ -202,8 +210,14 @@ class AsgiLiveServer:
     def start(self) -> None:
         import uvicorn
 
-        config = uvicorn.Config(self.application(), lifespan="off", log_level="warning", loop="asyncio",
-                                ws="websockets-sansio", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            self.application(),
+            lifespan="off",
+            log_level="warning",
+            loop="asyncio",
+            ws="websockets-sansio",
+            timeout_graceful_shutdown=5,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="asgi-live-server", daemon=True)
         self.thread.start()

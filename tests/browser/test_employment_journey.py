@@ -19,9 +19,16 @@ def test_referral_to_the_job_centre_accepted_and_course_enrolment(
     network, consenting_case, cpi, job_placement, new_page, live_server
 ):
     case = consenting_case
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
-        "title": "Patentino carrello elevatore", "starts_on": timezone.localdate() + datetime.timedelta(days=5),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=8), "seats": 12})
+    course = services.course_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **{
+            "title": "Patentino carrello elevatore",
+            "starts_on": timezone.localdate() + datetime.timedelta(days=5),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=8),
+            "seats": 12,
+        },
+    )
 
     # given: A's case manager on the case page, whose employment panel loads by itself
     manager = new_page()

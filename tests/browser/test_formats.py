@@ -16,8 +16,12 @@ def test_household_page_in_italian_and_english(network, new_page, live_server, c
     # given: a household with ISEE 16,000 € until 4 December 2026
     manager = network.user("a", Role.CASE_MANAGER)
     household = services.household_create(
-        actor=manager, organisation_id=network.org_a.pk, name="Bianchi", isee_value=Decimal("16000"),
-        isee_expires_on=datetime.date(2026, 12, 4), reference_person=case_a.person,
+        actor=manager,
+        organisation_id=network.org_a.pk,
+        name="Bianchi",
+        isee_value=Decimal("16000"),
+        isee_expires_on=datetime.date(2026, 12, 4),
+        reference_person=case_a.person,
     )
     url = reverse("cases:household_detail", args=[household.pk])
     # when: the case manager reads it in Italian, then in English

@@ -16,9 +16,15 @@ def test_after_declining_the_receiver_sees_the_case_code_and_not_the_name(
     network, consenting_case, service, new_page, live_server
 ):
     case = consenting_case
-    handoff = handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=case,
-                                    kind=HandoffKind.REFERRAL, receiver_organisation_id=network.org_b.pk,
-                                    service_type_id=service.pk, reason="Pacco alimentare", sections=["file"])
+    handoff = handoffs.handoff_send(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case,
+        kind=HandoffKind.REFERRAL,
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Pacco alimentare",
+        sections=["file"],
+    )
     task = Task.objects.get(process_id=handoff.process_id, flow_task=HandoffFlow.decide)
     received = reverse("workflows:handoffs_received")
     page = new_page("en-GB")

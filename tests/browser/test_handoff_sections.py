@@ -14,10 +14,18 @@ from tests.helpers.browser import login
 
 PHONE = {"width": 390, "height": 844}
 LABELS = {
-    "en-GB": {"file": "Personal data, assessment and plan", "notes": "Notes (not the sensitive ones)",
-              "documents": "Documents", "timeline": "Case timeline"},
-    "it-IT": {"file": "Dati anagrafici, valutazione e progetto", "notes": "Note (escluse quelle riservate)",
-              "documents": "Documenti", "timeline": "Cronologia del caso"},
+    "en-GB": {
+        "file": "Personal data, assessment and plan",
+        "notes": "Notes (not the sensitive ones)",
+        "documents": "Documents",
+        "timeline": "Case timeline",
+    },
+    "it-IT": {
+        "file": "Dati anagrafici, valutazione e progetto",
+        "notes": "Note (escluse quelle riservate)",
+        "documents": "Documenti",
+        "timeline": "Cronologia del caso",
+    },
 }
 
 
@@ -33,8 +41,9 @@ def visible_items(page, part: str) -> list[str]:
 def test_choosing_a_service_ticks_its_sections_and_the_summary_follows(
     network, consenting_case, new_page, live_server, locale
 ):
-    housing = ServiceType.objects.create(code="social-housing-support", name="Accompagnamento all'abitare",
-                                         share_sections=["file", "documents"])
+    housing = ServiceType.objects.create(
+        code="social-housing-support", name="Accompagnamento all'abitare", share_sections=["file", "documents"]
+    )
     clothing = ServiceType.objects.create(code="clothing", name="Guardaroba solidale", share_sections=[])
     network.org_b.services.add(housing, clothing)
     labels = LABELS[locale]

@@ -15,10 +15,14 @@ from tests.helpers.browser import login
 @pytest.fixture
 def households(network, case_a):
     manager = network.user("a", Role.CASE_MANAGER)
-    verdi = services.household_create(actor=manager, organisation_id=network.org_a.pk, name="Nucleo Verdi",
-                                      address="Via Roma 12, Cinisello Balsamo", reference_person=case_a.person)
-    services.household_create(actor=manager, organisation_id=network.org_a.pk, name="Ferrari",
-                              address="Via Milano 3")
+    verdi = services.household_create(
+        actor=manager,
+        organisation_id=network.org_a.pk,
+        name="Nucleo Verdi",
+        address="Via Roma 12, Cinisello Balsamo",
+        reference_person=case_a.person,
+    )
+    services.household_create(actor=manager, organisation_id=network.org_a.pk, name="Ferrari", address="Via Milano 3")
     assert verdi.members.get().relationship == Relationship.REFERENCE
     return verdi
 

@@ -17,15 +17,22 @@ from workflows.models import Handoff
 from workflows.services import handoffs
 
 
-def test_emergency_placement(network, consenting_case, shelter, housing_services, lead, provider_cm,
-                             new_page, live_server):
+def test_emergency_placement(
+    network, consenting_case, shelter, housing_services, lead, provider_cm, new_page, live_server
+):
     case = consenting_case
     # given: the lead started the housing pathway and assessed an emergency; the shelter accepted the referral
     process = pathway.pathway_start(actor=lead, case=case)
     record_profile(lead, case, situation="homeless", notes="Dorme alla stazione di Sesto")
     assess = Task.objects.get(process=process, flow_task=HousingFlow.assess)
-    pathway.assessment_done(actor=lead, task=assess, emergency_needed=True, emergency_provider=network.org_b,
-                            temporary_provider=network.org_b, public_provider=network.org_b)
+    pathway.assessment_done(
+        actor=lead,
+        task=assess,
+        emergency_needed=True,
+        emergency_provider=network.org_b,
+        temporary_provider=network.org_b,
+        public_provider=network.org_b,
+    )
     handoffs.handoff_accept(actor=provider_cm, handoff_id=Handoff.objects.get(case=case).pk)
     step = Task.objects.get(process=process, flow_task=HousingFlow.emergency_placement)
 
@@ -56,8 +63,7 @@ def test_emergency_placement(network, consenting_case, shelter, housing_services
     assert stay.place.label == "1" and stay.place.status == PlaceStatus.OCCUPIED
     step.refresh_from_db()
     assert step.status == STATUS.DONE
-    assert Task.objects.filter(process=process, flow_task=HousingFlow.temporary_placement,
-                               status=STATUS.NEW).exists()
+    assert Task.objects.filter(process=process, flow_task=HousingFlow.temporary_placement, status=STATUS.NEW).exists()
 
     # and: the lead sees the stay in the housing panel of the case (its own page: the case page loads three
     # panels at once, which the live server's threads would run on one shared in-memory SQLite connection)

@@ -21,8 +21,9 @@ from tests.helpers.housing import offer_sap as _offer_sap
 from tests.helpers.housing import record_profile
 
 
-def test_the_assessment_lists_only_housing_providers(network, consenting_case, housing_services, food_bank,
-                                                      lead, new_page):
+def test_the_assessment_lists_only_housing_providers(
+    network, consenting_case, housing_services, food_bank, lead, new_page
+):
     process = pathway.pathway_start(actor=lead, case=consenting_case)
     record_profile(lead, consenting_case)
     task = Task.objects.get(process=process, flow_task=HousingFlow.assess)
@@ -36,8 +37,9 @@ def test_the_assessment_lists_only_housing_providers(network, consenting_case, h
     assert network.org_a.name not in options  # the lead's own organisation offers no temporary housing here
 
 
-def test_accepting_the_sap_home_from_the_temporary_flat(network, in_temporary_flat, public_unit, provider_cm,
-                                                         lead, shared_case, new_page):
+def test_accepting_the_sap_home_from_the_temporary_flat(
+    network, in_temporary_flat, public_unit, provider_cm, lead, shared_case, new_page
+):
     # given another household ahead on the SAP waitlist, whose file A cannot read
     other = open_case(provider_cm, network.org_b)
     record_profile(provider_cm, other, situation="homeless", household_size=3, minors=2)  # more points

@@ -26,9 +26,7 @@ def referral_from_a(asgi_new_page, network, case, service):
     return Handoff.objects.get(case=case)
 
 
-def test_the_open_queue_and_its_badge_change_when_a_referral_arrives(
-    network, consenting_case, service, asgi_new_page
-):
+def test_the_open_queue_and_its_badge_change_when_a_referral_arrives(network, consenting_case, service, asgi_new_page):
     # given: B's operator on the queue (filtered), with an empty queue and no badge
     page = receiver_on(asgi_new_page, network, reverse("workflows:queue") + "?q=")
     badge = page.locator('#tv-nav [data-tv-work-count="queue"]')

@@ -65,8 +65,12 @@ def test_reading_in_one_tab_updates_the_count_in_the_other(network, consenting_c
     from workflows.services import handoffs
 
     handoffs.handoff_send(
-        actor=network.user("a", Role.CASE_MANAGER), case=consenting_case, kind="referral",
-        receiver_organisation_id=network.org_b.pk, service_type_id=service.pk, reason="Pacco alimentare",
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=consenting_case,
+        kind="referral",
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Pacco alimentare",
         sections=["file"],
     )
     first = asgi_new_page()
@@ -101,7 +105,9 @@ def test_notifications_whose_push_was_lost_arrive_with_the_next_sync(network, as
     with transaction.atomic():
         for number in range(5):
             notifications_record(
-                kind=NotificationKind.TASK_QUEUED, event_key=f"lost-push:{number}", url=reverse("workflows:queue"),
+                kind=NotificationKind.TASK_QUEUED,
+                event_key=f"lost-push:{number}",
+                url=reverse("workflows:queue"),
                 recipients=[(operator.pk, network.org_b.pk)],
                 params={"flow": "case", "step": "assess", "organisation": network.org_b.name},
             )
@@ -131,8 +137,11 @@ def test_after_a_server_restart_the_page_reconnects_and_gets_what_it_missed(
     asgi_live_server.stop()
     monkeypatch.setattr("notifications.push.push_event_on_commit", lambda event_key: None)
     notifications_record(
-        kind=NotificationKind.HANDOFF_RECEIVED, event_key="while-down", url=reverse("workflows:handoffs_received"),
-        recipients=[(operator.pk, network.org_b.pk)], params={"sender": network.org_a.name, "handoff_kind": "referral"},
+        kind=NotificationKind.HANDOFF_RECEIVED,
+        event_key="while-down",
+        url=reverse("workflows:handoffs_received"),
+        recipients=[(operator.pk, network.org_b.pk)],
+        params={"sender": network.org_a.name, "handoff_kind": "referral"},
     )
     asgi_live_server.restart()
 

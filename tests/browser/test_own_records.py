@@ -30,11 +30,23 @@ def test_a_summary_only_receiver_sees_and_downloads_what_it_recorded(
 ):
     case = consenting_case
     manager_a = network.user("a", Role.CASE_MANAGER)
-    services.document_upload(actor=manager_a, case=case, kind="isee", title="ISEE del Comune",
-                             uploaded=SimpleUploadedFile("isee.pdf", PDF), is_sensitive=False)
-    handoff = handoffs.handoff_send(actor=manager_a, case=case, kind=HandoffKind.REFERRAL,
-                                    receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                                    reason="Pacco alimentare", sections=[])
+    services.document_upload(
+        actor=manager_a,
+        case=case,
+        kind="isee",
+        title="ISEE del Comune",
+        uploaded=SimpleUploadedFile("isee.pdf", PDF),
+        is_sensitive=False,
+    )
+    handoff = handoffs.handoff_send(
+        actor=manager_a,
+        case=case,
+        kind=HandoffKind.REFERRAL,
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Pacco alimentare",
+        sections=[],
+    )
     task = Task.objects.get(process_id=handoff.process_id, flow_task=HandoffFlow.decide)
     page = new_page("en-GB")
     login(page, network.user("b", Role.OPERATOR).username, PASSWORD)

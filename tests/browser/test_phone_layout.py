@@ -26,18 +26,28 @@ def named_consent_case(case_a, network):
     expiring soon: the longest consent badges."""
     manager = network.user("a", Role.CASE_MANAGER)
     today = timezone.localdate()
-    consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.PROCESSING,
-                   given_on=today - datetime.timedelta(days=1))
-    consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.SHARE_NAMED,
-                   organisations=[network.org_b], given_on=today - datetime.timedelta(days=1),
-                   expires_on=today + datetime.timedelta(days=10))
+    consent_record(
+        actor=manager,
+        person=case_a.person,
+        purpose=ConsentPurpose.PROCESSING,
+        given_on=today - datetime.timedelta(days=1),
+    )
+    consent_record(
+        actor=manager,
+        person=case_a.person,
+        purpose=ConsentPurpose.SHARE_NAMED,
+        organisations=[network.org_b],
+        given_on=today - datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=10),
+    )
     casepath.case_flow_start(case=case_a, actor=manager)
     return case_a
 
 
 def phone_or_laptop(browser, live_server, width: int):
-    context = browser.new_context(base_url=live_server.url, locale="it-IT",
-                                  viewport={"width": width, "height": 844 if width < 500 else 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="it-IT", viewport={"width": width, "height": 844 if width < 500 else 900}
+    )
     context.set_default_timeout(10_000)
     return context
 
@@ -51,8 +61,9 @@ def no_sideways_scroll(page) -> None:
 
 
 def box(locator) -> dict:
-    return locator.evaluate("e => { const r = e.getBoundingClientRect(); "
-                            "return {left: r.left, right: r.right, width: r.width}; }")
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width}; }"
+    )
 
 
 def inside(inner: dict, outer: dict) -> bool:

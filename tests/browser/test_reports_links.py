@@ -19,14 +19,23 @@ from tests.helpers.reports import History, at
 def _shared_household(network, case_a) -> Case:
     """Food parcels from A (case A) and from the municipality (a case the coordinator was asked to look at)."""
     manager_m = network.user("m", Role.CASE_MANAGER)
-    case_m = open_case(manager_m, network.municipality,
-                       register_person(manager_m, network.municipality, first_name="Anna", last_name="Neri"))
+    case_m = open_case(
+        manager_m,
+        network.municipality,
+        register_person(manager_m, network.municipality, first_name="Anna", last_name="Neri"),
+    )
     family = Household.objects.create(name="Esposito", registered_by=network.org_a)
     Case.objects.filter(pk__in=[case_a.pk, case_m.pk]).update(household=family)
     for case, org in ((case_a, network.org_a), (case_m, network.municipality)):
         case.refresh_from_db()
-        Intervention.objects.create(case=case, organisation=org, kind=InterventionKind.FOOD_PARCEL,
-                                    delivered_on=datetime.date(2025, 3, 15), quantity=1, recorded_by=case.case_manager)
+        Intervention.objects.create(
+            case=case,
+            organisation=org,
+            kind=InterventionKind.FOOD_PARCEL,
+            delivered_on=datetime.date(2025, 3, 15),
+            quantity=1,
+            recorded_by=case.case_manager,
+        )
     grant_user_case_view(case_m, network.user("m", Role.COORDINATOR))
     return case_m
 

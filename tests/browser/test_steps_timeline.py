@@ -10,8 +10,7 @@ from tests.factories import PASSWORD
 from tests.helpers.browser import login
 
 
-def test_a_move_in_recorded_by_the_provider_reaches_the_case_manager(
-        network, shared_case, shelter, lead, new_page):
+def test_a_move_in_recorded_by_the_provider_reaches_the_case_manager(network, shared_case, shelter, lead, new_page):
     case = shared_case
     # when: the shelter's operator records the move-in on bed 1
     operator = new_page("en-US")
@@ -32,8 +31,10 @@ def test_a_move_in_recorded_by_the_provider_reaches_the_case_manager(
     manager.goto(reverse("cases:timeline", args=[case.pk]))
     item = manager.locator("main li.list-group-item", has_text="Move-in")
     assert item.count() == 1
-    assert (f"Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test, from {english_day}"
-            in item.inner_text())
+    assert (
+        f"Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test, from {english_day}"
+        in item.inner_text()
+    )
 
     # and in the notification list, by the case's code only
     manager.goto(reverse("notifications:list"))
@@ -47,6 +48,9 @@ def test_a_move_in_recorded_by_the_provider_reaches_the_case_manager(
     italian = new_page("it-IT")
     login(italian, lead.username, PASSWORD)
     italian.goto(reverse("cases:timeline", args=[case.pk]))
-    line = italian.locator("main li.list-group-item", has_text="Cooperativa Test").filter(
-        has_text="Accoglienza di emergenza").inner_text()
+    line = (
+        italian.locator("main li.list-group-item", has_text="Cooperativa Test")
+        .filter(has_text="Accoglienza di emergenza")
+        .inner_text()
+    )
     assert today.strftime("%d/%m/%Y") in line and "Emergency shelter" not in line

@@ -15,8 +15,13 @@ EXPECTED = {
     Role.CASE_MANAGER: set(Capability.values),
     Role.OPERATOR: set(Capability.values) - {Capability.CHANGE_CASE},
     Role.VOLUNTEER: {Capability.VIEW_SUMMARY, Capability.ADD_INTERVENTION},
-    Role.ORG_ADMIN: {Capability.VIEW_SUMMARY, Capability.VIEW_FILE, Capability.READ_NOTES,
-                     Capability.DOWNLOAD_DOCUMENT, Capability.VIEW_TIMELINE},
+    Role.ORG_ADMIN: {
+        Capability.VIEW_SUMMARY,
+        Capability.VIEW_FILE,
+        Capability.READ_NOTES,
+        Capability.DOWNLOAD_DOCUMENT,
+        Capability.VIEW_TIMELINE,
+    },
 }
 
 
@@ -80,8 +85,9 @@ def test_coordinator_with_a_per_user_grant_can_read_but_not_change(network, case
 def test_deactivated_member_loses_access_at_once(network, case_a):
     operator = network.user("a", Role.OPERATOR)
     membership = operator.memberships.get()
-    partner_services.membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False,
-                                           actor=network.user("a", Role.ORG_ADMIN))
+    partner_services.membership_set_active(
+        organisation=network.org_a, membership_id=membership.pk, active=False, actor=network.user("a", Role.ORG_ADMIN)
+    )
     operator.refresh_from_db()
     fresh = type(operator).objects.get(pk=operator.pk)  # a new request loads the user again
     with pytest.raises(Http404):

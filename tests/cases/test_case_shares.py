@@ -63,15 +63,22 @@ def fresh(case) -> Case:
 
 
 def upload(actor, case, title: str, *, sensitive: bool = False):
-    return services.document_upload(actor=actor, case=case, kind="other", title=title,
-                                    uploaded=SimpleUploadedFile(f"{title}.pdf", PDF), is_sensitive=sensitive)
+    return services.document_upload(
+        actor=actor,
+        case=case,
+        kind="other",
+        title=title,
+        uploaded=SimpleUploadedFile(f"{title}.pdf", PDF),
+        is_sensitive=sensitive,
+    )
 
 
 # --- the data scope of a share ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sections", "role", "expected"), SHARE_MATRIX,
-                         ids=[f"{'+'.join(s) or 'none'}-{r}" for s, r, _e in SHARE_MATRIX])
+@pytest.mark.parametrize(
+    ("sections", "role", "expected"), SHARE_MATRIX, ids=[f"{'+'.join(s) or 'none'}-{r}" for s, r, _e in SHARE_MATRIX]
+)
 def test_a_share_gives_only_the_capabilities_of_its_sections(network, case_a, sections, role, expected):
     # when
     grants.share_case(case_a, network.org_b, sections=sections)
@@ -244,8 +251,14 @@ def test_after_closure_a_shared_organisation_lists_only_its_own_services_of_the_
     manager_a, operator_b = network.user("a", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
     household = services.household_create(actor=manager_a, organisation_id=network.org_a.pk, name="Famiglia Bianchi")
     services.case_update(actor=manager_a, case=case_a, household=household)
-    other = lifecycle.case_open(actor=manager_a, organisation_id=network.org_a.pk, person=case_a.person,
-                                household=household, title="Ancora aperto", with_pathway=False)
+    other = lifecycle.case_open(
+        actor=manager_a,
+        organisation_id=network.org_a.pk,
+        person=case_a.person,
+        household=household,
+        title="Ancora aperto",
+        with_pathway=False,
+    )
     grants.share_case(case_a, network.org_b, sections=["file"])
     grants.share_case(other, network.org_b, sections=["file"])
     case = fresh(case_a)
@@ -272,11 +285,14 @@ def test_after_closure_the_lead_still_lists_every_record(network, closed_shared_
     assert set(selectors.note_list_for(user=manager_a, case=case)) == {records["note_a"], records["note_b"]}
     assert set(selectors.document_list_for(user=manager_a, case=case)) == {records["doc_a"], records["doc_b"]}
     assert set(selectors.intervention_list_for(user=manager_a, case=case)) == {
-        records["service_a"], records["service_b"]}
+        records["service_a"],
+        records["service_b"],
+    }
 
 
 def test_the_own_records_rule_costs_no_query_once_the_capabilities_are_known(
-        network, closed_shared_case, django_assert_num_queries):
+    network, closed_shared_case, django_assert_num_queries
+):
     case, _records = closed_shared_case
     operator_b = network.user("b", Role.OPERATOR)
     checks.case_capabilities(operator_b, case)

@@ -51,8 +51,11 @@ def test_birth_date_and_sex_must_match_the_code():
 def test_registration_with_invalid_code_saves_nothing(network):
     manager = network.user("a", Role.CASE_MANAGER)
     with pytest.raises(ValidationError) as exc:
-        person_register(actor=manager, organisation_id=network.org_a.pk,
-                        data={"first_name": "Mario", "last_name": "Rossi", "codice_fiscale": "RSSMRA85T10A562X"})
+        person_register(
+            actor=manager,
+            organisation_id=network.org_a.pk,
+            data={"first_name": "Mario", "last_name": "Rossi", "codice_fiscale": "RSSMRA85T10A562X"},
+        )
     assert "codice_fiscale" in exc.value.message_dict
     assert Person.objects.count() == 0
 
@@ -60,18 +63,33 @@ def test_registration_with_invalid_code_saves_nothing(network):
 def test_future_birth_date_is_refused(network):
     manager = network.user("a", Role.CASE_MANAGER)
     with pytest.raises(ValidationError) as exc:
-        person_register(actor=manager, organisation_id=network.org_a.pk,
-                        data={"first_name": "Mario", "last_name": "Rossi",
-                              "birth_date": datetime.date.today() + datetime.timedelta(days=1)})
+        person_register(
+            actor=manager,
+            organisation_id=network.org_a.pk,
+            data={
+                "first_name": "Mario",
+                "last_name": "Rossi",
+                "birth_date": datetime.date.today() + datetime.timedelta(days=1),
+            },
+        )
     assert "birth_date" in exc.value.message_dict
 
 
 def test_person_without_any_identifier_needs_a_birth_date(network):
     manager = network.user("a", Role.CASE_MANAGER)
     with pytest.raises(ValidationError):
-        person_register(actor=manager, organisation_id=network.org_a.pk,
-                        data={"first_name": "Ana", "last_name": "Popescu"})
-    person = person_register(actor=manager, organisation_id=network.org_a.pk, confirmed_new=True,
-                             data={"first_name": "Ana", "last_name": "Popescu", "other_id_kind": "stp",
-                                   "other_id_number": "STP0301500012345"})
+        person_register(
+            actor=manager, organisation_id=network.org_a.pk, data={"first_name": "Ana", "last_name": "Popescu"}
+        )
+    person = person_register(
+        actor=manager,
+        organisation_id=network.org_a.pk,
+        confirmed_new=True,
+        data={
+            "first_name": "Ana",
+            "last_name": "Popescu",
+            "other_id_kind": "stp",
+            "other_id_number": "STP0301500012345",
+        },
+    )
     assert person.codice_fiscale is None

@@ -49,8 +49,7 @@ def test_named_sharing_covers_only_the_named(network, case_a, manager):
 
 def test_expired_consent_stops_new_sharing(network, case_a, manager):
     record(manager, case_a.person, ConsentPurpose.PROCESSING)
-    record(manager, case_a.person, ConsentPurpose.SHARE_NETWORK, given_on=TODAY - 400 * DAY,
-           expires_on=TODAY - DAY)
+    record(manager, case_a.person, ConsentPurpose.SHARE_NETWORK, given_on=TODAY - 400 * DAY, expires_on=TODAY - DAY)
     assert not consent_covers(person=case_a.person, organisation_id=network.org_b.pk)
     # ... but it covered the day before it expired
     assert consent_covers(person=case_a.person, organisation_id=network.org_b.pk, on=TODAY - 2 * DAY)

@@ -35,8 +35,9 @@ def test_org_b_can_open_its_own_case_for_a_known_person_only_with_the_code(netwo
     manager_b = network.user("b", Role.CASE_MANAGER)
     with pytest.raises(Http404):
         case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person, with_pathway=False)
-    case = case_open(actor=manager_b, organisation_id=network.org_b.pk, person=person, codice_fiscale_proof=CF,
-                     with_pathway=False)
+    case = case_open(
+        actor=manager_b, organisation_id=network.org_b.pk, person=person, codice_fiscale_proof=CF, with_pathway=False
+    )
     assert case.lead_organisation == network.org_b
     # org B now sees the person and its own case, not org A's cases
     assert selectors.person_get_for(user=manager_b, pk=person.pk) == person
@@ -45,8 +46,9 @@ def test_org_b_can_open_its_own_case_for_a_known_person_only_with_the_code(netwo
 
 def test_similar_name_and_same_birth_date_are_candidates(network):
     manager = network.user("a", Role.CASE_MANAGER)
-    existing = register_person(manager, network.org_a, first_name="Giuseppe", last_name="Esposito",
-                               birth_date=datetime.date(1970, 3, 4))
+    existing = register_person(
+        manager, network.org_a, first_name="Giuseppe", last_name="Esposito", birth_date=datetime.date(1970, 3, 4)
+    )
     data = {"first_name": "Giusepe", "last_name": "Esposito", "birth_date": datetime.date(1970, 3, 4)}
     with pytest.raises(PossibleDuplicates) as exc:
         person_register(actor=manager, organisation_id=network.org_a.pk, data=data)
@@ -62,19 +64,29 @@ def test_similar_name_and_same_birth_date_are_candidates(network):
 
 def test_different_birth_date_is_not_a_candidate(network):
     manager = network.user("a", Role.CASE_MANAGER)
-    register_person(manager, network.org_a, first_name="Giuseppe", last_name="Esposito",
-                    birth_date=datetime.date(1970, 3, 4))
-    person = person_register(actor=manager, organisation_id=network.org_a.pk,
-                             data={"first_name": "Giuseppe", "last_name": "Esposito",
-                                   "birth_date": datetime.date(1971, 3, 4)})
+    register_person(
+        manager, network.org_a, first_name="Giuseppe", last_name="Esposito", birth_date=datetime.date(1970, 3, 4)
+    )
+    person = person_register(
+        actor=manager,
+        organisation_id=network.org_a.pk,
+        data={"first_name": "Giuseppe", "last_name": "Esposito", "birth_date": datetime.date(1971, 3, 4)},
+    )
     assert person.pk
 
 
 def test_candidates_from_other_organisations_are_not_revealed(network):
-    register_person(network.user("a", Role.CASE_MANAGER), network.org_a, first_name="Giuseppe",
-                    last_name="Esposito", birth_date=datetime.date(1970, 3, 4))
+    register_person(
+        network.user("a", Role.CASE_MANAGER),
+        network.org_a,
+        first_name="Giuseppe",
+        last_name="Esposito",
+        birth_date=datetime.date(1970, 3, 4),
+    )
     manager_b = network.user("b", Role.CASE_MANAGER)
-    person = person_register(actor=manager_b, organisation_id=network.org_b.pk,
-                             data={"first_name": "Giuseppe", "last_name": "Esposito",
-                                   "birth_date": datetime.date(1970, 3, 4)})
+    person = person_register(
+        actor=manager_b,
+        organisation_id=network.org_b.pk,
+        data={"first_name": "Giuseppe", "last_name": "Esposito", "birth_date": datetime.date(1970, 3, 4)},
+    )
     assert person.registered_by == network.org_b

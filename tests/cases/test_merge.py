@@ -13,11 +13,19 @@ from tests.factories import open_case, register_person
 @pytest.fixture
 def duplicates(network):
     manager = network.user("a", Role.CASE_MANAGER)
-    kept = register_person(manager, network.org_a, first_name="Mario", last_name="Rossi",
-                           birth_date=datetime.date(1985, 12, 10), phone="")
-    merged = register_person(manager, network.org_a, first_name="Mario", last_name="Rosi",
-                             birth_date=datetime.date(1985, 12, 10), codice_fiscale="RSSMRA85T10A562S",
-                             phone="333 1234567", sex="M")
+    kept = register_person(
+        manager, network.org_a, first_name="Mario", last_name="Rossi", birth_date=datetime.date(1985, 12, 10), phone=""
+    )
+    merged = register_person(
+        manager,
+        network.org_a,
+        first_name="Mario",
+        last_name="Rosi",
+        birth_date=datetime.date(1985, 12, 10),
+        codice_fiscale="RSSMRA85T10A562S",
+        phone="333 1234567",
+        sex="M",
+    )
     return manager, kept, merged
 
 
@@ -25,10 +33,10 @@ def test_merge_moves_everything_and_loses_nothing(network, duplicates):
     manager, kept, merged = duplicates
     case_kept = open_case(manager, network.org_a, kept)
     case_merged = open_case(manager, network.org_a, merged)
-    consent = consent_record(actor=manager, person=merged, purpose=ConsentPurpose.PROCESSING,
-                             given_on=datetime.date.today())
-    household = household_create(actor=manager, organisation_id=network.org_a.pk, name="Rosi",
-                                 reference_person=merged)
+    consent = consent_record(
+        actor=manager, person=merged, purpose=ConsentPurpose.PROCESSING, given_on=datetime.date.today()
+    )
+    household = household_create(actor=manager, organisation_id=network.org_a.pk, name="Rosi", reference_person=merged)
 
     record = person_merge(actor=manager, kept=kept, merged=merged, reason="Same person, typo in surname")
 
@@ -60,8 +68,9 @@ def test_merge_needs_a_reason(duplicates):
 
 def test_people_with_different_codes_are_not_merged(network, duplicates):
     manager, kept, merged = duplicates
-    other = register_person(manager, network.org_a, first_name="Luca", last_name="Verdi",
-                            codice_fiscale="VRDLCU70M01C707L", birth_date=None)
+    other = register_person(
+        manager, network.org_a, first_name="Luca", last_name="Verdi", codice_fiscale="VRDLCU70M01C707L", birth_date=None
+    )
     with pytest.raises(ValidationError):
         person_merge(actor=manager, kept=other, merged=merged, reason="x")
     merged.refresh_from_db()

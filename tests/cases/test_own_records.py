@@ -29,8 +29,14 @@ WHOSE = ["own", "other"]
 
 
 def upload(actor, case, title):
-    return services.document_upload(actor=actor, case=case, kind="other", title=title,
-                                    uploaded=SimpleUploadedFile(f"{title}.pdf", PDF), is_sensitive=False)
+    return services.document_upload(
+        actor=actor,
+        case=case,
+        kind="other",
+        title=title,
+        uploaded=SimpleUploadedFile(f"{title}.pdf", PDF),
+        is_sensitive=False,
+    )
 
 
 def fresh(case) -> Case:
@@ -45,14 +51,20 @@ def shared(network, case_a, request):
     grants.share_case(case_a, network.org_b, sections=sections)
     case = fresh(case_a)
     records = {
-        "other": {"note": services.note_add(actor=manager_a, case=case, body="Nota scritta da A"),
-                  "document": upload(manager_a, case, "Titolo di A"),
-                  "service": services.intervention_record(actor=manager_a, case=case, kind="food_parcel",
-                                                          note="Servizio di A")},
-        "own": {"note": services.note_add(actor=operator_b, case=fresh(case), body="Nota scritta da B"),
-                "document": upload(operator_b, fresh(case), "Titolo di B"),
-                "service": services.intervention_record(actor=operator_b, case=fresh(case), kind="meal",
-                                                        note="Servizio di B")},
+        "other": {
+            "note": services.note_add(actor=manager_a, case=case, body="Nota scritta da A"),
+            "document": upload(manager_a, case, "Titolo di A"),
+            "service": services.intervention_record(
+                actor=manager_a, case=case, kind="food_parcel", note="Servizio di A"
+            ),
+        },
+        "own": {
+            "note": services.note_add(actor=operator_b, case=fresh(case), body="Nota scritta da B"),
+            "document": upload(operator_b, fresh(case), "Titolo di B"),
+            "service": services.intervention_record(
+                actor=operator_b, case=fresh(case), kind="meal", note="Servizio di B"
+            ),
+        },
     }
     return {"case": fresh(case), "sections": sections, "records": records, "user": operator_b}
 
@@ -117,14 +129,17 @@ def test_api_lists_own_notes_and_services_and_shared_ones_only(shared, whose):
     # then
     assert notes.status_code == services_.status_code == everywhere.status_code == 200
     assert (record["note"].pk in {row["id"] for row in notes.json()["results"]}) == _sees(
-        whose, "notes", shared["sections"])
+        whose, "notes", shared["sections"]
+    )
     for response in (services_, everywhere):
         assert (record["service"].pk in {row["id"] for row in response.json()["results"]}) == _sees(
-            whose, "file", shared["sections"])
+            whose, "file", shared["sections"]
+        )
 
 
-@pytest.mark.parametrize("shared", [["timeline"], ["timeline", "documents"], ALL], indirect=True,
-                         ids=lambda s: "+".join(s))
+@pytest.mark.parametrize(
+    "shared", [["timeline"], ["timeline", "documents"], ALL], indirect=True, ids=lambda s: "+".join(s)
+)
 def test_timeline_names_another_organisations_document_only_with_the_documents(shared):
     # when
     events = list(selectors.timeline_for(user=shared["user"], case=shared["case"]))

@@ -50,8 +50,9 @@ def test_registering_writes_the_registering_organisation_row(network, manager_a)
 
 
 def test_opening_a_case_elsewhere_adds_that_organisation(network, manager_a):
-    person = register_person(manager_a, network.org_a, codice_fiscale="RSSMRA85T10A562S",
-                             birth_date=datetime.date(1985, 12, 10), sex="M")
+    person = register_person(
+        manager_a, network.org_a, codice_fiscale="RSSMRA85T10A562S", birth_date=datetime.date(1985, 12, 10), sex="M"
+    )
     open_case(network.user("b", Role.CASE_MANAGER), network.org_b, person, codice_fiscale_proof=person.codice_fiscale)
     assert rows(person) == {network.org_a.group_id, network.org_b.group_id}
 
@@ -129,8 +130,14 @@ def build_scenario(network, scenario: str) -> None:
     shared = open_case(manager_a, network.org_a, register_person(manager_a, network.org_a, last_name="Shared"))
     register_person(manager_a, network.org_a, last_name="OnlyRegistered")
     register_person(manager_b, network.org_b, last_name="RegisteredByB")
-    known = register_person(manager_a, network.org_a, last_name="Known", codice_fiscale="RSSMRA85T10A562S",
-                            birth_date=datetime.date(1985, 12, 10), sex="M")
+    known = register_person(
+        manager_a,
+        network.org_a,
+        last_name="Known",
+        codice_fiscale="RSSMRA85T10A562S",
+        birth_date=datetime.date(1985, 12, 10),
+        sex="M",
+    )
     open_case(manager_b, network.org_b, known, codice_fiscale_proof=known.codice_fiscale)
     if scenario in ("shared", "revoked", "merged", "deactivated"):
         grants.grant_case_access(shared, network.org_b, change=scenario == "deactivated")
@@ -145,8 +152,12 @@ def build_scenario(network, scenario: str) -> None:
         person_merge(actor=manager_a, kept=shared.person, merged=known, reason="Same person")
     if scenario == "deactivated":
         membership = Membership.objects.get(user=network.user("b", Role.OPERATOR), organisation=network.org_b)
-        partner_services.membership_set_active(organisation=network.org_b, membership_id=membership.pk, active=False,
-                                               actor=network.user("b", Role.ORG_ADMIN))
+        partner_services.membership_set_active(
+            organisation=network.org_b,
+            membership_id=membership.pk,
+            active=False,
+            actor=network.user("b", Role.ORG_ADMIN),
+        )
         user = network.user("a", Role.VOLUNTEER)
         user.is_active = False
         user.save()

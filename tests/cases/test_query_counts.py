@@ -1,6 +1,5 @@
 """Lists are SQL: the number of queries does not grow with the number of rows (10 vs 1,000)."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,8 +21,10 @@ def count_queries(fn) -> int:
         pytest.param(lambda u: list(selectors.case_list_for(user=u)[:50]), id="case_list"),
         pytest.param(lambda u: list(selectors.case_list_for(user=u, query="rossi")[:50]), id="case_list_search"),
         pytest.param(lambda u: list(selectors.person_search_for(user=u, query="rossi")[:50]), id="person_search"),
-        pytest.param(lambda u: [str(p.registered_by) for p in selectors.person_search_for(user=u)[:50]],
-                     id="person_search_with_org"),
+        pytest.param(
+            lambda u: [str(p.registered_by) for p in selectors.person_search_for(user=u)[:50]],
+            id="person_search_with_org",
+        ),
     ],
 )
 def test_query_count_is_the_same_at_10_and_1000_rows(network, read):

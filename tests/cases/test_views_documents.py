@@ -142,7 +142,10 @@ def test_stored_files_have_no_public_address(network, client, case_a, settings):
     from cases.services import document_upload
 
     document = document_upload(
-        actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="identity", title="CI",
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case_a,
+        kind="identity",
+        title="CI",
         uploaded=SimpleUploadedFile("ci.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
     )
     login(client, network, "a", Role.CASE_MANAGER)

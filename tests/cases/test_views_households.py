@@ -166,8 +166,7 @@ def test_add_a_hidden_person_is_refused(network, client, manager_a, household):
 def _household(actor, organisation, name, *, address="", members=()):
     household = services.household_create(actor=actor, organisation_id=organisation.pk, name=name, address=address)
     for person in members:
-        services.household_member_add(actor=actor, household=household, person=person,
-                                      relationship=Relationship.SPOUSE)
+        services.household_member_add(actor=actor, household=household, person=person, relationship=Relationship.SPOUSE)
     return household
 
 
@@ -245,8 +244,15 @@ def _household_of_b_with_a_case_shared_with_a(network, sections):
     from cases.permissions.grants import share_case
 
     manager_b = network.user("b", Role.CASE_MANAGER)
-    person = register_person(manager_b, network.org_b, first_name="Anna", last_name="Esposito",
-                             codice_fiscale="SPSNNA80A41F205P", birth_date=datetime.date(1980, 1, 1), sex="F")
+    person = register_person(
+        manager_b,
+        network.org_b,
+        first_name="Anna",
+        last_name="Esposito",
+        codice_fiscale="SPSNNA80A41F205P",
+        birth_date=datetime.date(1980, 1, 1),
+        sex="F",
+    )
     case = open_case(manager_b, network.org_b, person)
     household = _household(manager_b, network.org_b, "Famiglia Esposito", address="Via Verdi 5", members=[person])
     services.case_update(actor=manager_b, case=case, household=household)
@@ -278,8 +284,14 @@ def test_permission_matrix(network, client, role, sections, sees):
 def test_a_member_hidden_from_the_reader_does_not_find_the_household(network, client, manager_a, case_a):
     # given: A's household holds a person B registered and never shared (added by a B manager's grant)
     manager_b = network.user("b", Role.CASE_MANAGER)
-    hidden = register_person(manager_b, network.org_b, last_name="Segreti", codice_fiscale="SGRMRA80A01F205L",
-                             birth_date=datetime.date(1980, 1, 1), sex="M")
+    hidden = register_person(
+        manager_b,
+        network.org_b,
+        last_name="Segreti",
+        codice_fiscale="SGRMRA80A01F205L",
+        birth_date=datetime.date(1980, 1, 1),
+        sex="M",
+    )
     household = _household(manager_a, network.org_a, "Colombo", members=[case_a.person])
     HouseholdMember.objects.create(household=household, person=hidden, relationship=Relationship.SPOUSE)
     # when / then: the household is A's, but searching for the hidden person does not confirm they belong to it
@@ -317,10 +329,16 @@ def test_the_list_answers_in_a_number_of_queries_that_does_not_grow_with_the_row
 
     def add(n, start):
         for i in range(start, start + n):
-            person = register_person(manager_a, network.org_a, first_name=f"Nome{i}", last_name="Greco",
-                                     birth_date=datetime.date(1970, 1, 1) + datetime.timedelta(days=i))
-            household = _household(manager_a, network.org_a, f"Greco {i:02d}", address=f"Via Roma {i}",
-                                   members=[person])
+            person = register_person(
+                manager_a,
+                network.org_a,
+                first_name=f"Nome{i}",
+                last_name="Greco",
+                birth_date=datetime.date(1970, 1, 1) + datetime.timedelta(days=i),
+            )
+            household = _household(
+                manager_a, network.org_a, f"Greco {i:02d}", address=f"Via Roma {i}", members=[person]
+            )
             case = open_case(manager_a, network.org_a, person)
             services.case_update(actor=manager_a, case=case, household=household)
 

@@ -30,8 +30,9 @@ def make_cases(network, n: int) -> list[Case]:
                 "birth_date": datetime.date(1960, 1, 1) + datetime.timedelta(days=i),
             },
         )
-        cases.append(lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
-                                         with_pathway=False))
+        cases.append(
+            lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, with_pathway=False)
+        )
     return cases
 
 

@@ -80,7 +80,8 @@ def test_validation_error_keeps_the_field_messages_under_fields(manager_client):
 def test_a_service_refusal_without_a_field_is_the_message(network, client_for):
     # given: a registration without any identifier (the service's non-field error)
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        "/api/v1/persons/", {"first_name": "Mario", "last_name": "Rossi"}, format="json")
+        "/api/v1/persons/", {"first_name": "Mario", "last_name": "Rossi"}, format="json"
+    )
     error = assert_error(response, 400, "invalid")
     assert error["message"] == error["fields"]["non_field_errors"][0]
     assert "birth date" in error["message"]
@@ -99,7 +100,8 @@ def test_a_wrong_token_is_401(network):
 
 def test_a_forbidden_action_is_403(network, client_for):
     response = client_for(network.user("a", Role.OPERATOR)).post(
-        "/api/v1/persons/", {"first_name": "Mario", "last_name": "Rossi", "birth_date": "1985-12-10"}, format="json")
+        "/api/v1/persons/", {"first_name": "Mario", "last_name": "Rossi", "birth_date": "1985-12-10"}, format="json"
+    )
     assert_error(response, 403, "permission_denied")
     assert not Person.objects.exists()
 
@@ -108,8 +110,9 @@ def test_an_unknown_id_is_404(manager_client):
     assert_error(manager_client.get(f"{HANDOFFS}987654/"), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v2/handoffs/", "/api/", "/api",
-                                  "/api/v1/handoffs/1/fly/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here/", "/api/v2/handoffs/", "/api/", "/api", "/api/v1/handoffs/1/fly/"]
+)
 def test_an_unknown_url_under_api_is_a_json_404(manager_client, path):
     error = assert_error(manager_client.get(path), 404, "not_found")
     assert error["message"] == "Not found."
@@ -156,14 +159,16 @@ def test_a_body_over_the_limit_is_a_json_413(manager_client):
 
 
 def test_a_form_body_over_the_limit_is_a_json_413_too(manager_client):
-    response = manager_client.post(HANDOFFS, data="reason=" + "x" * TOO_LARGE,
-                                   content_type="application/x-www-form-urlencoded")
+    response = manager_client.post(
+        HANDOFFS, data="reason=" + "x" * TOO_LARGE, content_type="application/x-www-form-urlencoded"
+    )
     assert_error(response, 413, "payload_too_large")
 
 
 def test_a_page_sent_too_much_answers_an_html_413(db):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
-        "/accounts/login/", data="username=" + "x" * TOO_LARGE, content_type="application/x-www-form-urlencoded")
+        "/accounts/login/", data="username=" + "x" * TOO_LARGE, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 413
     assert response["Content-Type"].startswith("text/html")
     assert "too large" in response.content.decode()
@@ -222,10 +227,12 @@ def test_an_unexpected_exception_on_a_page_is_the_html_500(network, monkeypatch)
 
 # --- 503: the database is out of reach -------------------------------------------------------------------------
 
-LOST = [OperationalError("server closed the connection unexpectedly"),
-        InterfaceError("connection already closed"),
-        OperationalError("connection failed: FATAL:  sorry, too many clients already"),
-        OperationalError("couldn't get a connection after 30.00 sec")]
+LOST = [
+    OperationalError("server closed the connection unexpectedly"),
+    InterfaceError("connection already closed"),
+    OperationalError("connection failed: FATAL:  sorry, too many clients already"),
+    OperationalError("couldn't get a connection after 30.00 sec"),
+]
 
 
 @pytest.mark.parametrize("exception", LOST, ids=lambda exc: str(exc)[:30])
@@ -239,8 +246,11 @@ def test_a_lost_database_in_the_view_is_a_json_503_with_retry_after(manager_clie
 
 
 def test_a_lost_database_during_authentication_is_a_json_503(network, monkeypatch):
-    monkeypatch.setattr(TokenAuthentication, "authenticate_credentials",
-                        broken(OperationalError("terminating connection due to administrator command")))
+    monkeypatch.setattr(
+        TokenAuthentication,
+        "authenticate_credentials",
+        broken(OperationalError("terminating connection due to administrator command")),
+    )
     response = APIClient(HTTP_AUTHORIZATION="Token abc", raise_request_exception=False).get(HANDOFFS)
     assert_error(response, 503, "service_unavailable")
     assert response["Retry-After"]
@@ -260,8 +270,7 @@ def session_save_fails(monkeypatch):
     return arm
 
 
-def test_a_lost_database_when_the_session_is_saved_after_the_view_is_a_json_503(
-        network, session_save_fails):
+def test_a_lost_database_when_the_session_is_saved_after_the_view_is_a_json_503(network, session_save_fails):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
     client.force_login(network.user("a", Role.CASE_MANAGER))
     session_save_fails()
@@ -294,8 +303,11 @@ def test_the_503_page_speaks_italian_by_default(network, session_save_fails):
 @pytest.mark.django_db(transaction=True)
 async def test_a_lost_database_under_asgi_is_a_json_503(monkeypatch):
     """Under ASGI Django turns the exception into a response in another thread: the handler still sees it."""
-    monkeypatch.setattr(TokenAuthentication, "authenticate_credentials",
-                        broken(OperationalError("server closed the connection unexpectedly")))
+    monkeypatch.setattr(
+        TokenAuthentication,
+        "authenticate_credentials",
+        broken(OperationalError("server closed the connection unexpectedly")),
+    )
     response = await AsyncClient(raise_request_exception=False).get(HANDOFFS, headers={"Authorization": "Token a"})
     assert_error(response, 503, "service_unavailable")
     assert response["Retry-After"] == str(errors.RETRY_AFTER_SECONDS)

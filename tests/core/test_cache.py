@@ -48,14 +48,23 @@ def in_another_worker(code: str) -> dict:
     """Runs ``code`` in a new Python process with this process's settings; returns what it printed as JSON."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(REPO)}
     script = "import django, json\ndjango.setup()\n" + code
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True,  # noqa: S603
-                          timeout=60, check=True)
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_backend_follows_the_cache_url():
-    expected = "core.cache.FailOpenRedisCache" if settings.TAVOLO_CACHE_URL else (
-        "django.core.cache.backends.locmem.LocMemCache"
+    expected = (
+        "core.cache.FailOpenRedisCache"
+        if settings.TAVOLO_CACHE_URL
+        else ("django.core.cache.backends.locmem.LocMemCache")
     )
     assert settings.CACHES["default"]["BACKEND"] == expected
 

@@ -57,8 +57,10 @@ def test_the_pool_is_sized_from_the_environment(monkeypatch):
     assert tavolo_settings.postgres_pool_options() == {"min_size": 2, "max_size": 4, "timeout": 2.5}
 
 
-@pytest.mark.parametrize(("name", "value"), [("DB_POOL_MIN_SIZE", "9"), ("DB_POOL_MIN_SIZE", "-1"),
-                                             ("DB_POOL_MAX_SIZE", "0"), ("DB_POOL_TIMEOUT", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DB_POOL_MIN_SIZE", "9"), ("DB_POOL_MIN_SIZE", "-1"), ("DB_POOL_MAX_SIZE", "0"), ("DB_POOL_TIMEOUT", "0")],
+)
 def test_a_pool_that_cannot_work_is_refused_at_start_up(monkeypatch, name, value):
     monkeypatch.delenv("DB_POOL", raising=False)
     monkeypatch.setenv(name, value)
@@ -97,10 +99,18 @@ def asgi_get(path: str, *, cookie: str) -> int:
 
     sent: list[dict] = []
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
         "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
     }
     delivered = False
 

@@ -117,8 +117,7 @@ def test_a_full_disk_gives_a_clear_message_and_leaves_no_partial_file(
     assert trail(case_a) == before
 
 
-def test_a_read_only_folder_gives_a_clear_message_and_records_nothing(network, client, case_a, media_root,
-                                                                      monkeypatch):
+def test_a_read_only_folder_gives_a_clear_message_and_records_nothing(network, client, case_a, media_root, monkeypatch):
     # given a documents folder nobody may write into (root ignores the mode bits: then the write is refused as the
     # kernel would refuse it)
     media_root.chmod(0o500)
@@ -153,8 +152,13 @@ def test_a_read_only_file_system_gives_a_clear_message(network, client, case_a, 
 def test_the_service_raises_storage_unavailable_and_keeps_nothing(network, case_a, media_root, disk_fills_up):
     before = trail(case_a)
     with pytest.raises(StorageUnavailable):
-        services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                 title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+        services.document_upload(
+            actor=network.user("a", Role.CASE_MANAGER),
+            case=case_a,
+            kind="isee",
+            title="ISEE",
+            uploaded=SimpleUploadedFile("isee.pdf", PDF),
+        )
     assert trail(case_a) == before
     assert stored_files(media_root) == []
 
@@ -163,10 +167,14 @@ def test_a_signed_consent_on_a_full_disk_records_no_consent(network, client, cas
     login(client, network, "a", Role.CASE_MANAGER)
     before = (Consent.objects.count(), AuditEntry.objects.count(), CaseEvent.objects.count())
 
-    response = client.post(reverse("cases:consent_add", args=[case_a.person_id]), {
-        "purpose": ConsentPurpose.PROCESSING, "given_on": "2025-01-10",
-        "signed_document": SimpleUploadedFile("consenso.pdf", PDF, content_type="application/pdf"),
-    })
+    response = client.post(
+        reverse("cases:consent_add", args=[case_a.person_id]),
+        {
+            "purpose": ConsentPurpose.PROCESSING,
+            "given_on": "2025-01-10",
+            "signed_document": SimpleUploadedFile("consenso.pdf", PDF, content_type="application/pdf"),
+        },
+    )
 
     assert response.status_code == 503
     assert REFUSED in response.content
@@ -180,9 +188,13 @@ def test_a_signed_consent_whose_rows_fail_leaves_no_file(network, case_a, media_
 
     monkeypatch.setattr("cases.services.consents.audit_record", broken)
     with pytest.raises(RuntimeError):
-        services.consent_record(actor=network.user("a", Role.CASE_MANAGER), person=case_a.person,
-                                purpose=ConsentPurpose.PROCESSING, given_on=case_a.opened_on,
-                                signed_document=SimpleUploadedFile("consenso.pdf", PDF))
+        services.consent_record(
+            actor=network.user("a", Role.CASE_MANAGER),
+            person=case_a.person,
+            purpose=ConsentPurpose.PROCESSING,
+            given_on=case_a.opened_on,
+            signed_document=SimpleUploadedFile("consenso.pdf", PDF),
+        )
     assert not Consent.objects.exists()
     assert stored_files(media_root) == []
 
@@ -191,8 +203,13 @@ def test_a_signed_consent_whose_rows_fail_leaves_no_file(network, case_a, media_
 
 
 def test_stored_documents_are_readable_by_tavolo_s_user_only(network, case_a, media_root):
-    document = services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                        title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+    document = services.document_upload(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case_a,
+        kind="isee",
+        title="ISEE",
+        uploaded=SimpleUploadedFile("isee.pdf", PDF),
+    )
     path = media_root / document.file.name
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -209,8 +226,13 @@ def test_a_stored_document_has_no_url(media_root):
 
 @pytest.fixture
 def document(network, case_a, media_root):
-    return services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                    title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+    return services.document_upload(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case_a,
+        kind="isee",
+        title="ISEE",
+        uploaded=SimpleUploadedFile("isee.pdf", PDF),
+    )
 
 
 def test_a_document_whose_file_is_gone_answers_a_clear_404(network, client, document, media_root):

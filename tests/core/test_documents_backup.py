@@ -27,10 +27,16 @@ def media_root(settings, tmp_path):
 def two_documents(network, case_a, media_root):
     actor = network.user("a", Role.CASE_MANAGER)
     return [
-        services.document_upload(actor=actor, case=case_a, kind="isee", title="ISEE",
-                                 uploaded=SimpleUploadedFile("isee.pdf", PDF)),
-        services.document_upload(actor=actor, case=case_a, kind="identity", title="Carta d'identità",
-                                 uploaded=SimpleUploadedFile("id.png", PNG)),
+        services.document_upload(
+            actor=actor, case=case_a, kind="isee", title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF)
+        ),
+        services.document_upload(
+            actor=actor,
+            case=case_a,
+            kind="identity",
+            title="Carta d'identità",
+            uploaded=SimpleUploadedFile("id.png", PNG),
+        ),
     ]
 
 

@@ -34,8 +34,12 @@ def manager_a(network, client):
 def household(network, manager_a, case_a):
     """Case A's household, ISEE 16,000 € until 4 December 2026, and a service worth 6,500 €."""
     household = services.household_create(
-        actor=manager_a, organisation_id=network.org_a.pk, name="Bianchi", isee_value=Decimal("16000"),
-        isee_expires_on=EXPIRY, reference_person=case_a.person,
+        actor=manager_a,
+        organisation_id=network.org_a.pk,
+        name="Bianchi",
+        isee_value=Decimal("16000"),
+        isee_expires_on=EXPIRY,
+        reference_person=case_a.person,
     )
     services.case_update(actor=manager_a, case=case_a, household=household)
     services.intervention_record(actor=manager_a, case=case_a, kind="voucher", value=Decimal("6500"))
@@ -82,8 +86,13 @@ def test_the_english_case_summary_pdf_writes_dates_day_first(client, household, 
 
 
 def test_an_eligibility_reason_writes_the_recorded_amount_in_the_readers_language(db):
-    EligibilityRule.objects.create(kind=ResourceKind.PUBLIC, field="isee", comparison="lte",
-                                   threshold=Decimal("16000.00"), message="ISEE sopra la soglia.")
+    EligibilityRule.objects.create(
+        kind=ResourceKind.PUBLIC,
+        field="isee",
+        comparison="lte",
+        threshold=Decimal("16000.00"),
+        message="ISEE sopra la soglia.",
+    )
     profile = HousingProfile(isee=Decimal("16500.50"), household_size=1, situation="homeless")
     with translation.override("it"):
         result = check_eligibility(profile, ResourceKind.PUBLIC)

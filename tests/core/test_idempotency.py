@@ -17,17 +17,26 @@ from core.models import IdempotencyKey
 
 IDEMPOTENT_OPERATIONS = [
     ("/api/v1/handoffs/", "post"),
-    *((f"/api/v1/handoffs/{{id}}/{verb}/", "post")
-      for verb in ("accept", "decline", "revoke", "redirect", "close", "outcome")),
+    *(
+        (f"/api/v1/handoffs/{{id}}/{verb}/", "post")
+        for verb in ("accept", "decline", "revoke", "redirect", "close", "outcome")
+    ),
     ("/api/v1/tasks/{id}/claim/", "post"),
     ("/api/v1/tasks/{id}/release/", "post"),
 ]
 
 
 def key_row(user, key: str, *, age: datetime.timedelta) -> IdempotencyKey:
-    return IdempotencyKey.objects.create(user=user, key=key, method="POST", path="/api/v1/handoffs/",
-                                         fingerprint="0" * 64, status=201, response={"id": 1},
-                                         created_at=timezone.now() - age)
+    return IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        method="POST",
+        path="/api/v1/handoffs/",
+        fingerprint="0" * 64,
+        status=201,
+        response={"id": 1},
+        created_at=timezone.now() - age,
+    )
 
 
 @pytest.mark.django_db
@@ -69,17 +78,19 @@ def test_the_schema_declares_the_header_on_the_idempotent_writes(schema, path, m
 
 
 def test_the_schema_declares_the_header_nowhere_else(schema):
-    declared = {(path, method) for path, operations in schema["paths"].items()
-                for method, operation in operations.items()
-                if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))}
+    declared = {
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
     assert declared == set(IDEMPOTENT_OPERATIONS)
 
 
 def test_every_operation_documents_the_error_shape(schema):
     error = schema["components"]["schemas"]["Error"]
     assert error["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
-    assert set(schema["components"]["schemas"]["ErrorDetail"]["required"]) == {"status", "code", "message",
-                                                                               "fields"}
+    assert set(schema["components"]["schemas"]["ErrorDetail"]["required"]) == {"status", "code", "message", "fields"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             errors = {code: response for code, response in operation["responses"].items() if code[0] in "45"}

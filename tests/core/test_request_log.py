@@ -112,8 +112,7 @@ def test_the_access_line_has_no_query_string_and_no_name(network, client, json_l
     assert "q=" not in everything_logged
 
 
-def test_an_anonymous_request_logs_no_user_and_costs_no_query(db, client, json_log, django_assert_num_queries,
-                                                              caplog):
+def test_an_anonymous_request_logs_no_user_and_costs_no_query(db, client, json_log, django_assert_num_queries, caplog):
     with django_assert_num_queries(0), caplog.at_level(logging.DEBUG, logger="tavolo.access"):
         client.get("/healthz?probe=1")
     [line] = access_lines(json_log())

@@ -52,18 +52,32 @@ def s3_endpoint():
 
 
 def s3_client(endpoint):
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=CREDENTIALS["access_key"],
-                        aws_secret_access_key=CREDENTIALS["secret_key"], region_name=CREDENTIALS["region_name"])
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+        region_name=CREDENTIALS["region_name"],
+    )
 
 
 def use_s3(settings, *, endpoint, bucket, **options):
     """Switch the documents to S3DocumentStorage, as TAVOLO_DOCUMENTS_S3_BUCKET does. Changing STORAGES makes
     Django drop its cached default_storage (the FileFields' storage), so the next upload goes to the bucket."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "core.storage.S3DocumentStorage",
-        "OPTIONS": {"bucket_name": bucket, "endpoint_url": endpoint, "addressing_style": "path",
-                    "location": "tavolo", **CREDENTIALS, **options},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "core.storage.S3DocumentStorage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": endpoint,
+                "addressing_style": "path",
+                "location": "tavolo",
+                **CREDENTIALS,
+                **options,
+            },
+        },
+    }
     assert default_storage.bucket_name == bucket
     assert Document._meta.get_field("file").storage.bucket_name == bucket
 
@@ -158,8 +172,10 @@ def test_a_bucket_that_refuses_to_read_the_object_answers_503(network, client, c
     document = Document.objects.get(case=case_a)
 
     def refused(self):
-        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "kms:Decrypt"},
-                           "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
+        raise ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "kms:Decrypt"}, "ResponseMetadata": {"HTTPStatusCode": 403}},
+            "GetObject",
+        )
 
     # the object is there (HEAD answers) but its bytes may not be read
     monkeypatch.setattr(S3File, "file", property(refused))
@@ -176,15 +192,25 @@ def test_the_object_is_deleted_when_the_rows_do_not_land(network, case_a, bucket
 
     monkeypatch.setattr("cases.services.records.timeline_record", broken)
     with pytest.raises(RuntimeError):
-        services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                 title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+        services.document_upload(
+            actor=network.user("a", Role.CASE_MANAGER),
+            case=case_a,
+            kind="isee",
+            title="ISEE",
+            uploaded=SimpleUploadedFile("isee.pdf", PDF),
+        )
     assert keys(s3_endpoint, bucket) == []
     assert not Document.objects.exists()
 
 
 def test_deleting_a_stored_document_removes_the_object(network, case_a, bucket, s3_endpoint):
-    document = services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                        title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+    document = services.document_upload(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case_a,
+        kind="isee",
+        title="ISEE",
+        uploaded=SimpleUploadedFile("isee.pdf", PDF),
+    )
     assert keys(s3_endpoint, bucket) == [f"tavolo/{document.file.name}"]
 
     document.file.delete(save=False)
@@ -231,8 +257,13 @@ def test_an_endpoint_that_never_answers_refuses_the_upload_after_its_timeout(net
     with socket.socket() as silent:  # accepts connections (the kernel's backlog), never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        use_s3(settings, endpoint=f"http://127.0.0.1:{silent.getsockname()[1]}", bucket="tavolo", max_attempts=1,
-               read_timeout=1)
+        use_s3(
+            settings,
+            endpoint=f"http://127.0.0.1:{silent.getsockname()[1]}",
+            bucket="tavolo",
+            max_attempts=1,
+            read_timeout=1,
+        )
         login(client, network, "a", Role.OPERATOR)
         before = trail(case_a)
 
@@ -259,8 +290,13 @@ def test_an_unreachable_endpoint_answers_the_download_with_503(network, client, 
 def test_the_service_raises_storage_unavailable_for_an_unreachable_endpoint(network, case_a, settings, closed_port):
     use_s3(settings, endpoint=f"http://127.0.0.1:{closed_port}", bucket="tavolo", max_attempts=1)
     with pytest.raises(StorageUnavailable):
-        services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                 title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+        services.document_upload(
+            actor=network.user("a", Role.CASE_MANAGER),
+            case=case_a,
+            kind="isee",
+            title="ISEE",
+            uploaded=SimpleUploadedFile("isee.pdf", PDF),
+        )
     assert not Document.objects.exists()
 
 
@@ -278,8 +314,13 @@ def test_server_side_encryption_is_asked_for_when_configured(network, case_a, se
     s3_client(s3_endpoint).create_bucket(Bucket=name)
     use_s3(settings, endpoint=s3_endpoint, bucket=name, object_parameters={"ServerSideEncryption": "AES256"})
 
-    document = services.document_upload(actor=network.user("a", Role.CASE_MANAGER), case=case_a, kind="isee",
-                                        title="ISEE", uploaded=SimpleUploadedFile("isee.pdf", PDF))
+    document = services.document_upload(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case_a,
+        kind="isee",
+        title="ISEE",
+        uploaded=SimpleUploadedFile("isee.pdf", PDF),
+    )
 
     head = s3_client(s3_endpoint).head_object(Bucket=name, Key=f"tavolo/{document.file.name}")
     assert head["ServerSideEncryption"] == "AES256"

@@ -23,8 +23,9 @@ STATIC_URL_IN_HTML = re.compile(r"""/static/([^"'\s<>()?#]+)""")
 def production_static(static_root: Path, extra_dirs=()) -> override_settings:
     """The production STORAGES and a STATIC_ROOT of the test's own (config.settings picks them by DJANGO_ENV)."""
     storages = {**django_settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
-    return override_settings(STORAGES=storages, STATIC_ROOT=static_root,
-                             STATICFILES_DIRS=[*django_settings.STATICFILES_DIRS, *extra_dirs])
+    return override_settings(
+        STORAGES=storages, STATIC_ROOT=static_root, STATICFILES_DIRS=[*django_settings.STATICFILES_DIRS, *extra_dirs]
+    )
 
 
 def collectstatic() -> None:
@@ -63,8 +64,13 @@ def assert_static_urls_resolve(html: str, static_root: Path) -> list[str]:
 def test_collectstatic_writes_the_manifest_with_every_asset_our_templates_use(static_root):
     manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
     used = static_names_in_templates()
-    assert {"vendor/bootstrap/bootstrap.min.css", "css/tavolo.css", "vendor/htmx/htmx.min.js",
-            "js/notifications.js", "favicon.svg"} <= used  # what base.html loads: the scan works
+    assert {
+        "vendor/bootstrap/bootstrap.min.css",
+        "css/tavolo.css",
+        "vendor/htmx/htmx.min.js",
+        "js/notifications.js",
+        "favicon.svg",
+    } <= used  # what base.html loads: the scan works
     assert sorted(used - manifest.keys()) == []
     for name in used:
         hashed = manifest[name]
@@ -81,10 +87,16 @@ def test_unused_vendor_assets_are_not_published(static_root):
     assert [path for path in published if path.startswith("django_htmx/")] == []
     assert [path for path in published if "fontawesome" in path or "font-awesome" in path] == []
     # what /django-admin/, the browsable API and the API docs load is there
-    for name in ("admin/css/base.css", "admin/js/core.js", "rest_framework/css/bootstrap.min.css",
-                 "rest_framework/fonts/glyphicons-halflings-regular.woff2", "rest_framework/js/jquery-3.7.1.min.js",
-                 "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
-                 "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js", "guardian/img/icon-yes.svg"):
+    for name in (
+        "admin/css/base.css",
+        "admin/js/core.js",
+        "rest_framework/css/bootstrap.min.css",
+        "rest_framework/fonts/glyphicons-halflings-regular.woff2",
+        "rest_framework/js/jquery-3.7.1.min.js",
+        "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js",
+        "guardian/img/icon-yes.svg",
+    ):
         assert name in published
 
 
@@ -124,8 +136,9 @@ def test_a_members_home_page_loads_hashed_assets(client, network, production_man
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/django-admin/", "/django-admin/partners/servicetype/add/",
-                                  "/django-admin/viewflow/process/"])
+@pytest.mark.parametrize(
+    "path", ["/django-admin/", "/django-admin/partners/servicetype/add/", "/django-admin/viewflow/process/"]
+)
 def test_the_django_admin_loads_its_assets(client, production_manifest, static_root, path):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x-long-password-1"))
     response = client.get(path)

@@ -16,8 +16,12 @@ def _empty_cache():
 def test_a_new_forwarded_for_on_each_request_does_not_escape_the_token_throttle(client, db):
     url = reverse("api-token")
     statuses = [
-        client.post(url, {"username": "nobody", "password": "wrong"}, REMOTE_ADDR="203.0.113.7",
-                    HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        client.post(
+            url,
+            {"username": "nobody", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
         for n in range(25)
     ]
     assert statuses[:20] == [400] * 20

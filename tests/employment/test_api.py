@@ -25,17 +25,34 @@ def api(user) -> APIClient:
 
 @pytest.fixture
 def opportunity(network, cpi):
-    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
-        "employer": "Logistica Nord", "role": "Carrellista", "city": "Cinisello Balsamo", "weekly_hours": 30,
-        "contract_type": "permanent", "closing_on": timezone.localdate() + datetime.timedelta(days=10)},
-        skills=skill_list("licence-forklift", "licence-driving-b"), languages={"it": 3})
+    return services.opportunity_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **{
+            "employer": "Logistica Nord",
+            "role": "Carrellista",
+            "city": "Cinisello Balsamo",
+            "weekly_hours": 30,
+            "contract_type": "permanent",
+            "closing_on": timezone.localdate() + datetime.timedelta(days=10),
+        },
+        skills=skill_list("licence-forklift", "licence-driving-b"),
+        languages={"it": 3},
+    )
 
 
 @pytest.fixture
 def course(network, cpi):
-    return services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
-        "title": "Patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=2),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=9), "seats": 1})
+    return services.course_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **{
+            "title": "Patentino muletto",
+            "starts_on": timezone.localdate() + datetime.timedelta(days=2),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=9),
+            "seats": 1,
+        },
+    )
 
 
 def test_opportunities_and_courses_are_listed(network, opportunity, course):
@@ -45,7 +62,8 @@ def test_opportunities_and_courses_are_listed(network, opportunity, course):
     courses = client.get("/api/v1/employment/courses/").json()["results"]
 
     assert opportunities[0]["required_skills"] == ["licence-driving-b", "licence-forklift"] or sorted(
-        opportunities[0]["required_skills"]) == ["licence-driving-b", "licence-forklift"]
+        opportunities[0]["required_skills"]
+    ) == ["licence-driving-b", "licence-forklift"]
     assert opportunities[0]["required_languages"] == [{"language": "it", "min_level": 3}]
     assert courses[0]["seats_taken"] == 0
 
@@ -57,9 +75,18 @@ def test_candidates_are_ranked_explained_and_filtered(network, consenting_case, 
     seen_by_a = api(network.user("a", Role.CASE_MANAGER)).get(url).json()["results"]
     seen_by_b = api(network.user("b", Role.CASE_MANAGER)).get(url).json()["results"]
 
-    assert seen_by_a == [{"rank": 1, "met": 2, "missing": 1, "constraints_failed": 0, "case": consenting_case.pk,
-                          "case_code": consenting_case.code, "person": "Giulia Bianchi",
-                          "explanation": "meets 2 of 3 requirements; missing: Patente B"}]
+    assert seen_by_a == [
+        {
+            "rank": 1,
+            "met": 2,
+            "missing": 1,
+            "constraints_failed": 0,
+            "case": consenting_case.pk,
+            "case_code": consenting_case.code,
+            "person": "Giulia Bianchi",
+            "explanation": "meets 2 of 3 requirements; missing: Patente B",
+        }
+    ]
     assert seen_by_b == []
 
 
@@ -77,7 +104,8 @@ def test_a_persons_matches(network, consenting_case, opportunity):
     save_profile(network.user("a", Role.CASE_MANAGER), consenting_case)
 
     response = api(network.user("a", Role.CASE_MANAGER)).get(
-        f"/api/v1/employment/profiles/{consenting_case.pk}/opportunities/")
+        f"/api/v1/employment/profiles/{consenting_case.pk}/opportunities/"
+    )
 
     rows = response.json()["results"]
     assert rows[0]["opportunity"]["id"] == opportunity.pk and rows[0]["explanation"].startswith("meets 2 of 3")
@@ -86,7 +114,8 @@ def test_a_persons_matches(network, consenting_case, opportunity):
 @pytest.mark.parametrize("payload", [{}, {"case": "abc"}, {"case": -1}, {"case": [1]}, {"case": 10**30}])
 def test_bad_enrol_payloads_answer_400(network, course, payload):
     response = api(network.user("a", Role.CASE_MANAGER)).post(
-        f"/api/v1/employment/courses/{course.pk}/enrol/", payload, format="json")
+        f"/api/v1/employment/courses/{course.pk}/enrol/", payload, format="json"
+    )
     assert response.status_code == 400
     assert "case" in response.json()["error"]["fields"]
     assert not Enrolment.objects.exists()
@@ -95,8 +124,12 @@ def test_bad_enrol_payloads_answer_400(network, course, payload):
 def test_an_overbooked_course_answers_400(network, consenting_case, course):
     manager = network.user("a", Role.CASE_MANAGER)
     client = api(manager)
-    assert client.post(f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": consenting_case.pk},
-                       format="json").status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": consenting_case.pk}, format="json"
+        ).status_code
+        == 201
+    )
 
     other = open_case(manager, network.org_a)
     response = client.post(f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": other.pk}, format="json")
@@ -108,7 +141,8 @@ def test_an_overbooked_course_answers_400(network, consenting_case, course):
 
 def test_enrolling_a_hidden_case_answers_404(network, consenting_case, course):
     response = api(network.user("b", Role.CASE_MANAGER)).post(
-        f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": consenting_case.pk}, format="json")
+        f"/api/v1/employment/courses/{course.pk}/enrol/", {"case": consenting_case.pk}, format="json"
+    )
     assert response.status_code == 404
     assert not Enrolment.objects.exists()
 

@@ -71,8 +71,7 @@ def test_profiling_is_done_only_with_a_profile(network, consenting_case):
     assert open_task(pathway, EmploymentFlow.refer).owner == manager
 
 
-def test_the_referral_is_a_handoff_and_the_flow_waits_for_its_acceptance(network, consenting_case, cpi,
-                                                                        job_placement):
+def test_the_referral_is_a_handoff_and_the_flow_waits_for_its_acceptance(network, consenting_case, cpi, job_placement):
     pathway = to_referral(network, consenting_case, cpi, job_placement)
 
     handoff = pathway.referral
@@ -84,8 +83,7 @@ def test_the_referral_is_a_handoff_and_the_flow_waits_for_its_acceptance(network
     assert not Task.objects.filter(process_id=pathway.process_id, flow_task=EmploymentFlow.agree).exists()
 
 
-def test_the_acceptance_gives_the_next_step_to_the_employment_service(network, consenting_case, cpi,
-                                                                     job_placement):
+def test_the_acceptance_gives_the_next_step_to_the_employment_service(network, consenting_case, cpi, job_placement):
     pathway = to_referral(network, consenting_case, cpi, job_placement)
 
     handoffs.handoff_accept(actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id)
@@ -102,8 +100,9 @@ def test_the_acceptance_gives_the_next_step_to_the_employment_service(network, c
 def test_a_declined_referral_keeps_the_pathway_waiting(network, consenting_case, cpi, job_placement):
     pathway = to_referral(network, consenting_case, cpi, job_placement)
 
-    handoffs.handoff_decline(actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id,
-                             reason="capacity")
+    handoffs.handoff_decline(
+        actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id, reason="capacity"
+    )
 
     pathway.refresh_from_db()
     assert pathway.stage == Stage.REFERRAL
@@ -118,8 +117,13 @@ def test_the_referral_must_go_to_an_employment_service(network, consenting_case,
     task = open_task(pathway, EmploymentFlow.refer)
 
     with pytest.raises(ValidationError) as error:
-        services.pathway_refer(actor=manager, task_id=task.pk, receiver_organisation_id=network.org_b.pk,
-                               service_type_id=job_placement.pk, reason="x")
+        services.pathway_refer(
+            actor=manager,
+            task_id=task.pk,
+            receiver_organisation_id=network.org_b.pk,
+            service_type_id=job_placement.pk,
+            reason="x",
+        )
 
     assert "receiver_organisation" in error.value.message_dict
     assert open_task(pathway, EmploymentFlow.refer).pk == task.pk
@@ -137,14 +141,22 @@ def test_placement_then_follow_ups_at_3_and_6_months_end_employed(network, conse
 
     with time_machine.travel(timer.scheduled + datetime.timedelta(minutes=1), tick=False):
         assert fire_due_timers() == 1
-        services.follow_up_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
-                                  checked_on=timezone.localdate(), still_employed=True)
+        services.follow_up_record(
+            actor=operator,
+            task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
+            checked_on=timezone.localdate(),
+            still_employed=True,
+        )
     timer6 = Task.objects.get(process_id=pathway.process_id, flow_task=EmploymentFlow.wait_6)
     assert timezone.localtime(timer6.scheduled).date() == months_after(start, 6)
     with time_machine.travel(timer6.scheduled + datetime.timedelta(minutes=1), tick=False):
         assert fire_due_timers() == 1
-        services.follow_up_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.follow_up_6).pk,
-                                  checked_on=timezone.localdate(), still_employed=True)
+        services.follow_up_record(
+            actor=operator,
+            task_id=open_task(pathway, EmploymentFlow.follow_up_6).pk,
+            checked_on=timezone.localdate(),
+            still_employed=True,
+        )
 
     pathway.refresh_from_db()
     assert pathway.stage == Stage.ENDED and pathway.outcome == PathwayOutcome.EMPLOYED
@@ -160,8 +172,13 @@ def test_not_employed_at_3_months_ends_the_pathway(network, consenting_case, cpi
     timer = Task.objects.get(process_id=pathway.process_id, flow_task=EmploymentFlow.wait_3)
     with time_machine.travel(timer.scheduled + datetime.timedelta(minutes=1), tick=False):
         fire_due_timers()
-        services.follow_up_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
-                                  checked_on=timezone.localdate(), still_employed=False, note="Contratto non rinnovato")
+        services.follow_up_record(
+            actor=operator,
+            task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
+            checked_on=timezone.localdate(),
+            still_employed=False,
+            note="Contratto non rinnovato",
+        )
 
     pathway.refresh_from_db()
     assert pathway.outcome == PathwayOutcome.JOB_LOST
@@ -173,8 +190,11 @@ def test_no_placement_ends_the_pathway_without_follow_ups(network, consenting_ca
     pathway = to_training(network, consenting_case, cpi, job_placement)
     services.pathway_training_done(actor=operator, task_id=open_task(pathway, EmploymentFlow.training).pk)
 
-    services.pathway_not_placed(actor=operator, task_id=open_task(pathway, EmploymentFlow.placement).pk,
-                                note="Nessuna offerta compatibile entro i termini del percorso")
+    services.pathway_not_placed(
+        actor=operator,
+        task_id=open_task(pathway, EmploymentFlow.placement).pk,
+        note="Nessuna offerta compatibile entro i termini del percorso",
+    )
 
     pathway.refresh_from_db()
     assert pathway.outcome == PathwayOutcome.NOT_PLACED and pathway.ended_at is not None
@@ -184,13 +204,15 @@ def test_no_placement_ends_the_pathway_without_follow_ups(network, consenting_ca
 def test_a_drop_out_cancels_the_open_steps(network, consenting_case, cpi, job_placement):
     pathway = to_training(network, consenting_case, cpi, job_placement)
 
-    services.pathway_drop_out(actor=network.user("cpi", Role.OPERATOR), pathway_id=pathway.pk,
-                              note="Trasferito in altra regione")
+    services.pathway_drop_out(
+        actor=network.user("cpi", Role.OPERATOR), pathway_id=pathway.pk, note="Trasferito in altra regione"
+    )
 
     pathway.refresh_from_db()
     assert pathway.outcome == PathwayOutcome.DROPPED_OUT
-    assert not Task.objects.filter(process_id=pathway.process_id,
-                                   status__in=workflow_permissions.OPEN_TASK_STATUSES).exists()
+    assert not Task.objects.filter(
+        process_id=pathway.process_id, status__in=workflow_permissions.OPEN_TASK_STATUSES
+    ).exists()
     # A new pathway may start afterwards.
     assert services.pathway_start(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case).pk != pathway.pk
 
@@ -202,8 +224,9 @@ def test_a_referral_that_ends_unaccepted_ends_the_pathway(network, consenting_ca
     if how == "revoked":
         handoffs.handoff_revoke(actor=manager, handoff_id=pathway.referral_id, reason="Ha trovato lavoro da sola")
     else:
-        handoffs.handoff_decline(actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id,
-                                 reason="capacity")
+        handoffs.handoff_decline(
+            actor=network.user("cpi", Role.OPERATOR), handoff_id=pathway.referral_id, reason="capacity"
+        )
         pathway.refresh_from_db()
         assert pathway.ended_at is None  # declined: the sender may still send it elsewhere
         handoffs.handoff_close(actor=manager, handoff_id=pathway.referral_id, note="Nessun altro servizio")
@@ -211,21 +234,36 @@ def test_a_referral_that_ends_unaccepted_ends_the_pathway(network, consenting_ca
     pathway.refresh_from_db()
     assert pathway.stage == Stage.ENDED and pathway.ended_at is not None
     assert pathway.outcome == PathwayOutcome.NOT_PLACED and "accepted" in pathway.outcome_note
-    assert not Task.objects.filter(process_id=pathway.process_id,
-                                   status__in=workflow_permissions.OPEN_TASK_STATUSES).exists()
+    assert not Task.objects.filter(
+        process_id=pathway.process_id, status__in=workflow_permissions.OPEN_TASK_STATUSES
+    ).exists()
     assert pathway.process.status == STATUS.CANCELED
-    assert WorkflowEvent.objects.filter(process_id=pathway.process_id, kind="process_finished",
-                                        step="referral_ended").count() == 1
-    assert AuditEntry.objects.filter(object_type="employment.employmentpathway", action="update",
-                                     detail__outcome=PathwayOutcome.NOT_PLACED).exists()
+    assert (
+        WorkflowEvent.objects.filter(
+            process_id=pathway.process_id, kind="process_finished", step="referral_ended"
+        ).count()
+        == 1
+    )
+    assert AuditEntry.objects.filter(
+        object_type="employment.employmentpathway", action="update", detail__outcome=PathwayOutcome.NOT_PLACED
+    ).exists()
     # The person can be referred again.
     assert services.pathway_start(actor=manager, case=consenting_case).pk != pathway.pk
 
 
 def test_an_accepted_referral_closed_later_does_not_end_the_pathway(network, consenting_case, cpi, job_placement):
     pathway = to_training(network, consenting_case, cpi, job_placement)  # accepted, agreed: at the training step
-    services.on_workflow_event(type("Recorded", (), {"event": WorkflowEvent(
-        kind="handoff_closed", flow="handoff", handoff_id=pathway.referral_id, case=consenting_case)})())
+    services.on_workflow_event(
+        type(
+            "Recorded",
+            (),
+            {
+                "event": WorkflowEvent(
+                    kind="handoff_closed", flow="handoff", handoff_id=pathway.referral_id, case=consenting_case
+                )
+            },
+        )()
+    )
     pathway.refresh_from_db()
     assert pathway.ended_at is None and pathway.stage == Stage.TRAINING
 

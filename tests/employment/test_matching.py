@@ -15,24 +15,44 @@ from tests.helpers.employment import skill_list
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"education_level": "lower_secondary", "max_weekly_hours": 40, "available_days": 31, "mobility": 2,
-        "did_status": "none"}
+BASE = {
+    "education_level": "lower_secondary",
+    "max_weekly_hours": 40,
+    "available_days": 31,
+    "mobility": 2,
+    "did_status": "none",
+}
 
 
 def person_with_profile(actor, organisation, first_name, *, skill_codes=(), languages=(), **data):
     person = register_person(actor, organisation, first_name=first_name, last_name="Test")
     case = open_case(actor, organisation, person)
-    services.profile_save(actor=actor, case=case, **{**BASE, **data}, skills=skill_list(*skill_codes),
-                          languages=dict(languages))
+    services.profile_save(
+        actor=actor, case=case, **{**BASE, **data}, skills=skill_list(*skill_codes), languages=dict(languages)
+    )
     return case.employability_profile
 
 
 def publish(network, cpi, *, skill_codes=(), languages=(), **data):
-    values = {"employer": "Logistica Nord Srl", "role": "Magazziniere", "city": "Cinisello Balsamo", "area": 1,
-              "weekly_hours": 30, "days": 31, "shift": "day", "contract_type": "fixed_term",
-              "closing_on": timezone.localdate() + datetime.timedelta(days=30), **data}
-    return services.opportunity_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **values,
-                                       skills=skill_list(*skill_codes), languages=dict(languages))
+    values = {
+        "employer": "Logistica Nord Srl",
+        "role": "Magazziniere",
+        "city": "Cinisello Balsamo",
+        "area": 1,
+        "weekly_hours": 30,
+        "days": 31,
+        "shift": "day",
+        "contract_type": "fixed_term",
+        "closing_on": timezone.localdate() + datetime.timedelta(days=30),
+        **data,
+    }
+    return services.opportunity_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **values,
+        skills=skill_list(*skill_codes),
+        languages=dict(languages),
+    )
 
 
 @pytest.fixture
@@ -41,19 +61,38 @@ def crafted(network, cpi):
     b_manager = network.user("b", Role.CASE_MANAGER)
     org_a = network.org_a
     profiles = {
-        "anna": person_with_profile(a_manager, org_a, "Anna", skill_codes=("licence-forklift", "skill-warehouse"),
-                                    languages=[("it", 3)], childcare_constraint=True),
-        "bruno": person_with_profile(a_manager, org_a, "Bruno", skill_codes=(
-            "licence-forklift", "skill-warehouse", "licence-driving-b"), languages=[("it", 4)], max_weekly_hours=20),
-        "carla": person_with_profile(a_manager, org_a, "Carla", skill_codes=("licence-driving-b",),
-                                     languages=[("it", 2)]),
+        "anna": person_with_profile(
+            a_manager,
+            org_a,
+            "Anna",
+            skill_codes=("licence-forklift", "skill-warehouse"),
+            languages=[("it", 3)],
+            childcare_constraint=True,
+        ),
+        "bruno": person_with_profile(
+            a_manager,
+            org_a,
+            "Bruno",
+            skill_codes=("licence-forklift", "skill-warehouse", "licence-driving-b"),
+            languages=[("it", 4)],
+            max_weekly_hours=20,
+        ),
+        "carla": person_with_profile(
+            a_manager, org_a, "Carla", skill_codes=("licence-driving-b",), languages=[("it", 2)]
+        ),
         "dario": person_with_profile(a_manager, org_a, "Dario", skill_codes=("qual-cook",), languages=[("it", 5)]),
         "elena": person_with_profile(a_manager, org_a, "Elena", skill_codes=("skill-cleaning",)),
-        "fabio_b": person_with_profile(b_manager, network.org_b, "Fabio", skill_codes=(
-            "licence-forklift", "skill-warehouse", "licence-driving-b"), languages=[("it", 6)]),
+        "fabio_b": person_with_profile(
+            b_manager,
+            network.org_b,
+            "Fabio",
+            skill_codes=("licence-forklift", "skill-warehouse", "licence-driving-b"),
+            languages=[("it", 6)],
+        ),
     }
-    opportunity = publish(network, cpi, skill_codes=("licence-forklift", "skill-warehouse", "licence-driving-b"),
-                          languages=[("it", 3)])
+    opportunity = publish(
+        network, cpi, skill_codes=("licence-forklift", "skill-warehouse", "licence-driving-b"), languages=[("it", 3)]
+    )
     return profiles, opportunity
 
 
@@ -67,7 +106,11 @@ def test_candidates_are_ranked_by_constraints_then_requirements(network, crafted
     # Elena meets nothing and is no candidate; Fabio's case belongs to organisation B.
     assert names == ["Anna", "Carla", "Dario", "Bruno"]
     assert [(p.met, opportunity.requirement_count - p.met, p.constraints_failed) for p in ranked] == [
-        (3, 1, 0), (1, 3, 0), (1, 3, 0), (4, 0, 1)]
+        (3, 1, 0),
+        (1, 3, 0),
+        (1, 3, 0),
+        (4, 0, 1),
+    ]
 
 
 def test_each_candidate_rank_is_explained(network, crafted):
@@ -78,9 +121,13 @@ def test_each_candidate_rank_is_explained(network, crafted):
 
     assert explanations[profiles["anna"].pk].text == "meets 3 of 4 requirements; missing: Patente B"
     assert explanations[profiles["carla"].pk].missing == [
-        "Magazzino: carico, scarico, picking", "Patentino carrello elevatore (muletto)", "Italian B1"]
+        "Magazzino: carico, scarico, picking",
+        "Patentino carrello elevatore (muletto)",
+        "Italian B1",
+    ]
     assert explanations[profiles["bruno"].pk].text == (
-        "meets 4 of 4 requirements; constraints: 30 h/week asked, 20 available")
+        "meets 4 of 4 requirements; constraints: 30 h/week asked, 20 available"
+    )
 
 
 def test_only_people_whose_case_the_viewer_may_read_are_candidates(network, crafted):
@@ -88,8 +135,9 @@ def test_only_people_whose_case_the_viewer_may_read_are_candidates(network, craf
 
     seen_by_b = list(matching.candidates_for(user=network.user("b", Role.CASE_MANAGER), opportunity=opportunity))
     seen_by_volunteer = list(matching.candidates_for(user=network.user("a", Role.VOLUNTEER), opportunity=opportunity))
-    seen_by_coordinator = list(matching.candidates_for(user=network.user("m", Role.COORDINATOR),
-                                                       opportunity=opportunity))
+    seen_by_coordinator = list(
+        matching.candidates_for(user=network.user("m", Role.COORDINATOR), opportunity=opportunity)
+    )
     seen_by_cpi = list(matching.candidates_for(user=network.user("cpi", Role.OPERATOR), opportunity=opportunity))
 
     assert [p.pk for p in seen_by_b] == [profiles["fabio_b"].pk]
@@ -100,8 +148,9 @@ def test_a_closed_case_is_no_candidate(network, crafted):
     from cases.models import Case
 
     profiles, opportunity = crafted
-    Case.objects.filter(pk=profiles["anna"].case_id).update(status="closed", closed_on=timezone.localdate(),
-                                                           closure_outcome="other")
+    Case.objects.filter(pk=profiles["anna"].case_id).update(
+        status="closed", closed_on=timezone.localdate(), closure_outcome="other"
+    )
 
     ranked = matching.candidates_for(user=network.user("a", Role.CASE_MANAGER), opportunity=opportunity)
 
@@ -155,12 +204,12 @@ def test_candidates_page_query_count_does_not_grow_with_rows(network, cpi, craft
     assert many > few
 
 
-def test_opportunities_page_query_count_does_not_grow_with_rows(network, cpi, crafted,
-                                                                 django_assert_max_num_queries):
+def test_opportunities_page_query_count_does_not_grow_with_rows(network, cpi, crafted, django_assert_max_num_queries):
     profiles, _opportunity = crafted
     for index in range(15):
-        publish(network, cpi, role=f"Ruolo {index}", skill_codes=("skill-warehouse", "qual-cook"),
-                languages=[("it", 2)])
+        publish(
+            network, cpi, role=f"Ruolo {index}", skill_codes=("skill-warehouse", "qual-cook"), languages=[("it", 2)]
+        )
     anna = profiles["anna"]
 
     with django_assert_max_num_queries(8):
@@ -169,9 +218,14 @@ def test_opportunities_page_query_count_does_not_grow_with_rows(network, cpi, cr
     assert len(rows) == 16
 
 
-@pytest.mark.parametrize(("met", "total", "italian"), [
-    (1, 3, "soddisfa 1 su 3 requisiti"), (1, 1, "soddisfa 1 su 1 requisito"), (0, 2, "soddisfa 0 su 2 requisiti"),
-])
+@pytest.mark.parametrize(
+    ("met", "total", "italian"),
+    [
+        (1, 3, "soddisfa 1 su 3 requisiti"),
+        (1, 1, "soddisfa 1 su 1 requisito"),
+        (0, 2, "soddisfa 0 su 2 requisiti"),
+    ],
+)
 def test_the_explanation_agrees_in_number_in_italian(met, total, italian):
     from django.utils.translation import override
 

@@ -14,12 +14,24 @@ from workflows.services import handoffs
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = [("a", Role.CASE_MANAGER), ("a", Role.OPERATOR), ("a", Role.VOLUNTEER), ("a", Role.ORG_ADMIN),
-          ("b", Role.CASE_MANAGER), ("b", Role.OPERATOR), ("m", Role.COORDINATOR), ("m", Role.CASE_MANAGER),
-          ("cpi", Role.OPERATOR), ("cpi", Role.CASE_MANAGER)]
+ACTORS = [
+    ("a", Role.CASE_MANAGER),
+    ("a", Role.OPERATOR),
+    ("a", Role.VOLUNTEER),
+    ("a", Role.ORG_ADMIN),
+    ("b", Role.CASE_MANAGER),
+    ("b", Role.OPERATOR),
+    ("m", Role.COORDINATOR),
+    ("m", Role.CASE_MANAGER),
+    ("cpi", Role.OPERATOR),
+    ("cpi", Role.CASE_MANAGER),
+]
 # (read the profile, change it) for each actor on case A, led by organisation A, before any referral.
-EXPECTED = {("a", Role.CASE_MANAGER): (True, True), ("a", Role.OPERATOR): (True, False),
-            ("a", Role.ORG_ADMIN): (True, False)}
+EXPECTED = {
+    ("a", Role.CASE_MANAGER): (True, True),
+    ("a", Role.OPERATOR): (True, False),
+    ("a", Role.ORG_ADMIN): (True, False),
+}
 
 
 @pytest.mark.parametrize(("org", "role"), ACTORS)
@@ -38,8 +50,7 @@ def test_the_profile_follows_the_case_capabilities(network, consenting_case, cpi
     if not can_change:
         with pytest.raises(PermissionDenied):
             services.profile_save(actor=user, case=consenting_case, **PROFILE)
-        assert EmployabilityProfile.objects.get(case=consenting_case).updated_by == network.user(
-            "a", Role.CASE_MANAGER)
+        assert EmployabilityProfile.objects.get(case=consenting_case).updated_by == network.user("a", Role.CASE_MANAGER)
 
 
 def test_the_employment_service_reads_the_profile_once_it_accepted(network, consenting_case, cpi, job_placement):
@@ -55,8 +66,9 @@ def test_the_employment_service_reads_the_profile_once_it_accepted(network, cons
     assert permissions.case_worker_membership(operator, fresh, provider_id=cpi.pk).organisation_id == cpi.pk
 
 
-def test_pathway_lists_are_scoped_and_bounded(network, consenting_case, cpi, job_placement,
-                                             django_assert_max_num_queries):
+def test_pathway_lists_are_scoped_and_bounded(
+    network, consenting_case, cpi, job_placement, django_assert_max_num_queries
+):
     to_training(network, consenting_case, cpi, job_placement)
 
     with django_assert_max_num_queries(3):

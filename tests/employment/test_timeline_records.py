@@ -47,8 +47,9 @@ def test_the_start_the_profile_and_the_profiling_write_one_line_each_by_the_case
     assert Notification.objects.count() == notified  # records, not steps: nobody is told
 
 
-def test_the_agreed_path_and_the_end_of_training_are_written_by_the_job_centre(network, consenting_case, cpi,
-                                                                               job_placement):
+def test_the_agreed_path_and_the_end_of_training_are_written_by_the_job_centre(
+    network, consenting_case, cpi, job_placement
+):
     pathway = to_training(network, consenting_case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
 
@@ -56,8 +57,11 @@ def test_the_agreed_path_and_the_end_of_training_are_written_by_the_job_centre(n
 
     agreed = only_event(consenting_case, TimelineKind.EMPLOYMENT_PATH_AGREED)
     assert agreed.organisation_id == cpi.pk and agreed.actor == operator
-    assert agreed.data == {"provider_id": cpi.pk, "date": timezone.localdate().isoformat(),
-                           "path_type": "reinserimento"}
+    assert agreed.data == {
+        "provider_id": cpi.pk,
+        "date": timezone.localdate().isoformat(),
+        "path_type": "reinserimento",
+    }
     with translation.override("en"):
         assert agreed.display_summary() == "Job reinsertion (reinserimento lavorativo)"
     trained = only_event(consenting_case, TimelineKind.EMPLOYMENT_TRAINING_DONE)
@@ -69,8 +73,11 @@ def test_an_end_without_placement_writes_one_line_without_the_note(network, cons
     operator = network.user("cpi", Role.OPERATOR)
     services.pathway_training_done(actor=operator, task_id=open_task(pathway, EmploymentFlow.training).pk)
 
-    services.pathway_not_placed(actor=operator, task_id=open_task(pathway, EmploymentFlow.placement).pk,
-                                note="Nessuna azienda disponibile in zona")
+    services.pathway_not_placed(
+        actor=operator,
+        task_id=open_task(pathway, EmploymentFlow.placement).pk,
+        note="Nessuna azienda disponibile in zona",
+    )
 
     event = only_event(consenting_case, TimelineKind.EMPLOYMENT_NOT_PLACED)
     assert event.organisation_id == cpi.pk and event.actor == operator and event.object_id == pathway.pk
@@ -91,9 +98,16 @@ def test_a_drop_out_writes_one_line_without_the_reason(network, consenting_case,
 def test_an_enrolment_status_writes_one_line_by_the_job_centre(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
-    course = services.course_create(actor=operator, organisation_id=cpi.pk, **{
-        "title": "Carrellista - patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": 3})
+    course = services.course_create(
+        actor=operator,
+        organisation_id=cpi.pk,
+        **{
+            "title": "Carrellista - patentino muletto",
+            "starts_on": timezone.localdate() + datetime.timedelta(days=7),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=14),
+            "seats": 3,
+        },
+    )
     enrolment = services.course_enrol(actor=operator, course_id=course.pk, case=consenting_case)
 
     services.enrolment_set_status(actor=operator, enrolment_id=enrolment.pk, status="completed")
@@ -109,9 +123,15 @@ def test_an_internship_status_writes_one_line_without_the_employer(network, cons
     to_training(network, consenting_case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
     internship = services.internship_create(
-        actor=operator, case=consenting_case, host_employer="Cooperativa Il Sole", tutor="Marta Riva",
-        weekly_hours=20, monthly_allowance=Decimal("500"), starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + datetime.timedelta(days=90))
+        actor=operator,
+        case=consenting_case,
+        host_employer="Cooperativa Il Sole",
+        tutor="Marta Riva",
+        weekly_hours=20,
+        monthly_allowance=Decimal("500"),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
 
     services.internship_set_status(actor=operator, internship_id=internship.pk, status="interrupted")
 
@@ -123,8 +143,9 @@ def test_an_internship_status_writes_one_line_without_the_employer(network, cons
         assert event.display_summary() == "Interrupted"
 
 
-def test_the_timeline_page_shows_the_employment_records_in_the_readers_language(settings, network, consenting_case,
-                                                                                cpi, job_placement):
+def test_the_timeline_page_shows_the_employment_records_in_the_readers_language(
+    settings, network, consenting_case, cpi, job_placement
+):
     settings.LANGUAGE_CODE = "it"
     to_training(network, consenting_case, cpi, job_placement)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

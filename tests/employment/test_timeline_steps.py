@@ -24,16 +24,21 @@ from tests.helpers.employment import open_task, to_follow_up, to_referral, to_tr
 
 pytestmark = pytest.mark.django_db
 
-INTERNSHIP = {"host_employer": "Cooperativa Il Sole", "tutor": "Marta Riva", "weekly_hours": 20,
-              "monthly_allowance": Decimal("500")}
+INTERNSHIP = {
+    "host_employer": "Cooperativa Il Sole",
+    "tutor": "Marta Riva",
+    "weekly_hours": 20,
+    "monthly_allowance": Decimal("500"),
+}
 
 
 def told(kind) -> set[str]:
     return set(Notification.objects.filter(kind=kind).values_list("user__username", flat=True))
 
 
-def test_the_referral_to_the_job_centre_is_on_the_timeline_and_told_to_the_job_centre(network, consenting_case,
-                                                                                      cpi, job_placement):
+def test_the_referral_to_the_job_centre_is_on_the_timeline_and_told_to_the_job_centre(
+    network, consenting_case, cpi, job_placement
+):
     to_referral(network, consenting_case, cpi, job_placement)
 
     event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.HANDOFF_SENT)
@@ -43,40 +48,65 @@ def test_the_referral_to_the_job_centre_is_on_the_timeline_and_told_to_the_job_c
 
 def test_an_enrolment_by_the_job_centre_is_told_to_the_case_manager(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
-        "title": "Carrellista - patentino muletto", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": 3})
+    course = services.course_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **{
+            "title": "Carrellista - patentino muletto",
+            "starts_on": timezone.localdate() + datetime.timedelta(days=7),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=14),
+            "seats": 3,
+        },
+    )
 
-    enrolment = services.course_enrol(actor=network.user("cpi", Role.OPERATOR), course_id=course.pk,
-                                      case=consenting_case)
+    enrolment = services.course_enrol(
+        actor=network.user("cpi", Role.OPERATOR), course_id=course.pk, case=consenting_case
+    )
 
     event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.COURSE_ENROLLED)
     assert event.organisation_id == cpi.pk and event.object_id == enrolment.pk
-    assert event.data == {"provider_id": cpi.pk, "provider": cpi.name, "course": "Carrellista - patentino muletto",
-                          "date": course.starts_on.isoformat()}
+    assert event.data == {
+        "provider_id": cpi.pk,
+        "provider": cpi.name,
+        "course": "Carrellista - patentino muletto",
+        "date": course.starts_on.isoformat(),
+    }
     assert told(NotificationKind.COURSE_ENROLLED) == {"a_case_manager"}
 
 
 def test_an_enrolment_by_the_case_manager_is_told_to_the_job_centre(network, consenting_case, cpi, job_placement):
     to_training(network, consenting_case, cpi, job_placement)
-    course = services.course_create(actor=network.user("cpi", Role.OPERATOR), organisation_id=cpi.pk, **{
-        "title": "Italiano per il lavoro", "starts_on": timezone.localdate() + datetime.timedelta(days=7),
-        "ends_on": timezone.localdate() + datetime.timedelta(days=14), "seats": 3})
+    course = services.course_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        organisation_id=cpi.pk,
+        **{
+            "title": "Italiano per il lavoro",
+            "starts_on": timezone.localdate() + datetime.timedelta(days=7),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=14),
+            "seats": 3,
+        },
+    )
 
     services.course_enrol(actor=network.user("a", Role.CASE_MANAGER), course_id=course.pk, case=consenting_case)
 
-    assert CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.COURSE_ENROLLED).organisation_id \
+    assert (
+        CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.COURSE_ENROLLED).organisation_id
         == network.org_a.pk
+    )
     assert told(NotificationKind.COURSE_ENROLLED) == {"cpi_operator", "cpi_cm"}
 
 
-def test_an_internship_is_on_the_timeline_without_the_tutor_or_the_employer(network, consenting_case, cpi,
-                                                                            job_placement):
+def test_an_internship_is_on_the_timeline_without_the_tutor_or_the_employer(
+    network, consenting_case, cpi, job_placement
+):
     to_training(network, consenting_case, cpi, job_placement)
     starts, ends = datetime.date(2026, 3, 1), datetime.date(2026, 6, 1)
 
-    services.internship_create(actor=network.user("cpi", Role.OPERATOR), case=consenting_case,
-                               **{**INTERNSHIP, "starts_on": starts, "ends_on": ends})
+    services.internship_create(
+        actor=network.user("cpi", Role.OPERATOR),
+        case=consenting_case,
+        **{**INTERNSHIP, "starts_on": starts, "ends_on": ends},
+    )
 
     event = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.INTERNSHIP_RECORDED)
     assert event.organisation_id == cpi.pk
@@ -89,7 +119,8 @@ def test_an_internship_is_on_the_timeline_without_the_tutor_or_the_employer(netw
 
 
 def test_a_placement_and_its_follow_ups_are_on_the_timeline_and_told_to_the_case_manager(
-        network, consenting_case, cpi, job_placement):
+    network, consenting_case, cpi, job_placement
+):
     operator = network.user("cpi", Role.OPERATOR)
     start = timezone.localdate()
     pathway = to_follow_up(network, consenting_case, cpi, job_placement, starts_on=start)
@@ -103,21 +134,27 @@ def test_a_placement_and_its_follow_ups_are_on_the_timeline_and_told_to_the_case
     timer = Task.objects.get(process_id=pathway.process_id, flow_task=EmploymentFlow.wait_3)
     with time_machine.travel(timer.scheduled + datetime.timedelta(minutes=1), tick=False):
         fire_due_timers()
-        services.follow_up_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
-                                  checked_on=timezone.localdate(), still_employed=False, note="Contratto non rinnovato")
+        services.follow_up_record(
+            actor=operator,
+            task_id=open_task(pathway, EmploymentFlow.follow_up_3).pk,
+            checked_on=timezone.localdate(),
+            still_employed=False,
+            note="Contratto non rinnovato",
+        )
         checked = timezone.localdate()
 
     followed = CaseEvent.objects.get(case=consenting_case, kind=TimelineKind.JOB_FOLLOW_UP_RECORDED)
-    assert followed.data == {"provider_id": cpi.pk, "date": checked.isoformat(), "months": 3,
-                             "still_employed": False}
+    assert followed.data == {"provider_id": cpi.pk, "date": checked.isoformat(), "months": 3, "still_employed": False}
     assert told(NotificationKind.JOB_FOLLOW_UP_RECORDED) == {"a_case_manager"}
     with translation.override("en"):
         assert followed.display_summary() == (
-            f"3-month check on {formats.date_format(checked, 'SHORT_DATE_FORMAT')}: no longer employed")
+            f"3-month check on {formats.date_format(checked, 'SHORT_DATE_FORMAT')}: no longer employed"
+        )
 
 
-def test_the_timeline_page_shows_the_employment_steps_in_the_readers_language(settings, network, consenting_case,
-                                                                               cpi, job_placement):
+def test_the_timeline_page_shows_the_employment_steps_in_the_readers_language(
+    settings, network, consenting_case, cpi, job_placement
+):
     settings.LANGUAGE_CODE = "it"
     start = timezone.localdate() + datetime.timedelta(days=11)  # no other date of the page falls on it
     to_follow_up(network, consenting_case, cpi, job_placement, starts_on=start)

@@ -11,5 +11,14 @@ from tests.factories.partners import (
     make_organisation,
 )
 
-__all__ = ["PASSWORD", "PersonFactory", "ServiceTypeFactory", "UserFactory", "login", "make_member",
-           "make_organisation", "open_case", "register_person"]
+__all__ = [
+    "PASSWORD",
+    "PersonFactory",
+    "ServiceTypeFactory",
+    "UserFactory",
+    "login",
+    "make_member",
+    "make_organisation",
+    "open_case",
+    "register_person",
+]

@@ -39,8 +39,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def make_organisation(name: str | None = None, *, network_role: str = "partner",
-                      kind: str = OrganisationKind.ASSOCIATION) -> Organisation:
+def make_organisation(
+    name: str | None = None, *, network_role: str = "partner", kind: str = OrganisationKind.ASSOCIATION
+) -> Organisation:
     name = name or f"Org {Organisation.objects.count() + 1}"
     return partner_services.organisation_create(name=name, kind=kind, network_role=network_role)
 

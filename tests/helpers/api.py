@@ -8,11 +8,24 @@ from workflows.services import handoffs
 
 
 def handoff_payload(for_case, receiver, service, **overrides) -> dict:
-    return {"case": for_case.pk, "kind": "referral", "receiver_organisation": receiver.pk, "service_type": service.pk,
-            "reason": "Needs food parcels", "sections": ["file"], **overrides}
+    return {
+        "case": for_case.pk,
+        "kind": "referral",
+        "receiver_organisation": receiver.pk,
+        "service_type": service.pk,
+        "reason": "Needs food parcels",
+        "sections": ["file"],
+        **overrides,
+    }
 
 
 def send_referral(network, case, service) -> Handoff:
-    return handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=case, kind="referral",
-                                 receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                                 reason="Needs food parcels", sections=["file"])
+    return handoffs.handoff_send(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case,
+        kind="referral",
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Needs food parcels",
+        sections=["file"],
+    )

@@ -26,19 +26,33 @@ def skill_list(*codes: str) -> list[Skill]:
     return list(Skill.objects.filter(code__in=codes))
 
 
-PROFILE = {"education_level": "lower_secondary", "max_weekly_hours": 40, "available_days": 31, "mobility": 2,
-           "did_status": "active", "did_date": datetime.date(2026, 1, 10), "work_history": "Magazziniere 2019-2023"}
+PROFILE = {
+    "education_level": "lower_secondary",
+    "max_weekly_hours": 40,
+    "available_days": 31,
+    "mobility": 2,
+    "did_status": "active",
+    "did_date": datetime.date(2026, 1, 10),
+    "work_history": "Magazziniere 2019-2023",
+}
 
 
-def save_profile(actor, case, *, data=None, skill_codes=("licence-forklift", "skill-warehouse"),
-                 languages=(("it", 3),)):
-    return services.profile_save(actor=actor, case=case, **{**PROFILE, **(data or {})},
-                                 skills=skill_list(*skill_codes), languages=dict(languages))
+def save_profile(
+    actor, case, *, data=None, skill_codes=("licence-forklift", "skill-warehouse"), languages=(("it", 3),)
+):
+    return services.profile_save(
+        actor=actor,
+        case=case,
+        **{**PROFILE, **(data or {})},
+        skills=skill_list(*skill_codes),
+        languages=dict(languages),
+    )
 
 
 def open_task(pathway, step):
-    return Task.objects.filter(process_id=pathway.process_id, flow_task=step,
-                               status__in=workflow_permissions.OPEN_TASK_STATUSES).get()
+    return Task.objects.filter(
+        process_id=pathway.process_id, flow_task=step, status__in=workflow_permissions.OPEN_TASK_STATUSES
+    ).get()
 
 
 def to_referral(network, case, cpi, job_placement):
@@ -47,9 +61,13 @@ def to_referral(network, case, cpi, job_placement):
     pathway = services.pathway_start(actor=manager, case=case)
     save_profile(manager, case)
     services.pathway_profile_done(actor=manager, task_id=open_task(pathway, EmploymentFlow.profile).pk)
-    services.pathway_refer(actor=manager, task_id=open_task(pathway, EmploymentFlow.refer).pk,
-                           receiver_organisation_id=cpi.pk, service_type_id=job_placement.pk,
-                           reason="Ricerca attiva di lavoro nel magazzinaggio")
+    services.pathway_refer(
+        actor=manager,
+        task_id=open_task(pathway, EmploymentFlow.refer).pk,
+        receiver_organisation_id=cpi.pk,
+        service_type_id=job_placement.pk,
+        reason="Ricerca attiva di lavoro nel magazzinaggio",
+    )
     pathway.refresh_from_db()
     return pathway
 
@@ -58,8 +76,9 @@ def to_training(network, case, cpi, job_placement):
     pathway = to_referral(network, case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
     handoffs.handoff_accept(actor=operator, handoff_id=pathway.referral_id)
-    services.pathway_agree(actor=operator, task_id=open_task(pathway, EmploymentFlow.agree).pk,
-                           path_type="reinserimento")
+    services.pathway_agree(
+        actor=operator, task_id=open_task(pathway, EmploymentFlow.agree).pk, path_type="reinserimento"
+    )
     pathway.refresh_from_db()
     return pathway
 
@@ -68,7 +87,12 @@ def to_follow_up(network, case, cpi, job_placement, *, starts_on: datetime.date)
     pathway = to_training(network, case, cpi, job_placement)
     operator = network.user("cpi", Role.OPERATOR)
     services.pathway_training_done(actor=operator, task_id=open_task(pathway, EmploymentFlow.training).pk)
-    services.placement_record(actor=operator, task_id=open_task(pathway, EmploymentFlow.placement).pk,
-                              employer="Logistica Nord Srl", contract_type="fixed_term", starts_on=starts_on)
+    services.placement_record(
+        actor=operator,
+        task_id=open_task(pathway, EmploymentFlow.placement).pk,
+        employer="Logistica Nord Srl",
+        contract_type="fixed_term",
+        starts_on=starts_on,
+    )
     pathway.refresh_from_db()
     return pathway

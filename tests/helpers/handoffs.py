@@ -18,9 +18,11 @@ def send(network, case, service=None, *, actor=None, receiver=None, **kwargs) ->
     kwargs.setdefault("reason", "Ha bisogno di un pacco alimentare")
     kwargs.setdefault("sections", ["file"])
     return handoffs.handoff_send(
-        actor=actor or network.user("a", Role.CASE_MANAGER), case=case,
+        actor=actor or network.user("a", Role.CASE_MANAGER),
+        case=case,
         receiver_organisation_id=(receiver or network.org_b).pk,
-        service_type_id=service.pk if service is not None else None, **kwargs,
+        service_type_id=service.pk if service is not None else None,
+        **kwargs,
     )
 
 

@@ -33,15 +33,37 @@ class History:
             self.processes[key] = CaseProcess.objects.create(flow_class=flow_class, case=case)
         return self.processes[key]
 
-    def task(self, case, *, step: str, organisation, created: datetime.datetime, finished=None,
-             canceled: bool = False, flow_class=CaseFlow) -> Task:
+    def task(
+        self,
+        case,
+        *,
+        step: str,
+        organisation,
+        created: datetime.datetime,
+        finished=None,
+        canceled: bool = False,
+        flow_class=CaseFlow,
+    ) -> Task:
         """A task of `step` in `organisation`'s queue, created (and finished) at the given times."""
         process = self.process(case, flow_class)
-        task = Task.objects.create(process=process, flow_task=getattr(flow_class, step), flow_task_type="HUMAN",
-                                   created=created, finished=finished, status="DONE" if finished else "NEW")
+        task = Task.objects.create(
+            process=process,
+            flow_task=getattr(flow_class, step),
+            flow_task_type="HUMAN",
+            created=created,
+            finished=finished,
+            status="DONE" if finished else "NEW",
+        )
         flow = "case" if flow_class is CaseFlow else "handoff"
-        common = {"flow": flow, "step": step, "case": case, "process": process, "task": task,
-                  "organisation": organisation, "task_created_at": created}
+        common = {
+            "flow": flow,
+            "step": step,
+            "case": case,
+            "process": process,
+            "task": task,
+            "organisation": organisation,
+            "task_created_at": created,
+        }
         spans.record(WorkflowEvent.objects.create(kind=HistoryKind.TASK_CREATED, at=created, **common))
         if finished is not None:
             kind = HistoryKind.TASK_CANCELED if canceled else HistoryKind.TASK_COMPLETED
@@ -50,6 +72,14 @@ class History:
 
     def handoff_event(self, case, *, kind: str, acting, partner, when, task_created_at=None, detail=None):
         return WorkflowEvent.objects.create(
-            kind=kind, flow="handoff", step="decide" if task_created_at else "", case=case,
-            process=self.process(case, HandoffFlow), organisation=acting, partner_organisation=partner, at=when,
-            task_created_at=task_created_at, detail=detail or {})
+            kind=kind,
+            flow="handoff",
+            step="decide" if task_created_at else "",
+            case=case,
+            process=self.process(case, HandoffFlow),
+            organisation=acting,
+            partner_organisation=partner,
+            at=when,
+            task_created_at=task_created_at,
+            detail=detail or {},
+        )

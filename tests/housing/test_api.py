@@ -35,25 +35,29 @@ def test_case_housing_section(client, case_a, lead):
 
 def test_profile_post_records_the_section(client, case_a, lead):
     client.force_login(lead)
-    response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/",
-                           {"situation": "eviction", "eviction_date": "2031-02-01", "household_size": 4,
-                            "minors": 2, "isee": "12000"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/housing/cases/{case_a.pk}/profile/",
+        {"situation": "eviction", "eviction_date": "2031-02-01", "household_size": 4, "minors": 2, "isee": "12000"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert HousingProfile.objects.get(case=case_a).minors == 2
 
 
 def test_an_operator_cannot_post_the_section(client, case_a, network):
     client.force_login(network.user("a", Role.OPERATOR))
-    response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/", {"situation": "homeless"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/housing/cases/{case_a.pk}/profile/", {"situation": "homeless"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert not HousingProfile.objects.exists()
 
 
 def test_missing_eviction_date_is_a_400(client, case_a, lead):
     client.force_login(lead)
-    response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/", {"situation": "eviction"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/housing/cases/{case_a.pk}/profile/", {"situation": "eviction"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "eviction_date" in response.json()["error"]["fields"]
 
 

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    return (Stay.objects.count(), Offer.objects.count(), HousingProfile.objects.count(),
-            sorted(Stay.objects.values_list("pk", "move_out")))
+    return (
+        Stay.objects.count(),
+        Offer.objects.count(),
+        HousingProfile.objects.count(),
+        sorted(Stay.objects.values_list("pk", "move_out")),
+    )
 
 
 def test_move_in_to_an_occupied_place(shelter, shared_case, provider_op, lead, network):
@@ -60,22 +64,21 @@ def test_overlapping_stays_in_the_same_place(shelter, shared_case, provider_cm, 
     """A past stay that ended after the new move-in date overlaps it."""
     place = shelter.places.get(label="1")
     today = timezone.localdate()
-    stay = placements.stay_start(actor=provider_cm, place=place, case=shared_case,
-                                 move_in=today - datetime.timedelta(days=20))
+    stay = placements.stay_start(
+        actor=provider_cm, place=place, case=shared_case, move_in=today - datetime.timedelta(days=20)
+    )
     placements.stay_end(actor=provider_cm, stay=stay, move_out=today - datetime.timedelta(days=5))
     other = open_case(lead, network.org_a)
     from cases.permissions import grants as case_grants
 
     case_grants.share_case(other, network.org_b, sections=["file"])
     with pytest.raises(ValidationError, match="overlaps"):
-        placements.stay_start(actor=provider_cm, place=place, case=other,
-                              move_in=today - datetime.timedelta(days=10))
+        placements.stay_start(actor=provider_cm, place=place, case=other, move_in=today - datetime.timedelta(days=10))
     assert Stay.objects.count() == 1 and shelter.places.get(label="1").status == PlaceStatus.AVAILABLE
 
 
 def test_move_out_before_move_in(shelter, shared_case, provider_cm):
-    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"),
-                                 case=shared_case)
+    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case)
     with pytest.raises(ValidationError) as exc:
         placements.stay_end(actor=provider_cm, stay=stay, move_out=stay.move_in - datetime.timedelta(days=1))
     assert "before the move-in" in str(exc.value)
@@ -86,8 +89,13 @@ def test_move_out_before_move_in(shelter, shared_case, provider_cm):
 def test_planned_move_out_before_move_in(shelter, shared_case, provider_cm):
     today = timezone.localdate()
     with pytest.raises(ValidationError, match="planned move-out cannot be before"):
-        placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case,
-                              move_in=today, planned_move_out=today - datetime.timedelta(days=1))
+        placements.stay_start(
+            actor=provider_cm,
+            place=shelter.places.get(label="1"),
+            case=shared_case,
+            move_in=today,
+            planned_move_out=today - datetime.timedelta(days=1),
+        )
     assert not Stay.objects.exists()
 
 
@@ -102,8 +110,7 @@ def test_negative_isee_is_refused(case_a, lead, field):
 def test_negative_isee_does_not_change_a_recorded_section(case_a, lead):
     record_profile(lead, case_a, isee=Decimal("8000"))
     with pytest.raises(ValidationError):
-        record_profile(lead, case_a, isee=Decimal("-50"), situation="eviction",
-                       eviction_date=datetime.date(2031, 1, 1))
+        record_profile(lead, case_a, isee=Decimal("-50"), situation="eviction", eviction_date=datetime.date(2031, 1, 1))
     profile = HousingProfile.objects.get()
     assert profile.isee == Decimal("8000") and profile.situation == "homeless"
 
@@ -111,19 +118,31 @@ def test_negative_isee_does_not_change_a_recorded_section(case_a, lead):
 def test_negative_isee_on_the_page_is_a_400_with_the_message(client, case_a, lead):
     client.force_login(lead)
     with translation.override("en"):
-        response = client.post(reverse("housing:profile_save", args=[case_a.pk]), {
-            "profile-situation": "homeless", "profile-household_size": "1", "profile-minors": "0",
-            "profile-disabled_members": "0", "profile-isee": "-100"})
+        response = client.post(
+            reverse("housing:profile_save", args=[case_a.pk]),
+            {
+                "profile-situation": "homeless",
+                "profile-household_size": "1",
+                "profile-minors": "0",
+                "profile-disabled_members": "0",
+                "profile-isee": "-100",
+            },
+        )
     assert response.status_code == 400
-    assert "Ensure this value is greater than or equal to 0" in response.content.decode() \
+    assert (
+        "Ensure this value is greater than or equal to 0" in response.content.decode()
         or "cannot be negative" in response.content.decode()
+    )
     assert not HousingProfile.objects.exists()
 
 
 def test_negative_isee_through_the_api_is_a_400(client, case_a, lead):
     client.force_login(lead)
-    response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/",
-                           {"situation": "homeless", "isee": "-5"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/housing/cases/{case_a.pk}/profile/",
+        {"situation": "homeless", "isee": "-5"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "isee" in response.json()["error"]["fields"]
     assert not HousingProfile.objects.exists()
@@ -131,8 +150,11 @@ def test_negative_isee_through_the_api_is_a_400(client, case_a, lead):
 
 def test_garbage_on_the_api_is_a_400(client, case_a, lead):
     client.force_login(lead)
-    response = client.post(f"/api/v1/housing/cases/{case_a.pk}/profile/",
-                           {"situation": "castle", "household_size": "many"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/housing/cases/{case_a.pk}/profile/",
+        {"situation": "castle", "household_size": "many"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) >= {"situation", "household_size"}
 
@@ -143,8 +165,9 @@ def test_minors_cannot_be_the_whole_household(case_a, lead):
     assert not HousingProfile.objects.exists()
 
 
-def test_offer_to_an_ineligible_household_is_refused_without_override(shared_case, lead, provider_cm, public_unit,
-                                                                      sap_rule):
+def test_offer_to_an_ineligible_household_is_refused_without_override(
+    shared_case, lead, provider_cm, public_unit, sap_rule
+):
     record_profile(lead, shared_case, isee=Decimal("9000"))
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
     # The household's ISEE grows after it applied: it is no longer eligible when a home is offered.
@@ -161,15 +184,18 @@ def test_offer_to_an_ineligible_household_is_refused_without_override(shared_cas
     assert place.status == PlaceStatus.AVAILABLE
 
 
-def test_offer_to_an_ineligible_household_as_an_audited_override(shared_case, lead, provider_cm, public_unit,
-                                                                 sap_rule):
+def test_offer_to_an_ineligible_household_as_an_audited_override(shared_case, lead, provider_cm, public_unit, sap_rule):
     record_profile(lead, shared_case, isee=Decimal("9000"))
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
     record_profile(lead, shared_case, isee=Decimal("21000"))
 
-    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
-                                  application=application, override=True,
-                                  override_reason="Sfratto esecutivo con minori: deroga del Comune")
+    offer = offers.offer_make(
+        actor=provider_cm,
+        place=public_unit.places.get(),
+        application=application,
+        override=True,
+        override_reason="Sfratto esecutivo con minori: deroga del Comune",
+    )
 
     assert offer.eligibility_override and offer.override_reason.startswith("Sfratto")
     entry = AuditEntry.objects.get(object_type="housing.offer", object_id=str(offer.pk), action="create")
@@ -182,11 +208,17 @@ def test_an_operator_cannot_override_eligibility(shared_case, lead, provider_op,
     from django.core.exceptions import PermissionDenied
 
     record_profile(lead, shared_case, isee=Decimal("21000"))
-    application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC,
-                                                override=True, override_reason="Emergenza abitativa")
+    application = households.application_create(
+        actor=lead, case=shared_case, kind=ResourceKind.PUBLIC, override=True, override_reason="Emergenza abitativa"
+    )
     with pytest.raises(PermissionDenied):
-        offers.offer_make(actor=provider_op, place=public_unit.places.get(),
-                              application=application, override=True, override_reason="x")
+        offers.offer_make(
+            actor=provider_op,
+            place=public_unit.places.get(),
+            application=application,
+            override=True,
+            override_reason="x",
+        )
     assert not Offer.objects.exists()
 
 
@@ -194,33 +226,43 @@ def test_application_of_an_ineligible_household_needs_a_reasoned_override(shared
     record_profile(lead, shared_case, isee=Decimal("30000"))
     with pytest.raises(ValidationError, match="not eligible"):
         households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
-    application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC,
-                                                override=True, override_reason="Decisione della commissione")
+    application = households.application_create(
+        actor=lead,
+        case=shared_case,
+        kind=ResourceKind.PUBLIC,
+        override=True,
+        override_reason="Decisione della commissione",
+    )
     assert application.eligibility_override
-    assert AuditEntry.objects.filter(object_type="housing.application", object_id=str(application.pk),
-                                     detail__eligibility_override=True).exists()
+    assert AuditEntry.objects.filter(
+        object_type="housing.application", object_id=str(application.pk), detail__eligibility_override=True
+    ).exists()
 
 
-@pytest.mark.parametrize("payload", [
-    {"case_code": "NOPE-1"},
-    {"case_code": "", "move_in": "not-a-date"},
-    {"case_code": "X", "move_in": "2020-13-45"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"case_code": "NOPE-1"},
+        {"case_code": "", "move_in": "not-a-date"},
+        {"case_code": "X", "move_in": "2020-13-45"},
+    ],
+)
 def test_move_in_form_garbage_is_a_message_not_a_500(client, shelter, provider_cm, payload):
     client.force_login(provider_cm)
-    response = client.post(reverse("housing:stay_start", args=[shelter.places.get(label="1").pk]), payload,
-                           follow=True)
+    response = client.post(reverse("housing:stay_start", args=[shelter.places.get(label="1").pk]), payload, follow=True)
     assert response.status_code == 200
     assert "Nothing was saved" in response.content.decode() or "No case you can see" in response.content.decode()
     assert not Stay.objects.exists()
 
 
 def test_move_out_before_move_in_on_the_page(client, shelter, shared_case, provider_cm):
-    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"),
-                                 case=shared_case)
+    stay = placements.stay_start(actor=provider_cm, place=shelter.places.get(label="1"), case=shared_case)
     client.force_login(provider_cm)
-    response = client.post(reverse("housing:stay_end", args=[stay.pk]), {
-        "move_out": (stay.move_in - datetime.timedelta(days=3)).isoformat(), "exit_reason": "left"}, follow=True)
+    response = client.post(
+        reverse("housing:stay_end", args=[stay.pk]),
+        {"move_out": (stay.move_in - datetime.timedelta(days=3)).isoformat(), "exit_reason": "left"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "cannot be before the move-in" in response.content.decode()
     stay.refresh_from_db()
@@ -229,8 +271,11 @@ def test_move_out_before_move_in_on_the_page(client, shelter, shared_case, provi
 
 def test_resource_with_bad_capacity(network, provider_cm):
     with pytest.raises(ValidationError) as exc:
-        resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-            "kind": "shelter", "name": "X", "address": "Via Y", "capacity": -3})
+        resources.resource_create(
+            actor=provider_cm,
+            provider=network.org_b,
+            data={"kind": "shelter", "name": "X", "address": "Via Y", "capacity": -3},
+        )
     assert "capacity" in exc.value.error_dict
     from housing.models import Resource
 

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 def test_housing_sweep_expires_offers(shelter, shared_case, lead, provider_cm):
     record_profile(lead, shared_case)
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.SHELTER)
-    offer = offers.offer_make(actor=provider_cm, place=shelter.places.get(label="1"),
-                                  application=application)
-    Offer.objects.filter(pk=offer.pk).update(offered_at=timezone.now() - datetime.timedelta(days=4),
-                                             expires_at=timezone.now() - datetime.timedelta(days=1))
+    offer = offers.offer_make(actor=provider_cm, place=shelter.places.get(label="1"), application=application)
+    Offer.objects.filter(pk=offer.pk).update(
+        offered_at=timezone.now() - datetime.timedelta(days=4), expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
     out = StringIO()
 
     call_command("housing_sweep", stdout=out)
@@ -35,11 +35,13 @@ def test_housing_sweep_expires_offers(shelter, shared_case, lead, provider_cm):
 
 
 def test_accompaniment_plan_from_the_guest_list(client, shelter, shared_case, provider_op):
-    stay = placements.stay_start(actor=provider_op, place=shelter.places.get(label="1"),
-                                 case=shared_case)
+    stay = placements.stay_start(actor=provider_op, place=shelter.places.get(label="1"), case=shared_case)
     client.force_login(provider_op)
-    response = client.post(reverse("housing:stay_plan", args=[stay.pk]), {
-        "accompaniment_plan": "Colloquio settimanale", "planned_move_out": ""}, follow=True)
+    response = client.post(
+        reverse("housing:stay_plan", args=[stay.pk]),
+        {"accompaniment_plan": "Colloquio settimanale", "planned_move_out": ""},
+        follow=True,
+    )
     assert response.status_code == 200
     stay.refresh_from_db()
     assert stay.accompaniment_plan == "Colloquio settimanale"

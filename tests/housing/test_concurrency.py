@@ -20,8 +20,10 @@ from tests.helpers.housing import record_profile
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -80,12 +82,13 @@ def test_accept_racing_the_expiry_sweep(monkeypatch, shelter, two_households, pr
     deadline = timezone.now() + datetime.timedelta(days=3, seconds=1)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
-                   lambda: offers.offers_expire(now=deadline))
+    results = race(lambda: offers.offer_accept(actor=lead, offer=offer), lambda: offers.offers_expire(now=deadline))
 
     offer.refresh_from_db()
     bed.refresh_from_db()
-    assert (offer.status, bed.status) in {(OfferStatus.ACCEPTED, PlaceStatus.OCCUPIED),
-                                          (OfferStatus.EXPIRED, PlaceStatus.AVAILABLE)}
+    assert (offer.status, bed.status) in {
+        (OfferStatus.ACCEPTED, PlaceStatus.OCCUPIED),
+        (OfferStatus.EXPIRED, PlaceStatus.AVAILABLE),
+    }
     assert Stay.objects.filter(place=bed).exists() is (offer.status == OfferStatus.ACCEPTED)
     assert all(kind in ("ok", "error") for kind, _value in results)

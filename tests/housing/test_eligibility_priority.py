@@ -23,18 +23,26 @@ D = datetime.date
 
 @pytest.fixture
 def rules(sap_rule):
-    residence = EligibilityRule.objects.create(kind=ResourceKind.PUBLIC, field="years_in_region", comparison="gte",
-                                               threshold=Decimal("5"), message="Less than 5 years in Lombardy.")
+    residence = EligibilityRule.objects.create(
+        kind=ResourceKind.PUBLIC,
+        field="years_in_region",
+        comparison="gte",
+        threshold=Decimal("5"),
+        message="Less than 5 years in Lombardy.",
+    )
     return [sap_rule, residence]
 
 
-@pytest.mark.parametrize(("isee", "years", "eligible", "reasons"), [
-    (Decimal("15999.99"), 5, True, []),
-    (Decimal("16000"), 12, True, []),
-    (Decimal("16000.01"), 12, False, ["ISEE above 16,000 €. (recorded: 16,000.01)"]),
-    (Decimal("9000"), 4, False, ["Less than 5 years in Lombardy. (recorded: 4)"]),
-    (None, 7, False, ["Not recorded in the housing section: ISEE (€)."]),
-])
+@pytest.mark.parametrize(
+    ("isee", "years", "eligible", "reasons"),
+    [
+        (Decimal("15999.99"), 5, True, []),
+        (Decimal("16000"), 12, True, []),
+        (Decimal("16000.01"), 12, False, ["ISEE above 16,000 €. (recorded: 16,000.01)"]),
+        (Decimal("9000"), 4, False, ["Less than 5 years in Lombardy. (recorded: 4)"]),
+        (None, 7, False, ["Not recorded in the housing section: ISEE (€)."]),
+    ],
+)
 def test_sap_eligibility(rules, isee, years, eligible, reasons):
     profile = HousingProfile(isee=isee, years_in_region=years, household_size=1, situation="homeless")
     result = check_eligibility(profile, ResourceKind.PUBLIC)
@@ -61,15 +69,32 @@ def test_the_seeded_sap_rule_is_the_lombardy_threshold():
 
 # --- priority ------------------------------------------------------------------------------------------------
 
-WEIGHTS = {"homeless": 30, "eviction": 20, "violence": 30, "unfit": 10, "overcrowding": 8, "precarious": 6,
-           "per_minor": 5, "minors_cap": 4, "disability": 10, "eviction_near": 15, "eviction_window_days": 90,
-           "per_month_waiting": 1, "waiting_cap_months": 24}
+WEIGHTS = {
+    "homeless": 30,
+    "eviction": 20,
+    "violence": 30,
+    "unfit": 10,
+    "overcrowding": 8,
+    "precarious": 6,
+    "per_minor": 5,
+    "minors_cap": 4,
+    "disability": 10,
+    "eviction_near": 15,
+    "eviction_window_days": 90,
+    "per_month_waiting": 1,
+    "waiting_cap_months": 24,
+}
 
 
 def make_app(case, **fields) -> Application:
     fields.setdefault("situation", "homeless")
-    app = Application(case=case, kind=ResourceKind.PUBLIC, organisation=case.lead_organisation,
-                      created_by=case.case_manager or case.person.registered_by.memberships.first().user, **fields)
+    app = Application(
+        case=case,
+        kind=ResourceKind.PUBLIC,
+        organisation=case.lead_organisation,
+        created_by=case.case_manager or case.person.registered_by.memberships.first().user,
+        **fields,
+    )
     app.save()
     return app
 
@@ -83,11 +108,11 @@ def crafted(network, lead):
         # homeless 30 + waiting 10 months (300 days // 30) = 40
         "street": make_app(cases[0], situation="homeless", applied_on=D(2024, 3, 1)),
         # eviction 20 + 3 minors 15 + eviction in 29 days 15 + 0 months = 50
-        "eviction": make_app(cases[1], situation="eviction", minors=3, eviction_date=D(2024, 12, 26),
-                             applied_on=D(2024, 12, 1)),
+        "eviction": make_app(
+            cases[1], situation="eviction", minors=3, eviction_date=D(2024, 12, 26), applied_on=D(2024, 12, 1)
+        ),
         # overcrowding 8 + 6 minors capped at 4 → 20 + disability 10 + 24 months capped (≥ 720 days) = 62
-        "crowded": make_app(cases[2], situation="overcrowding", minors=6, disabled_members=1,
-                            applied_on=D(2021, 1, 1)),
+        "crowded": make_app(cases[2], situation="overcrowding", minors=6, disabled_members=1, applied_on=D(2021, 1, 1)),
         # made after the ranking day: not on the list
         "later": make_app(cases[3], situation="violence", applied_on=D(2025, 1, 5)),
     }
@@ -110,8 +135,13 @@ def test_ranking_order_and_explanation_match(crafted):
     ranking = list(priority.ranked(Application.objects.all(), day=day))
     assert [a.pk for a in ranking] == [crafted["crowded"].pk, crafted["eviction"].pk, crafted["street"].pk]
     eviction = ranking[1]
-    assert (eviction.s_situation, eviction.s_minors, eviction.s_disability, eviction.s_eviction, eviction.s_waiting) \
-        == (20, 15, 0, 15, 0)
+    assert (
+        eviction.s_situation,
+        eviction.s_minors,
+        eviction.s_disability,
+        eviction.s_eviction,
+        eviction.s_waiting,
+    ) == (20, 15, 0, 15, 0)
     criteria = priority.explain(eviction, day=day, weights=weights)
     assert sum(c.points for c in criteria) == eviction.score == 50
     assert "3 × 5 points" in criteria[1].detail
@@ -130,8 +160,12 @@ def test_the_ranking_of_a_past_date_is_reproducible_after_new_weights(crafted, c
     day = D(2024, 12, 27)
     before = [(a.pk, a.score) for a in priority.ranked(Application.objects.all(), day=day)]
 
-    resources.weights_create(actor=coordinator, effective_from=timezone.localdate(),
-                             values={**WEIGHTS, "homeless": 100, "per_minor": 0}, note="Più peso ai senza dimora")
+    resources.weights_create(
+        actor=coordinator,
+        effective_from=timezone.localdate(),
+        values={**WEIGHTS, "homeless": 100, "per_minor": 0},
+        note="Più peso ai senza dimora",
+    )
 
     assert [(a.pk, a.score) for a in priority.ranked(Application.objects.all(), day=day)] == before
     today = [(a.pk, a.score) for a in priority.ranked(Application.objects.all(), day=timezone.localdate())]
@@ -149,10 +183,15 @@ def test_only_the_coordinator_changes_weights_and_it_is_audited(coordinator, lea
     with pytest.raises(PermissionDenied):
         resources.weights_create(actor=lead, effective_from=timezone.localdate(), values=WEIGHTS)
     with pytest.raises(PermissionDenied):
-        resources.weights_create(actor=network.user("b", "org_admin"), effective_from=timezone.localdate(),
-                                 values=WEIGHTS)
-    weights = resources.weights_create(actor=coordinator, effective_from=timezone.localdate() + datetime.timedelta(
-        days=1), values=WEIGHTS, note="Revisione annuale")
+        resources.weights_create(
+            actor=network.user("b", "org_admin"), effective_from=timezone.localdate(), values=WEIGHTS
+        )
+    weights = resources.weights_create(
+        actor=coordinator,
+        effective_from=timezone.localdate() + datetime.timedelta(days=1),
+        values=WEIGHTS,
+        note="Revisione annuale",
+    )
     entry = AuditEntry.objects.get(object_type="housing.priorityweights", object_id=str(weights.pk))
     assert entry.user == coordinator and entry.detail["values"]["homeless"] == 30
     assert entry.detail["previous"] is not None
@@ -161,21 +200,41 @@ def test_only_the_coordinator_changes_weights_and_it_is_audited(coordinator, lea
 def test_weights_cannot_change_the_past(coordinator):
     count = PriorityWeights.objects.count()
     with pytest.raises(ValidationError, match="reproducible"):
-        resources.weights_create(actor=coordinator, effective_from=timezone.localdate() - datetime.timedelta(days=1),
-                                 values=WEIGHTS)
+        resources.weights_create(
+            actor=coordinator, effective_from=timezone.localdate() - datetime.timedelta(days=1), values=WEIGHTS
+        )
     with pytest.raises(ValidationError):
-        resources.weights_create(actor=coordinator, effective_from=timezone.localdate(),
-                                 values={**WEIGHTS, "homeless": -3})
+        resources.weights_create(
+            actor=coordinator, effective_from=timezone.localdate(), values={**WEIGHTS, "homeless": -3}
+        )
     assert PriorityWeights.objects.count() == count
 
 
 def test_only_the_coordinator_edits_rules_and_it_is_audited(coordinator, lead, sap_rule):
     with pytest.raises(PermissionDenied):
-        resources.rule_save(actor=lead, rule=sap_rule, data={
-            "kind": "public", "field": "isee", "comparison": "lte", "threshold": Decimal("18000"), "message": "x"})
-    resources.rule_save(actor=coordinator, rule=sap_rule, data={
-        "kind": "public", "field": "isee", "comparison": "lte", "threshold": Decimal("17000"),
-        "message": "ISEE oltre soglia", "is_active": True})
+        resources.rule_save(
+            actor=lead,
+            rule=sap_rule,
+            data={
+                "kind": "public",
+                "field": "isee",
+                "comparison": "lte",
+                "threshold": Decimal("18000"),
+                "message": "x",
+            },
+        )
+    resources.rule_save(
+        actor=coordinator,
+        rule=sap_rule,
+        data={
+            "kind": "public",
+            "field": "isee",
+            "comparison": "lte",
+            "threshold": Decimal("17000"),
+            "message": "ISEE oltre soglia",
+            "is_active": True,
+        },
+    )
     sap_rule.refresh_from_db()
     assert sap_rule.threshold == Decimal("17000")
     entry = AuditEntry.objects.get(object_type="housing.eligibilityrule", object_id=str(sap_rule.pk))

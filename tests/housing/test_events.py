@@ -44,7 +44,8 @@ def test_a_move_in_publishes_placement_started_after_its_timeline_line(shelter, 
 
 
 def test_an_accepted_offer_publishes_the_move_out_of_the_earlier_home_then_offer_accepted(
-        in_temporary_flat, public_unit, shared_case, lead, provider_cm, published):
+    in_temporary_flat, public_unit, shared_case, lead, provider_cm, published
+):
     application = shared_case.housing_applications.get(kind=ResourceKind.PUBLIC)
     offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(), application=application)
 

@@ -17,8 +17,10 @@ from tests.helpers.housing import offer_sap as _offer_sap
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -26,18 +28,25 @@ pytestmark = [
 def _ended_once(stay: Stay) -> Stay:
     stay.refresh_from_db()
     assert stay.move_out is not None
-    assert AuditEntry.objects.filter(object_type__iendswith="stay", object_id=str(stay.pk),
-                                     detail__has_key="exit_reason").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type__iendswith="stay", object_id=str(stay.pk), detail__has_key="exit_reason"
+        ).count()
+        == 1
+    )
     return stay
 
 
-def test_two_acceptances_of_the_sap_home_one_wins(monkeypatch, in_temporary_flat, public_unit, provider_cm,
-                                                  lead, shared_case):
+def test_two_acceptances_of_the_sap_home_one_wins(
+    monkeypatch, in_temporary_flat, public_unit, provider_cm, lead, shared_case
+):
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
-                   lambda: offers.offer_accept(actor=provider_cm, offer=offer))
+    results = race(
+        lambda: offers.offer_accept(actor=lead, offer=offer),
+        lambda: offers.offer_accept(actor=provider_cm, offer=offer),
+    )
 
     _winner, error = one_winner(results)
     assert "already answered" in str(error)
@@ -48,16 +57,18 @@ def test_two_acceptances_of_the_sap_home_one_wins(monkeypatch, in_temporary_flat
     assert offer.status == OfferStatus.ACCEPTED
 
 
-def test_acceptance_racing_the_providers_move_out(monkeypatch, in_temporary_flat, public_unit, provider_cm,
-                                                  provider_op, lead, shared_case):
+def test_acceptance_racing_the_providers_move_out(
+    monkeypatch, in_temporary_flat, public_unit, provider_cm, provider_op, lead, shared_case
+):
     """The flat's provider records the move-out while the household accepts the SAP home: the stay ends once,
     whoever comes first, and the household ends up in the SAP home with the flat free."""
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     hold_locks(monkeypatch, placements, "set_place_status")
 
-    results = race(lambda: offers.offer_accept(actor=lead, offer=offer),
-                   lambda: placements.stay_end(actor=provider_op, stay=in_temporary_flat,
-                                               exit_reason=ExitReason.NEXT_STEP))
+    results = race(
+        lambda: offers.offer_accept(actor=lead, offer=offer),
+        lambda: placements.stay_end(actor=provider_op, stay=in_temporary_flat, exit_reason=ExitReason.NEXT_STEP),
+    )
 
     accepted = results[0]
     assert accepted[0] == "ok", results

@@ -24,8 +24,7 @@ from tests.helpers.housing import offer_sap as _offer_sap
 pytestmark = pytest.mark.django_db
 
 
-def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, public_unit, provider_cm, lead,
-                                                        shared_case):
+def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, public_unit, provider_cm, lead, shared_case):
     # given a household in the temporary flat with a SAP home offered
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     today = timezone.localdate()
@@ -46,8 +45,9 @@ def test_accepting_the_sap_home_ends_the_temporary_stay(in_temporary_flat, publi
     assert row.detail["moved_into_place"] == new_stay.place_id
 
 
-def test_the_case_panel_says_why_the_temporary_stay_ended(in_temporary_flat, public_unit, provider_cm, lead,
-                                                          shared_case, client):
+def test_the_case_panel_says_why_the_temporary_stay_ended(
+    in_temporary_flat, public_unit, provider_cm, lead, shared_case, client
+):
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     client.force_login(lead)
     response = client.post(reverse("housing:offer_answer", args=[offer.pk, "accept"]), follow=True)
@@ -56,8 +56,9 @@ def test_the_case_panel_says_why_the_temporary_stay_ended(in_temporary_flat, pub
     assert "Moved into the home offered to the household" in panel
 
 
-def test_a_failed_acceptance_leaves_the_temporary_stay_alone(in_temporary_flat, public_unit, provider_cm, lead,
-                                                             shared_case):
+def test_a_failed_acceptance_leaves_the_temporary_stay_alone(
+    in_temporary_flat, public_unit, provider_cm, lead, shared_case
+):
     # given a move-in date before the household even entered the temporary flat
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     too_early = in_temporary_flat.move_in - datetime.timedelta(days=1)
@@ -73,8 +74,7 @@ def test_a_failed_acceptance_leaves_the_temporary_stay_alone(in_temporary_flat, 
 def test_a_future_move_in_does_not_end_todays_stay(in_temporary_flat, public_unit, provider_cm, lead, shared_case):
     offer = _offer_sap(provider_cm, public_unit, shared_case)
     with pytest.raises(ValidationError, match="still lives"):
-        offers.offer_accept(actor=lead, offer=offer,
-                                move_in=timezone.localdate() + datetime.timedelta(days=5))
+        offers.offer_accept(actor=lead, offer=offer, move_in=timezone.localdate() + datetime.timedelta(days=5))
     assert Stay.objects.get(pk=in_temporary_flat.pk).move_out is None
 
 

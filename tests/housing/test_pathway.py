@@ -27,8 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def open_task(process, node) -> Task:
-    return Task.objects.get(process=process, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED,
-                                                                         STATUS.STARTED])
+    return Task.objects.get(process=process, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
 
 
 def queue_org(task) -> int:
@@ -39,9 +38,17 @@ def queue_org(task) -> int:
 
 @pytest.fixture
 def temporary(network, provider_cm):
-    return resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.TEMPORARY, "name": "Appartamento Via Fiume", "address": "Via Fiume 12", "capacity": 2,
-        "max_stay_days": 540})
+    return resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={
+            "kind": ResourceKind.TEMPORARY,
+            "name": "Appartamento Via Fiume",
+            "address": "Via Fiume 12",
+            "capacity": 2,
+            "max_stay_days": 540,
+        },
+    )
 
 
 def test_only_the_lead_case_managers_start_the_pathway(consenting_case, network, lead):
@@ -58,29 +65,45 @@ def test_only_the_lead_case_managers_start_the_pathway(consenting_case, network,
 
 def test_the_start_button_on_the_case_panel(client, consenting_case, lead, network):
     client.force_login(lead)
-    assert "Start the housing pathway" in client.get(reverse("housing:case_panel", args=[consenting_case.pk])
-                                                     ).content.decode()
+    assert (
+        "Start the housing pathway"
+        in client.get(reverse("housing:case_panel", args=[consenting_case.pk])).content.decode()
+    )
     client.post(reverse("housing:pathway_start", args=[consenting_case.pk]))
     assert pathway.housing_process(consenting_case) is not None
     client.force_login(network.user("a", Role.OPERATOR))
-    assert "Start the housing pathway" not in client.get(reverse("housing:case_panel", args=[consenting_case.pk])
-                                                         ).content.decode()
+    assert (
+        "Start the housing pathway"
+        not in client.get(reverse("housing:case_panel", args=[consenting_case.pk])).content.decode()
+    )
 
 
-def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider_op, shelter, temporary,
-                           public_unit, housing_services, client):
+def test_the_whole_pathway(
+    consenting_case, network, lead, provider_cm, provider_op, shelter, temporary, public_unit, housing_services, client
+):
     case = consenting_case
     process = pathway.pathway_start(actor=lead, case=case)
     assess = open_task(process, HousingFlow.assess)
 
     # the assessment needs the housing section
     with pytest.raises(ValidationError, match="housing section"):
-        pathway.assessment_done(actor=lead, task=assess, emergency_needed=True,
-                                emergency_provider=network.org_b, temporary_provider=network.org_b,
-                                public_provider=network.org_b)
+        pathway.assessment_done(
+            actor=lead,
+            task=assess,
+            emergency_needed=True,
+            emergency_provider=network.org_b,
+            temporary_provider=network.org_b,
+            public_provider=network.org_b,
+        )
     record_profile(lead, case, situation="homeless")
-    pathway.assessment_done(actor=lead, task=assess, emergency_needed=True, emergency_provider=network.org_b,
-                            temporary_provider=network.org_b, public_provider=network.org_b)
+    pathway.assessment_done(
+        actor=lead,
+        task=assess,
+        emergency_needed=True,
+        emergency_provider=network.org_b,
+        temporary_provider=network.org_b,
+        public_provider=network.org_b,
+    )
 
     # one referral to the provider; the emergency step waits in its queue
     handoff = Handoff.objects.get(case=case, receiver_organisation=network.org_b)
@@ -99,8 +122,7 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     with pytest.raises(ValidationError, match="move-in"):
         pathway.emergency_placement_done(actor=provider_op, task=emergency)
     today = timezone.localdate()
-    night = placements.stay_start(actor=provider_op, place=bed, case=case,
-                                  move_in=today - datetime.timedelta(days=30))
+    night = placements.stay_start(actor=provider_op, place=bed, case=case, move_in=today - datetime.timedelta(days=30))
     # the task page of a housing step renders and works
     client.force_login(provider_op)
     page = client.get(reverse("workflows:task_detail", args=[emergency.pk]))
@@ -112,14 +134,17 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
 
     # temporary placement with its accompaniment plan
     temp_task = open_task(process, HousingFlow.temporary_placement)
-    placements.stay_end(actor=provider_op, stay=night, move_out=today - datetime.timedelta(days=20),
-                        exit_reason="next_step")
-    flat = placements.stay_start(actor=provider_op, place=temporary.places.get(label="1"), case=case,
-                                 move_in=today - datetime.timedelta(days=20))
+    placements.stay_end(
+        actor=provider_op, stay=night, move_out=today - datetime.timedelta(days=20), exit_reason="next_step"
+    )
+    flat = placements.stay_start(
+        actor=provider_op, place=temporary.places.get(label="1"), case=case, move_in=today - datetime.timedelta(days=20)
+    )
     with pytest.raises(ValidationError, match="accompaniment plan"):
         pathway.temporary_placement_done(actor=provider_op, task=temp_task)
-    placements.stay_update_plan(actor=provider_op, stay=flat,
-                                accompaniment_plan="Colloqui settimanali, ricerca lavoro, educazione finanziaria")
+    placements.stay_update_plan(
+        actor=provider_op, stay=flat, accompaniment_plan="Colloqui settimanali, ricerca lavoro, educazione finanziaria"
+    )
     pathway.temporary_placement_done(actor=provider_op, task=temp_task)
 
     # the SAP application
@@ -127,8 +152,7 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     assert queue_org(application_task) == network.org_a.pk
     with pytest.raises(ValidationError):
         pathway.public_application_done(actor=lead, task=application_task, protocol_number="")
-    pathway.public_application_done(actor=lead, task=application_task, protocol_number="2026/0457",
-                                    official_rank=12)
+    pathway.public_application_done(actor=lead, task=application_task, protocol_number="2026/0457", official_rank=12)
     application = case.housing_applications.get(kind=ResourceKind.PUBLIC)
     assert (application.protocol_number, application.official_rank) == ("2026/0457", 12)
 
@@ -136,8 +160,7 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     allocation = open_task(process, HousingFlow.allocation)
     with pytest.raises(ValidationError):
         pathway.allocation_done(actor=provider_cm, task=allocation)
-    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
-                                  application=application)
+    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(), application=application)
     placements.stay_end(actor=provider_op, stay=flat, exit_reason="next_step")
     offers.offer_accept(actor=lead, offer=offer)
     pathway.allocation_done(actor=provider_cm, task=allocation)
@@ -149,8 +172,9 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     assert fire_due_timers() == 0
     Task.objects.filter(pk=timer.pk).update(scheduled=timezone.now() - datetime.timedelta(minutes=1))
     assert fire_due_timers() == 1
-    pathway.follow_up_done(actor=lead, task=open_task(process, HousingFlow.follow_up_3),
-                           note="La famiglia si è ambientata")
+    pathway.follow_up_done(
+        actor=lead, task=open_task(process, HousingFlow.follow_up_3), note="La famiglia si è ambientata"
+    )
     second = Task.objects.get(process=process, flow_task=HousingFlow.wait_second_follow_up)
     assert timezone.localtime(second.scheduled).date() == add_months(today, 6)
     Task.objects.filter(pk=second.pk).update(scheduled=timezone.now() - datetime.timedelta(minutes=1))
@@ -164,10 +188,19 @@ def test_the_whole_pathway(consenting_case, network, lead, provider_cm, provider
     assert process.finished is not None
     assert HousingPathway.objects.get(process=process).outcome == "autonomy"
     assert WorkflowEvent.objects.filter(process=process, kind=HistoryKind.PROCESS_FINISHED, flow="housing").exists()
-    steps = set(WorkflowEvent.objects.filter(process=process, kind=HistoryKind.TASK_CREATED)
-                .values_list("step", flat=True))
-    assert steps >= {"assess", "emergency_placement", "temporary_placement", "public_application", "allocation",
-                     "move_in", "follow_up_3", "follow_up_6"}
+    steps = set(
+        WorkflowEvent.objects.filter(process=process, kind=HistoryKind.TASK_CREATED).values_list("step", flat=True)
+    )
+    assert steps >= {
+        "assess",
+        "emergency_placement",
+        "temporary_placement",
+        "public_application",
+        "allocation",
+        "move_in",
+        "follow_up_3",
+        "follow_up_6",
+    }
 
 
 def test_a_return_goes_back_to_the_assessment(consenting_case, lead, network, housing_services):
@@ -182,8 +215,13 @@ def test_a_return_goes_back_to_the_assessment(consenting_case, lead, network, ho
 def test_no_emergency_goes_straight_to_temporary_housing(consenting_case, lead, network, housing_services):
     process = pathway.pathway_start(actor=lead, case=consenting_case)
     record_profile(lead, consenting_case, situation="eviction", eviction_date=timezone.localdate())
-    pathway.assessment_done(actor=lead, task=open_task(process, HousingFlow.assess), emergency_needed=False,
-                            temporary_provider=network.org_b, public_provider=network.org_b)
+    pathway.assessment_done(
+        actor=lead,
+        task=open_task(process, HousingFlow.assess),
+        emergency_needed=False,
+        temporary_provider=network.org_b,
+        public_provider=network.org_b,
+    )
     assert not Task.objects.filter(process=process, flow_task=HousingFlow.emergency_placement).exists()
     assert queue_org(open_task(process, HousingFlow.temporary_placement)) == network.org_b.pk
 
@@ -194,9 +232,14 @@ def test_a_refused_referral_leaves_the_assessment_open(case_a, lead, network, ho
     record_profile(lead, case_a)
     assess = open_task(process, HousingFlow.assess)
     with pytest.raises(ValidationError, match="consent"):
-        pathway.assessment_done(actor=lead, task=assess, emergency_needed=True,
-                                emergency_provider=network.org_b, temporary_provider=network.org_b,
-                                public_provider=network.org_b)
+        pathway.assessment_done(
+            actor=lead,
+            task=assess,
+            emergency_needed=True,
+            emergency_provider=network.org_b,
+            temporary_provider=network.org_b,
+            public_provider=network.org_b,
+        )
     assess.refresh_from_db()
     assert assess.status in (STATUS.NEW, STATUS.ASSIGNED) and not Handoff.objects.exists()
     assert HousingPathway.objects.get(process=process).assessed_at is None

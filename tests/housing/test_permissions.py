@@ -43,8 +43,10 @@ def test_see_the_resource_page(client, network, shelter, org, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_create_a_resource(network, org, role):
     call = lambda: resources.resource_create(  # noqa: E731
-        actor=network.user(org, role), provider=network.org_b,
-        data={"kind": "temporary", "name": f"Alloggio {org}{role}", "address": "Via Monte Ortigara 4", "capacity": 2})
+        actor=network.user(org, role),
+        provider=network.org_b,
+        data={"kind": "temporary", "name": f"Alloggio {org}{role}", "address": "Via Monte Ortigara 4", "capacity": 2},
+    )
     expected = "ok" if org == "b" and role in (Role.CASE_MANAGER, Role.ORG_ADMIN) else "403"
     assert _outcome(call) == expected
 
@@ -67,9 +69,11 @@ def test_close_a_place(network, shelter, org, role):
 @pytest.mark.parametrize("org", ["b", "a"])
 @pytest.mark.parametrize("role", ROLES)
 def test_record_a_move_in(network, shelter, shared_case, org, role):
-    outcome = _outcome(lambda: placements.stay_start(actor=network.user(org, role),
-                                                     place=shelter.places.get(label="1"),
-                                                     case=shared_case))
+    outcome = _outcome(
+        lambda: placements.stay_start(
+            actor=network.user(org, role), place=shelter.places.get(label="1"), case=shared_case
+        )
+    )
     if org == "b" and role in (Role.CASE_MANAGER, Role.OPERATOR):
         assert outcome == "ok"
     elif org == "b" and role == Role.ORG_ADMIN:
@@ -103,10 +107,16 @@ def test_housing_section_follows_the_case_share(client, network, case_a, lead, p
     assert client.get(api).json()["profile"]["notes"] == "Dorme in stazione"
 
 
-@pytest.mark.parametrize(("org", "role", "sees"), [
-    ("a", Role.CASE_MANAGER, True), ("a", Role.OPERATOR, True), ("a", Role.ORG_ADMIN, True),
-    ("a", Role.VOLUNTEER, False), ("b", Role.CASE_MANAGER, False),
-])
+@pytest.mark.parametrize(
+    ("org", "role", "sees"),
+    [
+        ("a", Role.CASE_MANAGER, True),
+        ("a", Role.OPERATOR, True),
+        ("a", Role.ORG_ADMIN, True),
+        ("a", Role.VOLUNTEER, False),
+        ("b", Role.CASE_MANAGER, False),
+    ],
+)
 def test_who_reads_the_housing_section_of_a_case(client, network, case_a, lead, org, role, sees):
     record_profile(lead, case_a, notes="Sfratto per morosità incolpevole")
     client.force_login(network.user(org, role))

@@ -39,8 +39,9 @@ def bed(shelter, n=1) -> Place:
 
 def test_a_new_resource_has_its_capacity_in_free_places(shelter):
     assert list(shelter.places.values_list("status", flat=True)) == [PlaceStatus.AVAILABLE] * 3
-    assert AuditEntry.objects.filter(object_type="housing.resource", object_id=str(shelter.pk),
-                                     action="create").exists()
+    assert AuditEntry.objects.filter(
+        object_type="housing.resource", object_id=str(shelter.pk), action="create"
+    ).exists()
 
 
 def test_offer_holds_the_place_then_acceptance_occupies_it(shelter, application, provider_cm, lead):
@@ -83,8 +84,7 @@ def test_declined_offer_frees_the_place_and_the_household_keeps_waiting(shelter,
 
 
 def test_expired_offer_is_freed_by_the_sweep(shelter, application, provider_cm):
-    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application,
-                                  hold_days=2)
+    offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application, hold_days=2)
     assert offers.offers_expire(now=timezone.now() + datetime.timedelta(days=1)) == 0
     assert bed(shelter).status == PlaceStatus.OFFERED
 
@@ -92,14 +92,17 @@ def test_expired_offer_is_freed_by_the_sweep(shelter, application, provider_cm):
 
     offer.refresh_from_db()
     assert offer.status == OfferStatus.EXPIRED and bed(shelter).status == PlaceStatus.AVAILABLE
-    assert AuditEntry.objects.filter(object_type="housing.offer", object_id=str(offer.pk),
-                                     detail__status="expired").exists()
+    assert AuditEntry.objects.filter(
+        object_type="housing.offer", object_id=str(offer.pk), detail__status="expired"
+    ).exists()
 
 
 def test_an_expired_offer_cannot_be_accepted(shelter, application, provider_cm, lead):
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
-    Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1),
-                                             offered_at=timezone.now() - datetime.timedelta(days=3))
+    Offer.objects.filter(pk=offer.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1),
+        offered_at=timezone.now() - datetime.timedelta(days=3),
+    )
 
     with pytest.raises(ValidationError, match="expired"):
         offers.offer_accept(actor=lead, offer=offer)
@@ -136,15 +139,18 @@ def test_an_occupied_place_cannot_be_closed(shelter, shared_case, provider_cm):
     assert bed(shelter).status == PlaceStatus.OCCUPIED
 
 
-@pytest.mark.parametrize(("source", "target", "allowed"), [
-    (PlaceStatus.AVAILABLE, PlaceStatus.OFFERED, True),
-    (PlaceStatus.OFFERED, PlaceStatus.OCCUPIED, True),
-    (PlaceStatus.OCCUPIED, PlaceStatus.AVAILABLE, True),
-    (PlaceStatus.OCCUPIED, PlaceStatus.OFFERED, False),
-    (PlaceStatus.OCCUPIED, PlaceStatus.CLOSED, False),
-    (PlaceStatus.CLOSED, PlaceStatus.OCCUPIED, False),
-    (PlaceStatus.OFFERED, PlaceStatus.CLOSED, False),
-])
+@pytest.mark.parametrize(
+    ("source", "target", "allowed"),
+    [
+        (PlaceStatus.AVAILABLE, PlaceStatus.OFFERED, True),
+        (PlaceStatus.OFFERED, PlaceStatus.OCCUPIED, True),
+        (PlaceStatus.OCCUPIED, PlaceStatus.AVAILABLE, True),
+        (PlaceStatus.OCCUPIED, PlaceStatus.OFFERED, False),
+        (PlaceStatus.OCCUPIED, PlaceStatus.CLOSED, False),
+        (PlaceStatus.CLOSED, PlaceStatus.OCCUPIED, False),
+        (PlaceStatus.OFFERED, PlaceStatus.CLOSED, False),
+    ],
+)
 def test_transitions(source, target, allowed):
     assert Place(status=source).can_become(target) is allowed
     assert (target in PLACE_TRANSITIONS[source]) is allowed
@@ -156,24 +162,38 @@ def test_the_database_refuses_a_second_open_stay_in_a_place(shelter, shared_case
     placements.stay_start(actor=provider_cm, place=bed(shelter), case=shared_case)
     other_case = open_case(lead, network.org_a)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Stay.objects.create(place=bed(shelter), case=other_case, move_in=timezone.localdate(),
-                            organisation=network.org_b, created_by=provider_cm)
+        Stay.objects.create(
+            place=bed(shelter),
+            case=other_case,
+            move_in=timezone.localdate(),
+            organisation=network.org_b,
+            created_by=provider_cm,
+        )
 
 
 def test_the_database_refuses_a_second_pending_offer_for_a_place(shelter, application, provider_cm):
     offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Offer.objects.create(place=bed(shelter), application=application, offered_by=provider_cm, offered_at=now,
-                             expires_at=now + datetime.timedelta(days=1))
+        Offer.objects.create(
+            place=bed(shelter),
+            application=application,
+            offered_by=provider_cm,
+            offered_at=now,
+            expires_at=now + datetime.timedelta(days=1),
+        )
 
 
 def test_application_row_keeps_the_criteria_of_the_section(shared_case, lead):
-    record_profile(lead, shared_case, situation="eviction", eviction_date=datetime.date(2030, 1, 10), minors=1,
-                   household_size=3)
+    record_profile(
+        lead, shared_case, situation="eviction", eviction_date=datetime.date(2030, 1, 10), minors=1, household_size=3
+    )
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
     assert (application.situation, application.minors, application.eviction_date) == (
-        "eviction", 1, datetime.date(2030, 1, 10))
+        "eviction",
+        1,
+        datetime.date(2030, 1, 10),
+    )
     assert Application.objects.get(pk=application.pk).applied_day == timezone.localdate().toordinal()
 
 
@@ -187,4 +207,5 @@ def test_the_operator_sets_how_long_an_offer_holds_a_place(settings, shelter, ap
     # then it holds the place for the installation's 5 days, and the offer form proposes 5
     assert (offer.expires_at - offer.offered_at).days == 5
     from housing.forms import OfferForm
+
     assert OfferForm().fields["hold_days"].initial == 5

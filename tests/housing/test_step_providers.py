@@ -32,8 +32,9 @@ def _choices(form, name) -> set[str]:
     return {str(label) for value, label in form.fields[name].choices if value}
 
 
-def test_each_provider_list_holds_the_organisations_offering_that_housing(network, housing_services, food_bank,
-                                                                         shelter_only):
+def test_each_provider_list_holds_the_organisations_offering_that_housing(
+    network, housing_services, food_bank, shelter_only
+):
     form = AssessmentStepForm(prefix="assess")
     b = network.org_b.name
     assert _choices(form, "emergency_provider") == {b, shelter_only.name}
@@ -48,32 +49,42 @@ def assess_task(consenting_case, lead):
     return Task.objects.get(process=process, flow_task=HousingFlow.assess)
 
 
-def test_a_crafted_post_with_a_food_bank_is_refused_with_a_form_error(client, network, lead, housing_services,
-                                                                       food_bank, assess_task, consenting_case):
+def test_a_crafted_post_with_a_food_bank_is_refused_with_a_form_error(
+    client, network, lead, housing_services, food_bank, assess_task, consenting_case
+):
     client.force_login(lead)
     url = reverse("workflows:task_detail", args=[assess_task.pk])
     page = client.get(url).content.decode()
     assert food_bank.name not in page and network.org_b.name in page
     # when a crafted POST names the food bank as the temporary-housing provider (Italian page)
     with translation.override("it"):
-        response = client.post(url, {"action": "assess", "assess-temporary_provider": food_bank.pk,
-                                     "assess-public_provider": network.org_b.pk}, HTTP_ACCEPT_LANGUAGE="it")
+        response = client.post(
+            url,
+            {"action": "assess", "assess-temporary_provider": food_bank.pk, "assess-public_provider": network.org_b.pk},
+            HTTP_ACCEPT_LANGUAGE="it",
+        )
     # then the form says so, in Italian, and nothing was sent
     assert response.status_code == 200
-    assert "Scegli un&#x27;opzione valida" in response.content.decode() or \
-        "Scegli un'opzione valida" in response.content.decode()
+    assert (
+        "Scegli un&#x27;opzione valida" in response.content.decode()
+        or "Scegli un'opzione valida" in response.content.decode()
+    )
     assert not Handoff.objects.filter(case=consenting_case).exists()
     assess_task.refresh_from_db()
     assert assess_task.status != "DONE"
 
 
-def test_the_service_refuses_a_provider_without_that_housing(network, lead, housing_services, food_bank,
-                                                              assess_task):
+def test_the_service_refuses_a_provider_without_that_housing(network, lead, housing_services, food_bank, assess_task):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        pathway.assessment_done(actor=lead, task=assess_task, emergency_needed=False,
-                                temporary_provider=food_bank, public_provider=network.org_b)
+        pathway.assessment_done(
+            actor=lead,
+            task=assess_task,
+            emergency_needed=False,
+            temporary_provider=food_bank,
+            public_provider=network.org_b,
+        )
     assert "temporary_provider" in refused.value.message_dict
 
 

@@ -29,8 +29,9 @@ def only_event(case, kind) -> CaseEvent:
 @pytest.fixture
 def application(shared_case, lead):
     record_profile(lead, shared_case)
-    return households.application_create(actor=lead, case=shared_case, kind=ResourceKind.SHELTER,
-                                         protocol_number="PG-2026/0457")
+    return households.application_create(
+        actor=lead, case=shared_case, kind=ResourceKind.SHELTER, protocol_number="PG-2026/0457"
+    )
 
 
 def test_saving_the_housing_section_writes_which_fields_changed_not_their_values(shared_case, lead, network):
@@ -51,8 +52,9 @@ def test_saving_the_housing_section_writes_which_fields_changed_not_their_values
 def test_an_application_writes_its_waitlist_without_the_override_reason(shared_case, lead, network):
     record_profile(lead, shared_case)
 
-    application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.SHELTER,
-                                                protocol_number="PG-2026/0457")
+    application = households.application_create(
+        actor=lead, case=shared_case, kind=ResourceKind.SHELTER, protocol_number="PG-2026/0457"
+    )
 
     event = only_event(shared_case, TimelineKind.WAITLIST_APPLICATION_MADE)
     assert event.organisation_id == network.org_a.pk and event.actor == lead
@@ -61,8 +63,7 @@ def test_an_application_writes_its_waitlist_without_the_override_reason(shared_c
 
 
 def test_an_application_update_writes_one_line_without_the_protocol_number(application, lead, network):
-    households.application_update(actor=lead, application=application, protocol_number="PG-2026/0999",
-                                  official_rank=12)
+    households.application_update(actor=lead, application=application, protocol_number="PG-2026/0999", official_rank=12)
 
     event = only_event(application.case, TimelineKind.WAITLIST_APPLICATION_UPDATED)
     assert event.organisation_id == network.org_a.pk and event.actor == lead and event.object_id == application.pk
@@ -77,28 +78,43 @@ def test_a_withdrawal_writes_one_line_without_the_reason(application, lead, netw
     assert event.data == {"date": timezone.localdate().isoformat(), "waitlist": "shelter"}
 
 
-def test_the_accompaniment_plan_writes_one_line_by_the_provider_without_the_plan(shelter, shared_case, provider_op,
-                                                                                 network):
+def test_the_accompaniment_plan_writes_one_line_by_the_provider_without_the_plan(
+    shelter, shared_case, provider_op, network
+):
     stay = placements.stay_start(actor=provider_op, place=shelter.places.get(label="1"), case=shared_case)
     leaving = timezone.localdate() + datetime.timedelta(days=30)
     notified = Notification.objects.count()
 
-    placements.stay_update_plan(actor=provider_op, stay=stay, accompaniment_plan="Colloqui con il SerD ogni lunedì",
-                                planned_move_out=leaving)
+    placements.stay_update_plan(
+        actor=provider_op, stay=stay, accompaniment_plan="Colloqui con il SerD ogni lunedì", planned_move_out=leaving
+    )
 
     event = only_event(shared_case, TimelineKind.STAY_PLAN_UPDATED)
     assert event.organisation_id == network.org_b.pk and event.actor == provider_op and event.object_id == stay.pk
-    assert event.data == {"resource_kind": "shelter", "provider_id": network.org_b.pk,
-                          "provider": "Cooperativa Test", "date": leaving.isoformat()}
+    assert event.data == {
+        "resource_kind": "shelter",
+        "provider_id": network.org_b.pk,
+        "provider": "Cooperativa Test",
+        "date": leaving.isoformat(),
+    }
     assert "SerD" not in str(event.data) and "Dormitorio" not in str(event.data)
     assert Notification.objects.count() == notified
 
 
-def test_the_plan_of_a_stay_in_a_shelter_for_women_leaving_violence_names_no_provider(network, provider_cm,
-                                                                                      shared_case):
-    refuge = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.SHELTER, "name": "Casa rifugio", "address": "Via Segreta 1", "capacity": 1,
-        "target_groups": ["violence"]})
+def test_the_plan_of_a_stay_in_a_shelter_for_women_leaving_violence_names_no_provider(
+    network, provider_cm, shared_case
+):
+    refuge = resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={
+            "kind": ResourceKind.SHELTER,
+            "name": "Casa rifugio",
+            "address": "Via Segreta 1",
+            "capacity": 1,
+            "target_groups": ["violence"],
+        },
+    )
     stay = placements.stay_start(actor=provider_cm, place=refuge.places.get(), case=shared_case)
 
     placements.stay_update_plan(actor=provider_cm, stay=stay, accompaniment_plan="Percorso con il centro antiviolenza")

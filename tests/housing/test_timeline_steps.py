@@ -40,21 +40,27 @@ def told(kind) -> set[str]:
 
 
 def test_an_offer_made_by_the_provider_is_on_the_timeline_and_told_to_the_case_manager(
-        shelter, application, provider_cm, network):
+    shelter, application, provider_cm, network
+):
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
 
     event = step_event(application.case, TimelineKind.HOUSING_OFFER_MADE)
     assert event.organisation_id == network.org_b.pk and event.actor == provider_cm
     assert event.object_type == "offer" and event.object_id == offer.pk
-    assert event.data == {"resource_kind": "shelter", "provider_id": network.org_b.pk, "provider": "Cooperativa Test",
-                          "date": timezone.localdate(offer.expires_at).isoformat()}
+    assert event.data == {
+        "resource_kind": "shelter",
+        "provider_id": network.org_b.pk,
+        "provider": "Cooperativa Test",
+        "date": timezone.localdate(offer.expires_at).isoformat(),
+    }
     assert told(NotificationKind.HOUSING_OFFER_MADE) == {"a_case_manager"}  # not the provider's own staff
     note = Notification.objects.get(kind=NotificationKind.HOUSING_OFFER_MADE)
     assert note.case_id == application.case_id and note.organisation_id == network.org_a.pk
 
 
-def test_an_offer_accepted_by_the_case_manager_is_told_to_the_provider(shelter, application, provider_cm, lead,
-                                                                         network):
+def test_an_offer_accepted_by_the_case_manager_is_told_to_the_provider(
+    shelter, application, provider_cm, lead, network
+):
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     day = timezone.localdate() + datetime.timedelta(days=2)
 
@@ -67,8 +73,9 @@ def test_an_offer_accepted_by_the_case_manager_is_told_to_the_provider(shelter, 
     assert told(NotificationKind.HOUSING_OFFER_ACCEPTED) == {"b_case_manager", "b_operator"}
 
 
-def test_an_offer_accepted_at_the_provider_is_told_to_the_case_manager(shelter, application, provider_cm,
-                                                                         provider_op, network):
+def test_an_offer_accepted_at_the_provider_is_told_to_the_case_manager(
+    shelter, application, provider_cm, provider_op, network
+):
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
 
     offers.offer_accept(actor=provider_op, offer=offer)
@@ -77,8 +84,9 @@ def test_an_offer_accepted_at_the_provider_is_told_to_the_case_manager(shelter, 
     assert told(NotificationKind.HOUSING_OFFER_ACCEPTED) == {"a_case_manager"}
 
 
-def test_a_declined_offer_is_told_to_the_case_manager_without_the_reason(shelter, application, provider_cm,
-                                                                           provider_op, network):
+def test_a_declined_offer_is_told_to_the_case_manager_without_the_reason(
+    shelter, application, provider_cm, provider_op, network
+):
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
 
     offers.offer_decline(actor=provider_op, offer=offer, reason="Problemi di salute del figlio")
@@ -100,8 +108,9 @@ def test_an_expired_offer_is_told_to_both_sides(shelter, application, provider_c
     assert told(NotificationKind.HOUSING_OFFER_EXPIRED) == {"a_case_manager", "b_case_manager", "b_operator"}
 
 
-def test_a_move_in_and_a_move_out_are_on_the_timeline_and_told_to_the_case_manager(shelter, shared_case,
-                                                                                     provider_op, network):
+def test_a_move_in_and_a_move_out_are_on_the_timeline_and_told_to_the_case_manager(
+    shelter, shared_case, provider_op, network
+):
     stay = placements.stay_start(actor=provider_op, place=bed(shelter), case=shared_case)
 
     moved_in = step_event(shared_case, TimelineKind.HOUSING_MOVED_IN)
@@ -118,9 +127,17 @@ def test_a_move_in_and_a_move_out_are_on_the_timeline_and_told_to_the_case_manag
 
 
 def test_a_shelter_for_women_leaving_violence_is_not_named(network, provider_cm, shared_case):
-    refuge = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.SHELTER, "name": "Casa rifugio", "address": "Via Segreta 1", "capacity": 1,
-        "target_groups": ["violence"]})
+    refuge = resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={
+            "kind": ResourceKind.SHELTER,
+            "name": "Casa rifugio",
+            "address": "Via Segreta 1",
+            "capacity": 1,
+            "target_groups": ["violence"],
+        },
+    )
 
     placements.stay_start(actor=provider_cm, place=bed(refuge), case=shared_case)
 
@@ -134,8 +151,9 @@ def test_no_notification_names_the_person(shelter, application, provider_cm, lea
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     offers.offer_accept(actor=lead, offer=offer)
 
-    notes = Notification.objects.filter(kind__in=[NotificationKind.HOUSING_OFFER_MADE,
-                                                  NotificationKind.HOUSING_OFFER_ACCEPTED])
+    notes = Notification.objects.filter(
+        kind__in=[NotificationKind.HOUSING_OFFER_MADE, NotificationKind.HOUSING_OFFER_ACCEPTED]
+    )
     assert notes.count() == 3  # the case manager of the offer, the provider's two workers of the acceptance
     for note in notes:
         assert "Bianchi" not in str(note.params) and "Giulia" not in str(note.params)
@@ -150,8 +168,9 @@ def timeline_html(user, case, language: str) -> str:
     return response.content.decode()
 
 
-def test_the_timeline_page_shows_the_steps_in_the_readers_language(settings, shelter, application, provider_cm,
-                                                                     provider_op, lead):
+def test_the_timeline_page_shows_the_steps_in_the_readers_language(
+    settings, shelter, application, provider_cm, provider_op, lead
+):
     settings.LANGUAGE_CODE = "it"
     offer = offers.offer_make(actor=provider_cm, place=bed(shelter), application=application)
     day = timezone.localdate() + datetime.timedelta(days=9)  # no other date of the page falls on it
@@ -161,8 +180,9 @@ def test_the_timeline_page_shows_the_steps_in_the_readers_language(settings, she
     assert "Housing offer made" in english and "Housing offer accepted" in english
     with translation.override("en"):
         english_day = formats.date_format(day, "SHORT_DATE_FORMAT")
-    assert f"Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test; move-in on {english_day}" \
-        in english
+    assert (
+        f"Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test; move-in on {english_day}" in english
+    )
 
     italian = timeline_html(lead, application.case, "it")
     # The Italian sentences come with the lead's translation pass; the line is there, its date written in Italian.
@@ -197,15 +217,18 @@ def test_a_partner_given_the_timeline_sees_the_steps(shelter, shared_case, provi
 
 
 def test_accepting_a_public_home_writes_the_move_out_of_the_temporary_one_and_tells_its_provider(
-        network, shared_case, lead, provider_cm, provider_op, public_unit, sap_rule):
+    network, shared_case, lead, provider_cm, provider_op, public_unit, sap_rule
+):
     # given: the household lives in a temporary flat of B and waits for public housing
-    flat = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.TEMPORARY, "name": "Appartamento SAT", "address": "Via Roma 2", "capacity": 1})
+    flat = resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={"kind": ResourceKind.TEMPORARY, "name": "Appartamento SAT", "address": "Via Roma 2", "capacity": 1},
+    )
     placements.stay_start(actor=provider_op, place=bed(flat), case=shared_case)
     record_profile(lead, shared_case)
     application = households.application_create(actor=lead, case=shared_case, kind=ResourceKind.PUBLIC)
-    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
-                                  application=application)
+    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(), application=application)
 
     # when: the case manager records the acceptance and the move-in today
     offers.offer_accept(actor=lead, offer=offer)
@@ -220,8 +243,9 @@ def test_accepting_a_public_home_writes_the_move_out_of_the_temporary_one_and_te
     assert step_event(shared_case, TimelineKind.HOUSING_OFFER_ACCEPTED).data["resource_kind"] == ResourceKind.PUBLIC
 
 
-def test_the_whole_pathway_writes_each_step_on_the_timeline(consenting_case, network, lead, provider_cm,
-                                                             provider_op, public_unit, housing_services):
+def test_the_whole_pathway_writes_each_step_on_the_timeline(
+    consenting_case, network, lead, provider_cm, provider_op, public_unit, housing_services
+):
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
     from viewflow.workflow.timers import fire_due_timers
@@ -232,51 +256,90 @@ def test_the_whole_pathway_writes_each_step_on_the_timeline(consenting_case, net
     from workflows.services import handoffs
 
     def open_task(process, node):
-        return Task.objects.get(process=process, flow_task=node,
-                                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+        return Task.objects.get(
+            process=process, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+        )
 
     def fire(process, node):
         Task.objects.filter(process=process, flow_task=node).update(
-            scheduled=timezone.now() - datetime.timedelta(minutes=1))
+            scheduled=timezone.now() - datetime.timedelta(minutes=1)
+        )
         fire_due_timers()
 
     case = consenting_case
-    flat_resource = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.TEMPORARY, "name": "Appartamento Via Fiume", "address": "Via Fiume 12", "capacity": 1})
+    flat_resource = resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={
+            "kind": ResourceKind.TEMPORARY,
+            "name": "Appartamento Via Fiume",
+            "address": "Via Fiume 12",
+            "capacity": 1,
+        },
+    )
     process = pathway.pathway_start(actor=lead, case=case)
     record_profile(lead, case, situation="homeless")
-    pathway.assessment_done(actor=lead, task=open_task(process, HousingFlow.assess), emergency_needed=False,
-                            temporary_provider=network.org_b, public_provider=network.org_b)
+    pathway.assessment_done(
+        actor=lead,
+        task=open_task(process, HousingFlow.assess),
+        emergency_needed=False,
+        temporary_provider=network.org_b,
+        public_provider=network.org_b,
+    )
     handoffs.handoff_accept(actor=provider_cm, handoff_id=Handoff.objects.get(case=case).pk)
-    flat = placements.stay_start(actor=provider_op, place=bed(flat_resource), case=case,
-                                 move_in=timezone.localdate() - datetime.timedelta(days=20),
-                                 accompaniment_plan="Colloqui settimanali")
+    flat = placements.stay_start(
+        actor=provider_op,
+        place=bed(flat_resource),
+        case=case,
+        move_in=timezone.localdate() - datetime.timedelta(days=20),
+        accompaniment_plan="Colloqui settimanali",
+    )
     pathway.temporary_placement_done(actor=provider_op, task=open_task(process, HousingFlow.temporary_placement))
-    pathway.public_application_done(actor=lead, task=open_task(process, HousingFlow.public_application),
-                                    protocol_number="2026/0457", official_rank=12)
+    pathway.public_application_done(
+        actor=lead,
+        task=open_task(process, HousingFlow.public_application),
+        protocol_number="2026/0457",
+        official_rank=12,
+    )
     application = case.housing_applications.get(kind=ResourceKind.PUBLIC)
-    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(),
-                                  application=application)
+    offer = offers.offer_make(actor=provider_cm, place=public_unit.places.get(), application=application)
     placements.stay_end(actor=provider_op, stay=flat, exit_reason="next_step")
     offers.offer_accept(actor=lead, offer=offer)
     pathway.allocation_done(actor=provider_cm, task=open_task(process, HousingFlow.allocation))
     pathway.move_in_done(actor=provider_cm, task=open_task(process, HousingFlow.move_in))
     fire(process, HousingFlow.wait_first_follow_up)
-    pathway.follow_up_done(actor=lead, task=open_task(process, HousingFlow.follow_up_3),
-                           note="Il figlio ha ripreso le cure")
+    pathway.follow_up_done(
+        actor=lead, task=open_task(process, HousingFlow.follow_up_3), note="Il figlio ha ripreso le cure"
+    )
     fire(process, HousingFlow.wait_second_follow_up)
-    pathway.follow_up_done(actor=lead, task=open_task(process, HousingFlow.follow_up_6),
-                           note="Affitto pagato regolarmente", outcome="autonomy")
+    pathway.follow_up_done(
+        actor=lead,
+        task=open_task(process, HousingFlow.follow_up_6),
+        note="Affitto pagato regolarmente",
+        outcome="autonomy",
+    )
 
-    steps = list(CaseEvent.objects.filter(case=case, kind__startswith="housing_").order_by("at", "id")
-                 .values_list("kind", flat=True))
-    assert steps == [TimelineKind.HOUSING_MOVED_IN, TimelineKind.HOUSING_OFFER_MADE, TimelineKind.HOUSING_MOVED_OUT,
-                     TimelineKind.HOUSING_OFFER_ACCEPTED, TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
-                     TimelineKind.HOUSING_FOLLOW_UP_RECORDED]
+    steps = list(
+        CaseEvent.objects.filter(case=case, kind__startswith="housing_")
+        .order_by("at", "id")
+        .values_list("kind", flat=True)
+    )
+    assert steps == [
+        TimelineKind.HOUSING_MOVED_IN,
+        TimelineKind.HOUSING_OFFER_MADE,
+        TimelineKind.HOUSING_MOVED_OUT,
+        TimelineKind.HOUSING_OFFER_ACCEPTED,
+        TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
+        TimelineKind.HOUSING_FOLLOW_UP_RECORDED,
+    ]
     last = CaseEvent.objects.filter(case=case, kind=TimelineKind.HOUSING_FOLLOW_UP_RECORDED).order_by("-id").first()
     assert last.organisation_id == network.org_a.pk
-    assert last.data == {"provider_id": network.org_b.pk, "date": timezone.localdate().isoformat(), "months": 6,
-                         "outcome": "autonomy"}
+    assert last.data == {
+        "provider_id": network.org_b.pk,
+        "date": timezone.localdate().isoformat(),
+        "months": 6,
+        "outcome": "autonomy",
+    }
     assert "cure" not in str(list(CaseEvent.objects.filter(case=case).values_list("data", "summary")))
     with translation.override("en"):
         assert last.display_summary().endswith(": the household is autonomous")

@@ -22,19 +22,31 @@ pytestmark = pytest.mark.django_db
 def bulk_rows(network, lead, provider_cm, *, cases: int, resources_count: int):
     """`resources_count` resources of B with 4 places each, `cases` cases shared with B, each waiting for a shelter
     and staying in one place."""
-    made = [resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": ResourceKind.SHELTER, "name": f"Dormitorio {i}", "address": "Via Garibaldi 9", "capacity": 4})
-        for i in range(resources_count)]
+    made = [
+        resources.resource_create(
+            actor=provider_cm,
+            provider=network.org_b,
+            data={"kind": ResourceKind.SHELTER, "name": f"Dormitorio {i}", "address": "Via Garibaldi 9", "capacity": 4},
+        )
+        for i in range(resources_count)
+    ]
     places = list(Place.objects.filter(resource__in=made).order_by("pk"))
     today = timezone.localdate()
     for i in range(cases):
         case = open_case(lead, network.org_a)
         case_grants.share_case(case, network.org_b, sections=["file"])
         record_profile(lead, case, minors=i % 3, household_size=3)
-        app = households.application_create(actor=lead, case=case, kind=ResourceKind.SHELTER,
-                                            applied_on=today - datetime.timedelta(days=30 * i))
-        Stay.objects.create(place=places[i], case=case, move_in=today, organisation=network.org_b,
-                            created_by=provider_cm, planned_move_out=today + datetime.timedelta(days=i))
+        app = households.application_create(
+            actor=lead, case=case, kind=ResourceKind.SHELTER, applied_on=today - datetime.timedelta(days=30 * i)
+        )
+        Stay.objects.create(
+            place=places[i],
+            case=case,
+            move_in=today,
+            organisation=network.org_b,
+            created_by=provider_cm,
+            planned_move_out=today + datetime.timedelta(days=i),
+        )
         Place.objects.filter(pk=places[i].pk).update(status="occupied")
         assert app.pk
 
@@ -62,8 +74,9 @@ def test_waitlist_query_count_is_flat(client, network, lead, provider_cm, django
 
 
 @pytest.mark.parametrize("size", [2, 12])
-def test_coordinator_home_query_count_is_flat(client, network, lead, provider_cm, coordinator,
-                                              django_assert_max_num_queries, size):
+def test_coordinator_home_query_count_is_flat(
+    client, network, lead, provider_cm, coordinator, django_assert_max_num_queries, size
+):
     bulk_rows(network, lead, provider_cm, cases=size, resources_count=size)
     client.force_login(coordinator)
     with django_assert_max_num_queries(14):
@@ -75,8 +88,11 @@ def test_coordinator_home_query_count_is_flat(client, network, lead, provider_cm
 
 @pytest.mark.parametrize("size", [2, 12])
 def test_resource_page_query_count_is_flat(client, network, provider_cm, django_assert_max_num_queries, size):
-    resource = resources.resource_create(actor=provider_cm, provider=network.org_b, data={
-        "kind": "temporary", "name": "Housing sociale", "address": "Via Dante 2", "capacity": size})
+    resource = resources.resource_create(
+        actor=provider_cm,
+        provider=network.org_b,
+        data={"kind": "temporary", "name": "Housing sociale", "address": "Via Dante 2", "capacity": size},
+    )
     client.force_login(provider_cm)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("housing:resource_detail", args=[resource.pk]))
@@ -103,9 +119,19 @@ def test_coordinator_aggregates(client, network, lead, provider_cm, coordinator)
 
 def test_resource_create_page(client, network, provider_cm):
     client.force_login(provider_cm)
-    response = client.post(reverse("housing:resource_create"), {
-        "provider": network.org_b.pk, "kind": "shelter", "name": "Piano freddo", "address": "Via Libertà 5",
-        "city": "Cinisello Balsamo", "capacity": "6", "target_groups": ["men", "women"], "max_stay_days": "120"})
+    response = client.post(
+        reverse("housing:resource_create"),
+        {
+            "provider": network.org_b.pk,
+            "kind": "shelter",
+            "name": "Piano freddo",
+            "address": "Via Libertà 5",
+            "city": "Cinisello Balsamo",
+            "capacity": "6",
+            "target_groups": ["men", "women"],
+            "max_stay_days": "120",
+        },
+    )
     assert response.status_code == 302
     from housing.models import Resource
 
@@ -118,9 +144,17 @@ def test_rules_page(client, coordinator, lead):
     assert client.get(reverse("housing:rules")).status_code == 200
     assert client.post(reverse("housing:rules"), {"kind": "public"}).status_code == 403
     client.force_login(coordinator)
-    response = client.post(reverse("housing:rules"), {
-        "kind": "social", "field": "isee", "comparison": "lte", "threshold": "40000",
-        "message": "ISEE oltre 40.000 €", "is_active": "on"})
+    response = client.post(
+        reverse("housing:rules"),
+        {
+            "kind": "social",
+            "field": "isee",
+            "comparison": "lte",
+            "threshold": "40000",
+            "message": "ISEE oltre 40.000 €",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     response = client.post(reverse("housing:weights_create"), {"effective_from": "2001-01-01"})
     assert response.status_code == 400
@@ -133,8 +167,7 @@ def test_the_oversight_section(network, lead, provider_cm, django_assert_max_num
 
     bulk_rows(network, lead, provider_cm, cases=3, resources_count=2)
     scope = type("Scope", (), {"organisation_ids": None})()
-    period = type("Period", (), {"start": timezone.localdate() - dt.timedelta(days=30),
-                                 "end": timezone.localdate()})()
+    period = type("Period", (), {"start": timezone.localdate() - dt.timedelta(days=30), "end": timezone.localdate()})()
     with django_assert_max_num_queries(3):
         section = housing_section(scope=scope, period=period)
     figures = {str(label): value for label, value in section.figures}
@@ -150,5 +183,8 @@ def test_the_oversight_section(network, lead, provider_cm, django_assert_max_num
     provider_scope = type("Scope", (), {"organisation_ids": (network.org_b.pk,)})()
     section = housing_section(scope=provider_scope, period=period)
     assert {str(label): value for label, value in section.figures} == {
-        "Places occupied": 3, "Places": 8, "Households waiting": 0}
+        "Places occupied": 3,
+        "Places": 8,
+        "Households waiting": 0,
+    }
     assert section.tables[1].rows[0][1] == 0  # the shelter row of "waiting by type"

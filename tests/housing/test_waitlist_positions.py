@@ -34,8 +34,11 @@ def waitlist(network, lead, provider_cm):
         case = open_case(actor, org)
         far = datetime.date.today() + datetime.timedelta(days=200)  # no "eviction within the window" points
         record_profile(actor, case, situation=situation, eviction_date=far if situation == "eviction" else None)
-        applications.append(households.application_create(actor=actor, case=case, kind=ResourceKind.SHELTER,
-                                                          official_rank=12 if index == 2 else None))
+        applications.append(
+            households.application_create(
+                actor=actor, case=case, kind=ResourceKind.SHELTER, official_rank=12 if index == 2 else None
+            )
+        )
     return applications
 
 

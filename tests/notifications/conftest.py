@@ -22,7 +22,11 @@ def more_cases(network) -> list:
     for first_name in ("Anna", "Bruno"):
         person = register_person(manager, network.org_a, first_name=first_name, last_name="Esempio")
         for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-            consent_record(actor=manager, person=person, purpose=purpose,
-                           given_on=timezone.localdate() - datetime.timedelta(days=1))
+            consent_record(
+                actor=manager,
+                person=person,
+                purpose=purpose,
+                given_on=timezone.localdate() - datetime.timedelta(days=1),
+            )
         cases.append(open_case(manager, network.org_a, person))
     return cases

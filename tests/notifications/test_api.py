@@ -43,10 +43,16 @@ def notify(user, organisation, *, count: int = 1) -> list[Notification]:
         key = f"api-test:{next(_events)}"
         keys.append(key)
         notifications_record(
-            kind=NotificationKind.HANDOFF_RECEIVED, event_key=key,
-            recipients=[(user.pk, organisation.pk if organisation else None)], url="/work/handoffs/1/",
-            params={"sender": "Caritas Test", "service": "Pacco alimentare", "handoff_kind": HandoffKind.REFERRAL,
-                    "due": "2026-03-02T12:00:00+01:00"},
+            kind=NotificationKind.HANDOFF_RECEIVED,
+            event_key=key,
+            recipients=[(user.pk, organisation.pk if organisation else None)],
+            url="/work/handoffs/1/",
+            params={
+                "sender": "Caritas Test",
+                "service": "Pacco alimentare",
+                "handoff_kind": HandoffKind.REFERRAL,
+                "due": "2026-03-02T12:00:00+01:00",
+            },
         )
     return list(Notification.objects.filter(event_key__in=keys).order_by("pk"))
 
@@ -56,6 +62,7 @@ def ids(response) -> list[int]:
 
 
 # --- reading ------------------------------------------------------------------------------------------------
+
 
 def test_list_answers_the_users_own_notifications_newest_first(network, as_member):
     rows = notify(network.user(*OP_B), network.org_b, count=3)
@@ -122,6 +129,7 @@ def test_list_query_count_does_not_grow_from_3_to_30(network, as_member):
 
 # --- read state ---------------------------------------------------------------------------------------------
 
+
 def test_marking_one_read(network, as_member):
     first, second = notify(network.user(*OP_B), network.org_b, count=2)
     response = as_member(OP_B).post(f"{URL}{first.pk}/read/")
@@ -164,6 +172,7 @@ def test_read_all_needs_a_post(network, as_member):
 
 # --- leaving an organisation --------------------------------------------------------------------------------
 
+
 def test_a_member_removed_from_an_organisation_no_longer_gets_what_came_through_it(network, as_member):
     # given: one notification received through B, one addressed to the user alone
     user = network.user(*OP_B)
@@ -171,8 +180,9 @@ def test_a_member_removed_from_an_organisation_no_longer_gets_what_came_through_
     (personal,) = notify(user, None)
     # when: B's administrator deactivates them
     membership = Membership.objects.get(organisation=network.org_b, user=user)
-    membership_set_active(organisation=network.org_b, membership_id=membership.pk, active=False,
-                          actor=network.user("b", Role.ORG_ADMIN))
+    membership_set_active(
+        organisation=network.org_b, membership_id=membership.pk, active=False, actor=network.user("b", Role.ORG_ADMIN)
+    )
     client = as_member(OP_B)
     # then: the list, the count and the actions leave the first one out
     assert ids(client.get(URL)) == [personal.pk]

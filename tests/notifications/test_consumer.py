@@ -45,6 +45,7 @@ def _empty_channel_layer():
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
+
 async def refer(network, case, service) -> None:
     """A's case manager refers the case to B; returns once the handoff is committed and pushed."""
     await database_sync_to_async(send)(network, case, service)
@@ -80,6 +81,7 @@ def rendered(notification: Notification, language: str):
 
 # --- who may connect --------------------------------------------------------------------------------------
 
+
 async def test_an_anonymous_socket_is_closed_with_4401(network):
     communicator = socket_to_app()
     connected, _subprotocol = await communicator.connect()
@@ -110,6 +112,7 @@ async def test_a_logged_in_socket_from_the_sites_origin_is_accepted_and_replays(
 
 # --- a handoff, live ----------------------------------------------------------------------------------------
 
+
 async def test_a_member_of_the_receiver_gets_the_handoff_as_it_is_sent(network, consenting_case, service):
     operator = network.user(*B_OPERATOR)
     async with browser_socket(await login_async(operator), last_id=0) as ws:
@@ -133,23 +136,37 @@ async def test_the_pushed_item_names_no_person(network, consenting_case, service
 
     person = consenting_case.person
     sender = network.user("a", Role.CASE_MANAGER)
-    for private in (person.first_name, person.last_name, person.codice_fiscale, consenting_case.title,
-                    "Ha bisogno di un pacco alimentare", sender.last_name, sender.username):
+    for private in (
+        person.first_name,
+        person.last_name,
+        person.codice_fiscale,
+        consenting_case.title,
+        "Ha bisogno di un pacco alimentare",
+        sender.last_name,
+        sender.username,
+    ):
         assert private not in message
 
 
 async def test_nobody_but_the_receivers_members_gets_the_handoff(network, consenting_case, service):
-    others = [network.user(*member) for member in (
-        ("a", Role.CASE_MANAGER),  # the sender: the actor
-        ("a", Role.OPERATOR), ("a", Role.ORG_ADMIN),
-        ("b", Role.VOLUNTEER), ("b", Role.ORG_ADMIN),  # B's members whose role does not answer handoffs
-        ("m", Role.COORDINATOR),
-    )]
+    others = [
+        network.user(*member)
+        for member in (
+            ("a", Role.CASE_MANAGER),  # the sender: the actor
+            ("a", Role.OPERATOR),
+            ("a", Role.ORG_ADMIN),
+            ("b", Role.VOLUNTEER),
+            ("b", Role.ORG_ADMIN),  # B's members whose role does not answer handoffs
+            ("m", Role.COORDINATOR),
+        )
+    ]
     async with contextlib.AsyncExitStack() as stack:
         receiver = await stack.enter_async_context(
-            browser_socket(await login_async(network.user("b", Role.CASE_MANAGER)), last_id=0))
-        sockets = [await stack.enter_async_context(browser_socket(await login_async(user), last_id=0))
-                   for user in others]
+            browser_socket(await login_async(network.user("b", Role.CASE_MANAGER)), last_id=0)
+        )
+        sockets = [
+            await stack.enter_async_context(browser_socket(await login_async(user), last_id=0)) for user in others
+        ]
         await refer(network, consenting_case, service)
 
         assert (await pushed(receiver))["kind"] == NotificationKind.HANDOFF_RECEIVED
@@ -159,8 +176,12 @@ async def test_nobody_but_the_receivers_members_gets_the_handoff(network, consen
 
 # --- replay -------------------------------------------------------------------------------------------------
 
+
 async def test_after_a_gap_the_replay_returns_the_missed_notifications_in_order_with_the_count(
-    network, consenting_case, service, more_cases,
+    network,
+    consenting_case,
+    service,
+    more_cases,
 ):
     operator = network.user(*B_OPERATOR)
     client = await login_async(operator)
@@ -181,7 +202,10 @@ async def test_after_a_gap_the_replay_returns_the_missed_notifications_in_order_
 
 
 async def test_the_replay_leaves_out_what_came_before_the_last_id_and_its_late_commit_window(
-    network, consenting_case, service, more_cases,
+    network,
+    consenting_case,
+    service,
+    more_cases,
 ):
     operator = network.user(*B_OPERATOR)
     await refer(network, consenting_case, service)
@@ -195,8 +219,9 @@ async def test_the_replay_leaves_out_what_came_before_the_last_id_and_its_late_c
     assert older.pk not in [item["id"] for item in replay["items"]]
 
 
-async def test_the_replay_sends_again_what_was_written_just_before_the_last_id(network, consenting_case, service,
-                                                                               more_cases):
+async def test_the_replay_sends_again_what_was_written_just_before_the_last_id(
+    network, consenting_case, service, more_cases
+):
     # On PostgreSQL a transaction that commits late makes a lower id visible after a higher one was delivered: the
     # replay looks LATE_COMMIT_WINDOW back from the last id (the last id itself is not sent again).
     operator = network.user(*B_OPERATOR)
@@ -212,6 +237,7 @@ async def test_the_replay_sends_again_what_was_written_just_before_the_last_id(n
 
 # --- removal from an organisation ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def second_operator_b(network):
     """B gets a second operator, so a handoff to B is pushed once to B's group (two recipients or more)."""
@@ -220,12 +246,14 @@ def second_operator_b(network):
 
 def deactivate(network, user) -> None:
     membership = Membership.objects.get(user=user, organisation=network.org_b)
-    membership_set_active(organisation=network.org_b, membership_id=membership.pk, active=False,
-                          actor=network.user("b", Role.ORG_ADMIN))
+    membership_set_active(
+        organisation=network.org_b, membership_id=membership.pk, active=False, actor=network.user("b", Role.ORG_ADMIN)
+    )
 
 
-async def test_a_member_removed_with_an_open_socket_gets_no_later_handoff(network, consenting_case, service,
-                                                                           second_operator_b):
+async def test_a_member_removed_with_an_open_socket_gets_no_later_handoff(
+    network, consenting_case, service, second_operator_b
+):
     removed = network.user(*B_OPERATOR)
     stayed = [network.user("b", Role.CASE_MANAGER), second_operator_b]
     async with (
@@ -241,8 +269,9 @@ async def test_a_member_removed_with_an_open_socket_gets_no_later_handoff(networ
         assert await removed_ws.receive_nothing(timeout=QUIET)
 
 
-async def test_a_removed_members_open_socket_drops_the_organisations_push_in_flight(network, consenting_case,
-                                                                                    service, second_operator_b):
+async def test_a_removed_members_open_socket_drops_the_organisations_push_in_flight(
+    network, consenting_case, service, second_operator_b
+):
     # Written for the member just before the removal, pushed just after: the socket left B's group and ignores it.
     removed = network.user(*B_OPERATOR)
     await refer(network, consenting_case, service)
@@ -264,7 +293,9 @@ def org_message_for(row: Notification) -> dict:
 
 
 async def test_after_removal_the_replay_leaves_out_the_organisations_older_notifications(
-    network, consenting_case, service,
+    network,
+    consenting_case,
+    service,
 ):
     removed = network.user(*B_OPERATOR)
     await refer(network, consenting_case, service)
@@ -277,8 +308,10 @@ async def test_after_removal_the_replay_leaves_out_the_organisations_older_notif
 
 # --- read state across tabs ---------------------------------------------------------------------------------
 
-async def test_reading_in_one_session_sends_the_new_count_to_the_users_other_socket(network, consenting_case,
-                                                                                    service, more_cases):
+
+async def test_reading_in_one_session_sends_the_new_count_to_the_users_other_socket(
+    network, consenting_case, service, more_cases
+):
     operator = network.user(*B_OPERATOR)
     await refer(network, consenting_case, service)
     await refer(network, more_cases[0], service)
@@ -296,6 +329,7 @@ async def test_reading_in_one_session_sends_the_new_count_to_the_users_other_soc
 
 # --- language ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("language", ["en", "it"])
 async def test_the_socket_speaks_the_language_of_its_cookie(network, consenting_case, service, language):
     operator = network.user(*B_OPERATOR)
@@ -311,6 +345,7 @@ async def test_the_socket_speaks_the_language_of_its_cookie(network, consenting_
 
 
 # --- a session that ends ---------------------------------------------------------------------------------------
+
 
 async def test_a_sync_after_the_session_was_logged_out_closes_the_socket_with_4401(network):
     client = await login_async(network.user(*B_OPERATOR))

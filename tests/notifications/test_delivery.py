@@ -52,14 +52,22 @@ def failing_layer(monkeypatch):
 
 
 def received_by(handoff: Handoff) -> set[str]:
-    return set(Notification.objects.filter(kind=NotificationKind.HANDOFF_RECEIVED, case=handoff.case)
-               .values_list("user__username", flat=True))
+    return set(
+        Notification.objects.filter(kind=NotificationKind.HANDOFF_RECEIVED, case=handoff.case).values_list(
+            "user__username", flat=True
+        )
+    )
 
 
 # --- in the event's transaction -------------------------------------------------------------------------------
 
+
 def test_the_rows_exist_inside_the_transaction_before_anything_is_pushed(
-    network, consenting_case, service, layer_calls, django_capture_on_commit_callbacks,
+    network,
+    consenting_case,
+    service,
+    layer_calls,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         handoff = send(network, consenting_case, service)
@@ -69,10 +77,10 @@ def test_the_rows_exist_inside_the_transaction_before_anything_is_pushed(
     assert len(callbacks) == 1  # one push, waiting for the commit
 
 
-def test_a_rolled_back_handoff_leaves_no_row_and_pushes_nothing(network, consenting_case, service, layer_calls,
-                                                               django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Rollback), \
-            transaction.atomic():
+def test_a_rolled_back_handoff_leaves_no_row_and_pushes_nothing(
+    network, consenting_case, service, layer_calls, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Rollback), transaction.atomic():
         send(network, consenting_case, service)
         raise Rollback
 
@@ -94,9 +102,10 @@ def test_a_failure_to_record_the_notifications_undoes_the_handoff(network, conse
 
 # --- the push after commit -------------------------------------------------------------------------------------
 
-def test_two_recipients_of_one_organisation_get_one_message_to_its_group(network, consenting_case, service,
-                                                                         layer_calls,
-                                                                         django_capture_on_commit_callbacks):
+
+def test_two_recipients_of_one_organisation_get_one_message_to_its_group(
+    network, consenting_case, service, layer_calls, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         send(network, consenting_case, service)
 
@@ -110,8 +119,9 @@ def test_two_recipients_of_one_organisation_get_one_message_to_its_group(network
     assert set(rows) == {network.user("b", Role.CASE_MANAGER).pk, network.user("b", Role.OPERATOR).pk}
 
 
-def test_a_single_recipient_gets_a_message_to_their_own_group(network, consenting_case, service, layer_calls,
-                                                              django_capture_on_commit_callbacks):
+def test_a_single_recipient_gets_a_message_to_their_own_group(
+    network, consenting_case, service, layer_calls, django_capture_on_commit_callbacks
+):
     handoff = send(network, consenting_case, service)  # its push waits for a commit that never comes
     with django_capture_on_commit_callbacks(execute=True):
         handoffs.handoff_accept(actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk)
@@ -124,10 +134,17 @@ def test_a_single_recipient_gets_a_message_to_their_own_group(network, consentin
 
 
 def test_a_failing_layer_does_not_break_the_handoff_and_the_rows_stay_for_the_replay(
-    network, consenting_case, service, failing_layer, django_capture_on_commit_callbacks, caplog,
+    network,
+    consenting_case,
+    service,
+    failing_layer,
+    django_capture_on_commit_callbacks,
+    caplog,
 ):
-    with caplog.at_level(logging.WARNING, logger="notifications.push"), \
-            django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with (
+        caplog.at_level(logging.WARNING, logger="notifications.push"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         handoff = send(network, consenting_case, service)
 
     assert len(callbacks) == 1
@@ -137,12 +154,16 @@ def test_a_failing_layer_does_not_break_the_handoff_and_the_rows_stay_for_the_re
 
 # --- never twice ----------------------------------------------------------------------------------------------
 
+
 def test_recording_the_same_event_twice_adds_no_row(network):
-    recipients = [(network.user("b", Role.OPERATOR).pk, network.org_b.pk),
-                  (network.user("b", Role.CASE_MANAGER).pk, network.org_b.pk)]
+    recipients = [
+        (network.user("b", Role.OPERATOR).pk, network.org_b.pk),
+        (network.user("b", Role.CASE_MANAGER).pk, network.org_b.pk),
+    ]
     for _attempt in range(2):
-        notifications_record(kind=NotificationKind.HANDOFF_RECEIVED, event_key="handoff:1:1:received",
-                             recipients=recipients)
+        notifications_record(
+            kind=NotificationKind.HANDOFF_RECEIVED, event_key="handoff:1:1:received", recipients=recipients
+        )
 
     assert Notification.objects.count() == 2
 

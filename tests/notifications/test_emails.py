@@ -24,8 +24,13 @@ from tests.factories import make_member
 from tests.helpers.handoffs import send
 
 ROME = ZoneInfo("Europe/Rome")
-PARAMS = {"handoff_kind": "referral", "sender": "Caritas Test", "receiver": "Cooperativa Test",
-          "service": "Pacco alimentare", "due": "2026-03-12T16:00:00+00:00"}
+PARAMS = {
+    "handoff_kind": "referral",
+    "sender": "Caritas Test",
+    "receiver": "Cooperativa Test",
+    "service": "Pacco alimentare",
+    "due": "2026-03-12T16:00:00+00:00",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +47,13 @@ def reader(network):
 
 
 def notify(user, organisation, key: str = "test:1", *, case=None, params=None) -> Notification:
-    notifications_record(kind=NotificationKind.HANDOFF_RECEIVED, event_key=key, case=case,
-                         recipients=[(user.pk, organisation.pk)], params=PARAMS if params is None else params)
+    notifications_record(
+        kind=NotificationKind.HANDOFF_RECEIVED,
+        event_key=key,
+        case=case,
+        recipients=[(user.pk, organisation.pk)],
+        params=PARAMS if params is None else params,
+    )
     return Notification.objects.get(event_key=key, user=user)
 
 
@@ -64,6 +74,7 @@ def state_of(notification: Notification) -> str:
 
 
 # --- immediate mode ------------------------------------------------------------------------------------------
+
 
 def test_a_notification_unread_after_the_delay_is_emailed_to_its_reader(network, reader, mailoutbox):
     notification = notify(reader, network.org_b)
@@ -153,6 +164,7 @@ def test_each_user_gets_only_their_own_notifications(network, reader, mailoutbox
 
 # --- skipped for good ----------------------------------------------------------------------------------------
 
+
 def test_notifications_older_than_the_maximum_age_are_skipped(network, reader, mailoutbox):
     notification = notify(reader, network.org_b)
 
@@ -189,8 +201,9 @@ def test_users_without_an_address_are_skipped(network, reader, mailoutbox):
 def test_notifications_of_an_organisation_the_user_left_are_skipped(network, reader, mailoutbox):
     notification = notify(reader, network.org_b)
     membership = Membership.objects.get(user=reader, organisation=network.org_b)
-    partner_services.membership_set_active(organisation=network.org_b, membership_id=membership.pk, active=False,
-                                           actor=network.user("b", Role.ORG_ADMIN))
+    partner_services.membership_set_active(
+        organisation=network.org_b, membership_id=membership.pk, active=False, actor=network.user("b", Role.ORG_ADMIN)
+    )
 
     with later(minutes=16):
         mail_sweep()
@@ -215,6 +228,7 @@ def test_a_skipped_notification_stays_skipped_when_the_user_opts_in_again(networ
 
 # --- sending fails ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def failing_once(monkeypatch):
     """The mail server fails the first message of the run, then accepts the others."""
@@ -231,8 +245,9 @@ def failing_once(monkeypatch):
     return calls
 
 
-def test_a_failed_email_leaves_its_notifications_claimed_and_is_never_retried(network, reader, mailoutbox,
-                                                                              failing_once, caplog):
+def test_a_failed_email_leaves_its_notifications_claimed_and_is_never_retried(
+    network, reader, mailoutbox, failing_once, caplog
+):
     notification = notify(reader, network.org_b)
 
     with later(minutes=16):
@@ -247,8 +262,7 @@ def test_a_failed_email_leaves_its_notifications_claimed_and_is_never_retried(ne
     assert notification.email_claim in caplog.text
 
 
-def test_after_a_failure_the_sweep_stops_and_the_next_one_emails_the_others(network, reader, mailoutbox,
-                                                                            failing_once):
+def test_after_a_failure_the_sweep_stops_and_the_next_one_emails_the_others(network, reader, mailoutbox, failing_once):
     colleague = network.user("b", Role.OPERATOR)
     notify(reader, network.org_b, "test:1")
     theirs = notify(colleague, network.org_b, "test:2")
@@ -264,6 +278,7 @@ def test_after_a_failure_the_sweep_stops_and_the_next_one_emails_the_others(netw
 
 
 # --- digests -----------------------------------------------------------------------------------------------------
+
 
 def at(hour: int, minute: int = 0, day: int = 10) -> time_machine.travel:
     return time_machine.travel(datetime.datetime(2026, 3, day, hour, minute, tzinfo=ROME), tick=False)
@@ -338,6 +353,7 @@ def test_a_day_without_unread_notifications_sends_no_digest(network, digest_read
 
 # --- content -------------------------------------------------------------------------------------------------
 
+
 def test_the_email_is_in_the_language_the_user_chose(network, reader, mailoutbox):
     preference_set(user=reader, email_mode=EmailMode.IMMEDIATE, language="en")
     colleague = network.user("b", Role.OPERATOR)
@@ -366,7 +382,8 @@ def test_users_who_never_chose_get_the_site_language(network, reader, mailoutbox
 
 
 def test_the_email_names_the_case_by_its_code_and_nothing_about_the_person(
-        network, consenting_case, service, mailoutbox):
+    network, consenting_case, service, mailoutbox
+):
     # given: a referral of Giulia Bianchi's case "Sostegno abitativo" to B, with a reason in free text
     send(network, consenting_case, service)
     receivers = Notification.objects.filter(kind=NotificationKind.HANDOFF_RECEIVED)
@@ -434,8 +451,12 @@ def slow_down(monkeypatch, name: str) -> None:
 
 
 def links_sent(mailoutbox) -> list[str]:
-    return [line.strip() for message in mailoutbox for line in message.body.splitlines()
-            if "/notifications/" in line and line.strip().endswith("/open/")]
+    return [
+        line.strip()
+        for message in mailoutbox
+        for line in message.body.splitlines()
+        if "/notifications/" in line and line.strip().endswith("/open/")
+    ]
 
 
 def _readers(network, count: int):
@@ -443,8 +464,9 @@ def _readers(network, count: int):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_email_each_notification_exactly_once(network, monkeypatch, mailoutbox):
     readers = _readers(network, 6)
@@ -462,8 +484,9 @@ def test_two_sweeps_at_once_email_each_notification_exactly_once(network, monkey
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_one_digest_each(network, monkeypatch, mailoutbox):
     readers = _readers(network, 6)

@@ -35,11 +35,15 @@ def empty_bus(monkeypatch):
     monkeypatch.setattr(events, "_subscribers", defaultdict(list))
 
 
-@pytest.mark.parametrize(("event_type", "handler"), [
-    (WorkflowEventRecorded, subscriptions.on_workflow_event),
-    (CaseEventRecorded, subscriptions.on_case_event),
-    (MembershipChanged, subscriptions.on_membership_changed),
-], ids=["workflow event", "case event", "membership changed"])
+@pytest.mark.parametrize(
+    ("event_type", "handler"),
+    [
+        (WorkflowEventRecorded, subscriptions.on_workflow_event),
+        (CaseEventRecorded, subscriptions.on_case_event),
+        (MembershipChanged, subscriptions.on_membership_changed),
+    ],
+    ids=["workflow event", "case event", "membership changed"],
+)
 def test_the_notification_handlers_are_subscribed_once_the_apps_are_loaded(event_type, handler):
     assert subscribers_of(event_type).count(handler) == 1
 

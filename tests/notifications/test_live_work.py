@@ -21,17 +21,32 @@ COUNTS = "workflows:work_counts"
 
 
 def raw_item(kind: str) -> dict:
-    return {"id": 7, "kind": kind, "case_code": "C2026-0001", "params": {"sender": "Comune", "handoff_kind":
-            "referral"}, "url": "/work/handoffs/1/", "created_at": "2026-12-05T10:00:00+00:00", "read": False}
+    return {
+        "id": 7,
+        "kind": kind,
+        "case_code": "C2026-0001",
+        "params": {"sender": "Comune", "handoff_kind": "referral"},
+        "url": "/work/handoffs/1/",
+        "created_at": "2026-12-05T10:00:00+00:00",
+        "read": False,
+    }
 
 
 # --- the socket's message ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", [
-    NotificationKind.HANDOFF_RECEIVED, NotificationKind.HANDOFF_ACCEPTED, NotificationKind.HANDOFF_DECLINED,
-    NotificationKind.HANDOFF_REVOKED, NotificationKind.TASK_ASSIGNED, NotificationKind.TASK_QUEUED,
-    NotificationKind.CASE_CLOSED,
-])
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        NotificationKind.HANDOFF_RECEIVED,
+        NotificationKind.HANDOFF_ACCEPTED,
+        NotificationKind.HANDOFF_DECLINED,
+        NotificationKind.HANDOFF_REVOKED,
+        NotificationKind.TASK_ASSIGNED,
+        NotificationKind.TASK_QUEUED,
+        NotificationKind.CASE_CLOSED,
+    ],
+)
 def test_a_notification_that_changes_the_readers_work_says_so(kind):
     assert browser_item(raw_item(kind), "it")["work"] is True
 
@@ -62,6 +77,7 @@ async def test_the_receivers_socket_is_told_its_work_changed_without_a_name(netw
 
 
 # --- the counts the badges show ---------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_the_counts_follow_a_referral_into_the_receivers_queue(client, network, consenting_case, service):
@@ -94,8 +110,9 @@ def test_the_counts_are_not_cached_and_need_a_login(client, network):
 
 
 @pytest.mark.django_db
-def test_the_counts_cost_the_same_queries_however_much_work_waits(client, network, consenting_case, service,
-                                                                 more_cases, django_assert_max_num_queries):
+def test_the_counts_cost_the_same_queries_however_much_work_waits(
+    client, network, consenting_case, service, more_cases, django_assert_max_num_queries
+):
     client.force_login(network.user("b", Role.OPERATOR))
     send(network, consenting_case, service)
     with django_assert_max_num_queries(8) as captured:

@@ -53,6 +53,7 @@ class Scene:
 
 # --- what happens before the event, and the event ------------------------------------------------------------
 
+
 def nothing(scene: Scene) -> None:
     """No history before the event."""
 
@@ -76,8 +77,12 @@ def sender_left_after_the_referral(scene: Scene) -> None:
     referral(scene)
     sender = scene.user("a", Role.CASE_MANAGER)
     membership = Membership.objects.get(user=sender, organisation=scene.network.org_a)
-    membership_set_active(organisation=scene.network.org_a, membership_id=membership.pk, active=False,
-                          actor=scene.user("a", Role.ORG_ADMIN))
+    membership_set_active(
+        organisation=scene.network.org_a,
+        membership_id=membership.pk,
+        active=False,
+        actor=scene.user("a", Role.ORG_ADMIN),
+    )
 
 
 def accept_by_operator(scene: Scene) -> None:
@@ -89,8 +94,7 @@ def accept_by_case_manager(scene: Scene) -> None:
 
 
 def decline(scene: Scene) -> None:
-    handoffs.handoff_decline(actor=scene.user("b", Role.CASE_MANAGER), handoff_id=scene.handoff.pk,
-                             reason="capacity")
+    handoffs.handoff_decline(actor=scene.user("b", Role.CASE_MANAGER), handoff_id=scene.handoff.pk, reason="capacity")
 
 
 def revoke(scene: Scene) -> None:
@@ -98,8 +102,9 @@ def revoke(scene: Scene) -> None:
 
 
 def report_outcome(scene: Scene) -> None:
-    handoffs.handoff_report_outcome(actor=scene.user("b", Role.OPERATOR), handoff_id=scene.handoff.pk,
-                                    outcome="completed")
+    handoffs.handoff_report_outcome(
+        actor=scene.user("b", Role.OPERATOR), handoff_id=scene.handoff.pk, outcome="completed"
+    )
 
 
 def the_answer_deadline_passes(scene: Scene) -> None:
@@ -113,9 +118,15 @@ def close_the_case(scene: Scene) -> None:
 
 # --- the case pathway ------------------------------------------------------------------------------------------
 
+
 def pathway_step(scene: Scene, step) -> Task:
-    return (Task.objects.filter(process__caseprocess__case=scene.case, flow_task=step,
-                                status__in=permissions.OPEN_TASK_STATUSES).order_by("-pk").first())
+    return (
+        Task.objects.filter(
+            process__caseprocess__case=scene.case, flow_task=step, status__in=permissions.OPEN_TASK_STATUSES
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def second_case_manager(scene: Scene) -> None:
@@ -125,8 +136,7 @@ def second_case_manager(scene: Scene) -> None:
 def open_with_pathway(scene: Scene) -> None:
     manager = scene.user("a", Role.CASE_MANAGER)
     person = register_person(manager, scene.network.org_a, first_name="Luca", last_name="Verdi")
-    scene.case = lifecycle.case_open(actor=manager, organisation_id=scene.network.org_a.pk,
-                                     person=person)
+    scene.case = lifecycle.case_open(actor=manager, organisation_id=scene.network.org_a.pk, person=person)
 
 
 def opened_with_a_second_case_manager(scene: Scene) -> None:
@@ -152,6 +162,7 @@ def triage_to(who: str) -> Callable[[Scene], None]:
         manager = scene.user("a", Role.CASE_MANAGER)
         chosen = scene.extra["colleague"] if who == "colleague" else manager
         casepath.triage_done(actor=manager, task_id=pathway_step(scene, CaseFlow.triage).pk, case_manager=chosen)
+
     return triage
 
 
@@ -166,8 +177,9 @@ def planned_pathway(scene: Scene) -> None:
 
 
 def the_review_falls_due(scene: Scene) -> None:
-    timer = Task.objects.get(process__caseprocess__case=scene.case, flow_task=CaseFlow.wait_review,
-                             status=STATUS.SCHEDULED)
+    timer = Task.objects.get(
+        process__caseprocess__case=scene.case, flow_task=CaseFlow.wait_review, status=STATUS.SCHEDULED
+    )
     with time_machine.travel(timer.scheduled + datetime.timedelta(minutes=5), tick=False):
         call_command("run_timers", verbosity=0)
 
@@ -179,25 +191,53 @@ MATRIX = [
     pytest.param(nothing, referral, {"b_case_manager": RECEIVED, "b_operator": RECEIVED}, id="handoff sent"),
     pytest.param(referral, accept_by_operator, {"a_case_manager": ACCEPTED}, id="referral accepted"),
     pytest.param(transfer, accept_by_case_manager, {"a_case_manager": TRANSFERRED}, id="transfer accepted"),
-    pytest.param(sender_left_after_the_referral, accept_by_operator, {"a_colleague": ACCEPTED},
-                 id="referral accepted after its sender left"),
+    pytest.param(
+        sender_left_after_the_referral,
+        accept_by_operator,
+        {"a_colleague": ACCEPTED},
+        id="referral accepted after its sender left",
+    ),
     pytest.param(referral, decline, {"a_case_manager": DECLINED}, id="referral declined"),
     pytest.param(referral, revoke, {"b_case_manager": REVOKED, "b_operator": REVOKED}, id="referral revoked"),
     pytest.param(accepted_referral, report_outcome, {"a_case_manager": OUTCOME}, id="outcome reported"),
-    pytest.param(referral, the_answer_deadline_passes, {
-        "b_case_manager": OVERDUE, "b_operator": OVERDUE, "a_case_manager": OVERDUE, "m_coordinator": OVERDUE,
-    }, id="answer overdue (SLA timer)"),
+    pytest.param(
+        referral,
+        the_answer_deadline_passes,
+        {
+            "b_case_manager": OVERDUE,
+            "b_operator": OVERDUE,
+            "a_case_manager": OVERDUE,
+            "m_coordinator": OVERDUE,
+        },
+        id="answer overdue (SLA timer)",
+    ),
     # Opening the case is the opener's own step: the assessment that follows lands in their inbox unannounced.
     pytest.param(nothing, open_with_pathway, {}, id="case opened, the assessment assigned to its opener"),
-    pytest.param(opened_with_a_second_case_manager, finish_the_assessment, {"a_colleague": QUEUED},
-                 id="assessment done, the triage queued at A"),
-    pytest.param(assessed_pathway, triage_to("colleague"), {"a_colleague": ASSIGNED},
-                 id="triage done, the plan assigned to a colleague"),
+    pytest.param(
+        opened_with_a_second_case_manager,
+        finish_the_assessment,
+        {"a_colleague": QUEUED},
+        id="assessment done, the triage queued at A",
+    ),
+    pytest.param(
+        assessed_pathway,
+        triage_to("colleague"),
+        {"a_colleague": ASSIGNED},
+        id="triage done, the plan assigned to a colleague",
+    ),
     pytest.param(assessed_pathway, triage_to("self"), {}, id="triage done, the plan assigned to oneself"),
-    pytest.param(planned_pathway, the_review_falls_due, {"a_case_manager": ASSIGNED},
-                 id="review due (timer), assigned to the case manager"),
-    pytest.param(accepted_referral, close_the_case, {"b_case_manager": CLOSED, "b_operator": CLOSED},
-                 id="case closed, shared with a partner"),
+    pytest.param(
+        planned_pathway,
+        the_review_falls_due,
+        {"a_case_manager": ASSIGNED},
+        id="review due (timer), assigned to the case manager",
+    ),
+    pytest.param(
+        accepted_referral,
+        close_the_case,
+        {"b_case_manager": CLOSED, "b_operator": CLOSED},
+        id="case closed, shared with a partner",
+    ),
 ]
 
 

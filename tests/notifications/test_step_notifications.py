@@ -23,8 +23,9 @@ def test_a_step_notification_says_what_its_timeline_line_says_after_the_case_cod
     with translation.override("en"):
         text = render(kind=NotificationKind.HOUSING_MOVED_IN, case_code="C2026-000042", params=MOVED_IN)
     assert text.title == "Move-in"
-    assert text.body == ("Case C2026-000042: Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test, "
-                         "from 5 Dec 2026.")
+    assert text.body == (
+        "Case C2026-000042: Emergency shelter (dormitorio / pronto intervento) at Cooperativa Test, from 5 Dec 2026."
+    )
 
 
 def test_a_step_notification_writes_codes_and_dates_in_italian():
@@ -34,8 +35,13 @@ def test_a_step_notification_writes_codes_and_dates_in_italian():
 
 
 def step(case, *, actor, organisation, provider, kind=TimelineKind.HOUSING_MOVED_IN):
-    return timeline_record(case=case, kind=kind, actor=actor, organisation_id=organisation.pk,
-                        data={**MOVED_IN, "provider_id": provider.pk})
+    return timeline_record(
+        case=case,
+        kind=kind,
+        actor=actor,
+        organisation_id=organisation.pk,
+        data={**MOVED_IN, "provider_id": provider.pk},
+    )
 
 
 def told() -> set[str]:

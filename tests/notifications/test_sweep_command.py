@@ -21,8 +21,10 @@ from notifications.services import notifications_record
 from partners.roles import Role
 from tests.helpers.handoffs import send
 
-QUIET = ("0 answer(s) due soon, 0 consent(s) expiring, 0 e-mail(s) sent (0 notification(s)), "
-         "0 digest(s) sent (0 notification(s)), 0 notification(s) not to e-mail")
+QUIET = (
+    "0 answer(s) due soon, 0 consent(s) expiring, 0 e-mail(s) sent (0 notification(s)), "
+    "0 digest(s) sent (0 notification(s)), 0 notification(s) not to e-mail"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +53,7 @@ def half_a_day_before_the_deadline(handoff) -> time_machine.travel:
 
 # --- one sweep -------------------------------------------------------------------------------------------------
 
+
 def test_a_sweep_with_nothing_to_do_says_so(network):
     assert sweep() == QUIET + "\n"
 
@@ -60,8 +63,10 @@ def test_a_sweep_announces_due_answers_then_emails_what_is_unread(referral, mail
         output = sweep()
 
     # B's two members: the "received" notifications are past the delay; the "due soon" ones were just made.
-    assert output == ("1 answer(s) due soon, 0 consent(s) expiring, 2 e-mail(s) sent (2 notification(s)), "
-                      "0 digest(s) sent (0 notification(s)), 0 notification(s) not to e-mail\n")
+    assert output == (
+        "1 answer(s) due soon, 0 consent(s) expiring, 2 e-mail(s) sent (2 notification(s)), "
+        "0 digest(s) sent (0 notification(s)), 0 notification(s) not to e-mail\n"
+    )
     assert Notification.objects.filter(kind=NotificationKind.SLA_DUE_SOON).count() == 2
     assert len(mailoutbox) == 2
 
@@ -76,8 +81,11 @@ def test_a_second_sweep_has_nothing_left_to_do(referral, mailoutbox):
 
 
 def test_the_summary_counts_notifications_not_to_email(network, mailoutbox):
-    notifications_record(kind=NotificationKind.CASE_CLOSED, event_key="test:old",
-                         recipients=[(network.user("b", Role.OPERATOR).pk, network.org_b.pk)])
+    notifications_record(
+        kind=NotificationKind.CASE_CLOSED,
+        event_key="test:old",
+        recipients=[(network.user("b", Role.OPERATOR).pk, network.org_b.pk)],
+    )
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=11), tick=False):
         output = sweep()
@@ -100,6 +108,7 @@ def test_the_summary_reports_failed_emails(referral, monkeypatch):
 
 # --- the loop --------------------------------------------------------------------------------------------------
 
+
 def test_every_must_be_positive(db):
     with pytest.raises(CommandError, match="--every"):
         sweep(every=0)
@@ -108,8 +117,10 @@ def test_every_must_be_positive(db):
 @pytest.fixture
 def sigterm_guard():
     """A SIGTERM that arrives when the command is not listening must not kill the test run."""
+
     def ignore(signum, frame):
         pass
+
     previous = signal.signal(signal.SIGTERM, ignore)
     yield ignore
     signal.signal(signal.SIGTERM, previous)
@@ -152,9 +163,11 @@ def test_the_loop_goes_on_after_a_failed_sweep(db, monkeypatch, caplog, sigterm_
 
 # --- two at once (PostgreSQL) ----------------------------------------------------------------------------------
 
+
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two sweeps at once need PostgreSQL: SQLite serialises whole transactions"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_notify_and_email_once(network, consenting_case, service, mailoutbox):
     referral = send(network, consenting_case, service)
@@ -186,6 +199,7 @@ def test_two_sweeps_at_once_notify_and_email_once(network, consenting_case, serv
 
 # --- demo_notifications ----------------------------------------------------------------------------------------
 
+
 def demo() -> str:
     out = StringIO()
     call_command("demo_notifications", stdout=out)
@@ -196,10 +210,12 @@ def demo() -> str:
 def old_and_new(network):
     reader = network.user("b", Role.OPERATOR)
     with time_machine.travel(timezone.now() - datetime.timedelta(days=2, hours=1), tick=False):
-        notifications_record(kind=NotificationKind.CASE_CLOSED, event_key="test:old",
-                             recipients=[(reader.pk, network.org_b.pk)])
-    notifications_record(kind=NotificationKind.CASE_CLOSED, event_key="test:new",
-                         recipients=[(reader.pk, network.org_b.pk)])
+        notifications_record(
+            kind=NotificationKind.CASE_CLOSED, event_key="test:old", recipients=[(reader.pk, network.org_b.pk)]
+        )
+    notifications_record(
+        kind=NotificationKind.CASE_CLOSED, event_key="test:new", recipients=[(reader.pk, network.org_b.pk)]
+    )
     return Notification.objects.get(event_key="test:old"), Notification.objects.get(event_key="test:new")
 
 

@@ -33,6 +33,7 @@ def recipients_of(kind: str) -> set:
 
 # --- answers due soon ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def referral(network, consenting_case, service):
     """A referral from A to B, waiting for B's answer (3 working days)."""
@@ -103,13 +104,16 @@ def consenting_case_of(network, n: int):
     manager = network.user("a", Role.CASE_MANAGER)
     case = open_case(manager, network.org_a, register_person(manager, network.org_a, first_name=f"Persona{n}"))
     for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-        consent_record(actor=manager, person=case.person, purpose=purpose,
-                       given_on=timezone.localdate() - datetime.timedelta(days=1))
+        consent_record(
+            actor=manager,
+            person=case.person,
+            purpose=purpose,
+            given_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
     return case
 
 
-def test_the_due_soon_sweep_reads_its_candidates_in_one_query(network, service,
-                                                              django_assert_num_queries):
+def test_the_due_soon_sweep_reads_its_candidates_in_one_query(network, service, django_assert_num_queries):
     referrals = [send(network, consenting_case_of(network, n), service) for n in range(4)]
     latest_due = max(referral.due_at for referral in referrals)
     with time_machine.travel(latest_due - datetime.timedelta(hours=12), tick=False):
@@ -121,11 +125,18 @@ def test_the_due_soon_sweep_reads_its_candidates_in_one_query(network, service,
 
 # --- consents expiring -----------------------------------------------------------------------------------------
 
+
 def consent(case, network, *, purpose=ConsentPurpose.PROCESSING, expires_in_days: int | None = 10, **kwargs):
     today = timezone.localdate()
     expires_on = today + datetime.timedelta(days=expires_in_days) if expires_in_days is not None else None
-    return consent_record(actor=network.user("a", Role.CASE_MANAGER), person=case.person, purpose=purpose,
-                          given_on=today - datetime.timedelta(days=300), expires_on=expires_on, **kwargs)
+    return consent_record(
+        actor=network.user("a", Role.CASE_MANAGER),
+        person=case.person,
+        purpose=purpose,
+        given_on=today - datetime.timedelta(days=300),
+        expires_on=expires_on,
+        **kwargs,
+    )
 
 
 def consent_rows():
@@ -210,14 +221,17 @@ def test_each_open_case_of_the_person_is_announced_to_its_own_manager(case_a, ne
     assert sweeps.sweep_consents_expiring() == 2
 
     assert set(consent_rows().values_list("user__username", "case_id")) == {
-        ("a_case_manager", case_a.pk), ("a_second_manager", other_case.pk)}
+        ("a_case_manager", case_a.pk),
+        ("a_second_manager", other_case.pk),
+    }
 
 
 def test_a_closed_case_is_not_announced(case_a, network):
     consent(case_a, network)
     # Closing through the pathway needs a whole workflow; the sweep only reads the status.
-    Case.objects.filter(pk=case_a.pk).update(status=CaseStatus.CLOSED, closed_on=timezone.localdate(),
-                                             closure_outcome="goals_reached")
+    Case.objects.filter(pk=case_a.pk).update(
+        status=CaseStatus.CLOSED, closed_on=timezone.localdate(), closure_outcome="goals_reached"
+    )
 
     assert sweeps.sweep_consents_expiring() == 0
 

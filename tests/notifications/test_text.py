@@ -11,9 +11,18 @@ from notifications.text import render
 
 CODE = "C2026-000042"
 PARAMS = {
-    "handoff": 7, "handoff_kind": "referral", "sender": "Caritas Test", "receiver": "Cooperativa Test",
-    "service": "Pacco alimentare", "due": "2026-03-02T11:00:00+00:00", "reason": "capacity", "outcome": "partial",
-    "flow": "case", "step": "triage", "organisation": "Caritas Test", "closed_on": "2026-03-01",
+    "handoff": 7,
+    "handoff_kind": "referral",
+    "sender": "Caritas Test",
+    "receiver": "Cooperativa Test",
+    "service": "Pacco alimentare",
+    "due": "2026-03-02T11:00:00+00:00",
+    "reason": "capacity",
+    "outcome": "partial",
+    "flow": "case",
+    "step": "triage",
+    "organisation": "Caritas Test",
+    "closed_on": "2026-03-01",
 }
 KINDS = list(NotificationKind)
 LANGUAGES = ["it", "en"]

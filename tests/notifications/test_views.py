@@ -42,17 +42,31 @@ def as_user(client, network, member):
 _events = iter(range(1, 1_000_000))
 
 
-def notify(user, organisation, *, count: int = 1, kind: str = NotificationKind.HANDOFF_RECEIVED,
-           url: str = "/work/", case_code: str = "C2026-000042") -> list[Notification]:
+def notify(
+    user,
+    organisation,
+    *,
+    count: int = 1,
+    kind: str = NotificationKind.HANDOFF_RECEIVED,
+    url: str = "/work/",
+    case_code: str = "C2026-000042",
+) -> list[Notification]:
     """`count` notifications for `user`, received through `organisation`, as the subscriptions write them."""
     keys = []
     for _i in range(count):
         key = f"test:{next(_events)}"
         keys.append(key)
         notifications_record(
-            kind=kind, event_key=key, recipients=[(user.pk, organisation.pk if organisation else None)],
-            params={"sender": "Caritas Test", "receiver": "Cooperativa Test", "service": "Pacco alimentare",
-                    "handoff_kind": HandoffKind.REFERRAL, "due": "2026-03-02T12:00:00+01:00"},
+            kind=kind,
+            event_key=key,
+            recipients=[(user.pk, organisation.pk if organisation else None)],
+            params={
+                "sender": "Caritas Test",
+                "receiver": "Cooperativa Test",
+                "service": "Pacco alimentare",
+                "handoff_kind": HandoffKind.REFERRAL,
+                "due": "2026-03-02T12:00:00+01:00",
+            },
             url=url,
         )
     rows = list(Notification.objects.filter(event_key__in=keys).order_by("pk"))
@@ -64,8 +78,12 @@ def notify(user, organisation, *, count: int = 1, kind: str = NotificationKind.H
 
 def deactivate(network, organisation, user) -> None:
     membership = Membership.objects.get(organisation=organisation, user=user)
-    membership_set_active(organisation=organisation, membership_id=membership.pk, active=False,
-                          actor=network.user(organisation_key(network, organisation), Role.ORG_ADMIN))
+    membership_set_active(
+        organisation=organisation,
+        membership_id=membership.pk,
+        active=False,
+        actor=network.user(organisation_key(network, organisation), Role.ORG_ADMIN),
+    )
 
 
 def organisation_key(network, organisation) -> str:
@@ -73,6 +91,7 @@ def organisation_key(network, organisation) -> str:
 
 
 # --- the list ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("language", ["it", "en"])
 def test_list_shows_the_users_notification_rendered_in_the_request_language(client, network, language):
@@ -85,7 +104,7 @@ def test_list_shows_the_users_notification_rendered_in_the_request_language(clie
     assert f'<html lang="{language}">' in page
     # the answer date is written the reader's way (02/03/2026 in Italian, 2 Mar 2026 in English)
     assert f">{escape(expected.title)}</a>" in page
-    assert f"<p class=\"mb-1\">{escape(expected.body)}</p>" in page
+    assert f'<p class="mb-1">{escape(expected.body)}</p>' in page
 
 
 def test_the_text_names_the_case_and_the_sender(client, network):
@@ -172,6 +191,7 @@ def test_the_list_needs_a_login(client, network):
 
 # --- opening one -----------------------------------------------------------------------------------------------
 
+
 def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, network):
     user = as_user(client, network, OP_B)
     (notification,) = notify(user, network.org_b, url="/work/handoffs/7/")
@@ -201,8 +221,12 @@ def test_a_notification_pointing_off_site_opens_the_list_instead(client, network
 def test_the_notification_of_a_received_referral_opens_the_handoff(client, network, consenting_case, service):
     # given: A sends B a referral (the subscriptions write B's notifications)
     handoff = handoffs.handoff_send(
-        actor=network.user(*CM_A), case=consenting_case, kind=HandoffKind.REFERRAL,
-        receiver_organisation_id=network.org_b.pk, service_type_id=service.pk, reason="Needs food parcels",
+        actor=network.user(*CM_A),
+        case=consenting_case,
+        kind=HandoffKind.REFERRAL,
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Needs food parcels",
         sections=["file"],
     )
     as_user(client, network, OP_B)
@@ -216,6 +240,7 @@ def test_the_notification_of_a_received_referral_opens_the_handoff(client, netwo
 
 
 # --- marking read ----------------------------------------------------------------------------------------------
+
 
 def test_marking_one_read_goes_back_to_the_page_it_came_from(client, network):
     user = as_user(client, network, OP_B)
@@ -232,8 +257,9 @@ def test_marking_one_read_goes_back_to_the_page_it_came_from(client, network):
 def test_marking_read_ignores_a_next_address_off_site(client, network):
     user = as_user(client, network, OP_B)
     (notification,) = notify(user, network.org_b)
-    response = client.post(reverse("notifications:mark_read", args=[notification.pk]),
-                           {"next": "https://evil.example.org/"})
+    response = client.post(
+        reverse("notifications:mark_read", args=[notification.pk]), {"next": "https://evil.example.org/"}
+    )
     assert response["Location"] == reverse("notifications:list")
 
 
@@ -290,6 +316,7 @@ def test_mark_all_read_with_htmx_answers_the_dropdown(client, network):
 
 # --- the bell's dropdown ---------------------------------------------------------------------------------------
 
+
 def test_dropdown_shows_the_last_eight_with_links(client, network):
     user = as_user(client, network, OP_B)
     rows = notify(user, network.org_b, count=10)
@@ -313,6 +340,7 @@ def test_dropdown_without_htmx_is_the_list(client, network):
 
 # --- leaving an organisation -----------------------------------------------------------------------------------
 
+
 def test_a_member_removed_from_an_organisation_no_longer_sees_what_came_through_it(client, network):
     # given: B's operator has a notification received through B, and one addressed to them alone
     user = as_user(client, network, OP_B)
@@ -328,6 +356,7 @@ def test_a_member_removed_from_an_organisation_no_longer_sees_what_came_through_
 
 
 # --- the bell ---------------------------------------------------------------------------------------------------
+
 
 def test_every_page_shows_the_bell_with_the_unread_count(client, network):
     user = as_user(client, network, OP_B)
@@ -363,6 +392,7 @@ def test_anonymous_pages_have_no_bell(client, network):
 
 # --- preferences ------------------------------------------------------------------------------------------------
 
+
 def test_preferences_show_the_defaults_for_a_user_who_never_chose(client, network):
     as_user(client, network, OP_B)
     response = client.get(reverse("notifications:preferences"))
@@ -373,18 +403,22 @@ def test_preferences_show_the_defaults_for_a_user_who_never_chose(client, networ
 
 def test_saving_preferences_stores_them(client, network):
     user = as_user(client, network, OP_B)
-    response = client.post(reverse("notifications:preferences"),
-                           {"email_mode": EmailMode.DIGEST, "language": "en"}, follow=True)
+    response = client.post(
+        reverse("notifications:preferences"), {"email_mode": EmailMode.DIGEST, "language": "en"}, follow=True
+    )
     assert "Your notification preferences are saved." in response.content.decode()
     preference = NotificationPreference.objects.get(user=user)
     assert (preference.email_mode, preference.language) == (EmailMode.DIGEST, "en")
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"email_mode": "sometimes", "language": "it"}, "email_mode"),
-    ({"email_mode": EmailMode.OFF, "language": "klingon"}, "language"),
-    ({"language": "it"}, "email_mode"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"email_mode": "sometimes", "language": "it"}, "email_mode"),
+        ({"email_mode": EmailMode.OFF, "language": "klingon"}, "language"),
+        ({"language": "it"}, "email_mode"),
+    ],
+)
 def test_bad_preferences_are_a_form_error_and_change_nothing(client, network, data, field):
     as_user(client, network, OP_B)
     response = client.post(reverse("notifications:preferences"), data)

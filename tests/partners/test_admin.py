@@ -12,8 +12,16 @@ from core.models import AuditAction, AuditEntry
 from partners.models import Membership, ServiceType
 from partners.roles import Role
 
-READ_ONLY = ["core_auditentry", "partners_organisation", "partners_membership", "auth_group", "auth_user",
-             "cases_case", "viewflow_process", "viewflow_task"]
+READ_ONLY = [
+    "core_auditentry",
+    "partners_organisation",
+    "partners_membership",
+    "auth_group",
+    "auth_user",
+    "cases_case",
+    "viewflow_process",
+    "viewflow_task",
+]
 
 
 @pytest.fixture
@@ -40,8 +48,10 @@ def test_nothing_can_be_added(admin_client, db, model):
     assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 403
 
 
-@pytest.mark.parametrize("model", ["core_auditentry", "partners_organisation", "partners_membership", "auth_group",
-                                   "auth_user", "cases_case"])
+@pytest.mark.parametrize(
+    "model",
+    ["core_auditentry", "partners_organisation", "partners_membership", "auth_group", "auth_user", "cases_case"],
+)
 def test_a_row_is_shown_without_a_save_button_and_cannot_be_deleted(admin_client, rows, model):
     row = rows[model]
     page = admin_client.get(reverse(f"admin:{model}_change", args=[row.pk]))
@@ -54,8 +64,9 @@ def test_a_row_is_shown_without_a_save_button_and_cannot_be_deleted(admin_client
 def test_a_group_cannot_be_renamed_or_given_members_in_the_admin(admin_client, network, rows):
     group = network.org_a.group
     name, members = group.name, set(group.user_set.values_list("pk", flat=True))
-    response = admin_client.post(reverse("admin:auth_group_change", args=[group.pk]),
-                                 {"name": "org:elsewhere", "permissions": []})
+    response = admin_client.post(
+        reverse("admin:auth_group_change", args=[group.pk]), {"name": "org:elsewhere", "permissions": []}
+    )
     assert response.status_code == 403
     group.refresh_from_db()
     assert group.name == name and set(group.user_set.values_list("pk", flat=True)) == members
@@ -63,8 +74,10 @@ def test_a_group_cannot_be_renamed_or_given_members_in_the_admin(admin_client, n
 
 def test_an_account_cannot_be_changed_or_made_superuser_in_the_admin(admin_client, network):
     user = network.user("b", Role.VOLUNTEER)
-    response = admin_client.post(reverse("admin:auth_user_change", args=[user.pk]),
-                                 {"username": user.username, "is_superuser": "on", "is_staff": "on"})
+    response = admin_client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        {"username": user.username, "is_superuser": "on", "is_staff": "on"},
+    )
     assert response.status_code == 403
     user.refresh_from_db()
     assert not user.is_superuser and not user.is_staff
@@ -75,9 +88,15 @@ def test_an_account_cannot_be_changed_or_made_superuser_in_the_admin(admin_clien
 
 def test_a_membership_role_cannot_be_changed_in_the_admin(admin_client, rows):
     membership = rows["partners_membership"]
-    response = admin_client.post(reverse("admin:partners_membership_change", args=[membership.pk]),
-                                 {"user": membership.user_id, "organisation": membership.organisation_id,
-                                  "role": Role.ORG_ADMIN, "is_active": "on"})
+    response = admin_client.post(
+        reverse("admin:partners_membership_change", args=[membership.pk]),
+        {
+            "user": membership.user_id,
+            "organisation": membership.organisation_id,
+            "role": Role.ORG_ADMIN,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 403
     membership.refresh_from_db()
     assert membership.role == Role.CASE_MANAGER
@@ -104,9 +123,16 @@ def test_api_tokens_are_not_in_the_admin(admin_client, db):
 
 
 def test_the_service_catalogue_is_edited_in_the_admin_and_audited(admin_client, admin_user):
-    response = admin_client.post(reverse("admin:partners_servicetype_add"), {
-        "code": "mediazione", "name": "Mediazione culturale", "description": "", "sla_working_days": 3,
-        "share_sections": ["file"]})
+    response = admin_client.post(
+        reverse("admin:partners_servicetype_add"),
+        {
+            "code": "mediazione",
+            "name": "Mediazione culturale",
+            "description": "",
+            "sla_working_days": 3,
+            "share_sections": ["file"],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     service = ServiceType.objects.get(code="mediazione")
     entry = AuditEntry.objects.get(object_type="partners.servicetype", object_id=str(service.pk))

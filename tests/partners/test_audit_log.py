@@ -23,10 +23,24 @@ def english(client):
 @pytest.fixture
 def entries(network):
     reader_a, reader_b = network.user("a", Role.OPERATOR), network.user("b", Role.OPERATOR)
-    audit_record(actor=reader_a, action=AuditAction.READ, object_type="cases.case", object_id="A-ENTRY",
-                 organisation=network.org_a, case_id=101, person_id=11)
-    audit_record(actor=reader_b, action=AuditAction.DOWNLOAD, object_type="cases.document", object_id="B-ENTRY",
-                 organisation=network.org_b, case_id=202, person_id=22)
+    audit_record(
+        actor=reader_a,
+        action=AuditAction.READ,
+        object_type="cases.case",
+        object_id="A-ENTRY",
+        organisation=network.org_a,
+        case_id=101,
+        person_id=11,
+    )
+    audit_record(
+        actor=reader_b,
+        action=AuditAction.DOWNLOAD,
+        object_type="cases.document",
+        object_id="B-ENTRY",
+        organisation=network.org_b,
+        case_id=202,
+        person_id=22,
+    )
 
 
 def _page(client, **params):
@@ -51,8 +65,10 @@ def test_coordinator_sees_every_entry(client, network, entries):
     assert "B-ENTRY" in html
 
 
-@pytest.mark.parametrize(("org_key", "role"), [("a", Role.OPERATOR), ("a", Role.CASE_MANAGER),
-                                               ("a", Role.VOLUNTEER), ("m", Role.CASE_MANAGER)])
+@pytest.mark.parametrize(
+    ("org_key", "role"),
+    [("a", Role.OPERATOR), ("a", Role.CASE_MANAGER), ("a", Role.VOLUNTEER), ("m", Role.CASE_MANAGER)],
+)
 def test_other_roles_get_404(client, network, entries, org_key, role):
     client.force_login(network.user(org_key, role))
 
@@ -79,7 +95,8 @@ def test_filters(client, network, entries, params, shown, hidden):
 
 def test_date_filters_include_whole_days(client, network, entries):
     AuditEntry.objects.filter(object_id="A-ENTRY").update(
-        at=timezone.make_aware(datetime.datetime(2026, 3, 10, 23, 30)))
+        at=timezone.make_aware(datetime.datetime(2026, 3, 10, 23, 30))
+    )
     client.force_login(network.user("m", Role.COORDINATOR))
 
     assert "A-ENTRY" in _page(client, date_from="2026-03-10", date_to="2026-03-10")
@@ -90,8 +107,10 @@ def test_date_filters_include_whole_days(client, network, entries):
 def test_invalid_filters_show_an_error_not_a_500(client, network, entries):
     client.force_login(network.user("m", Role.COORDINATOR))
 
-    response = client.get(reverse("partners:audit_log"), {"case": "abc", "date_from": "2026-05-02",
-                                                          "date_to": "2026-05-01", "page": "zzz"})
+    response = client.get(
+        reverse("partners:audit_log"),
+        {"case": "abc", "date_from": "2026-05-02", "date_to": "2026-05-01", "page": "zzz"},
+    )
 
     assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
@@ -100,8 +119,15 @@ def test_invalid_filters_show_an_error_not_a_500(client, network, entries):
 def test_list_is_paginated_with_constant_query_count(client, network, django_assert_max_num_queries):
     reader = network.user("a", Role.OPERATOR)
     AuditEntry.objects.bulk_create(
-        AuditEntry(user=reader, username=reader.username, organisation=network.org_a, action=AuditAction.READ,
-                   object_type="cases.case", object_id=f"bulk-{number}", case_id=number)
+        AuditEntry(
+            user=reader,
+            username=reader.username,
+            organisation=network.org_a,
+            action=AuditAction.READ,
+            object_type="cases.case",
+            object_id=f"bulk-{number}",
+            case_id=number,
+        )
         for number in range(200)
     )
     client.force_login(network.user("a", Role.ORG_ADMIN))
@@ -151,8 +177,13 @@ def test_org_admin_csv_export_is_limited_to_their_organisation(client, network, 
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(client, network):
-    audit_record(actor=None, action=AuditAction.SEARCH, object_type="cases.person", object_id="=HYPERLINK(1)",
-                 organisation=network.org_a)
+    audit_record(
+        actor=None,
+        action=AuditAction.SEARCH,
+        object_type="cases.person",
+        object_id="=HYPERLINK(1)",
+        organisation=network.org_a,
+    )
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
     rows = _csv_rows(client.get(reverse("partners:audit_log"), {"format": "csv", "action": "search"}))

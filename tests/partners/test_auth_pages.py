@@ -39,8 +39,10 @@ def test_login_page_explains_why_when_a_page_asked_for_it(client, db):
 
 
 def test_login_with_good_credentials_goes_to_next(client, network):
-    response = client.post(reverse("login"), {"username": "a_operator", "password": PASSWORD,
-                                              "next": reverse("partners:organisation_list")})
+    response = client.post(
+        reverse("login"),
+        {"username": "a_operator", "password": PASSWORD, "next": reverse("partners:organisation_list")},
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("partners:organisation_list")
@@ -68,9 +70,14 @@ def test_password_change_page_renders_and_changes_the_password(client, network):
     client.force_login(user)
 
     assert 'name="old_password"' in client.get(reverse("password_change")).content.decode()
-    response = client.post(reverse("password_change"), {"old_password": PASSWORD,
-                                                        "new_password1": "un-altra-password-2026",
-                                                        "new_password2": "un-altra-password-2026"})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "un-altra-password-2026",
+            "new_password2": "un-altra-password-2026",
+        },
+    )
 
     assert response.status_code == 302
     assert "Password changed" in client.get(response["Location"]).content.decode()

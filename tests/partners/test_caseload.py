@@ -21,7 +21,7 @@ def cases(network, case_a):
 
 
 def _table(html: str) -> str:
-    return html[html.index("tv-caseload"):]
+    return html[html.index("tv-caseload") :]
 
 
 def test_org_admin_sees_their_organisation_only(client, network, cases):
@@ -46,12 +46,14 @@ def test_coordinator_sees_every_organisation_with_totals(client, network, cases)
 
 
 def response_total(table: str) -> int:
-    footer = table[table.index("<tfoot>"):]
+    footer = table[table.index("<tfoot>") :]
     return int(footer.split('fw-semibold">')[1].split("<")[0])
 
 
-@pytest.mark.parametrize(("org_key", "role"), [("a", Role.CASE_MANAGER), ("a", Role.OPERATOR),
-                                               ("a", Role.VOLUNTEER), ("m", Role.CASE_MANAGER)])
+@pytest.mark.parametrize(
+    ("org_key", "role"),
+    [("a", Role.CASE_MANAGER), ("a", Role.OPERATOR), ("a", Role.VOLUNTEER), ("m", Role.CASE_MANAGER)],
+)
 def test_other_roles_get_404(client, network, org_key, role):
     client.force_login(network.user(org_key, role))
 

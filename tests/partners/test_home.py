@@ -82,7 +82,7 @@ def test_coordinator_sees_the_network_caseload(client, network, case_a, case_b):
     html = client.get(reverse("home")).content.decode()
 
     assert "Network caseload" in html
-    table = html[html.index("tv-caseload"):]
+    table = html[html.index("tv-caseload") :]
     assert "Caritas Test" in table
     assert "Cooperativa Test" in table
     assert f'href="{reverse("cases:network_overview")}"' in html
@@ -94,15 +94,16 @@ def test_the_caseload_columns_count_cases_in_italian(client, network, case_a, ca
 
     html = client.get(reverse("home")).content.decode()
 
-    head = html[html.index("tv-caseload"):].split("</thead>", 1)[0]
+    head = html[html.index("tv-caseload") :].split("</thead>", 1)[0]
     columns = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', head)
     assert columns[1:4] == ["Aperti", "Attivi", "Sospesi"]
 
 
 def test_user_without_active_membership_sees_only_the_not_active_message(client, network, case_a):
     admin, manager = network.user("a", Role.ORG_ADMIN), network.user("a", Role.CASE_MANAGER)
-    services.membership_set_active(organisation=network.org_a, membership_id=manager.memberships.get().pk,
-                                   active=False, actor=admin)
+    services.membership_set_active(
+        organisation=network.org_a, membership_id=manager.memberships.get().pk, active=False, actor=admin
+    )
     client.force_login(manager)
 
     response = client.get(reverse("home"))

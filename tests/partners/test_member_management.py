@@ -19,6 +19,7 @@ def english(client):
     """Assertions read English text: ask for it, so they still hold once locale/it is translated."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
+
 User = get_user_model()
 
 OUTSIDERS = [("b", Role.ORG_ADMIN), ("a", Role.CASE_MANAGER), ("a", Role.OPERATOR), ("m", Role.COORDINATOR)]
@@ -40,8 +41,14 @@ def _urls(network):
 
 
 def _new_member_data(**overrides):
-    data = {"account": "new", "username": "newbie", "role": Role.OPERATOR, "first_name": "Nina",
-            "last_name": "Nuova", "email": "nina@example.org"}
+    data = {
+        "account": "new",
+        "username": "newbie",
+        "role": Role.OPERATOR,
+        "first_name": "Nina",
+        "last_name": "Nuova",
+        "email": "nina@example.org",
+    }
     data.update(overrides)
     return data
 
@@ -79,8 +86,9 @@ def test_anyone_else_cannot_deactivate_members(client, network, org_key, role):
     target = _membership(network, "a", Role.VOLUNTEER)
     client.force_login(network.user(org_key, role))
 
-    response = client.post(reverse("partners:member_edit", args=[network.org_a.pk, target.pk]),
-                           {"action": "deactivate"})
+    response = client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, target.pk]), {"action": "deactivate"}
+    )
 
     assert response.status_code == 404
     target.refresh_from_db()
@@ -164,8 +172,9 @@ def test_the_setup_link_lets_the_new_member_choose_a_password_and_log_in(client,
     client.logout()
 
     form_url = client.get(link)["Location"]  # Django swaps the token for a session key
-    response = client.post(form_url, {"new_password1": "una-password-lunga-2026",
-                                      "new_password2": "una-password-lunga-2026"})
+    response = client.post(
+        form_url, {"new_password1": "una-password-lunga-2026", "new_password2": "una-password-lunga-2026"}
+    )
 
     assert response.status_code == 302
     assert client.login(username="newbie", password="una-password-lunga-2026")
@@ -174,8 +183,10 @@ def test_the_setup_link_lets_the_new_member_choose_a_password_and_log_in(client,
 def test_adding_an_existing_account_sends_no_email(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           {"account": "existing", "username": "b_operator", "role": Role.VOLUNTEER})
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]),
+        {"account": "existing", "username": "b_operator", "role": Role.VOLUNTEER},
+    )
 
     assert response.status_code == 302
     membership = Membership.objects.get(user=network.user("b", Role.OPERATOR), organisation=network.org_a)
@@ -186,8 +197,9 @@ def test_adding_an_existing_account_sends_no_email(client, network):
 def test_a_new_account_needs_name_and_email(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           _new_member_data(email="", first_name=""))
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]), _new_member_data(email="", first_name="")
+    )
 
     assert response.status_code == 200
     assert "This field is required for a new account." in response.content.decode()
@@ -197,8 +209,9 @@ def test_a_new_account_needs_name_and_email(client, network):
 def test_a_new_account_cannot_take_an_existing_username(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           _new_member_data(username="B_Operator"))
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]), _new_member_data(username="B_Operator")
+    )
 
     assert response.status_code == 200
     assert "This username is already taken." in response.content.decode()
@@ -208,8 +221,10 @@ def test_a_new_account_cannot_take_an_existing_username(client, network):
 def test_an_existing_account_must_exist(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           {"account": "existing", "username": "nobody", "role": Role.OPERATOR})
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]),
+        {"account": "existing", "username": "nobody", "role": Role.OPERATOR},
+    )
 
     assert response.status_code == 200
     assert "There is no account with this username." in response.content.decode()
@@ -218,8 +233,10 @@ def test_an_existing_account_must_exist(client, network):
 def test_adding_someone_who_is_already_a_member_shows_the_service_error(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           {"account": "existing", "username": "a_operator", "role": Role.VOLUNTEER})
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]),
+        {"account": "existing", "username": "a_operator", "role": Role.VOLUNTEER},
+    )
 
     assert response.status_code == 200
     assert "already a member of the organisation" in response.content.decode()
@@ -229,8 +246,9 @@ def test_adding_someone_who_is_already_a_member_shows_the_service_error(client, 
 def test_a_partner_organisation_cannot_have_coordinators(client, network):
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_add", args=[network.org_a.pk]),
-                           _new_member_data(role=Role.COORDINATOR))
+    response = client.post(
+        reverse("partners:member_add", args=[network.org_a.pk]), _new_member_data(role=Role.COORDINATOR)
+    )
 
     assert response.status_code == 200
     assert not User.objects.filter(username="newbie").exists()
@@ -244,14 +262,17 @@ def test_changing_a_role_saves_it_and_writes_an_audit_row(client, network):
     target = _membership(network, "a", Role.OPERATOR)
     client.force_login(admin)
 
-    response = client.post(reverse("partners:member_edit", args=[network.org_a.pk, target.pk]),
-                           {"action": "role", "role": Role.CASE_MANAGER})
+    response = client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, target.pk]),
+        {"action": "role", "role": Role.CASE_MANAGER},
+    )
 
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.role == Role.CASE_MANAGER
-    entry = AuditEntry.objects.filter(object_type="partners.membership", object_id=str(target.pk),
-                                      action=AuditAction.UPDATE).get()
+    entry = AuditEntry.objects.filter(
+        object_type="partners.membership", object_id=str(target.pk), action=AuditAction.UPDATE
+    ).get()
     assert entry.user == admin
     assert entry.detail["role"] == [Role.OPERATOR, Role.CASE_MANAGER]
 
@@ -260,8 +281,10 @@ def test_the_last_administrator_cannot_give_up_the_role(client, network):
     admin_membership = _membership(network, "a", Role.ORG_ADMIN)
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_edit", args=[network.org_a.pk, admin_membership.pk]),
-                           {"action": "role", "role": Role.OPERATOR})
+    response = client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, admin_membership.pk]),
+        {"action": "role", "role": Role.OPERATOR},
+    )
 
     assert response.status_code == 200
     assert "must keep at least one active administrator" in response.content.decode()
@@ -273,8 +296,9 @@ def test_the_last_administrator_cannot_be_deactivated(client, network):
     admin_membership = _membership(network, "a", Role.ORG_ADMIN)
     client.force_login(network.user("a", Role.ORG_ADMIN))
 
-    response = client.post(reverse("partners:member_edit", args=[network.org_a.pk, admin_membership.pk]),
-                           {"action": "deactivate"})
+    response = client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, admin_membership.pk]), {"action": "deactivate"}
+    )
 
     assert response.status_code == 200
     assert "must keep at least one active administrator" in response.content.decode()
@@ -286,13 +310,15 @@ def test_an_administrator_who_steps_down_is_sent_home(client, network):
     from partners import services
 
     admin = network.user("a", Role.ORG_ADMIN)
-    services.membership_add(organisation=network.org_a, user=User.objects.create(username="second_admin"),
-                            role=Role.ORG_ADMIN)
+    services.membership_add(
+        organisation=network.org_a, user=User.objects.create(username="second_admin"), role=Role.ORG_ADMIN
+    )
     client.force_login(admin)
 
     response = client.post(
         reverse("partners:member_edit", args=[network.org_a.pk, _membership(network, "a", Role.ORG_ADMIN).pk]),
-        {"action": "role", "role": Role.CASE_MANAGER})
+        {"action": "role", "role": Role.CASE_MANAGER},
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -311,9 +337,10 @@ def test_a_deactivated_member_loses_access_at_once(client, network, case_a):
     assert member_client.get(case_url).status_code == 200
     client.force_login(admin)
 
-    client.post(reverse("partners:member_edit", args=[network.org_a.pk, _membership(network, "a",
-                                                                                    Role.CASE_MANAGER).pk]),
-                {"action": "deactivate"})
+    client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, _membership(network, "a", Role.CASE_MANAGER).pk]),
+        {"action": "deactivate"},
+    )
 
     # the member's very next request, with the session they already had
     assert member_client.get(case_url).status_code == 403  # told why (issue 16, item 17), the case unseen
@@ -333,9 +360,13 @@ def test_deactivation_is_audited_and_reactivation_restores_access(client, networ
 
     membership.refresh_from_db()
     assert membership.is_active
-    details = list(AuditEntry.objects.filter(object_type="partners.membership", object_id=str(membership.pk),
-                                             action=AuditAction.UPDATE).order_by("id")
-                   .values_list("detail__active", flat=True))
+    details = list(
+        AuditEntry.objects.filter(
+            object_type="partners.membership", object_id=str(membership.pk), action=AuditAction.UPDATE
+        )
+        .order_by("id")
+        .values_list("detail__active", flat=True)
+    )
     assert details == [False, True]
     client.force_login(manager)
     assert client.get(reverse("cases:case_detail", args=[case_a.pk])).status_code == 200
@@ -346,8 +377,9 @@ def test_a_pending_invitation_can_be_sent_again(client, network):
     client.post(reverse("partners:member_add", args=[network.org_a.pk]), _new_member_data())
     membership = Membership.objects.get(user__username="newbie")
 
-    response = client.post(reverse("partners:member_edit", args=[network.org_a.pk, membership.pk]),
-                           {"action": "invite"})
+    response = client.post(
+        reverse("partners:member_edit", args=[network.org_a.pk, membership.pk]), {"action": "invite"}
+    )
 
     assert response.status_code == 302
     assert len(mail.outbox) == 2

@@ -16,7 +16,7 @@ def english(client):
 def _nav(response) -> str:
     html = response.content.decode()
     start = html.index('id="tv-nav"')
-    return html[start:html.index("</nav>", start)]
+    return html[start : html.index("</nav>", start)]
 
 
 def _href(name, *args) -> str:
@@ -24,8 +24,12 @@ def _href(name, *args) -> str:
 
 
 CASES, PEOPLE, REGISTER = "cases:case_list", "cases:person_search", "cases:person_register"
-OVERVIEW, CASELOAD, AUDIT, ORGS = "cases:network_overview", "cases:caseload", "partners:audit_log", \
-    "partners:organisation_list"
+OVERVIEW, CASELOAD, AUDIT, ORGS = (
+    "cases:network_overview",
+    "cases:caseload",
+    "partners:audit_log",
+    "partners:organisation_list",
+)
 ALL_LINKS = {CASES, PEOPLE, REGISTER, OVERVIEW, CASELOAD, AUDIT, ORGS}
 
 
@@ -88,8 +92,7 @@ def test_user_without_active_membership_gets_no_navigation_links(client, network
     admin = network.user("a", Role.ORG_ADMIN)
     operator = network.user("a", Role.OPERATOR)
     membership = operator.memberships.get()
-    services.membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False,
-                                   actor=admin)
+    services.membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False, actor=admin)
     client.force_login(operator)
 
     nav = _nav(client.get(reverse("home")))

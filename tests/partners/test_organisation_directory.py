@@ -19,8 +19,13 @@ def english(client):
 @pytest.fixture
 def food_bank(network):
     bank = services.organisation_create(
-        name="Banco Alimentare Test", kind="association", address="Via Roma 1", postcode="20092",
-        city="Cinisello Balsamo", phone="02 1234567", email="info@banco.example.org",
+        name="Banco Alimentare Test",
+        kind="association",
+        address="Via Roma 1",
+        postcode="20092",
+        city="Cinisello Balsamo",
+        phone="02 1234567",
+        email="info@banco.example.org",
         services=[ServiceTypeFactory(code="food", name="Food parcels")],
     )
     return bank
@@ -58,7 +63,7 @@ def test_directory_filters_by_service(client, network, food_bank):
 
     html = client.get(reverse("partners:organisation_list"), {"service": service.pk}).content.decode()
 
-    table = html[html.index("<tbody>"):]
+    table = html[html.index("<tbody>") :]
     assert "Banco Alimentare Test" in table
     assert "Caritas Test" not in table
 
@@ -80,8 +85,15 @@ def test_detail_shows_contacts_services_and_active_flag(client, network, food_ba
 
     html = client.get(reverse("partners:organisation_detail", args=[food_bank.pk])).content.decode()
 
-    for text in ("Banco Alimentare Test", "Via Roma 1", "20092 Cinisello Balsamo", "02 1234567",
-                 "info@banco.example.org", "Food parcels", "tv-active"):
+    for text in (
+        "Banco Alimentare Test",
+        "Via Roma 1",
+        "20092 Cinisello Balsamo",
+        "02 1234567",
+        "info@banco.example.org",
+        "Food parcels",
+        "tv-active",
+    ):
         assert text in html
 
 
@@ -114,8 +126,9 @@ def test_detail_links_to_member_management_for_its_admin_only(client, network):
 
 def test_directory_is_closed_to_users_without_active_membership(client, network):
     admin, operator = network.user("a", Role.ORG_ADMIN), network.user("a", Role.OPERATOR)
-    services.membership_set_active(organisation=network.org_a, membership_id=operator.memberships.get().pk,
-                                   active=False, actor=admin)
+    services.membership_set_active(
+        organisation=network.org_a, membership_id=operator.memberships.get().pk, active=False, actor=admin
+    )
     client.force_login(operator)
 
     # 403 with the "membership no longer active" page (issue 16, item 17), not the directory

@@ -31,12 +31,15 @@ def test_known_section_codes_are_valid(db, value):
     make_service(share_sections=value).full_clean()
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    (["file", "household"], "Unknown sections: household"),
-    (["notes", "notes"], "Each section may be listed once."),
-    ("file", "Give a list of section codes."),
-    ([1], "Give a list of section codes."),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["file", "household"], "Unknown sections: household"),
+        (["notes", "notes"], "Each section may be listed once."),
+        ("file", "Give a list of section codes."),
+        ([1], "Give a list of section codes."),
+    ],
+)
 def test_unknown_or_repeated_section_codes_are_refused(db, value, message):
     with pytest.raises(ValidationError) as error:
         make_service(share_sections=value).full_clean()
@@ -44,8 +47,14 @@ def test_unknown_or_repeated_section_codes_are_refused(db, value, message):
 
 
 def test_the_admin_form_ticks_sections_and_saves_them_in_order(db):
-    form = ServiceTypeForm(data={"code": "legal-aid", "name": "Consulenza legale", "sla_working_days": 3,
-                                 "share_sections": ["documents", "file"]})
+    form = ServiceTypeForm(
+        data={
+            "code": "legal-aid",
+            "name": "Consulenza legale",
+            "sla_working_days": 3,
+            "share_sections": ["documents", "file"],
+        }
+    )
     assert form.is_valid(), form.errors
     assert form.save().share_sections == ["file", "documents"]
 
@@ -55,8 +64,16 @@ def test_the_admin_edits_a_services_sections(db, admin_client):
     url = reverse("admin:partners_servicetype_change", args=[service.pk])
     page = admin_client.get(url).content.decode()
     assert 'type="checkbox" name="share_sections" value="documents"' in page
-    response = admin_client.post(url, {"code": "legal-aid", "name": "Consulenza legale", "description": "",
-                                       "sla_working_days": 3, "share_sections": ["file", "documents"]})
+    response = admin_client.post(
+        url,
+        {
+            "code": "legal-aid",
+            "name": "Consulenza legale",
+            "description": "",
+            "sla_working_days": 3,
+            "share_sections": ["file", "documents"],
+        },
+    )
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.share_sections == ["file", "documents"]

@@ -55,8 +55,9 @@ def test_no_step_is_the_longest_when_nothing_waited():
 def test_the_map_labels_one_step_longest_and_writes_hours_in_italian(client, network, ties):
     login(client, network, "m", Role.COORDINATOR)
     with translation.override("it"):
-        response = client.get(reverse("reports:bottlenecks"), {"start": "2025-01-01", "end": "2025-12-31"},
-                              HTTP_ACCEPT_LANGUAGE="it")
+        response = client.get(
+            reverse("reports:bottlenecks"), {"start": "2025-01-01", "end": "2025-12-31"}, HTTP_ACCEPT_LANGUAGE="it"
+        )
     body = response.content.decode()
     assert response.status_code == 200
     case_section = body.split('id="flow-case"', 1)[1].split("</section>", 1)[0]
@@ -70,8 +71,9 @@ def test_the_map_speaks_italian_in_its_titles_and_step_names(client, network, ti
     viewflow names an untitled step from its attribute: "Escalation Done")."""
     login(client, network, "m", Role.COORDINATOR)
     with translation.override("it"):
-        body = client.get(reverse("reports:bottlenecks"), {"start": "2025-01-01", "end": "2025-12-31"},
-                          HTTP_ACCEPT_LANGUAGE="it").content.decode()
+        body = client.get(
+            reverse("reports:bottlenecks"), {"start": "2025-01-01", "end": "2025-12-31"}, HTTP_ACCEPT_LANGUAGE="it"
+        ).content.decode()
     svg_titles = re.findall(r"<title[^>]*>([^<]*)</title>", body)
     assert svg_titles
     assert not [t for t in svg_titles if "steps coloured by waiting time" in t or " waiting, median wait " in t]

@@ -26,8 +26,13 @@ def texts(svg: ET.Element) -> list[str]:
     return [t.text for t in svg.iter(f"{SVG}text")]
 
 
-ORGS = Table(key="orgs", title="Cases by organisation", columns=("Organisation", "Open"),
-             rows=[("Caritas", 20), ("Croce Rossa", 5), ("Empty", 0)], chart_columns=(1,))
+ORGS = Table(
+    key="orgs",
+    title="Cases by organisation",
+    columns=("Organisation", "Open"),
+    rows=[("Caritas", 20), ("Croce Rossa", 5), ("Empty", 0)],
+    chart_columns=(1,),
+)
 
 
 def test_each_chart_is_drawn_wide_and_compact_and_hidden_from_screen_readers():
@@ -73,8 +78,13 @@ def test_labels_are_escaped_and_cut_to_each_layouts_length():
 
 
 def test_several_series_have_a_legend_that_wraps_on_the_compact_drawing():
-    table = Table(key="loops", title="Referrals", rows=[("A → B", 4, 3, 1)], chart_columns=(1, 2, 3),
-                  columns=("Pair", "Sent to receiver", "Accepted", "Declined by receiver"))
+    table = Table(
+        key="loops",
+        title="Referrals",
+        rows=[("A → B", 4, 3, 1)],
+        chart_columns=(1, 2, 3),
+        columns=("Pair", "Sent to receiver", "Accepted", "Declined by receiver"),
+    )
     for layout, legend_rows in ((WIDE, 1), (COMPACT, 2)):  # 368 units of legend: 420 wide, 340 compact
         svg = drawings(table)[layout.css_class]
         legend = svg.findall(f"{SVG}g[@class='tv-legend']/{SVG}rect")
@@ -90,7 +100,12 @@ def test_an_empty_table_or_one_without_chart_columns_draws_nothing():
 
 
 def test_at_most_max_bars_rows_are_drawn():
-    table = Table(key="many", title="Many", columns=("A", "N"), rows=[(f"r{i}", i + 1) for i in range(MAX_BARS + 5)],
-                  chart_columns=(1,))
+    table = Table(
+        key="many",
+        title="Many",
+        columns=("A", "N"),
+        rows=[(f"r{i}", i + 1) for i in range(MAX_BARS + 5)],
+        chart_columns=(1,),
+    )
     for svg in drawings(table).values():
         assert len(bars(svg)) == MAX_BARS

@@ -40,8 +40,9 @@ def test_the_section_is_registered_for_the_employment_pathway():
     assert "employment" not in [registration.key for registration in registered_sections(pathway="housing")]
 
 
-def test_a_placement_counts_by_contract_type_and_its_pathway_by_stage(network, consenting_case, cpi, job_placement,
-                                                                      django_assert_max_num_queries):
+def test_a_placement_counts_by_contract_type_and_its_pathway_by_stage(
+    network, consenting_case, cpi, job_placement, django_assert_max_num_queries
+):
     to_follow_up(network, consenting_case, cpi, job_placement, starts_on=timezone.localdate())
 
     with django_assert_max_num_queries(3):
@@ -54,8 +55,13 @@ def test_a_placement_counts_by_contract_type_and_its_pathway_by_stage(network, c
 
 
 def test_a_placement_before_the_period_is_not_counted(network, consenting_case, cpi, job_placement):
-    to_follow_up(network, consenting_case, cpi, job_placement,
-                 starts_on=timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    to_follow_up(
+        network,
+        consenting_case,
+        cpi,
+        job_placement,
+        starts_on=timezone.localdate().replace(day=1) - datetime.timedelta(days=1),
+    )
 
     section = employment_section(scope=network_scope(), period=this_month())
 
@@ -64,8 +70,9 @@ def test_a_placement_before_the_period_is_not_counted(network, consenting_case, 
 
 def test_a_drop_out_counts_as_an_outcome_of_the_period(network, consenting_case, cpi, job_placement):
     pathway = to_referral(network, consenting_case, cpi, job_placement)
-    services.pathway_drop_out(actor=network.user("a", Role.CASE_MANAGER), pathway_id=pathway.pk,
-                              note="Trasferito in un'altra regione")
+    services.pathway_drop_out(
+        actor=network.user("a", Role.CASE_MANAGER), pathway_id=pathway.pk, note="Trasferito in un'altra regione"
+    )
 
     section = employment_section(scope=network_scope(), period=this_month())
 

@@ -16,11 +16,21 @@ from reports.sections import Section, Table, register_section, registered_sectio
 from tests.factories import login
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Caritas", "Caritas"), (-3, "-3"), (2.5, "2.5"), (None, ""),
-    (datetime.date(2025, 1, 31), "2025-01-31"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Caritas", "Caritas"),
+        (-3, "-3"),
+        (2.5, "2.5"),
+        (None, ""),
+        (datetime.date(2025, 1, 31), "2025-01-31"),
+    ],
+)
 def test_csv_cells_never_start_a_formula(value, expected):
     assert safe_cell(value) == expected
 
@@ -41,9 +51,20 @@ def housing_section(monkeypatch):
     def provider(*, scope, period):
         calls.append((scope, period))
         rows = [("Dormitorio Test", 10, 8)] if scope.organisation_ids is None else []
-        return Section(key="housing", title="Housing occupancy", figures=(("Beds", 10),), tables=(
-            Table(key="housing-occupancy", title="Occupancy by resource", columns=("Resource", "Beds", "Occupied"),
-                  rows=rows, chart_columns=(2,)),))
+        return Section(
+            key="housing",
+            title="Housing occupancy",
+            figures=(("Beds", 10),),
+            tables=(
+                Table(
+                    key="housing-occupancy",
+                    title="Occupancy by resource",
+                    columns=("Resource", "Beds", "Occupied"),
+                    rows=rows,
+                    chart_columns=(2,),
+                ),
+            ),
+        )
 
     register_section(key="housing", title="Housing", provider=provider, pathway="housing", order=10)
     return calls

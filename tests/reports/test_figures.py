@@ -35,9 +35,12 @@ def only(org) -> Scope:
 def _case(network, org_key, *, opened, closed=None):
     org = network.org_a if org_key == "a" else network.org_b
     case = open_case(network.user(org_key, Role.CASE_MANAGER), org)
-    Case.objects.filter(pk=case.pk).update(opened_on=opened, closed_on=closed,
-                                           status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
-                                           closure_outcome="goals_reached" if closed else "")
+    Case.objects.filter(pk=case.pk).update(
+        opened_on=opened,
+        closed_on=closed,
+        status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
+        closure_outcome="goals_reached" if closed else "",
+    )
     case.refresh_from_db()
     return case
 
@@ -58,8 +61,13 @@ def caseload(network):
 def test_caseload_by_organisation_counts_open_opened_and_closed(caseload, network):
     rows = {r["organisation_id"]: r for r in caseload_by_organisation(scope=NETWORK, period=PERIOD)}
     # A: open at the end of 2025 = the 2024 one, March's, and the one closed only in 2026
-    assert rows[network.org_a.pk] == {"organisation_id": network.org_a.pk, "organisation": "Caritas Test",
-                                      "open": 3, "opened": 3, "closed": 1}
+    assert rows[network.org_a.pk] == {
+        "organisation_id": network.org_a.pk,
+        "organisation": "Caritas Test",
+        "open": 3,
+        "opened": 3,
+        "closed": 1,
+    }
     assert rows[network.org_b.pk]["open"] == 1 and rows[network.org_b.pk]["opened"] == 1
     assert rows[network.org_b.pk]["closed"] == 0
 
@@ -103,9 +111,18 @@ def test_caseload_by_pathway_counts_running_processes(caseload, network):
 
 def _handoff(case, sender, receiver, *, sent, due, decided=None, status="pending", escalated=None):
     return Handoff.objects.create(
-        case=case, kind="referral", status=status, sender_organisation=sender, receiver_organisation=receiver,
-        sent_by=case.case_manager, reason="test", sent_at=sent, due_at=due, decided_at=decided,
-        escalated_at=escalated)
+        case=case,
+        kind="referral",
+        status=status,
+        sender_organisation=sender,
+        receiver_organisation=receiver,
+        sent_by=case.case_manager,
+        reason="test",
+        sent_at=sent,
+        due_at=due,
+        decided_at=decided,
+        escalated_at=escalated,
+    )
 
 
 def test_sla_breaches_per_receiver(network, caseload):
@@ -118,8 +135,16 @@ def test_sla_breaches_per_receiver(network, caseload):
     _handoff(case, b, a, sent=at(7, 1), due=at(7, 3), decided=at(7, 2), status="accepted")
     _handoff(case, a, b, sent=at(1, 1) - datetime.timedelta(days=30), due=at(1, 2))  # sent before the period
     rows = {r["organisation_id"]: r for r in sla_breaches(scope=NETWORK, period=PERIOD)}
-    assert rows[b.pk] | {} == {"organisation_id": b.pk, "organisation": "Cooperativa Test", "sent": 4,
-                               "on_time": 1, "late": 1, "overdue": 1, "escalated": 1, "breaches": 2}
+    assert rows[b.pk] | {} == {
+        "organisation_id": b.pk,
+        "organisation": "Cooperativa Test",
+        "sent": 4,
+        "on_time": 1,
+        "late": 1,
+        "overdue": 1,
+        "escalated": 1,
+        "breaches": 2,
+    }
     assert rows[a.pk]["breaches"] == 0
     assert [r["organisation_id"] for r in sla_breaches(scope=only(a), period=PERIOD)] == [a.pk]
 
@@ -131,19 +156,41 @@ def test_referral_loops_per_pair_with_reasons_and_time_to_accept(network, histor
     hours = [2, 4, 30]
     for n, h in enumerate(hours):
         history.handoff_event(case, kind=HistoryKind.HANDOFF_SENT, acting=a, partner=b, when=at(3, 1 + n))
-        history.handoff_event(case, kind=HistoryKind.HANDOFF_ACCEPTED, acting=b, partner=a,
-                              when=at(3, 1 + n) + datetime.timedelta(hours=h), task_created_at=at(3, 1 + n))
-    history.handoff_event(case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 1),
-                          detail={"outcome": "completed"})
-    history.handoff_event(case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 2),
-                          detail={"outcome": "not_done"})
+        history.handoff_event(
+            case,
+            kind=HistoryKind.HANDOFF_ACCEPTED,
+            acting=b,
+            partner=a,
+            when=at(3, 1 + n) + datetime.timedelta(hours=h),
+            task_created_at=at(3, 1 + n),
+        )
+    history.handoff_event(
+        case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 1), detail={"outcome": "completed"}
+    )
+    history.handoff_event(
+        case, kind=HistoryKind.HANDOFF_OUTCOME, acting=b, partner=a, when=at(4, 2), detail={"outcome": "not_done"}
+    )
     # A sends to C, C declines for capacity, A redirects to B (a second sending to B), B declines: not eligible
     history.handoff_event(case, kind=HistoryKind.HANDOFF_SENT, acting=a, partner=c, when=at(5, 1))
-    history.handoff_event(case, kind=HistoryKind.HANDOFF_DECLINED, acting=c, partner=a, when=at(5, 2),
-                          task_created_at=at(5, 1), detail={"reason": DeclineReason.CAPACITY})
+    history.handoff_event(
+        case,
+        kind=HistoryKind.HANDOFF_DECLINED,
+        acting=c,
+        partner=a,
+        when=at(5, 2),
+        task_created_at=at(5, 1),
+        detail={"reason": DeclineReason.CAPACITY},
+    )
     history.handoff_event(case, kind=HistoryKind.HANDOFF_REDIRECTED, acting=a, partner=b, when=at(5, 3))
-    history.handoff_event(case, kind=HistoryKind.HANDOFF_DECLINED, acting=b, partner=a, when=at(5, 4),
-                          task_created_at=at(5, 3), detail={"reason": DeclineReason.NOT_ELIGIBLE})
+    history.handoff_event(
+        case,
+        kind=HistoryKind.HANDOFF_DECLINED,
+        acting=b,
+        partner=a,
+        when=at(5, 4),
+        task_created_at=at(5, 3),
+        detail={"reason": DeclineReason.NOT_ELIGIBLE},
+    )
     pairs = {(p.sender_id, p.receiver_id): p for p in referral_loops(scope=NETWORK, period=PERIOD)}
     ab = pairs[(a.pk, b.pk)]
     assert (ab.sent, ab.accepted, ab.declined, ab.completed) == (4, 3, 1, 1)
@@ -162,8 +209,15 @@ def test_referral_loops_per_pair_with_reasons_and_time_to_accept(network, histor
 
 
 def _aid(case, org, kind, day, *, household=None, quantity=1):
-    return Intervention.objects.create(case=case, household=household, organisation=org, kind=kind,
-                                       delivered_on=day, quantity=quantity, recorded_by=case.case_manager)
+    return Intervention.objects.create(
+        case=case,
+        household=household,
+        organisation=org,
+        kind=kind,
+        delivered_on=day,
+        quantity=quantity,
+        recorded_by=case.case_manager,
+    )
 
 
 @pytest.fixture
@@ -243,8 +297,12 @@ def test_deliveries_follow_their_case_into_a_household_and_through_a_person_merg
     # A person merged into another: the deliveries of the moved cases without a household follow the kept person.
     case_update(actor=lonely.case_manager, case=lonely, household=None)
     kept = other.person
-    person_merge(actor=network.user("a", Role.CASE_MANAGER), kept=kept, merged=lonely.person,
-                 reason="Stessa persona registrata due volte")
+    person_merge(
+        actor=network.user("a", Role.CASE_MANAGER),
+        kept=kept,
+        merged=lonely.person,
+        reason="Stessa persona registrata due volte",
+    )
     assert set(Intervention.objects.filter(case=lonely).values_list("recipient_key", flat=True)) == {-kept.pk}
 
 

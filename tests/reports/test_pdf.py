@@ -52,9 +52,14 @@ def report_data(network, history, case_a):
     family = Household.objects.create(name="Bianchi", registered_by=network.org_a)
     manager = network.user("a", Role.CASE_MANAGER)
     for org in (network.org_a, network.org_b):
-        Intervention.objects.create(case=case_a, household=family, organisation=org,
-                                    kind=InterventionKind.FOOD_PARCEL, delivered_on=datetime.date(2025, 4, 1),
-                                    recorded_by=manager)
+        Intervention.objects.create(
+            case=case_a,
+            household=family,
+            organisation=org,
+            kind=InterventionKind.FOOD_PARCEL,
+            delivered_on=datetime.date(2025, 4, 1),
+            recorded_by=manager,
+        )
     return case_a
 
 
@@ -114,8 +119,9 @@ def test_a_volunteer_gets_the_summary_without_the_file(client, network, report_d
     assert "BNCGLI80A41F205F" not in text and "Nota riservata" not in text
 
 
-@pytest.mark.parametrize(("org_key", "role"), [("b", Role.CASE_MANAGER), ("b", Role.ORG_ADMIN),
-                                               ("m", Role.COORDINATOR)])
+@pytest.mark.parametrize(
+    ("org_key", "role"), [("b", Role.CASE_MANAGER), ("b", Role.ORG_ADMIN), ("m", Role.COORDINATOR)]
+)
 def test_the_case_summary_of_a_hidden_case_is_404_and_not_audited(client, network, report_data, org_key, role):
     user = login(client, network, org_key, role)
     assert client.get(reverse("reports:case_summary_pdf", args=[report_data.pk])).status_code == 404

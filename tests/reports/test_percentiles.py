@@ -16,9 +16,14 @@ from tests.factories import open_case
 from tests.helpers.reports import PERIOD, at
 
 NETWORK = Scope(is_network=True, organisation_ids=None, acting_organisation_id=None)
-PATHS = [pytest.param(False, id="window"),
-         pytest.param(True, id="percentile_cont", marks=pytest.mark.skipif(
-             connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL only"))]
+PATHS = [
+    pytest.param(False, id="window"),
+    pytest.param(
+        True,
+        id="percentile_cont",
+        marks=pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL only"),
+    ),
+]
 
 
 @pytest.fixture
@@ -28,8 +33,13 @@ def ten_assessments(network, history):
     cases = [open_case(manager, network.org_a) for _ in range(12)]
     for hours, case in enumerate(cases[:10], start=1):
         created = at(3, hours, 8)
-        history.task(case, step="assess", organisation=network.org_a, created=created,
-                     finished=created + datetime.timedelta(hours=hours))
+        history.task(
+            case,
+            step="assess",
+            organisation=network.org_a,
+            created=created,
+            finished=created + datetime.timedelta(hours=hours),
+        )
     history.task(cases[10], step="assess", organisation=network.org_a, created=at(12, 1, 0))
     history.task(cases[11], step="assess", organisation=network.org_a, created=at(12, 3, 0))
     return cases

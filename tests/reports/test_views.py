@@ -34,11 +34,18 @@ def crafted(network, history, case_a):
     return case_a, case_b
 
 
-@pytest.mark.parametrize(("org_key", "role", "status"), [
-    ("m", Role.COORDINATOR, 200), ("a", Role.ORG_ADMIN, 200), ("b", Role.ORG_ADMIN, 200),
-    ("a", Role.CASE_MANAGER, 404), ("a", Role.OPERATOR, 404), ("a", Role.VOLUNTEER, 404),
-    ("m", Role.CASE_MANAGER, 404),
-])
+@pytest.mark.parametrize(
+    ("org_key", "role", "status"),
+    [
+        ("m", Role.COORDINATOR, 200),
+        ("a", Role.ORG_ADMIN, 200),
+        ("b", Role.ORG_ADMIN, 200),
+        ("a", Role.CASE_MANAGER, 404),
+        ("a", Role.OPERATOR, 404),
+        ("a", Role.VOLUNTEER, 404),
+        ("m", Role.CASE_MANAGER, 404),
+    ],
+)
 @pytest.mark.parametrize("url_name", ["reports:home", "reports:bottlenecks", "reports:network_report_pdf"])
 def test_who_may_see_the_oversight_pages(client, network, org_key, role, status, url_name):
     login(client, network, org_key, role)
@@ -82,16 +89,23 @@ def test_an_organisation_that_does_not_exist_is_404(client, network):
 
 def test_the_coordinator_may_narrow_to_one_organisation(client, network, crafted):
     login(client, network, "m", Role.COORDINATOR)
-    response = client.get(reverse("reports:export_csv", args=["caseload-organisations"]),
-                          {**YEAR_QUERY, "organisation": network.org_b.pk})
+    response = client.get(
+        reverse("reports:export_csv", args=["caseload-organisations"]), {**YEAR_QUERY, "organisation": network.org_b.pk}
+    )
     rows = response.content.decode("utf-8-sig").strip().splitlines()[1:]
     assert [r.split(";")[0] for r in rows] == ["Cooperativa Test"]
 
 
-@pytest.mark.parametrize("query", [
-    {"start": "not a date"}, {"start": "2025-12-31", "end": "2025-01-01"}, {"organisation": "abc"},
-    {"pathway": "nope"}, {"start": "1900-01-01", "end": "2025-01-01"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "not a date"},
+        {"start": "2025-12-31", "end": "2025-01-01"},
+        {"organisation": "abc"},
+        {"pathway": "nope"},
+        {"start": "1900-01-01", "end": "2025-01-01"},
+    ],
+)
 def test_bad_filters_never_answer_500(client, network, crafted, query):
     login(client, network, "m", Role.COORDINATOR)
     response = client.get(reverse("reports:home"), query)
@@ -175,8 +189,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, network, history,
     for i in range(15):
         case = open_case(manager, network.org_a)
         history.task(case, step="assess", organisation=network.org_a, created=at(2, 1 + i), finished=at(2, 2 + i))
-        intervention_record(actor=manager, case=case, kind=InterventionKind.FOOD_PARCEL,
-                            delivered_on=datetime.date(2025, 2, 1))
+        intervention_record(
+            actor=manager, case=case, kind=InterventionKind.FOOD_PARCEL, delivered_on=datetime.date(2025, 2, 1)
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("reports:home"), YEAR_QUERY)
 
@@ -193,9 +208,14 @@ def shared_household(network, case_a):
     case_a.refresh_from_db()
     case_m.refresh_from_db()
     for case, org in ((case_a, network.org_a), (case_m, network.municipality)):
-        Intervention.objects.create(case=case, organisation=org, kind=InterventionKind.FOOD_PARCEL,
-                                    delivered_on=datetime.date(2025, 3, 15), quantity=1,
-                                    recorded_by=case.case_manager)
+        Intervention.objects.create(
+            case=case,
+            organisation=org,
+            kind=InterventionKind.FOOD_PARCEL,
+            delivered_on=datetime.date(2025, 3, 15),
+            quantity=1,
+            recorded_by=case.case_manager,
+        )
     grant_user_case_view(case_m, network.user("m", Role.COORDINATOR))
     return case_a, case_m
 
@@ -209,8 +229,9 @@ def test_the_coordinator_follows_a_case_code_link_to_the_audited_step(client, ne
     response = client.get(link)
     assert response.status_code == 302 and response["Location"] == reverse("cases:case_detail", args=[case_m.pk])
     assert client.get(response["Location"]).status_code == 200
-    assert AuditEntry.objects.filter(user=user, action=AuditAction.READ, case_id=case_m.pk,
-                                     detail={"from": "reports_dashboard"}).exists()
+    assert AuditEntry.objects.filter(
+        user=user, action=AuditAction.READ, case_id=case_m.pk, detail={"from": "reports_dashboard"}
+    ).exists()
 
 
 def test_a_case_code_the_reader_may_not_open_is_shown_without_a_link(client, network, shared_household):
@@ -230,8 +251,14 @@ def test_case_code_links_cost_one_query_whatever_the_rows(client, network, share
     with CaptureQueriesContext(connection) as one_row:
         client.get(reverse("reports:home"), YEAR_QUERY)
     for case, org in ((case_a, network.org_a), (case_m, network.municipality)):
-        Intervention.objects.create(case=case, organisation=org, kind=InterventionKind.MEAL,
-                                    delivered_on=datetime.date(2025, 4, 1), quantity=1, recorded_by=case.case_manager)
+        Intervention.objects.create(
+            case=case,
+            organisation=org,
+            kind=InterventionKind.MEAL,
+            delivered_on=datetime.date(2025, 4, 1),
+            quantity=1,
+            recorded_by=case.case_manager,
+        )
     with CaptureQueriesContext(connection) as two_rows:
         body = client.get(reverse("reports:home"), YEAR_QUERY).content.decode()
     assert body.count(f'href="{reverse("reports:case_open", args=[case_m.code])}"') == 2

@@ -76,7 +76,8 @@ def _messages(response) -> str:
 def test_send_creates_a_pending_referral(network, consenting_case, service, client_for):
     # when
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json"
+    )
     # then
     assert response.status_code == 201, response.content
     handoff = Handoff.objects.get()
@@ -97,14 +98,16 @@ def test_full_loop_send_queue_accept_outcome(network, consenting_case, service, 
     assert [(t["step"], t["handoff"]) for t in queue] == [("decide", handoff_id)]
     # B accepts, then reports the outcome
     assert receiver.post(_handoff_url(handoff_id, "accept"), {"note": "Ok"}, format="json").json()["status"] == (
-        HandoffStatus.ACCEPTED)
+        HandoffStatus.ACCEPTED
+    )
     response = receiver.post(_handoff_url(handoff_id, "outcome"), {"outcome": "completed"}, format="json")
     assert response.status_code == 200, response.content
     # A sees the loop closed
     sent = sender.get(HANDOFFS, {"box": "sent"}).json()["results"]
     assert [(h["id"], h["status"], h["outcome"]) for h in sent] == [(handoff_id, "completed", "completed")]
-    assert list(WorkflowEvent.objects.filter(handoff_id=handoff_id, kind__startswith="handoff_")
-                .values_list("kind", flat=True)) == ["handoff_sent", "handoff_accepted", "handoff_outcome"]
+    assert list(
+        WorkflowEvent.objects.filter(handoff_id=handoff_id, kind__startswith="handoff_").values_list("kind", flat=True)
+    ) == ["handoff_sent", "handoff_accepted", "handoff_outcome"]
 
 
 def test_accept_shares_the_case_with_the_receiver(network, pending, client_for):
@@ -119,7 +122,8 @@ def test_accept_shares_the_case_with_the_receiver(network, pending, client_for):
 
 def test_decline_with_a_reason_goes_back_to_the_sender(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "decline"), {"reason": "capacity"}, format="json")
+        _handoff_url(pending.pk, "decline"), {"reason": "capacity"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == HandoffStatus.DECLINED
     assert response.json()["decline_reason"] == "capacity"
@@ -128,7 +132,8 @@ def test_decline_with_a_reason_goes_back_to_the_sender(network, pending, client_
 
 def test_revoke_a_pending_handoff(network, pending, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "revoke"), {"reason": "Solved otherwise"}, format="json")
+        _handoff_url(pending.pk, "revoke"), {"reason": "Solved otherwise"}, format="json"
+    )
     assert response.status_code == 200, response.content
     pending.refresh_from_db()
     assert (pending.status, pending.revoke_reason) == (HandoffStatus.REVOKED, "Solved otherwise")
@@ -143,19 +148,25 @@ def test_redirect_a_declined_handoff_to_another_organisation(network, pending, s
     handoffs.handoff_decline(actor=network.user("b", Role.CASE_MANAGER), handoff_id=pending.pk, reason="capacity")
     # when
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "redirect"), {"receiver_organisation": org_c.pk, "service_type": service.pk},
-        format="json")
+        _handoff_url(pending.pk, "redirect"),
+        {"receiver_organisation": org_c.pk, "service_type": service.pk},
+        format="json",
+    )
     # then
     assert response.status_code == 200, response.content
     pending.refresh_from_db()
     assert (pending.status, pending.receiver_organisation_id, pending.receivers_count) == (
-        HandoffStatus.PENDING, org_c.pk, 2)
+        HandoffStatus.PENDING,
+        org_c.pk,
+        2,
+    )
 
 
 def test_close_a_declined_handoff(network, pending, client_for):
     handoffs.handoff_decline(actor=network.user("b", Role.CASE_MANAGER), handoff_id=pending.pk, reason="capacity")
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "close"), {"note": "Nobody else"}, format="json")
+        _handoff_url(pending.pk, "close"), {"note": "Nobody else"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == HandoffStatus.CLOSED
 
@@ -165,7 +176,8 @@ def test_close_a_declined_handoff(network, pending, client_for):
 
 def test_send_to_own_organisation_is_refused(network, consenting_case, service, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_a, service), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_a, service), format="json"
+    )
     assert response.status_code == 400
     assert "own organisation" in _messages(response)
     assert not Handoff.objects.exists()
@@ -174,7 +186,8 @@ def test_send_to_own_organisation_is_refused(network, consenting_case, service, 
 def test_send_to_an_inactive_organisation_is_refused(network, consenting_case, service, client_for):
     organisation_set_active(organisation=network.org_b, active=False)
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json"
+    )
     assert response.status_code == 400
     assert "no longer active" in _messages(response)
     assert not Handoff.objects.exists()
@@ -191,7 +204,8 @@ def test_send_for_a_closed_case_is_refused(network, consenting_case, service, cl
 
 def test_send_without_consent_is_refused(network, case_a, service, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(case_a, network.org_b, service), format="json")
+        HANDOFFS, _payload(case_a, network.org_b, service), format="json"
+    )
     assert response.status_code == 400
     assert "consent does not cover" in response.json()["error"]["fields"]["receiver_organisation"][0]
     assert not Handoff.objects.exists()
@@ -199,8 +213,10 @@ def test_send_without_consent_is_refused(network, case_a, service, client_for):
 
 def test_send_without_consent_with_an_override_needs_the_permission(network, case_a, service, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(case_a, network.org_b, service, override_consent=True, override_reason="Urgent"),
-        format="json")
+        HANDOFFS,
+        _payload(case_a, network.org_b, service, override_consent=True, override_reason="Urgent"),
+        format="json",
+    )
     assert response.status_code == 403
     assert not Handoff.objects.exists()
 
@@ -216,7 +232,8 @@ def test_accept_twice_is_refused(network, pending, client_for):
 
 def test_decline_without_a_reason_is_refused(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "decline"), {"note": "No"}, format="json")
+        _handoff_url(pending.pk, "decline"), {"note": "No"}, format="json"
+    )
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
     pending.refresh_from_db()
@@ -225,37 +242,43 @@ def test_decline_without_a_reason_is_refused(network, pending, client_for):
 
 def test_decline_for_another_reason_needs_a_note(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "decline"), {"reason": "other"}, format="json")
+        _handoff_url(pending.pk, "decline"), {"reason": "other"}, format="json"
+    )
     assert response.status_code == 400
     assert "note" in response.json()["error"]["fields"]
 
 
 def test_outcome_before_acceptance_is_refused(network, pending, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        _handoff_url(pending.pk, "outcome"), {"outcome": "completed"}, format="json")
+        _handoff_url(pending.pk, "outcome"), {"outcome": "completed"}, format="json"
+    )
     assert response.status_code == 400
     assert "not been accepted" in _messages(response)
     pending.refresh_from_db()
     assert pending.status == HandoffStatus.PENDING
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"case": 999999}, "case"),
-    ({"case": "abc"}, "case"),
-    ({"receiver_organisation": 999999}, "receiver_organisation"),
-    ({"receiver_organisation": "abc"}, "receiver_organisation"),
-    ({"service_type": 999999}, "service_type"),
-    ({"service_type": "abc"}, "service_type"),
-    ({"kind": "adoption"}, "kind"),
-    ({"urgency": "yesterday"}, "urgency"),
-    ({"sections": ["everything"]}, "sections"),
-    ({"sections": "file"}, "sections"),
-    ({"override_consent": "perhaps"}, "override_consent"),
-    ({"reason": None}, "reason"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"case": 999999}, "case"),
+        ({"case": "abc"}, "case"),
+        ({"receiver_organisation": 999999}, "receiver_organisation"),
+        ({"receiver_organisation": "abc"}, "receiver_organisation"),
+        ({"service_type": 999999}, "service_type"),
+        ({"service_type": "abc"}, "service_type"),
+        ({"kind": "adoption"}, "kind"),
+        ({"urgency": "yesterday"}, "urgency"),
+        ({"sections": ["everything"]}, "sections"),
+        ({"sections": "file"}, "sections"),
+        ({"override_consent": "perhaps"}, "override_consent"),
+        ({"reason": None}, "reason"),
+    ],
+)
 def test_send_with_bad_fields_is_a_400(network, consenting_case, service, client_for, overrides, field):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_b, service, **overrides), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_b, service, **overrides), format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
     assert not Handoff.objects.exists()
@@ -263,7 +286,8 @@ def test_send_with_bad_fields_is_a_400(network, consenting_case, service, client
 
 def test_send_for_a_case_one_cannot_see_answers_not_found(network, consenting_case, service, client_for):
     response = client_for(network.user("b", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_a, service), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_a, service), format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["case"] == ["Not found."]
 
@@ -271,27 +295,36 @@ def test_send_for_a_case_one_cannot_see_answers_not_found(network, consenting_ca
 def test_send_a_service_the_receiver_does_not_offer_is_refused(network, consenting_case, service, client_for):
     network.org_b.services.remove(service)
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json")
+        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json"
+    )
     assert response.status_code == 400
     assert "does not offer" in response.json()["error"]["fields"]["service_type"][0]
 
 
-@pytest.mark.parametrize("url, params", [
-    (HANDOFFS, {"box": "drawer"}),
-    (HANDOFFS, {"status": "lost"}),
-    (HANDOFFS, {"overdue": "maybe"}),
-    (TASKS, {"scope": "everyone"}),
-    (TASKS, {"step": "dance"}),
-    (TASKS, {"overdue": "maybe"}),
-])
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        (HANDOFFS, {"box": "drawer"}),
+        (HANDOFFS, {"status": "lost"}),
+        (HANDOFFS, {"overdue": "maybe"}),
+        (TASKS, {"scope": "everyone"}),
+        (TASKS, {"step": "dance"}),
+        (TASKS, {"overdue": "maybe"}),
+    ],
+)
 def test_bad_filters_are_a_400(network, client_for, url, params):
     response = client_for(network.user("b", Role.OPERATOR)).get(url, params)
     assert response.status_code == 400
     assert next(iter(params)) in response.json()["error"]["fields"]
 
 
-VALID_BODIES = {"accept": {}, "decline": {"reason": "capacity"}, "revoke": {}, "close": {},
-                "outcome": {"outcome": "completed"}}
+VALID_BODIES = {
+    "accept": {},
+    "decline": {"reason": "capacity"},
+    "revoke": {},
+    "close": {},
+    "outcome": {"outcome": "completed"},
+}
 
 
 @pytest.mark.parametrize("verb", [*VALID_BODIES, "redirect"])
@@ -311,7 +344,13 @@ def test_detail_read_is_audited(network, pending, client_for):
     assert response.json()["person"]["first_name"] == "Giulia"
     entry = AuditEntry.objects.get(action=AuditAction.READ, object_type="workflows.handoff")
     assert (entry.user, entry.object_id, entry.case_id, entry.person_id, entry.organisation_id, entry.detail) == (
-        reader, str(pending.pk), pending.case_id, pending.case.person_id, network.org_b.pk, {"via": "api"})
+        reader,
+        str(pending.pk),
+        pending.case_id,
+        pending.case.person_id,
+        network.org_b.pk,
+        {"via": "api"},
+    )
 
 
 def test_coordinator_reads_a_handoff_without_the_person(network, pending, client_for):
@@ -347,9 +386,17 @@ def test_queue_item_shape(network, pending, client_for):
     [item] = client_for(network.user("b", Role.OPERATOR)).get(TASKS, {"scope": "queue"}).json()["results"]
     task = Task.objects.get(flow_task=HandoffFlow.decide)
     assert item == {
-        "id": task.pk, "step": "decide", "title": "Accept or decline", "flow": "handoff", "status": "NEW",
-        "organisation": network.org_b.pk, "case": {"id": pending.case_id, "code": pending.case.code},
-        "handoff": pending.pk, "created": item["created"], "due_at": item["due_at"], "is_overdue": False,
+        "id": task.pk,
+        "step": "decide",
+        "title": "Accept or decline",
+        "flow": "handoff",
+        "status": "NEW",
+        "organisation": network.org_b.pk,
+        "case": {"id": pending.case_id, "code": pending.case.code},
+        "handoff": pending.pk,
+        "created": item["created"],
+        "due_at": item["due_at"],
+        "is_overdue": False,
         "owner": None,
     }
     assert item["due_at"] is not None
@@ -435,25 +482,31 @@ def test_browsable_api_renders(network, pending, client, url):
 # --- the permission matrix ---------------------------------------------------------------------------
 
 USERS = {
-    "a_cm": ("a", Role.CASE_MANAGER), "a_op": ("a", Role.OPERATOR), "a_vol": ("a", Role.VOLUNTEER),
-    "a_admin": ("a", Role.ORG_ADMIN), "b_cm": ("b", Role.CASE_MANAGER), "b_op": ("b", Role.OPERATOR),
-    "b_vol": ("b", Role.VOLUNTEER), "b_admin": ("b", Role.ORG_ADMIN), "m_coord": ("m", Role.COORDINATOR),
+    "a_cm": ("a", Role.CASE_MANAGER),
+    "a_op": ("a", Role.OPERATOR),
+    "a_vol": ("a", Role.VOLUNTEER),
+    "a_admin": ("a", Role.ORG_ADMIN),
+    "b_cm": ("b", Role.CASE_MANAGER),
+    "b_op": ("b", Role.OPERATOR),
+    "b_vol": ("b", Role.VOLUNTEER),
+    "b_admin": ("b", Role.ORG_ADMIN),
+    "m_coord": ("m", Role.COORDINATOR),
     "m_cm": ("m", Role.CASE_MANAGER),
 }
 ACTIONS = ["list_received", "list_sent", "detail", "accept", "decline", "revoke", "outcome", "claim"]
 # A referral of A's case to B (accepted by B's case manager first for "outcome"). Lists: "seen" or "hidden".
 # Written out by hand, not derived from the role tables, so that a change of the rules fails a cell.
 EXPECTED = {
-    "a_cm":    ["hidden", "seen",   200, 403, 403, 200, 403, 404],
-    "a_op":    ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
-    "a_vol":   ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
-    "a_admin": ["hidden", "seen",   200, 403, 403, 403, 403, 404],
-    "b_cm":    ["seen",   "hidden", 200, 200, 200, 403, 200, 200],
-    "b_op":    ["seen",   "hidden", 200, 200, 200, 403, 200, 200],
-    "b_vol":   ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
-    "b_admin": ["seen",   "hidden", 200, 403, 403, 403, 403, 403],
+    "a_cm": ["hidden", "seen", 200, 403, 403, 200, 403, 404],
+    "a_op": ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
+    "a_vol": ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
+    "a_admin": ["hidden", "seen", 200, 403, 403, 403, 403, 404],
+    "b_cm": ["seen", "hidden", 200, 200, 200, 403, 200, 200],
+    "b_op": ["seen", "hidden", 200, 200, 200, 403, 200, 200],
+    "b_vol": ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
+    "b_admin": ["seen", "hidden", 200, 403, 403, 403, 403, 403],
     "m_coord": ["hidden", "hidden", 200, 403, 403, 403, 403, 404],
-    "m_cm":    ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
+    "m_cm": ["hidden", "hidden", 404, 404, 404, 404, 404, 404],
 }
 CELLS = [(user, name, EXPECTED[user][i]) for user in USERS for i, name in enumerate(ACTIONS)]
 
@@ -497,8 +550,13 @@ def test_permission_matrix(network, pending, client_for, user, name, expected):
 def _many_pending(network, service, n: int) -> None:
     manager = network.user("a", Role.CASE_MANAGER)
     for i in range(n):
-        person = register_person(manager, network.org_a, first_name=f"Nome{i}", last_name=f"Cognome{i}",
-                                 birth_date=datetime.date(1960, 1, 1) + datetime.timedelta(days=i))
+        person = register_person(
+            manager,
+            network.org_a,
+            first_name=f"Nome{i}",
+            last_name=f"Cognome{i}",
+            birth_date=datetime.date(1960, 1, 1) + datetime.timedelta(days=i),
+        )
         _consent_to_network(manager, person)
         _send(network, open_case(manager, network.org_a, person), service)
 
@@ -520,8 +578,9 @@ def test_list_query_count_does_not_grow_with_rows(network, service, client_for, 
         _many_pending(network, service, n)
         if name == "inbox":  # declined handoffs go back to their sender's inbox
             for handoff in Handoff.objects.filter(status=HandoffStatus.PENDING):
-                handoffs.handoff_decline(actor=network.user("b", Role.CASE_MANAGER), handoff_id=handoff.pk,
-                                         reason="capacity")
+                handoffs.handoff_decline(
+                    actor=network.user("b", Role.CASE_MANAGER), handoff_id=handoff.pk, reason="capacity"
+                )
         client = client_for(network.user(*actor))  # a new request: the memberships are read again
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
@@ -570,7 +629,8 @@ def test_api_case_reopen_restarts_the_pathway(network, client_for):
 
 def test_api_case_close_ends_open_handoffs(network, pending, client_for):
     response = client_for(network.user("a", Role.CASE_MANAGER)).post(
-        f"/api/v1/cases/{pending.case_id}/close/", {"closure_outcome": "goals_reached"}, format="json")
+        f"/api/v1/cases/{pending.case_id}/close/", {"closure_outcome": "goals_reached"}, format="json"
+    )
     assert response.status_code == 200, response.content
     pending.refresh_from_db()
     assert pending.status == HandoffStatus.REVOKED
@@ -579,8 +639,17 @@ def test_api_case_close_ends_open_handoffs(network, pending, client_for):
 def test_schema_documents_the_workflow_endpoints(db, client):
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     paths = response.json()["paths"]
-    for path in ("/api/v1/tasks/", "/api/v1/tasks/{id}/claim/", "/api/v1/tasks/{id}/release/",
-                 "/api/v1/handoffs/", "/api/v1/handoffs/{id}/", "/api/v1/handoffs/{id}/accept/",
-                 "/api/v1/handoffs/{id}/decline/", "/api/v1/handoffs/{id}/revoke/", "/api/v1/handoffs/{id}/redirect/",
-                 "/api/v1/handoffs/{id}/close/", "/api/v1/handoffs/{id}/outcome/"):
+    for path in (
+        "/api/v1/tasks/",
+        "/api/v1/tasks/{id}/claim/",
+        "/api/v1/tasks/{id}/release/",
+        "/api/v1/handoffs/",
+        "/api/v1/handoffs/{id}/",
+        "/api/v1/handoffs/{id}/accept/",
+        "/api/v1/handoffs/{id}/decline/",
+        "/api/v1/handoffs/{id}/revoke/",
+        "/api/v1/handoffs/{id}/redirect/",
+        "/api/v1/handoffs/{id}/close/",
+        "/api/v1/handoffs/{id}/outcome/",
+    ):
         assert path in paths

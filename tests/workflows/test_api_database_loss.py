@@ -46,8 +46,9 @@ from workflows.services import history
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="terminates PostgreSQL backends; SQLite has none to lose"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="terminates PostgreSQL backends; SQLite has none to lose"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -109,12 +110,25 @@ class Answer:
 def call(port: int, token: str, path: str, payload: dict, key: str) -> Answer:
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        client.request("POST", path, body=json.dumps(payload), headers={
-            "Authorization": f"Token {token}", "Content-Type": "application/json", "Accept-Language": "en",
-            "Idempotency-Key": key})
+        client.request(
+            "POST",
+            path,
+            body=json.dumps(payload),
+            headers={
+                "Authorization": f"Token {token}",
+                "Content-Type": "application/json",
+                "Accept-Language": "en",
+                "Idempotency-Key": key,
+            },
+        )
         response = client.getresponse()
-        return Answer(response.status, response.getheader("Content-Type", ""), response.getheader("Retry-After"),
-                      response.getheader("Idempotent-Replayed") == "true", response.read())
+        return Answer(
+            response.status,
+            response.getheader("Content-Type", ""),
+            response.getheader("Retry-After"),
+            response.getheader("Idempotent-Replayed") == "true",
+            response.read(),
+        )
     finally:
         client.close()
 
@@ -136,8 +150,12 @@ class Killer:
     def __init__(self) -> None:
         settings = connection.settings_dict
         self.conninfo = psycopg.conninfo.make_conninfo(
-            dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
-            host=settings["HOST"] or None, port=settings["PORT"] or None)
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"] or None,
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+        )
         self.stop = threading.Event()
         self.terminated = 0
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -149,7 +167,8 @@ class Killer:
                     return
                 rows = killer.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchall()
                 self.terminated += sum(1 for (done,) in rows if done)
 
     def __enter__(self) -> Killer:
@@ -173,8 +192,12 @@ def stage(network, service):
     for number in range(CASES):
         case = open_case(sender, network.org_a, title=f"Caso {number}")
         for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-            consent_record(actor=sender, person=case.person, purpose=purpose,
-                           given_on=timezone.localdate() - datetime.timedelta(days=1))
+            consent_record(
+                actor=sender,
+                person=case.person,
+                purpose=purpose,
+                given_on=timezone.localdate() - datetime.timedelta(days=1),
+            )
         cases.append(case)
     receivers = [(network.org_b, network.user("b", Role.CASE_MANAGER))]
     for number in range(RECEIVERS - 1):
@@ -188,25 +211,39 @@ def stage(network, service):
 def send_then_accept(port: int, stage, service, case, receiver) -> list[Answer]:
     sender, _cases, _receivers, token = stage
     organisation, receiver_user = receiver
-    answers = until_answered(port, token[sender.pk], "/api/v1/handoffs/", {
-        "case": case.pk, "kind": "referral", "receiver_organisation": organisation.pk,
-        "service_type": service.pk, "reason": "Needs food parcels", "sections": ["file"]})
+    answers = until_answered(
+        port,
+        token[sender.pk],
+        "/api/v1/handoffs/",
+        {
+            "case": case.pk,
+            "kind": "referral",
+            "receiver_organisation": organisation.pk,
+            "service_type": service.pk,
+            "reason": "Needs food parcels",
+            "sections": ["file"],
+        },
+    )
     if answers[-1].status != 201:
         return answers
     handoff_id = answers[-1].json()["id"]
-    return answers + until_answered(port, token[receiver_user.pk], f"/api/v1/handoffs/{handoff_id}/accept/",
-                                    {"note": "Ok"})
+    return answers + until_answered(
+        port, token[receiver_user.pk], f"/api/v1/handoffs/{handoff_id}/accept/", {"note": "Ok"}
+    )
 
 
 def assert_whole(handoff: Handoff) -> None:
     """Everything one send and one accept write, once each, or the handoff would not exist."""
     assert Process.objects.filter(pk=handoff.process_id).exists()
-    events = list(WorkflowEvent.objects.filter(handoff=handoff, kind__startswith="handoff_")
-                  .values_list("kind", flat=True))
-    timeline = list(CaseEvent.objects.filter(object_type="handoff", object_id=handoff.pk)
-                    .values_list("kind", flat=True))
-    audit = AuditEntry.objects.filter(object_type="workflows.handoff", object_id=str(handoff.pk),
-                                      action=AuditAction.CREATE)
+    events = list(
+        WorkflowEvent.objects.filter(handoff=handoff, kind__startswith="handoff_").values_list("kind", flat=True)
+    )
+    timeline = list(
+        CaseEvent.objects.filter(object_type="handoff", object_id=handoff.pk).values_list("kind", flat=True)
+    )
+    audit = AuditEntry.objects.filter(
+        object_type="workflows.handoff", object_id=str(handoff.pk), action=AuditAction.CREATE
+    )
     assert audit.count() == 1, handoff
     tasks = Task.objects.filter(process_id=handoff.process_id)
     if handoff.status == HandoffStatus.PENDING:
@@ -252,8 +289,11 @@ def test_handoffs_under_terminated_connections_answer_json_and_stay_whole(stage,
     # then: no client saw anything but a success or a JSON 503 that says to retry
     assert not [r for r in results if isinstance(r, BaseException)], results
     answers = [answer for result in results for answer in result]
-    unexpected = [(a.status, a.content_type, a.body[:300]) for a in answers
-                  if a.status not in (200, 201, 503) or not a.content_type.startswith("application/json")]
+    unexpected = [
+        (a.status, a.content_type, a.body[:300])
+        for a in answers
+        if a.status not in (200, 201, 503) or not a.content_type.startswith("application/json")
+    ]
     assert unexpected == []
     unavailable = [a for a in answers if a.status == 503]
     assert all(a.retry_after and a.json()["error"]["code"] == "service_unavailable" for a in unavailable)
@@ -266,18 +306,27 @@ def test_handoffs_under_terminated_connections_answer_json_and_stay_whole(stage,
     for handoff in handoffs:
         assert_whole(handoff)
     assert IdempotencyKey.objects.filter(status__in=(200, 201)).count() == 2 * len(pairs)
-    print(f"\n{len(answers)} answers, {len(unavailable)} of them 503, {killer.terminated} backends terminated, "
-          f"{sum(a.replayed for a in answers)} replays")
+    print(
+        f"\n{len(answers)} answers, {len(unavailable)} of them 503, {killer.terminated} backends terminated, "
+        f"{sum(a.replayed for a in answers)} replays"
+    )
 
 
 def test_two_identical_sends_at_once_make_one_handoff_and_the_same_answer(
-        network, consenting_case, service, monkeypatch):
+    network, consenting_case, service, monkeypatch
+):
     """The retry arrives while the first send still runs: it waits for the first one's key, then replays its
     answer."""
     hold_locks(monkeypatch, history, "record_handoff")
     sender = get_user_model().objects.get(pk=network.user("a", Role.CASE_MANAGER).pk)
-    payload = {"case": consenting_case.pk, "kind": "referral", "receiver_organisation": network.org_b.pk,
-               "service_type": service.pk, "reason": "Needs food parcels", "sections": ["file"]}
+    payload = {
+        "case": consenting_case.pk,
+        "kind": "referral",
+        "receiver_organisation": network.org_b.pk,
+        "service_type": service.pk,
+        "reason": "Needs food parcels",
+        "sections": ["file"],
+    }
 
     def send():
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
@@ -300,8 +349,14 @@ def test_a_duplicate_that_runs_out_of_lock_timeout_is_told_to_retry(network, con
     "in progress" with Retry-After, and the first send is not disturbed."""
     hold_locks(monkeypatch, history, "record_handoff")
     sender = get_user_model().objects.get(pk=network.user("a", Role.CASE_MANAGER).pk)
-    payload = {"case": consenting_case.pk, "kind": "referral", "receiver_organisation": network.org_b.pk,
-               "service_type": service.pk, "reason": "Needs food parcels", "sections": ["file"]}
+    payload = {
+        "case": consenting_case.pk,
+        "kind": "referral",
+        "receiver_organisation": network.org_b.pk,
+        "service_type": service.pk,
+        "reason": "Needs food parcels",
+        "sections": ["file"],
+    }
 
     def send():
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")

@@ -54,16 +54,19 @@ def pending(network, consenting_case, service) -> Handoff:
 
 def rows_of(handoff_kind: str, case_kind: str) -> tuple[int, int, int]:
     """(history rows, timeline rows, audit rows) of one kind of handoff event."""
-    return (WorkflowEvent.objects.filter(kind=handoff_kind).count(),
-            CaseEvent.objects.filter(kind=case_kind).count(),
-            AuditEntry.objects.filter(object_type="workflows.handoff").exclude(action=AuditAction.READ).count())
+    return (
+        WorkflowEvent.objects.filter(kind=handoff_kind).count(),
+        CaseEvent.objects.filter(kind=case_kind).count(),
+        AuditEntry.objects.filter(object_type="workflows.handoff").exclude(action=AuditAction.READ).count(),
+    )
 
 
 # --- a retry gets the first answer ---------------------------------------------------------------------------
 
 
 def test_a_retried_send_returns_the_first_answer_and_sends_once(
-        network, consenting_case, service, sender, django_capture_on_commit_callbacks):
+    network, consenting_case, service, sender, django_capture_on_commit_callbacks
+):
     payload = _payload(consenting_case, network.org_b, service)
     # given: the first send went through (its notifications are pushed after the commit)
     with django_capture_on_commit_callbacks(execute=True) as first_callbacks:
@@ -93,7 +96,8 @@ def test_without_a_key_the_retry_is_refused_as_a_duplicate(network, consenting_c
 
 
 def test_a_retried_accept_returns_the_first_answer_and_accepts_once(
-        pending, receiver, django_capture_on_commit_callbacks):
+    pending, receiver, django_capture_on_commit_callbacks
+):
     url = f"{HANDOFFS}{pending.pk}/accept/"
     with django_capture_on_commit_callbacks(execute=True):
         first = receiver.post(url, {"note": "Ok"}, format="json", HTTP_IDEMPOTENCY_KEY=KEY)
@@ -129,8 +133,7 @@ def test_a_key_reused_with_another_body_is_refused(network, consenting_case, ser
     payload = _payload(consenting_case, network.org_b, service)
     assert sender.post(HANDOFFS, payload, format="json", HTTP_IDEMPOTENCY_KEY=KEY).status_code == 201
     # when
-    response = sender.post(HANDOFFS, {**payload, "reason": "Another reason"}, format="json",
-                           HTTP_IDEMPOTENCY_KEY=KEY)
+    response = sender.post(HANDOFFS, {**payload, "reason": "Another reason"}, format="json", HTTP_IDEMPOTENCY_KEY=KEY)
     # then
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "idempotency_key_reused"
@@ -139,10 +142,12 @@ def test_a_key_reused_with_another_body_is_refused(network, consenting_case, ser
 
 
 def test_a_key_reused_on_another_action_is_refused(pending, receiver):
-    assert receiver.post(f"{HANDOFFS}{pending.pk}/accept/", {}, format="json",
-                         HTTP_IDEMPOTENCY_KEY=KEY).status_code == 200
-    response = receiver.post(f"{HANDOFFS}{pending.pk}/outcome/", {"outcome": "completed"}, format="json",
-                             HTTP_IDEMPOTENCY_KEY=KEY)
+    assert (
+        receiver.post(f"{HANDOFFS}{pending.pk}/accept/", {}, format="json", HTTP_IDEMPOTENCY_KEY=KEY).status_code == 200
+    )
+    response = receiver.post(
+        f"{HANDOFFS}{pending.pk}/outcome/", {"outcome": "completed"}, format="json", HTTP_IDEMPOTENCY_KEY=KEY
+    )
     assert response.status_code == 422
     assert Handoff.objects.get().status == HandoffStatus.ACCEPTED
 
@@ -150,8 +155,7 @@ def test_a_key_reused_on_another_action_is_refused(pending, receiver):
 def test_the_same_key_from_another_user_is_another_request(network, pending, client_for):
     task = Task.objects.get(flow_task=HandoffFlow.decide)
     first = client_for(network.user("b", Role.OPERATOR)).post(f"{TASKS}{task.pk}/claim/", HTTP_IDEMPOTENCY_KEY=KEY)
-    second = client_for(network.user("b", Role.CASE_MANAGER)).post(f"{TASKS}{task.pk}/claim/",
-                                                                   HTTP_IDEMPOTENCY_KEY=KEY)
+    second = client_for(network.user("b", Role.CASE_MANAGER)).post(f"{TASKS}{task.pk}/claim/", HTTP_IDEMPOTENCY_KEY=KEY)
     assert first.status_code == 200
     assert second.status_code == 400  # the task is taken: not someone else's stored answer
     assert "Idempotent-Replayed" not in second
@@ -159,16 +163,21 @@ def test_the_same_key_from_another_user_is_another_request(network, pending, cli
 
 @pytest.mark.parametrize("key", ["", " ", "x" * 256, "caffè", "a\tb", "a\x00b"])
 def test_an_invalid_key_is_a_400_and_changes_nothing(network, consenting_case, service, sender, key):
-    response = sender.post(HANDOFFS, _payload(consenting_case, network.org_b, service), format="json",
-                           HTTP_IDEMPOTENCY_KEY=key)
+    response = sender.post(
+        HANDOFFS, _payload(consenting_case, network.org_b, service), format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_idempotency_key"
     assert not Handoff.objects.exists()
 
 
 def test_a_key_of_255_printable_characters_is_accepted(network, consenting_case, service, sender):
-    response = sender.post(HANDOFFS, _payload(consenting_case, network.org_b, service), format="json",
-                           HTTP_IDEMPOTENCY_KEY="~ " * 127 + "!")
+    response = sender.post(
+        HANDOFFS,
+        _payload(consenting_case, network.org_b, service),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="~ " * 127 + "!",
+    )
     assert response.status_code == 201
 
 
@@ -188,7 +197,8 @@ def test_a_refusal_is_not_stored_and_the_corrected_request_goes_through(network,
 
 
 def test_a_change_cut_short_by_the_database_leaves_neither_change_nor_key(
-        network, consenting_case, service, sender, monkeypatch):
+    network, consenting_case, service, sender, monkeypatch
+):
     """The handoff is created, then the connection drops before the answer is built: the 503's retry must
     find no half-done send (and no stored key), and send it."""
     payload = _payload(consenting_case, network.org_b, service)

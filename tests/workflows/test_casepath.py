@@ -50,8 +50,7 @@ def manager(network):
 def pathway_case(network, manager) -> Case:
     """A case opened at A through intake: its pathway waits at the assessment."""
     person = register_person(manager, network.org_a, first_name="Luca", last_name="Verdi")
-    return lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
-                               title="Sfratto")
+    return lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, title="Sfratto")
 
 
 def assess(case, manager) -> None:
@@ -60,8 +59,9 @@ def assess(case, manager) -> None:
 
 
 def triage(case, manager, case_manager=None) -> None:
-    casepath.triage_done(actor=manager, task_id=open_step(case, CaseFlow.triage).pk,
-                         case_manager=case_manager or manager)
+    casepath.triage_done(
+        actor=manager, task_id=open_step(case, CaseFlow.triage).pk, case_manager=case_manager or manager
+    )
 
 
 def plan(case, manager) -> None:
@@ -101,8 +101,7 @@ def test_intake_starts_the_pathway_with_the_assessment_in_the_case_managers_inbo
 def test_intake_assigns_the_assessment_to_the_chosen_case_manager(network, manager):
     colleague = make_member(network.org_a, Role.CASE_MANAGER, username="a_colleague")
     person = register_person(manager, network.org_a)
-    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
-                               case_manager=colleague)
+    case = lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person, case_manager=colleague)
     assert open_step(case, CaseFlow.assess).owner == colleague
 
 
@@ -110,8 +109,12 @@ def test_a_failed_intake_starts_no_pathway(network, manager):
     person = register_person(manager, network.org_a)
     before = snapshot()
     with pytest.raises(ValidationError):
-        lifecycle.case_open(actor=manager, organisation_id=network.org_a.pk, person=person,
-                            case_manager=network.user("b", Role.CASE_MANAGER))
+        lifecycle.case_open(
+            actor=manager,
+            organisation_id=network.org_a.pk,
+            person=person,
+            case_manager=network.user("b", Role.CASE_MANAGER),
+        )
     assert snapshot() == before and not Case.objects.filter(person=person).exists()
 
 
@@ -299,8 +302,12 @@ def test_the_closure_step_closes_the_case_and_ends_the_pathway(manager, planned_
     fire_review(planned_case)
     casepath.review_done(actor=manager, task_id=open_step(planned_case, CaseFlow.review).pk, keep_open=False)
     # when
-    casepath.closure_done(actor=manager, task_id=open_step(planned_case, CaseFlow.close).pk,
-                          outcome="goals_reached", note="Ha trovato casa")
+    casepath.closure_done(
+        actor=manager,
+        task_id=open_step(planned_case, CaseFlow.close).pk,
+        outcome="goals_reached",
+        note="Ha trovato casa",
+    )
     # then
     case = Case.objects.get(pk=planned_case.pk)
     assert case.status == CaseStatus.CLOSED and case.closure_outcome == "goals_reached"
@@ -311,16 +318,15 @@ def test_the_closure_step_closes_the_case_and_ends_the_pathway(manager, planned_
 def test_the_closure_step_makes_shared_access_decay(settings, network, manager, shared_planned_case):
     settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS = 10
     fire_review(shared_planned_case)
-    casepath.review_done(actor=manager, task_id=open_step(shared_planned_case, CaseFlow.review).pk,
-                         keep_open=False)
+    casepath.review_done(actor=manager, task_id=open_step(shared_planned_case, CaseFlow.review).pk, keep_open=False)
     # when
-    casepath.closure_done(actor=manager, task_id=open_step(shared_planned_case, CaseFlow.close).pk,
-                          outcome="goals_reached")
+    casepath.closure_done(
+        actor=manager, task_id=open_step(shared_planned_case, CaseFlow.close).pk, outcome="goals_reached"
+    )
     # then
     share = CaseShare.objects.get(case=shared_planned_case, organisation=network.org_b)
     assert share.own_records_only and share.until == timezone.localdate() + datetime.timedelta(days=10)
-    caps = case_checks.case_capabilities(network.user("b", Role.OPERATOR),
-                                              Case.objects.get(pk=shared_planned_case.pk))
+    caps = case_checks.case_capabilities(network.user("b", Role.OPERATOR), Case.objects.get(pk=shared_planned_case.pk))
     assert caps == {Capability.VIEW_SUMMARY, Capability.READ_NOTES, Capability.DOWNLOAD_DOCUMENT}
 
 
@@ -345,8 +351,9 @@ def test_closing_now_cancels_the_open_steps_and_ends_the_pathway(network, manage
     assert timer.status == STATUS.CANCELED
     process = casepath.case_process(planned_case)
     assert process.status == STATUS.DONE and process.finished is not None
-    assert not Task.objects.filter(process=process, status__in=[*permissions.OPEN_TASK_STATUSES,
-                                                                STATUS.SCHEDULED]).exists()
+    assert not Task.objects.filter(
+        process=process, status__in=[*permissions.OPEN_TASK_STATUSES, STATUS.SCHEDULED]
+    ).exists()
     assert WorkflowEvent.objects.filter(case=planned_case, kind=HistoryKind.PROCESS_FINISHED).exists()
 
 
@@ -368,8 +375,9 @@ def test_closing_now_ends_the_open_handoffs(network, manager, shared_planned_cas
     assert accepted.status == HandoffStatus.CLOSED
     for handoff in (pending, accepted):
         assert handoff.process.status == STATUS.CANCELED
-        assert not Task.objects.filter(process_id=handoff.process_id,
-                                       status__in=[*permissions.OPEN_TASK_STATUSES, STATUS.SCHEDULED]).exists()
+        assert not Task.objects.filter(
+            process_id=handoff.process_id, status__in=[*permissions.OPEN_TASK_STATUSES, STATUS.SCHEDULED]
+        ).exists()
     assert not CaseShare.objects.filter(case=shared_planned_case, organisation=org_c).exists()
 
 
@@ -404,8 +412,7 @@ def test_reopening_starts_a_new_pathway(network, manager, planned_case):
 def test_reopening_through_the_status_gives_shared_access_back(network, manager, shared_planned_case):
     lifecycle.case_close(actor=manager, case=shared_planned_case, outcome="withdrew")
     # when
-    lifecycle.case_set_status(actor=manager, case=Case.objects.get(pk=shared_planned_case.pk),
-                              status=CaseStatus.ACTIVE)
+    lifecycle.case_set_status(actor=manager, case=Case.objects.get(pk=shared_planned_case.pk), status=CaseStatus.ACTIVE)
     # then
     case = Case.objects.get(pk=shared_planned_case.pk)
     assert case.status == CaseStatus.ACTIVE
@@ -421,8 +428,7 @@ def test_decayed_access_ends_after_the_period(settings, network, manager, shared
     last_day = timezone.localdate() + datetime.timedelta(days=10)
     operator_b = network.user("b", Role.OPERATOR)
     assert casepath.expire_closed_case_access(today=last_day) == 0
-    assert case_checks.visible_cases(operator_b, Capability.VIEW_SUMMARY).filter(
-        pk=shared_planned_case.pk).exists()
+    assert case_checks.visible_cases(operator_b, Capability.VIEW_SUMMARY).filter(pk=shared_planned_case.pk).exists()
     # when
     assert casepath.expire_closed_case_access(today=last_day + datetime.timedelta(days=1)) == 1
     # then

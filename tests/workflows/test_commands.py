@@ -39,9 +39,15 @@ def sweep(**options) -> str:
 @pytest.fixture
 def referral(network, consenting_case, service):
     """A referral from A to B, waiting for B's answer (deadline: 3 working days)."""
-    return handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case, kind="referral",
-                                 receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                                 reason="Needs food", sections=["file"])
+    return handoffs.handoff_send(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=consenting_case,
+        kind="referral",
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Needs food",
+        sections=["file"],
+    )
 
 
 def escalations():
@@ -49,6 +55,7 @@ def escalations():
 
 
 # --- one sweep -----------------------------------------------------------------------------------------
+
 
 def test_a_sweep_before_the_deadline_fires_nothing(referral):
     output = sweep()
@@ -79,7 +86,10 @@ def test_the_escalation_is_recorded_on_the_handoff_and_in_the_history(referral, 
     assert referral.status == HandoffStatus.PENDING  # still waiting for B: the timer does not interrupt
     event = WorkflowEvent.objects.get(kind=HistoryKind.HANDOFF_ESCALATED)
     assert (event.handoff_id, event.organisation_id, event.partner_organisation_id) == (
-        referral.pk, network.org_b.pk, network.org_a.pk)
+        referral.pk,
+        network.org_b.pk,
+        network.org_a.pk,
+    )
 
 
 def test_a_second_sweep_does_not_escalate_twice(referral):
@@ -106,8 +116,9 @@ def closed_shared_case(referral, network, consenting_case, settings):
     """B accepted the referral, then A closed the case: B keeps its own records for 30 days."""
     settings.TAVOLO_CLOSED_CASE_ACCESS_DAYS = 30
     handoffs.handoff_accept(actor=network.user("b", Role.OPERATOR), handoff_id=referral.pk)
-    lifecycle.case_close(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case,
-                         outcome=ClosureOutcome.GOALS_REACHED)
+    lifecycle.case_close(
+        actor=network.user("a", Role.CASE_MANAGER), case=consenting_case, outcome=ClosureOutcome.GOALS_REACHED
+    )
     share = CaseShare.objects.get(case=consenting_case, organisation=network.org_b)
     assert share.own_records_only and share.until == timezone.localdate() + datetime.timedelta(days=30)
     return consenting_case
@@ -132,11 +143,11 @@ def test_shares_of_closed_cases_are_removed_after_their_period(closed_shared_cas
     assert not CaseShare.objects.filter(case=closed_shared_case, organisation=network.org_b).exists()
     assert not case_checks.visible_cases(reader).filter(pk=closed_shared_case.pk).exists()
     # The lead keeps its access.
-    assert case_checks.visible_cases(network.user("a", Role.CASE_MANAGER)).filter(
-        pk=closed_shared_case.pk).exists()
+    assert case_checks.visible_cases(network.user("a", Role.CASE_MANAGER)).filter(pk=closed_shared_case.pk).exists()
 
 
 # --- the loop ------------------------------------------------------------------------------------------
+
 
 def test_every_must_be_positive(db):
     with pytest.raises(CommandError, match="--every"):
@@ -146,8 +157,10 @@ def test_every_must_be_positive(db):
 @pytest.fixture
 def sigterm_guard():
     """A SIGTERM that arrives when the command is not listening must not kill the test run."""
+
     def ignore(signum, frame):
         pass
+
     previous = signal.signal(signal.SIGTERM, ignore)
     yield ignore
     signal.signal(signal.SIGTERM, previous)
@@ -167,8 +180,13 @@ def test_the_loop_sweeps_until_sigterm_then_stops_cleanly(referral, sigterm_guar
 
     lines = output.splitlines()
     assert lines[0].startswith("Workflow timers: a sweep every 0.05 s")
-    assert any(line.endswith("1 timer(s) fired, 0 process(es) started, 0 condition(s) fired, "
-                             "0 expired share(s) removed, 0 idempotency key(s) forgotten") for line in lines)
+    assert any(
+        line.endswith(
+            "1 timer(s) fired, 0 process(es) started, 0 condition(s) fired, "
+            "0 expired share(s) removed, 0 idempotency key(s) forgotten"
+        )
+        for line in lines
+    )
     assert lines[-1] == "Workflow timers stopped."
     assert escalations().count() == 1
     assert signal.getsignal(signal.SIGTERM) is sigterm_guard  # the previous handler is put back
@@ -195,14 +213,23 @@ def test_the_loop_goes_on_after_a_failed_sweep(db, monkeypatch, caplog, sigterm_
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------------------
 
+
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="row locks are what keep two sweeps apart; SQLite has none (set DATABASE_URL to PG)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks are what keep two sweeps apart; SQLite has none (set DATABASE_URL to PG)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_the_same_moment_escalate_once(network, consenting_case, service):
-    handoffs.handoff_send(actor=network.user("a", Role.CASE_MANAGER), case=consenting_case, kind="referral",
-                          receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                          reason="Needs food", sections=[])
+    handoffs.handoff_send(
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=consenting_case,
+        kind="referral",
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Needs food",
+        sections=[],
+    )
     barrier = threading.Barrier(2)
     fired, errors = [], []
 
@@ -229,6 +256,7 @@ def test_two_sweeps_at_the_same_moment_escalate_once(network, consenting_case, s
 
 
 # --- demo workflows ------------------------------------------------------------------------------------
+
 
 def test_demo_workflows_without_the_demo_network_does_nothing(db):
     out = StringIO()
@@ -269,8 +297,13 @@ class TestDemoWorkflows:
 
     def test_demo_has_handoffs_in_every_state(self, demo):
         statuses = set(Handoff.objects.values_list("status", flat=True))
-        assert statuses == {HandoffStatus.PENDING, HandoffStatus.ACCEPTED, HandoffStatus.COMPLETED,
-                            HandoffStatus.DECLINED, HandoffStatus.REVOKED}
+        assert statuses == {
+            HandoffStatus.PENDING,
+            HandoffStatus.ACCEPTED,
+            HandoffStatus.COMPLETED,
+            HandoffStatus.DECLINED,
+            HandoffStatus.REVOKED,
+        }
         assert Handoff.objects.filter(kind="transfer", status=HandoffStatus.ACCEPTED).exists()
         assert Handoff.objects.filter(receivers_count=2, status=HandoffStatus.COMPLETED).exists()  # redirected
 
@@ -304,8 +337,11 @@ class TestDemoWorkflows:
         assert pathways.count() == len(open_cases)
 
     def test_demo_advances_pathways_as_far_as_the_file_allows(self, demo):
-        steps = set(Task.objects.filter(process__in=CaseProcess.objects.filter(handoff__isnull=True))
-                    .values_list("flow_task", flat=True))
+        steps = set(
+            Task.objects.filter(process__in=CaseProcess.objects.filter(handoff__isnull=True)).values_list(
+                "flow_task", flat=True
+            )
+        )
         assert {CaseFlow.assess, CaseFlow.triage, CaseFlow.plan, CaseFlow.wait_review} <= steps
 
     def test_demo_gives_slas_to_some_services(self, demo):
@@ -314,12 +350,14 @@ class TestDemoWorkflows:
 
     def test_demo_receivers_offer_the_service_asked(self, demo):
         for handoff in Handoff.objects.exclude(service_type=None):
-            assert Organisation.objects.filter(pk=handoff.receiver_organisation_id,
-                                               services=handoff.service_type_id).exists()
+            assert Organisation.objects.filter(
+                pk=handoff.receiver_organisation_id, services=handoff.service_type_id
+            ).exists()
 
     def test_demo_workflows_twice_changes_nothing(self, demo):
         def counts():
             return [model.objects.count() for model in (Handoff, CaseProcess, Task, WorkflowEvent, CaseShare)]
+
         before = counts()
 
         out = StringIO()

@@ -29,8 +29,10 @@ from workflows.services.handoffs import ending as handoff_ending
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (select_for_update) need PostgreSQL: SQLite serialises whole transactions",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -45,8 +47,10 @@ def test_two_people_accepting_the_same_referral_one_wins(network, consenting_cas
     hold_locks(monkeypatch, case_grants, "share_case")
     first, second = network.user("b", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
     # when
-    results = race(lambda: handoffs.handoff_accept(actor=first, handoff_id=handoff.pk),
-                   lambda: handoffs.handoff_accept(actor=second, handoff_id=handoff.pk))
+    results = race(
+        lambda: handoffs.handoff_accept(actor=first, handoff_id=handoff.pk),
+        lambda: handoffs.handoff_accept(actor=second, handoff_id=handoff.pk),
+    )
     # then
     winner, loser = one_winner(results)
     assert any(message in " ".join(loser.messages) for message in CLEAR_MESSAGES), loser.messages
@@ -58,14 +62,17 @@ def test_two_people_accepting_the_same_referral_one_wins(network, consenting_cas
 
 
 def test_accept_racing_revoke_has_one_outcome_and_consistent_permissions(
-        network, consenting_case, service, monkeypatch):
+    network, consenting_case, service, monkeypatch
+):
     handoff = send(network, consenting_case, service)
     hold_locks(monkeypatch, case_grants, "share_case")
     hold_locks(monkeypatch, handoff_ending, "end_process")
     receiver, sender = network.user("b", Role.OPERATOR), network.user("a", Role.CASE_MANAGER)
     # when
-    results = race(lambda: handoffs.handoff_accept(actor=receiver, handoff_id=handoff.pk),
-                   lambda: handoffs.handoff_revoke(actor=sender, handoff_id=handoff.pk))
+    results = race(
+        lambda: handoffs.handoff_accept(actor=receiver, handoff_id=handoff.pk),
+        lambda: handoffs.handoff_revoke(actor=sender, handoff_id=handoff.pk),
+    )
     # then
     _winner, loser = one_winner(results)
     assert any(message in " ".join(loser.messages) for message in CLEAR_MESSAGES), loser.messages
@@ -73,8 +80,9 @@ def test_accept_racing_revoke_has_one_outcome_and_consistent_permissions(
     case = Case.objects.get(pk=consenting_case.pk)
     b_sees = case_checks.visible_cases(receiver, Capability.VIEW_SUMMARY).filter(pk=case.pk).exists()
     b_grants = CaseGroupObjectPermission.objects.filter(content_object=case, group=network.org_b.group).exists()
-    open_tasks = Task.objects.filter(process_id=handoff.process_id,
-                                     status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED])
+    open_tasks = Task.objects.filter(
+        process_id=handoff.process_id, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
+    )
     if handoff.status == HandoffStatus.ACCEPTED:
         assert b_sees and b_grants
         assert CaseShare.objects.filter(case=case, organisation=network.org_b).exists()
@@ -94,12 +102,14 @@ def test_two_claims_of_the_same_task_give_it_one_owner(network, consenting_case,
     hold_locks(monkeypatch, tasks.history, "record_task")
     first, second = network.user("b", Role.CASE_MANAGER), network.user("b", Role.OPERATOR)
     # when
-    results = race(lambda: tasks.task_claim(actor=first, task_id=task.pk),
-                   lambda: tasks.task_claim(actor=second, task_id=task.pk))
+    results = race(
+        lambda: tasks.task_claim(actor=first, task_id=task.pk), lambda: tasks.task_claim(actor=second, task_id=task.pk)
+    )
     # then
     winner, loser = one_winner(results)
     task.refresh_from_db()
     assert task.owner_id == winner.owner_id and task.status == STATUS.ASSIGNED
-    assert ("has already taken this task" in " ".join(loser.messages)
-            or "Someone else is working on this task" in " ".join(loser.messages)), loser.messages
+    assert "has already taken this task" in " ".join(
+        loser.messages
+    ) or "Someone else is working on this task" in " ".join(loser.messages), loser.messages
     assert WorkflowEvent.objects.filter(task=task, kind=HistoryKind.TASK_CLAIMED).count() == 1

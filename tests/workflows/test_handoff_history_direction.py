@@ -14,8 +14,11 @@ from tests.factories import make_member, make_organisation
 from workflows.models import Outcome
 from workflows.services import casepath, handoffs
 
-_ROW = re.compile(r'<li class="list-group-item">\s*<div class="d-flex[^"]*">\s*<span class="fw-medium">([^<]+)'
-                  r'.*?<div class="small text-body-secondary">\s*([^<·]*?)\s*(?:·|</div>)', re.S)
+_ROW = re.compile(
+    r'<li class="list-group-item">\s*<div class="d-flex[^"]*">\s*<span class="fw-medium">([^<]+)'
+    r'.*?<div class="small text-body-secondary">\s*([^<·]*?)\s*(?:·|</div>)',
+    re.S,
+)
 
 
 @pytest.fixture
@@ -30,20 +33,25 @@ def history_rows(client, user, handoff) -> list[tuple[str, str]]:
     response = client.get(reverse("workflows:handoff_detail", args=[handoff.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    history = page[page.index("tv-handoff-history"):]
+    history = page[page.index("tv-handoff-history") :]
     return [(kind.strip(), pair.replace("&#x27;", "'")) for kind, pair in _ROW.findall(history)]
 
 
 def send(network, case, *, kind="referral", service=None, sections=("file",)):
     return handoffs.handoff_send(
-        actor=network.user("a", Role.CASE_MANAGER), case=case, kind=kind, receiver_organisation_id=network.org_b.pk,
-        service_type_id=service.pk if service else None, reason="Ha bisogno di un pacco alimentare",
+        actor=network.user("a", Role.CASE_MANAGER),
+        case=case,
+        kind=kind,
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk if service else None,
+        reason="Ha bisogno di un pacco alimentare",
         sections=list(sections),
     )
 
 
-def test_a_declined_then_redirected_referral_reads_sender_to_receiver_on_every_row(client, network,
-                                                                                   consenting_case, service):
+def test_a_declined_then_redirected_referral_reads_sender_to_receiver_on_every_row(
+    client, network, consenting_case, service
+):
     # given: A → B, B declines, A redirects to C, C accepts and reports the outcome
     org_c = make_organisation("Associazione Terza")
     operator_c = make_member(org_c, Role.OPERATOR, username="c_operator")
@@ -51,8 +59,12 @@ def test_a_declined_then_redirected_referral_reads_sender_to_receiver_on_every_r
     org_c.services.add(service_c)
     referral = send(network, consenting_case, service=service)
     handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=referral.pk, reason="capacity")
-    handoffs.handoff_redirect(actor=network.user("a", Role.CASE_MANAGER), handoff_id=referral.pk,
-                              receiver_organisation_id=org_c.pk, service_type_id=service_c.pk)
+    handoffs.handoff_redirect(
+        actor=network.user("a", Role.CASE_MANAGER),
+        handoff_id=referral.pk,
+        receiver_organisation_id=org_c.pk,
+        service_type_id=service_c.pk,
+    )
     handoffs.handoff_accept(actor=operator_c, handoff_id=referral.pk)
     handoffs.handoff_report_outcome(actor=operator_c, handoff_id=referral.pk, outcome=Outcome.COMPLETED)
     a, b, c = network.org_a.name, network.org_b.name, org_c.name

@@ -36,9 +36,15 @@ def client(client):
 
 
 def _send(network, case, service) -> Handoff:
-    return handoffs.handoff_send(actor=network.user(*CM_A), case=case, kind=HandoffKind.REFERRAL,
-                                 receiver_organisation_id=network.org_b.pk, service_type_id=service.pk,
-                                 reason="Needs food parcels", sections=["file"])
+    return handoffs.handoff_send(
+        actor=network.user(*CM_A),
+        case=case,
+        kind=HandoffKind.REFERRAL,
+        receiver_organisation_id=network.org_b.pk,
+        service_type_id=service.pk,
+        reason="Needs food parcels",
+        sections=["file"],
+    )
 
 
 def _decline(network, handoff):
@@ -57,18 +63,29 @@ def _close_case(network, handoff):
 STATES = {
     "pending": ([], HandoffStatus.PENDING, True),
     "declined": ([_decline], HandoffStatus.DECLINED, False),
-    "revoked": ([lambda network, h: handoffs.handoff_revoke(actor=network.user(*CM_A), handoff_id=h.pk)],
-                HandoffStatus.REVOKED, False),
+    "revoked": (
+        [lambda network, h: handoffs.handoff_revoke(actor=network.user(*CM_A), handoff_id=h.pk)],
+        HandoffStatus.REVOKED,
+        False,
+    ),
     "closed after a decline": (
         [_decline, lambda network, h: handoffs.handoff_close(actor=network.user(*CM_A), handoff_id=h.pk)],
-        HandoffStatus.CLOSED, False),
+        HandoffStatus.CLOSED,
+        False,
+    ),
     "revoked by the case's closure": ([_close_case], HandoffStatus.REVOKED, False),
     "declined, then the case closed": ([_decline, _close_case], HandoffStatus.CLOSED, False),
     "accepted": ([_accept], HandoffStatus.ACCEPTED, True),
     "outcome reported": (
-        [_accept, lambda network, h: handoffs.handoff_report_outcome(actor=network.user(*OP_B), handoff_id=h.pk,
-                                                                     outcome="completed")],
-        HandoffStatus.COMPLETED, True),
+        [
+            _accept,
+            lambda network, h: handoffs.handoff_report_outcome(
+                actor=network.user(*OP_B), handoff_id=h.pk, outcome="completed"
+            ),
+        ],
+        HandoffStatus.COMPLETED,
+        True,
+    ),
     "accepted, then the case closed": ([_accept, _close_case], HandoffStatus.CLOSED, True),
 }
 
@@ -177,8 +194,10 @@ def test_received_and_sent_lists_do_not_grow_per_row(client, network, service, m
 
 # --- item 4: the case closes while a referral waits for its answer ----------------------------------------
 
-def test_closing_the_case_tells_the_receiver_the_referral_was_withdrawn(network, consenting_case, service,
-                                                                          django_capture_on_commit_callbacks):
+
+def test_closing_the_case_tells_the_receiver_the_referral_was_withdrawn(
+    network, consenting_case, service, django_capture_on_commit_callbacks
+):
     handoff = _send(network, consenting_case, service)
     # when
     with django_capture_on_commit_callbacks(execute=True):

@@ -39,6 +39,7 @@ ALL_SECTIONS = ["file", "notes", "documents", "timeline"]
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 def timer_of(handoff: Handoff) -> Task:
     """The SLA boundary timer of the latest accept/decline task."""
     return Task.objects.filter(process_id=handoff.process_id, flow_task_type="TIMER").order_by("-pk").first()
@@ -58,8 +59,11 @@ def case_events(case, kind) -> list[CaseEvent]:
 
 
 def handoff_audit(handoff, action) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(object_type="workflows.handoff", object_id=str(handoff.pk), action=action,
-                                          case_id=handoff.case_id))
+    return list(
+        AuditEntry.objects.filter(
+            object_type="workflows.handoff", object_id=str(handoff.pk), action=action, case_id=handoff.case_id
+        )
+    )
 
 
 def messages_of(exc_info) -> str:
@@ -94,8 +98,7 @@ def accepted(network, sent) -> Handoff:
 
 @pytest.fixture
 def declined(network, sent) -> Handoff:
-    return handoffs.handoff_decline(actor=network.user("b", Role.CASE_MANAGER), handoff_id=sent.pk,
-                                    reason="capacity")
+    return handoffs.handoff_decline(actor=network.user("b", Role.CASE_MANAGER), handoff_id=sent.pk, reason="capacity")
 
 
 # --- send ----------------------------------------------------------------------------------------
@@ -162,21 +165,26 @@ def _send_on(moment, network, case, service, **kwargs) -> Handoff:
     with time_machine.travel(moment, tick=False):
         manager = network.user("a", Role.CASE_MANAGER)
         for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-            case_services.consent_record(actor=manager, person=case.person, purpose=purpose,
-                                         given_on=timezone.localdate())
+            case_services.consent_record(
+                actor=manager, person=case.person, purpose=purpose, given_on=timezone.localdate()
+            )
         return send(network, case, service, **kwargs)
 
 
-@pytest.mark.parametrize(("sla_days", "urgency", "expected"), [
-    # Mon 1 June, (Tue 2 June: Festa della Repubblica), Wed 3, Thu 4.
-    (3, "normal", datetime.datetime(2026, 6, 4, 10, 0, tzinfo=ROME)),
-    # Urgent: one working day.
-    (3, "urgent", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
-    # The service's own SLA: Mon 1, Wed 3, Thu 4, Fri 5, Mon 8.
-    (5, "normal", datetime.datetime(2026, 6, 8, 10, 0, tzinfo=ROME)),
-    (5, "urgent", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
-    (1, "normal", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
-], ids=["default-3", "urgent", "service-5", "service-5-urgent", "service-1"])
+@pytest.mark.parametrize(
+    ("sla_days", "urgency", "expected"),
+    [
+        # Mon 1 June, (Tue 2 June: Festa della Repubblica), Wed 3, Thu 4.
+        (3, "normal", datetime.datetime(2026, 6, 4, 10, 0, tzinfo=ROME)),
+        # Urgent: one working day.
+        (3, "urgent", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
+        # The service's own SLA: Mon 1, Wed 3, Thu 4, Fri 5, Mon 8.
+        (5, "normal", datetime.datetime(2026, 6, 8, 10, 0, tzinfo=ROME)),
+        (5, "urgent", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
+        (1, "normal", datetime.datetime(2026, 6, 1, 10, 0, tzinfo=ROME)),
+    ],
+    ids=["default-3", "urgent", "service-5", "service-5-urgent", "service-1"],
+)
 def test_the_deadline_counts_working_days(network, case_a, sla_days, urgency, expected):
     service = ServiceType.objects.create(code=f"sla-{sla_days}", name=f"SLA {sla_days}", sla_working_days=sla_days)
     network.org_b.services.add(service)
@@ -223,8 +231,9 @@ def test_accepting_records_history_timeline_and_audit(network, accepted):
     assert event.step == "decide" and event.task_created_at and event.task_finished_at
     (timeline,) = case_events(accepted.case, TimelineKind.HANDOFF_ACCEPTED)
     assert timeline.organisation == network.org_b
-    assert any(a.detail.get("event") == TimelineKind.HANDOFF_ACCEPTED
-               for a in handoff_audit(accepted, AuditAction.UPDATE))
+    assert any(
+        a.detail.get("event") == TimelineKind.HANDOFF_ACCEPTED for a in handoff_audit(accepted, AuditAction.UPDATE)
+    )
 
 
 def test_a_decide_task_claimed_by_someone_else_cannot_be_answered(network, sent):
@@ -244,8 +253,9 @@ def test_a_decide_task_claimed_by_someone_else_cannot_be_answered(network, sent)
 @pytest.mark.parametrize("reason", ["capacity", "not_eligible", "not_our_service", "unreachable", "other"])
 def test_declining_with_a_coded_reason_goes_back_to_the_sender(network, sent, reason):
     # when
-    handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=sent.pk, reason=reason,
-                             note="Non abbiamo posti")
+    handoffs.handoff_decline(
+        actor=network.user("b", Role.OPERATOR), handoff_id=sent.pk, reason=reason, note="Non abbiamo posti"
+    )
     # then
     handoff = reloaded(sent)
     assert handoff.status == HandoffStatus.DECLINED
@@ -256,15 +266,13 @@ def test_declining_with_a_coded_reason_goes_back_to_the_sender(network, sent, re
     assert after.owner_permission_obj_pk == str(network.org_a.pk)
     assert list(selectors.task_inbox_for(user=network.user("a", Role.CASE_MANAGER))) == [after]
     assert timer_of(handoff).status == STATUS.CANCELED
-    assert not CaseGroupObjectPermission.objects.filter(content_object=handoff.case,
-                                                        group=network.org_b.group).exists()
+    assert not CaseGroupObjectPermission.objects.filter(content_object=handoff.case, group=network.org_b.group).exists()
 
 
 def test_declining_for_another_reason_needs_a_note(network, sent):
     before = snapshot()
     with pytest.raises(ValidationError) as exc:
-        handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=sent.pk, reason="other",
-                                 note="   ")
+        handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=sent.pk, reason="other", note="   ")
     assert "note" in exc.value.message_dict
     assert snapshot() == before and reloaded(sent).status == HandoffStatus.PENDING
 
@@ -275,14 +283,16 @@ def test_declining_records_history_timeline_and_audit(network, declined):
     assert event.detail == {"reason": "capacity"}
     (timeline,) = case_events(declined.case, TimelineKind.HANDOFF_DECLINED)
     assert timeline.data["reason"] == "capacity"
-    assert any(a.detail.get("event") == TimelineKind.HANDOFF_DECLINED
-               for a in handoff_audit(declined, AuditAction.UPDATE))
+    assert any(
+        a.detail.get("event") == TimelineKind.HANDOFF_DECLINED for a in handoff_audit(declined, AuditAction.UPDATE)
+    )
 
 
 def test_a_decline_waits_in_the_senders_queue_when_the_sender_left(network, sent):
     membership = network.user("a", Role.CASE_MANAGER).memberships.get(organisation=network.org_a)
-    partner_services.membership_set_active(organisation=network.org_a, membership_id=membership.pk, active=False,
-                                           actor=network.user("a", Role.ORG_ADMIN))
+    partner_services.membership_set_active(
+        organisation=network.org_a, membership_id=membership.pk, active=False, actor=network.user("a", Role.ORG_ADMIN)
+    )
     # when
     handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=sent.pk, reason="capacity")
     # then
@@ -296,8 +306,12 @@ def test_a_decline_waits_in_the_senders_queue_when_the_sender_left(network, sent
 
 def test_redirecting_sends_the_same_handoff_to_a_new_receiver(network, declined, org_c, service_c):
     # when
-    handoffs.handoff_redirect(actor=network.user("a", Role.CASE_MANAGER), handoff_id=declined.pk,
-                              receiver_organisation_id=org_c.pk, service_type_id=service_c.pk)
+    handoffs.handoff_redirect(
+        actor=network.user("a", Role.CASE_MANAGER),
+        handoff_id=declined.pk,
+        receiver_organisation_id=org_c.pk,
+        service_type_id=service_c.pk,
+    )
     # then
     handoff = reloaded(declined)
     assert Handoff.objects.count() == 1
@@ -315,32 +329,44 @@ def test_redirecting_sends_the_same_handoff_to_a_new_receiver(network, declined,
 
 
 def test_redirecting_records_the_previous_receiver(network, declined, org_c, service_c):
-    handoffs.handoff_redirect(actor=network.user("a", Role.CASE_MANAGER), handoff_id=declined.pk,
-                              receiver_organisation_id=org_c.pk, service_type_id=service_c.pk)
+    handoffs.handoff_redirect(
+        actor=network.user("a", Role.CASE_MANAGER),
+        handoff_id=declined.pk,
+        receiver_organisation_id=org_c.pk,
+        service_type_id=service_c.pk,
+    )
     event = WorkflowEvent.objects.get(handoff=declined, kind=HistoryKind.HANDOFF_REDIRECTED)
     assert event.detail == {"previous_receiver": network.org_b.pk}
     assert (event.organisation, event.partner_organisation) == (network.org_a, org_c)
     assert (event.from_state, event.to_state) == (HandoffStatus.DECLINED, HandoffStatus.PENDING)
     (timeline,) = case_events(declined.case, TimelineKind.HANDOFF_REDIRECTED)
     assert timeline.data["previous"] == network.org_b.pk and timeline.data["to"] == org_c.pk
-    assert any(a.detail.get("event") == TimelineKind.HANDOFF_REDIRECTED
-               for a in handoff_audit(declined, AuditAction.UPDATE))
+    assert any(
+        a.detail.get("event") == TimelineKind.HANDOFF_REDIRECTED for a in handoff_audit(declined, AuditAction.UPDATE)
+    )
 
 
 def test_redirecting_checks_the_consent_again(network, case_a, service, org_c, service_c):
     manager = network.user("a", Role.CASE_MANAGER)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    case_services.consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.PROCESSING,
-                                 given_on=yesterday)
-    case_services.consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.SHARE_NAMED,
-                                 given_on=yesterday, organisations=[network.org_b])
+    case_services.consent_record(
+        actor=manager, person=case_a.person, purpose=ConsentPurpose.PROCESSING, given_on=yesterday
+    )
+    case_services.consent_record(
+        actor=manager,
+        person=case_a.person,
+        purpose=ConsentPurpose.SHARE_NAMED,
+        given_on=yesterday,
+        organisations=[network.org_b],
+    )
     handoff = send(network, case_a, service)
     handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason="capacity")
     before = snapshot()
     # when
     with pytest.raises(ValidationError) as exc:
-        handoffs.handoff_redirect(actor=manager, handoff_id=handoff.pk, receiver_organisation_id=org_c.pk,
-                                  service_type_id=service_c.pk)
+        handoffs.handoff_redirect(
+            actor=manager, handoff_id=handoff.pk, receiver_organisation_id=org_c.pk, service_type_id=service_c.pk
+        )
     # then
     assert org_c.name in messages_of(exc)
     assert snapshot() == before
@@ -351,8 +377,12 @@ def test_redirecting_checks_the_consent_again(network, case_a, service, org_c, s
 def test_redirecting_to_the_organisation_that_declined_is_refused(network, declined, service):
     before = snapshot()
     with pytest.raises(ValidationError) as exc:
-        handoffs.handoff_redirect(actor=network.user("a", Role.CASE_MANAGER), handoff_id=declined.pk,
-                                  receiver_organisation_id=network.org_b.pk, service_type_id=service.pk)
+        handoffs.handoff_redirect(
+            actor=network.user("a", Role.CASE_MANAGER),
+            handoff_id=declined.pk,
+            receiver_organisation_id=network.org_b.pk,
+            service_type_id=service.pk,
+        )
     assert network.org_b.name in messages_of(exc)
     assert snapshot() == before
 
@@ -385,8 +415,9 @@ def test_revoking_a_pending_handoff_cancels_its_tasks_and_process(network, sent)
     assert handoff.process.status == STATUS.CANCELED and handoff.process.finished is not None
     assert tasks_of(handoff, HandoffFlow.decide)[0].status == STATUS.CANCELED
     assert timer_of(handoff).status == STATUS.CANCELED
-    assert not Task.objects.filter(process_id=handoff.process_id,
-                                   status__in=[*permissions.OPEN_TASK_STATUSES, STATUS.SCHEDULED]).exists()
+    assert not Task.objects.filter(
+        process_id=handoff.process_id, status__in=[*permissions.OPEN_TASK_STATUSES, STATUS.SCHEDULED]
+    ).exists()
     assert list(selectors.task_queue_for(user=network.user("b", Role.OPERATOR))) == []
 
 
@@ -394,8 +425,7 @@ def test_a_revoked_handoff_never_gave_the_receiver_access(network, sent):
     handoffs.handoff_revoke(actor=network.user("a", Role.CASE_MANAGER), handoff_id=sent.pk)
     assert not CaseShare.objects.filter(organisation=network.org_b).exists()
     assert not CaseGroupObjectPermission.objects.filter(group=network.org_b.group).exists()
-    assert not case_checks.visible_cases(network.user("b", Role.OPERATOR),
-                                              Capability.VIEW_SUMMARY).exists()
+    assert not case_checks.visible_cases(network.user("b", Role.OPERATOR), Capability.VIEW_SUMMARY).exists()
 
 
 def test_revoking_records_history_timeline_and_audit(network, sent):
@@ -419,9 +449,14 @@ def test_an_accepted_handoff_cannot_be_revoked(network, accepted):
 # --- outcome -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("outcome", "note"), [
-    ("completed", ""), ("partial", "Solo metà"), ("not_done", "Irreperibile"),
-])
+@pytest.mark.parametrize(
+    ("outcome", "note"),
+    [
+        ("completed", ""),
+        ("partial", "Solo metà"),
+        ("not_done", "Irreperibile"),
+    ],
+)
 def test_reporting_the_outcome_closes_the_loop(network, accepted, outcome, note):
     operator = network.user("b", Role.OPERATOR)
     # when
@@ -437,13 +472,15 @@ def test_reporting_the_outcome_closes_the_loop(network, accepted, outcome, note)
     assert (event.organisation, event.partner_organisation) == (network.org_b, network.org_a)
     (timeline,) = case_events(handoff.case, TimelineKind.HANDOFF_OUTCOME)
     assert timeline.data["outcome"] == outcome
-    assert any(a.detail.get("event") == TimelineKind.HANDOFF_OUTCOME
-               for a in handoff_audit(handoff, AuditAction.UPDATE))
+    assert any(
+        a.detail.get("event") == TimelineKind.HANDOFF_OUTCOME for a in handoff_audit(handoff, AuditAction.UPDATE)
+    )
 
 
 def test_the_sender_sees_the_outcome(network, accepted):
-    handoffs.handoff_report_outcome(actor=network.user("b", Role.OPERATOR), handoff_id=accepted.pk,
-                                    outcome=Outcome.COMPLETED)
+    handoffs.handoff_report_outcome(
+        actor=network.user("b", Role.OPERATOR), handoff_id=accepted.pk, outcome=Outcome.COMPLETED
+    )
     (seen,) = selectors.handoffs_sent_for(user=network.user("a", Role.CASE_MANAGER))
     assert seen.status == HandoffStatus.COMPLETED and seen.outcome == Outcome.COMPLETED
 
@@ -451,8 +488,9 @@ def test_the_sender_sees_the_outcome(network, accepted):
 def test_an_incomplete_outcome_needs_a_note(network, accepted):
     before = snapshot()
     with pytest.raises(ValidationError) as exc:
-        handoffs.handoff_report_outcome(actor=network.user("b", Role.OPERATOR), handoff_id=accepted.pk,
-                                        outcome="partial")
+        handoffs.handoff_report_outcome(
+            actor=network.user("b", Role.OPERATOR), handoff_id=accepted.pk, outcome="partial"
+        )
     assert "note" in exc.value.message_dict
     assert snapshot() == before and reloaded(accepted).status == HandoffStatus.ACCEPTED
 
@@ -460,8 +498,9 @@ def test_an_incomplete_outcome_needs_a_note(network, accepted):
 def test_the_sender_cannot_report_the_receivers_outcome(network, accepted):
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        handoffs.handoff_report_outcome(actor=network.user("a", Role.CASE_MANAGER), handoff_id=accepted.pk,
-                                        outcome="completed")
+        handoffs.handoff_report_outcome(
+            actor=network.user("a", Role.CASE_MANAGER), handoff_id=accepted.pk, outcome="completed"
+        )
     assert snapshot() == before
 
 
@@ -519,8 +558,14 @@ def test_only_the_lead_organisation_transfers_a_case(network, accepted):
     # B reads the case through the referral but cannot hand its lead on.
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        send(network, accepted.case, None, actor=network.user("b", Role.CASE_MANAGER), receiver=network.org_a,
-             kind="transfer")
+        send(
+            network,
+            accepted.case,
+            None,
+            actor=network.user("b", Role.CASE_MANAGER),
+            receiver=network.org_a,
+            kind="transfer",
+        )
     assert snapshot() == before
 
 
@@ -543,10 +588,16 @@ def test_without_consent_a_handoff_is_refused_naming_the_receiver(network, case_
 def test_a_named_consent_covers_only_the_organisations_it_names(network, case_a, service, org_c, service_c):
     manager = network.user("a", Role.CASE_MANAGER)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    case_services.consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.PROCESSING,
-                                 given_on=yesterday)
-    case_services.consent_record(actor=manager, person=case_a.person, purpose=ConsentPurpose.SHARE_NAMED,
-                                 given_on=yesterday, organisations=[network.org_b])
+    case_services.consent_record(
+        actor=manager, person=case_a.person, purpose=ConsentPurpose.PROCESSING, given_on=yesterday
+    )
+    case_services.consent_record(
+        actor=manager,
+        person=case_a.person,
+        purpose=ConsentPurpose.SHARE_NAMED,
+        given_on=yesterday,
+        organisations=[network.org_b],
+    )
     assert send(network, case_a, service).status == HandoffStatus.PENDING
     with pytest.raises(ValidationError):
         send(network, case_a, service_c, receiver=org_c)
@@ -571,8 +622,7 @@ def test_an_override_needs_a_reason(network, case_a, service):
 def test_an_override_with_its_reason_is_sent_and_audited(network, case_a, service):
     manager = _grant_override(network.user("a", Role.CASE_MANAGER))
     # when
-    handoff = send(network, case_a, service, actor=manager, override_consent=True,
-                   override_reason="Urgenza abitativa")
+    handoff = send(network, case_a, service, actor=manager, override_consent=True, override_reason="Urgenza abitativa")
     # then
     handoff = reloaded(handoff)
     assert handoff.status == HandoffStatus.PENDING
@@ -584,8 +634,7 @@ def test_an_override_with_its_reason_is_sent_and_audited(network, case_a, servic
 
 def test_an_override_is_not_recorded_when_the_consent_covers_the_receiver(network, consenting_case, service):
     manager = _grant_override(network.user("a", Role.CASE_MANAGER))
-    handoff = send(network, consenting_case, service, actor=manager, override_consent=True,
-                   override_reason="Non serve")
+    handoff = send(network, consenting_case, service, actor=manager, override_consent=True, override_reason="Non serve")
     assert not reloaded(handoff).consent_override
     assert not AuditEntry.objects.filter(action=AuditAction.CONSENT_OVERRIDE).exists()
 
@@ -633,7 +682,8 @@ BAD_SENDS = {
     "organisation with no members": _org_without_members,
     "closed case": _closed_case,
     "service not in the catalogue": lambda scene: {
-        "service_type_id": ServiceType.objects.create(code="altro", name="Altro").pk},
+        "service_type_id": ServiceType.objects.create(code="altro", name="Altro").pk
+    },
     "no service for a referral": lambda scene: {"service_type_id": None},
     # ids that are not numbers are refused by the form or serializer (test_api: bad fields)
     "unknown receiver": lambda scene: {"receiver_organisation_id": 999_999},
@@ -651,9 +701,16 @@ def test_a_bad_send_is_refused_and_saves_nothing(network, consenting_case, servi
     scene = Scene(network, consenting_case, service)
     overrides = BAD_SENDS[bad](scene)
     receiver = overrides.pop("receiver", network.org_b)
-    kwargs = {"actor": network.user("a", Role.CASE_MANAGER), "case": consenting_case, "kind": "referral",
-              "receiver_organisation_id": receiver.pk, "service_type_id": service.pk, "reason": "Motivo",
-              "sections": ["file"], **overrides}
+    kwargs = {
+        "actor": network.user("a", Role.CASE_MANAGER),
+        "case": consenting_case,
+        "kind": "referral",
+        "receiver_organisation_id": receiver.pk,
+        "service_type_id": service.pk,
+        "reason": "Motivo",
+        "sections": ["file"],
+        **overrides,
+    }
     before = snapshot()
     # when
     with pytest.raises(ValidationError) as exc:
@@ -685,37 +742,102 @@ def _accept_twice(network, handoff):
 
 BAD_ACTIONS = {
     "accepted twice": (_accept_twice, ValidationError),
-    "declined without a reason": (lambda network, handoff: lambda: handoffs.handoff_decline(
-        actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason=""), ValidationError),
-    "declined with an unknown reason": (lambda network, handoff: lambda: handoffs.handoff_decline(
-        actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason="lazy"), ValidationError),
-    "outcome before acceptance": (lambda network, handoff: lambda: handoffs.handoff_report_outcome(
-        actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, outcome="completed"), ValidationError),
-    "unknown outcome": (lambda network, handoff: lambda: handoffs.handoff_report_outcome(
-        actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, outcome="great"), ValidationError),
-    "revoked by the receiver": (lambda network, handoff: lambda: handoffs.handoff_revoke(
-        actor=network.user("b", Role.CASE_MANAGER), handoff_id=handoff.pk), PermissionDenied),
-    "revoked by the sender's administrator": (lambda network, handoff: lambda: handoffs.handoff_revoke(
-        actor=network.user("a", Role.ORG_ADMIN), handoff_id=handoff.pk), PermissionDenied),
+    "declined without a reason": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason="")
+        ),
+        ValidationError,
+    ),
+    "declined with an unknown reason": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_decline(
+                actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason="lazy"
+            )
+        ),
+        ValidationError,
+    ),
+    "outcome before acceptance": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_report_outcome(
+                actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, outcome="completed"
+            )
+        ),
+        ValidationError,
+    ),
+    "unknown outcome": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_report_outcome(
+                actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, outcome="great"
+            )
+        ),
+        ValidationError,
+    ),
+    "revoked by the receiver": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_revoke(actor=network.user("b", Role.CASE_MANAGER), handoff_id=handoff.pk)
+        ),
+        PermissionDenied,
+    ),
+    "revoked by the sender's administrator": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_revoke(actor=network.user("a", Role.ORG_ADMIN), handoff_id=handoff.pk)
+        ),
+        PermissionDenied,
+    ),
     # The sender's operators do not see the handoffs their organisation sends: not found.
-    "revoked by the sender's operator": (lambda network, handoff: lambda: handoffs.handoff_revoke(
-        actor=network.user("a", Role.OPERATOR), handoff_id=handoff.pk), Http404),
-    "accepted by the sender": (lambda network, handoff: lambda: handoffs.handoff_accept(
-        actor=network.user("a", Role.CASE_MANAGER), handoff_id=handoff.pk), PermissionDenied),
-    "accepted by the coordinator": (lambda network, handoff: lambda: handoffs.handoff_accept(
-        actor=network.user("m", Role.COORDINATOR), handoff_id=handoff.pk), PermissionDenied),
-    "accepted by the receiver's administrator": (lambda network, handoff: lambda: handoffs.handoff_accept(
-        actor=network.user("b", Role.ORG_ADMIN), handoff_id=handoff.pk), PermissionDenied),
+    "revoked by the sender's operator": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_revoke(actor=network.user("a", Role.OPERATOR), handoff_id=handoff.pk)
+        ),
+        Http404,
+    ),
+    "accepted by the sender": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_accept(actor=network.user("a", Role.CASE_MANAGER), handoff_id=handoff.pk)
+        ),
+        PermissionDenied,
+    ),
+    "accepted by the coordinator": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_accept(actor=network.user("m", Role.COORDINATOR), handoff_id=handoff.pk)
+        ),
+        PermissionDenied,
+    ),
+    "accepted by the receiver's administrator": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_accept(actor=network.user("b", Role.ORG_ADMIN), handoff_id=handoff.pk)
+        ),
+        PermissionDenied,
+    ),
     # A volunteer does not see the organisation's handoffs at all: not found.
-    "accepted by the receiver's volunteer": (lambda network, handoff: lambda: handoffs.handoff_accept(
-        actor=network.user("b", Role.VOLUNTEER), handoff_id=handoff.pk), Http404),
-    "accepted by an outsider": (lambda network, handoff: lambda: handoffs.handoff_accept(
-        actor=network.user("m", Role.CASE_MANAGER), handoff_id=handoff.pk), Http404),
-    "redirected while pending": (lambda network, handoff: lambda: handoffs.handoff_redirect(
-        actor=network.user("a", Role.CASE_MANAGER), handoff_id=handoff.pk,
-        receiver_organisation_id=network.municipality.pk), ValidationError),
-    "closed while pending": (lambda network, handoff: lambda: handoffs.handoff_close(
-        actor=network.user("a", Role.CASE_MANAGER), handoff_id=handoff.pk), ValidationError),
+    "accepted by the receiver's volunteer": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_accept(actor=network.user("b", Role.VOLUNTEER), handoff_id=handoff.pk)
+        ),
+        Http404,
+    ),
+    "accepted by an outsider": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_accept(actor=network.user("m", Role.CASE_MANAGER), handoff_id=handoff.pk)
+        ),
+        Http404,
+    ),
+    "redirected while pending": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_redirect(
+                actor=network.user("a", Role.CASE_MANAGER),
+                handoff_id=handoff.pk,
+                receiver_organisation_id=network.municipality.pk,
+            )
+        ),
+        ValidationError,
+    ),
+    "closed while pending": (
+        lambda network, handoff: (
+            lambda: handoffs.handoff_close(actor=network.user("a", Role.CASE_MANAGER), handoff_id=handoff.pk)
+        ),
+        ValidationError,
+    ),
 }
 
 
@@ -771,8 +893,7 @@ def test_an_escalation_is_recorded(network, sent):
     assert event.step == "escalate"
     (timeline,) = case_events(sent.case, TimelineKind.HANDOFF_ESCALATED)
     assert timeline.organisation == network.org_b and timeline.actor is None
-    assert any(a.detail.get("event") == TimelineKind.HANDOFF_ESCALATED
-               for a in handoff_audit(sent, AuditAction.UPDATE))
+    assert any(a.detail.get("event") == TimelineKind.HANDOFF_ESCALATED for a in handoff_audit(sent, AuditAction.UPDATE))
 
 
 def test_the_workflow_timers_command_fires_the_escalation(network, sent, capsys):
@@ -824,11 +945,14 @@ def test_the_coordinators_follow_up_completes_the_escalation_task(network, sent)
     assert open_task(handoff, HandoffFlow.decide).status == STATUS.NEW
 
 
-@pytest.mark.parametrize(("who", "note", "error"), [
-    (("m", Role.COORDINATOR), "", ValidationError),
-    (("b", Role.OPERATOR), "Sollecito", PermissionDenied),
-    (("a", Role.CASE_MANAGER), "Sollecito", PermissionDenied),
-])
+@pytest.mark.parametrize(
+    ("who", "note", "error"),
+    [
+        (("m", Role.COORDINATOR), "", ValidationError),
+        (("b", Role.OPERATOR), "Sollecito", PermissionDenied),
+        (("a", Role.CASE_MANAGER), "Sollecito", PermissionDenied),
+    ],
+)
 def test_a_bad_follow_up_is_refused(network, sent, who, note, error):
     _escalate(sent)
     escalation = open_task(sent, HandoffFlow.escalate)
@@ -877,13 +1001,19 @@ def test_the_queue_is_one_query_whatever_its_length(network, consenting_case, se
     send(network, consenting_case, service)
     list(selectors.task_queue_for(user=operator))  # memberships and content types are read once
     for i in range(5):
-        other_case = lifecycle.case_open(actor=network.user("a", Role.CASE_MANAGER),
-                                         organisation_id=network.org_a.pk, person=consenting_case.person,
-                                         title=f"Altro {i}", with_pathway=False)
+        other_case = lifecycle.case_open(
+            actor=network.user("a", Role.CASE_MANAGER),
+            organisation_id=network.org_a.pk,
+            person=consenting_case.person,
+            title=f"Altro {i}",
+            with_pathway=False,
+        )
         send(network, other_case, service)
     # when
     with django_assert_num_queries(1):
-        queue = [(task.pk, selectors.task_case(task).code, selectors.task_handoff(task).receiver_organisation.name)
-                 for task in selectors.task_queue_for(user=operator)]
+        queue = [
+            (task.pk, selectors.task_case(task).code, selectors.task_handoff(task).receiver_organisation.name)
+            for task in selectors.task_queue_for(user=operator)
+        ]
     # then
     assert len(queue) == 6

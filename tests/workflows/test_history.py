@@ -77,8 +77,9 @@ def test_a_declined_then_redirected_handoff_writes_the_new_receiver(network, con
     manager = network.user("a", Role.CASE_MANAGER)
     handoff = send(network, consenting_case, service)
     handoffs.handoff_decline(actor=network.user("b", Role.OPERATOR), handoff_id=handoff.pk, reason="capacity")
-    handoffs.handoff_redirect(actor=manager, handoff_id=handoff.pk, receiver_organisation_id=org.pk,
-                              service_type_id=service_c.pk)
+    handoffs.handoff_redirect(
+        actor=manager, handoff_id=handoff.pk, receiver_organisation_id=org.pk, service_type_id=service_c.pk
+    )
     assert history(network, handoff=handoff) == [
         (E.TASK_CREATED, "decide", "B", "A", "", "NEW"),
         (E.HANDOFF_SENT, "", "A", "B", "", "pending"),
@@ -151,12 +152,28 @@ def test_task_events_carry_the_tasks_timestamps(network, consenting_case, servic
 # --- aggregation in SQL ----------------------------------------------------------------------------
 
 
-def _event(case, *, kind=E.TASK_COMPLETED, flow="handoff", step="decide", created=None, hours=None,
-           organisation=None, partner=None):
+def _event(
+    case,
+    *,
+    kind=E.TASK_COMPLETED,
+    flow="handoff",
+    step="decide",
+    created=None,
+    hours=None,
+    organisation=None,
+    partner=None,
+):
     finished = created + datetime.timedelta(hours=hours) if created is not None and hours is not None else None
-    return WorkflowEvent.objects.create(kind=kind, flow=flow, step=step, case=case, task_created_at=created,
-                                        task_finished_at=finished, organisation=organisation,
-                                        partner_organisation=partner)
+    return WorkflowEvent.objects.create(
+        kind=kind,
+        flow=flow,
+        step=step,
+        case=case,
+        task_created_at=created,
+        task_finished_at=finished,
+        organisation=organisation,
+        partner_organisation=partner,
+    )
 
 
 def test_waiting_time_by_step_is_one_query(network, case_a, django_assert_num_queries):
@@ -187,8 +204,13 @@ def test_waiting_time_by_step_is_one_query(network, case_a, django_assert_num_qu
 def test_answers_by_organisation_pair_are_one_query(network, case_a, org_c, django_assert_num_queries):
     org, _service = org_c
     a, b = network.org_a, network.org_b
-    for kind, receiver in [(E.HANDOFF_ACCEPTED, b), (E.HANDOFF_ACCEPTED, b), (E.HANDOFF_DECLINED, b),
-                           (E.HANDOFF_DECLINED, org), (E.HANDOFF_ACCEPTED, a)]:
+    for kind, receiver in [
+        (E.HANDOFF_ACCEPTED, b),
+        (E.HANDOFF_ACCEPTED, b),
+        (E.HANDOFF_DECLINED, b),
+        (E.HANDOFF_DECLINED, org),
+        (E.HANDOFF_ACCEPTED, a),
+    ]:
         sender = b if receiver == a else a
         _event(case_a, kind=kind, step="decide", organisation=receiver, partner=sender)
     # Sends (sender → receiver) and task rows are not answers.
@@ -198,8 +220,10 @@ def test_answers_by_organisation_pair_are_one_query(network, case_a, org_c, djan
         rows = list(
             WorkflowEvent.objects.filter(kind__in=[E.HANDOFF_ACCEPTED, E.HANDOFF_DECLINED])
             .values("organisation", "partner_organisation")
-            .annotate(accepted=Count("id", filter=Q(kind=E.HANDOFF_ACCEPTED)),
-                      declined=Count("id", filter=Q(kind=E.HANDOFF_DECLINED)))
+            .annotate(
+                accepted=Count("id", filter=Q(kind=E.HANDOFF_ACCEPTED)),
+                declined=Count("id", filter=Q(kind=E.HANDOFF_DECLINED)),
+            )
             .order_by("organisation", "partner_organisation")
         )
     expected = [
@@ -228,12 +252,13 @@ def test_the_history_of_real_handoffs_aggregates_to_the_expected_figures(network
         (row["organisation"], row["partner_organisation"]): (row["accepted"], row["declined"])
         for row in WorkflowEvent.objects.filter(kind__in=[E.HANDOFF_ACCEPTED, E.HANDOFF_DECLINED])
         .values("organisation", "partner_organisation")
-        .annotate(accepted=Count("id", filter=Q(kind=E.HANDOFF_ACCEPTED)),
-                  declined=Count("id", filter=Q(kind=E.HANDOFF_DECLINED)))
+        .annotate(
+            accepted=Count("id", filter=Q(kind=E.HANDOFF_ACCEPTED)),
+            declined=Count("id", filter=Q(kind=E.HANDOFF_DECLINED)),
+        )
     }
-    waits = (
-        WorkflowEvent.objects.filter(kind=E.TASK_COMPLETED, flow="handoff", step="decide")
-        .aggregate(done=Count("id"), average=Avg(WAIT), longest=Max(WAIT))
+    waits = WorkflowEvent.objects.filter(kind=E.TASK_COMPLETED, flow="handoff", step="decide").aggregate(
+        done=Count("id"), average=Avg(WAIT), longest=Max(WAIT)
     )
     # then
     assert pairs == {(network.org_b.pk, network.org_a.pk): (1, 1), (org.pk, network.org_a.pk): (0, 1)}

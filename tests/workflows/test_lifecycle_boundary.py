@@ -10,8 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = [p for p in ROOT.iterdir() if (p / "apps.py").exists() or p.name == "config"]
 FILE_HALVES = re.compile(r"\b(open_file|close_file|set_file_status)\(")
-ALLOWED = {Path("workflows/services/lifecycle.py"), Path("workflows/services/casepath.py"),
-           Path("cases/services/case_file.py")}
+ALLOWED = {
+    Path("workflows/services/lifecycle.py"),
+    Path("workflows/services/casepath.py"),
+    Path("cases/services/case_file.py"),
+}
 
 
 def _sources():
@@ -28,6 +31,9 @@ def test_only_the_lifecycle_calls_the_file_halves():
 
 
 def test_cases_does_not_import_workflows():
-    offenders = [str(path) for path, text in _sources()
-                 if path.parts[0] == "cases" and re.search(r"^\s*(from|import) workflows\b", text, re.M)]
+    offenders = [
+        str(path)
+        for path, text in _sources()
+        if path.parts[0] == "cases" and re.search(r"^\s*(from|import) workflows\b", text, re.M)
+    ]
     assert offenders == []

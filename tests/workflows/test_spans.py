@@ -46,7 +46,13 @@ def test_a_referral_accepted_and_completed(network, consenting_case, service):
     decide = open_task(handoff, HandoffFlow.decide)
     span = TaskSpan.objects.get(task=decide)
     assert (span.flow, span.step, span.organisation_id, span.outcome, span.ended_at, span.duration) == (
-        "handoff", "decide", network.org_b.pk, SpanOutcome.OPEN, None, None)
+        "handoff",
+        "decide",
+        network.org_b.pk,
+        SpanOutcome.OPEN,
+        None,
+        None,
+    )
     assert span.created_at == decide.created
     tasks.task_claim(actor=operator, task_id=decide.pk)
     handoffs.handoff_accept(actor=operator, handoff_id=handoff.pk)
@@ -110,16 +116,30 @@ def test_rebuild_takes_the_latest_end_and_ignores_ends_without_a_start(network, 
     decide = open_task(handoff, HandoffFlow.decide)
     created = WorkflowEvent.objects.get(task=decide, kind=HistoryKind.TASK_CREATED)
     later = created.at + datetime.timedelta(hours=5)
-    common = {"flow": "handoff", "step": "decide", "case": consenting_case, "task": decide,
-              "task_created_at": created.task_created_at}
-    WorkflowEvent.objects.create(kind=HistoryKind.TASK_CANCELED, at=later - datetime.timedelta(hours=1),
-                                 organisation=network.org_b, **common)
-    WorkflowEvent.objects.create(kind=HistoryKind.TASK_COMPLETED, at=later, task_finished_at=later,
-                                 organisation=network.org_a, **common)
+    common = {
+        "flow": "handoff",
+        "step": "decide",
+        "case": consenting_case,
+        "task": decide,
+        "task_created_at": created.task_created_at,
+    }
+    WorkflowEvent.objects.create(
+        kind=HistoryKind.TASK_CANCELED, at=later - datetime.timedelta(hours=1), organisation=network.org_b, **common
+    )
+    WorkflowEvent.objects.create(
+        kind=HistoryKind.TASK_COMPLETED, at=later, task_finished_at=later, organisation=network.org_a, **common
+    )
     orphan = Task.objects.create(process_id=handoff.process_id, flow_task=HandoffFlow.decide, flow_task_type="HUMAN")
-    WorkflowEvent.objects.create(kind=HistoryKind.TASK_COMPLETED, at=later, task_finished_at=later,
-                                 task=orphan, flow="handoff", step="decide", case=consenting_case,
-                                 task_created_at=later)
+    WorkflowEvent.objects.create(
+        kind=HistoryKind.TASK_COMPLETED,
+        at=later,
+        task_finished_at=later,
+        task=orphan,
+        flow="handoff",
+        step="decide",
+        case=consenting_case,
+        task_created_at=later,
+    )
     call_command("rebuild_task_spans", stdout=open("/dev/null", "w"))  # noqa: SIM115
     span = TaskSpan.objects.get(task=decide)
     assert (span.outcome, span.ended_at, span.organisation_id) == (SpanOutcome.COMPLETED, later, network.org_a.pk)

@@ -26,8 +26,18 @@ from workflows.flows import CaseFlow, HandoffFlow
 from workflows.services import casepath, handoffs, lifecycle, tasks
 
 CM, OP, VOL, ADMIN, COORD = Role.CASE_MANAGER, Role.OPERATOR, Role.VOLUNTEER, Role.ORG_ADMIN, Role.COORDINATOR
-USERS = [("a", CM), ("a", OP), ("a", VOL), ("a", ADMIN), ("b", CM), ("b", OP), ("b", VOL), ("b", ADMIN),
-         ("m", COORD), ("m", CM)]
+USERS = [
+    ("a", CM),
+    ("a", OP),
+    ("a", VOL),
+    ("a", ADMIN),
+    ("b", CM),
+    ("b", OP),
+    ("b", VOL),
+    ("b", ADMIN),
+    ("m", COORD),
+    ("m", CM),
+]
 
 # Four flags per user: sees the task, may claim it, may work it after claiming, finds it in their queue.
 NOTHING = "----"
@@ -121,8 +131,9 @@ def step_task(request, network, consenting_case, service):
 MATRIX = [(step, user) for step in EXPECTED for user in USERS]
 
 
-@pytest.mark.parametrize(("step_task", "who"), MATRIX, indirect=["step_task"],
-                         ids=[f"{step}-{org}_{role}" for step, (org, role) in MATRIX])
+@pytest.mark.parametrize(
+    ("step_task", "who"), MATRIX, indirect=["step_task"], ids=[f"{step}-{org}_{role}" for step, (org, role) in MATRIX]
+)
 def test_step_permission_matrix(network, step_task, who):
     user = network.user(*who)
     expected = EXPECTED[step_task.flow_task.name].get(who, NOTHING)
@@ -142,10 +153,17 @@ def test_step_permission_matrix(network, step_task, who):
     assert actual == expected
 
 
-@pytest.mark.parametrize(("step_task", "who"), [
-    ("decide", ("b", VOL)), ("decide", ("a", CM)), ("escalate", ("m", CM)), ("assess", ("b", CM)),
-    ("assess", ("a", OP)),
-], indirect=["step_task"])
+@pytest.mark.parametrize(
+    ("step_task", "who"),
+    [
+        ("decide", ("b", VOL)),
+        ("decide", ("a", CM)),
+        ("escalate", ("m", CM)),
+        ("assess", ("b", CM)),
+        ("assess", ("a", OP)),
+    ],
+    indirect=["step_task"],
+)
 def test_a_task_the_user_may_not_see_cannot_be_claimed(network, step_task, who):
     with pytest.raises(Http404):
         tasks.task_claim(actor=network.user(*who), task_id=step_task.pk)
@@ -153,8 +171,9 @@ def test_a_task_the_user_may_not_see_cannot_be_claimed(network, step_task, who):
     assert step_task.owner_id is None
 
 
-@pytest.mark.parametrize(("step_task", "admin"), [("decide", ("b", ADMIN)), ("plan", ("a", ADMIN))],
-                         indirect=["step_task"])
+@pytest.mark.parametrize(
+    ("step_task", "admin"), [("decide", ("b", ADMIN)), ("plan", ("a", ADMIN))], indirect=["step_task"]
+)
 def test_an_administrator_sees_a_task_without_taking_it(network, step_task, admin):
     with pytest.raises(PermissionDenied):
         tasks.task_claim(actor=network.user(*admin), task_id=step_task.pk)

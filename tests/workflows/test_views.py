@@ -46,15 +46,21 @@ def as_user(client, network, member):
 
 def send_referral(network, case, service, **kwargs):
     return handoffs.handoff_send(
-        actor=network.user(*CM_A), case=case, kind=kwargs.pop("kind", HandoffKind.REFERRAL),
-        receiver_organisation_id=kwargs.pop("receiver", network.org_b).pk, service_type_id=service.pk,
-        reason=kwargs.pop("reason", "Needs food parcels"), sections=kwargs.pop("sections", ["file"]), **kwargs,
+        actor=network.user(*CM_A),
+        case=case,
+        kind=kwargs.pop("kind", HandoffKind.REFERRAL),
+        receiver_organisation_id=kwargs.pop("receiver", network.org_b).pk,
+        service_type_id=service.pk,
+        reason=kwargs.pop("reason", "Needs food parcels"),
+        sections=kwargs.pop("sections", ["file"]),
+        **kwargs,
     )
 
 
 def open_task(handoff, step) -> Task:
-    return Task.objects.get(process_id=handoff.process_id, flow_task=step, status__in=[
-        STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED])
+    return Task.objects.get(
+        process_id=handoff.process_id, flow_task=step, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+    )
 
 
 @pytest.fixture
@@ -89,6 +95,7 @@ def task_url(task) -> str:
 
 
 # --- the work lists ---------------------------------------------------------------------------------------
+
 
 def test_queue_lists_the_referral_for_the_receiving_operator(client, network, referral):
     as_user(client, network, OP_B)
@@ -231,15 +238,19 @@ def test_lists_need_login(client, network):
 
 # --- the accept/decline page ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("member", "status"), [
-    (OP_B, 200),
-    (("b", Role.CASE_MANAGER), 200),
-    (("b", Role.ORG_ADMIN), 200),
-    (("b", Role.VOLUNTEER), 404),
-    (CM_A, 404),
-    (("a", Role.OPERATOR), 404),
-    (("m", Role.COORDINATOR), 404),
-])
+
+@pytest.mark.parametrize(
+    ("member", "status"),
+    [
+        (OP_B, 200),
+        (("b", Role.CASE_MANAGER), 200),
+        (("b", Role.ORG_ADMIN), 200),
+        (("b", Role.VOLUNTEER), 404),
+        (CM_A, 404),
+        (("a", Role.OPERATOR), 404),
+        (("m", Role.COORDINATOR), 404),
+    ],
+)
 def test_decide_page_by_role(client, network, referral, member, status):
     as_user(client, network, member)
     assert client.get(task_url(open_task(referral, HandoffFlow.decide))).status_code == status
@@ -252,8 +263,9 @@ def test_decide_page_shows_the_referral_and_audits_the_read(client, network, ref
     assert "Giulia Bianchi" in page and "Needs food parcels" in page and "Pacco alimentare" in page
     assert "Personal data, assessment and plan" in page  # the shared section
     assert 'name="action" value="accept"' in page and 'name="action" value="decline"' in page
-    assert AuditEntry.objects.filter(user=user, action=AuditAction.READ, case_id=referral.case_id,
-                                     organisation_id=network.org_b.pk).exists()
+    assert AuditEntry.objects.filter(
+        user=user, action=AuditAction.READ, case_id=referral.case_id, organisation_id=network.org_b.pk
+    ).exists()
 
 
 def test_decide_page_is_read_only_for_the_administrator(client, network, referral):
@@ -278,8 +290,9 @@ def test_accept_shares_the_case_and_claims_the_task(client, network, referral):
 
 def test_decline_with_a_coded_reason(client, network, referral):
     as_user(client, network, OP_B)
-    response = client.post(task_url(open_task(referral, HandoffFlow.decide)),
-                           {"action": "decline", "decline-reason": "capacity"})
+    response = client.post(
+        task_url(open_task(referral, HandoffFlow.decide)), {"action": "decline", "decline-reason": "capacity"}
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == HandoffStatus.DECLINED and referral.decline_reason == "capacity"
@@ -288,8 +301,10 @@ def test_decline_with_a_coded_reason(client, network, referral):
 
 def test_decline_other_without_a_note_shows_the_error(client, network, referral):
     as_user(client, network, OP_B)
-    response = client.post(task_url(open_task(referral, HandoffFlow.decide)),
-                           {"action": "decline", "decline-reason": "other", "decline-note": "  "})
+    response = client.post(
+        task_url(open_task(referral, HandoffFlow.decide)),
+        {"action": "decline", "decline-reason": "other", "decline-note": "  "},
+    )
     assert response.status_code == 200
     assert "Explain the reason for declining." in response.content.decode()
     referral.refresh_from_db()
@@ -298,8 +313,9 @@ def test_decline_other_without_a_note_shows_the_error(client, network, referral)
 
 def test_decline_without_a_reason_shows_the_error(client, network, referral):
     as_user(client, network, OP_B)
-    response = client.post(task_url(open_task(referral, HandoffFlow.decide)),
-                           {"action": "decline", "decline-reason": "bogus"})
+    response = client.post(
+        task_url(open_task(referral, HandoffFlow.decide)), {"action": "decline", "decline-reason": "bogus"}
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     referral.refresh_from_db()
@@ -344,6 +360,7 @@ def test_a_finished_task_page_has_no_forms(client, network, referral):
 
 # --- outcome, redirect, close ---------------------------------------------------------------------------
 
+
 def test_report_outcome(client, network, referral):
     user = as_user(client, network, OP_B)
     handoffs.handoff_accept(actor=user, handoff_id=referral.pk)
@@ -358,8 +375,9 @@ def test_report_outcome(client, network, referral):
 def test_partial_outcome_without_a_note_shows_the_error(client, network, referral):
     user = as_user(client, network, OP_B)
     handoffs.handoff_accept(actor=user, handoff_id=referral.pk)
-    response = client.post(task_url(open_task(referral, HandoffFlow.report_outcome)),
-                           {"action": "outcome", "outcome-outcome": "partial"})
+    response = client.post(
+        task_url(open_task(referral, HandoffFlow.report_outcome)), {"action": "outcome", "outcome-outcome": "partial"}
+    )
     assert response.status_code == 200
     assert "Say what was not done, and why." in response.content.decode()
     referral.refresh_from_db()
@@ -377,9 +395,14 @@ def test_after_decline_page_is_the_senders(client, network, declined):
 
 def test_redirect_sends_the_declined_referral_elsewhere(client, network, declined, org_c, service):
     as_user(client, network, CM_A)
-    response = client.post(task_url(open_task(declined, HandoffFlow.after_decline)), {
-        "action": "redirect", "redirect-receiver_organisation": org_c.pk, "redirect-service_type": service.pk,
-    })
+    response = client.post(
+        task_url(open_task(declined, HandoffFlow.after_decline)),
+        {
+            "action": "redirect",
+            "redirect-receiver_organisation": org_c.pk,
+            "redirect-service_type": service.pk,
+        },
+    )
     assert response.status_code == 302
     declined.refresh_from_db()
     assert declined.status == HandoffStatus.PENDING and declined.receiver_organisation == org_c
@@ -404,9 +427,14 @@ def test_redirect_to_an_organisation_without_the_service_shows_the_error(client,
     other = make_organisation("Banco Altro")
     make_member(other, Role.OPERATOR)
     as_user(client, network, CM_A)
-    response = client.post(task_url(open_task(declined, HandoffFlow.after_decline)), {
-        "action": "redirect", "redirect-receiver_organisation": other.pk, "redirect-service_type": service.pk,
-    })
+    response = client.post(
+        task_url(open_task(declined, HandoffFlow.after_decline)),
+        {
+            "action": "redirect",
+            "redirect-receiver_organisation": other.pk,
+            "redirect-service_type": service.pk,
+        },
+    )
     assert response.status_code == 200
     assert "does not offer this service" in response.content.decode()
     declined.refresh_from_db()
@@ -422,6 +450,7 @@ def test_close_ends_the_declined_referral(client, network, declined):
 
 
 # --- the coordinator's follow-up --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def escalation(network, referral):
@@ -470,6 +499,7 @@ def test_queue_row_of_an_escalation_does_not_name_the_person(client, network, re
 
 # --- the steps of the case pathway ------------------------------------------------------------------------
 
+
 def test_assessment_step_needs_an_assessment(client, network, pathway):
     as_user(client, network, CM_A)
     task = Task.objects.get(process=pathway, flow_task=CaseFlow.assess)
@@ -510,8 +540,9 @@ def _through_plan(network, case, process):
     manager = network.user(*CM_A)
     assessment_record(actor=manager, case=case, domain=Domain.HOUSING, severity=2)
     casepath.assessment_done(actor=manager, task_id=Task.objects.get(process=process, flow_task=CaseFlow.assess).pk)
-    casepath.triage_done(actor=manager, task_id=Task.objects.get(process=process, flow_task=CaseFlow.triage).pk,
-                         case_manager=manager)
+    casepath.triage_done(
+        actor=manager, task_id=Task.objects.get(process=process, flow_task=CaseFlow.triage).pk, case_manager=manager
+    )
 
 
 def test_plan_step_needs_a_goal(client, network, pathway, consenting_case):
@@ -539,8 +570,9 @@ def review_task(network, pathway, consenting_case):
 
 def test_review_step_goes_on_to_closure(client, network, pathway, review_task):
     as_user(client, network, CM_A)
-    response = client.post(task_url(review_task), {"action": "review", "review-keep_open": "no",
-                                                   "review-note": "Goals reached"})
+    response = client.post(
+        task_url(review_task), {"action": "review", "review-keep_open": "no", "review-note": "Goals reached"}
+    )
     assert response.status_code == 302
     review_task.refresh_from_db()
     assert review_task.status == STATUS.DONE and review_task.data["continue"] is False
@@ -558,8 +590,9 @@ def test_closure_step_closes_the_case(client, network, pathway, review_task, con
     manager = as_user(client, network, CM_A)
     casepath.review_done(actor=manager, task_id=review_task.pk, keep_open=False)
     task = Task.objects.get(process=pathway, flow_task=CaseFlow.close)
-    response = client.post(task_url(task), {"action": "closure", "closure-outcome": "goals_reached",
-                                            "closure-note": "Ha una casa"})
+    response = client.post(
+        task_url(task), {"action": "closure", "closure-outcome": "goals_reached", "closure-note": "Ha una casa"}
+    )
     assert response.status_code == 302
     consenting_case.refresh_from_db()
     assert consenting_case.status == CaseStatus.CLOSED and consenting_case.closure_outcome == "goals_reached"
@@ -572,17 +605,21 @@ def test_case_step_page_is_not_found_for_another_organisation(client, network, p
 
 # --- sending --------------------------------------------------------------------------------------------
 
+
 def send_url(case) -> str:
     return reverse("workflows:handoff_send", args=[case.pk])
 
 
-@pytest.mark.parametrize(("member", "status"), [
-    (CM_A, 200),
-    (("a", Role.OPERATOR), 403),
-    (("a", Role.VOLUNTEER), 403),
-    (("b", Role.CASE_MANAGER), 404),
-    (("m", Role.COORDINATOR), 404),
-])
+@pytest.mark.parametrize(
+    ("member", "status"),
+    [
+        (CM_A, 200),
+        (("a", Role.OPERATOR), 403),
+        (("a", Role.VOLUNTEER), 403),
+        (("b", Role.CASE_MANAGER), 404),
+        (("m", Role.COORDINATOR), 404),
+    ],
+)
 def test_send_form_by_role(client, network, consenting_case, service, member, status):
     as_user(client, network, member)
     assert client.get(send_url(consenting_case)).status_code == status
@@ -590,10 +627,17 @@ def test_send_form_by_role(client, network, consenting_case, service, member, st
 
 def test_send_a_referral(client, network, consenting_case, service):
     user = as_user(client, network, CM_A)
-    response = client.post(send_url(consenting_case), {
-        "kind": "referral", "receiver_organisation": network.org_b.pk, "service_type": service.pk,
-        "reason": "Needs food", "sections": ["file", "notes"], "urgency": "urgent",
-    })
+    response = client.post(
+        send_url(consenting_case),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_b.pk,
+            "service_type": service.pk,
+            "reason": "Needs food",
+            "sections": ["file", "notes"],
+            "urgency": "urgent",
+        },
+    )
     assert response.status_code == 302
     assert response.url == reverse("cases:case_detail", args=[consenting_case.pk])
     handoff = Handoff.objects.get(case=consenting_case)
@@ -604,10 +648,16 @@ def test_send_a_referral(client, network, consenting_case, service):
 
 def test_send_without_consent_shows_the_consent_error(client, network, case_a, service):
     as_user(client, network, CM_A)
-    response = client.post(send_url(case_a), {
-        "kind": "referral", "receiver_organisation": network.org_b.pk, "service_type": service.pk,
-        "reason": "Needs food", "urgency": "normal",
-    })
+    response = client.post(
+        send_url(case_a),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_b.pk,
+            "service_type": service.pk,
+            "reason": "Needs food",
+            "urgency": "normal",
+        },
+    )
     assert response.status_code == 200
     assert "consent does not cover" in response.content.decode()
     assert not Handoff.objects.exists()
@@ -621,9 +671,15 @@ def test_send_form_warns_when_the_consent_does_not_cover_the_chosen_organisation
 
 def test_send_to_ones_own_organisation_is_not_a_choice(client, network, consenting_case, service):
     as_user(client, network, CM_A)
-    response = client.post(send_url(consenting_case), {
-        "kind": "referral", "receiver_organisation": network.org_a.pk, "reason": "x", "urgency": "normal",
-    })
+    response = client.post(
+        send_url(consenting_case),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_a.pk,
+            "reason": "x",
+            "urgency": "normal",
+        },
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Handoff.objects.exists()
@@ -631,14 +687,26 @@ def test_send_to_ones_own_organisation_is_not_a_choice(client, network, consenti
 
 def test_send_without_a_reason_or_service_shows_the_errors(client, network, consenting_case, service):
     as_user(client, network, CM_A)
-    response = client.post(send_url(consenting_case), {
-        "kind": "referral", "receiver_organisation": network.org_b.pk, "reason": "", "urgency": "normal",
-    })
+    response = client.post(
+        send_url(consenting_case),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_b.pk,
+            "reason": "",
+            "urgency": "normal",
+        },
+    )
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
-    response = client.post(send_url(consenting_case), {
-        "kind": "referral", "receiver_organisation": network.org_b.pk, "reason": "Food", "urgency": "normal",
-    })
+    response = client.post(
+        send_url(consenting_case),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_b.pk,
+            "reason": "Food",
+            "urgency": "normal",
+        },
+    )
     assert response.status_code == 200
     assert "Choose the service you are asking for." in response.content.decode()
     assert not Handoff.objects.exists()
@@ -657,11 +725,18 @@ def test_send_with_an_override_and_its_reason(client, network, case_a, service):
     user = network.user(*CM_A)
     user.user_permissions.add(Permission.objects.get(codename="override_consent"))
     client.force_login(user)
-    response = client.post(send_url(case_a), {
-        "kind": "referral", "receiver_organisation": network.org_b.pk, "service_type": service.pk,
-        "reason": "Eviction tomorrow", "urgency": "urgent", "override_consent": "on",
-        "override_reason": "Danger to the person",
-    })
+    response = client.post(
+        send_url(case_a),
+        {
+            "kind": "referral",
+            "receiver_organisation": network.org_b.pk,
+            "service_type": service.pk,
+            "reason": "Eviction tomorrow",
+            "urgency": "urgent",
+            "override_consent": "on",
+            "override_reason": "Danger to the person",
+        },
+    )
     assert response.status_code == 302
     handoff = Handoff.objects.get(case=case_a)
     assert handoff.consent_override and handoff.override_reason == "Danger to the person"
@@ -678,8 +753,14 @@ def test_send_for_a_closed_case_goes_back_to_the_case(client, network, consentin
 @pytest.mark.parametrize("field", ["receiver_organisation", "service_type"])
 def test_send_with_absurd_ids_is_a_form_error(client, network, consenting_case, service, field):
     as_user(client, network, CM_A)
-    data = {"kind": "referral", "receiver_organisation": network.org_b.pk, "service_type": service.pk,
-            "reason": "Food", "urgency": "normal", field: "99999999999999999999999"}
+    data = {
+        "kind": "referral",
+        "receiver_organisation": network.org_b.pk,
+        "service_type": service.pk,
+        "reason": "Food",
+        "urgency": "normal",
+        field: "99999999999999999999999",
+    }
     response = client.post(send_url(consenting_case), data)
     assert response.status_code == 200
     assert not Handoff.objects.exists()
@@ -695,6 +776,7 @@ def test_case_page_offers_sending_to_the_case_manager_only(client, network, cons
 
 
 # --- handoff lists and detail -----------------------------------------------------------------------------
+
 
 def test_sent_list_shows_the_referral_to_the_sender(client, network, referral):
     as_user(client, network, CM_A)
@@ -714,12 +796,15 @@ def test_received_list_of_the_sender_is_empty(client, network, referral):
     assert referral.case.code not in client.get(reverse("workflows:handoffs_received")).content.decode()
 
 
-@pytest.mark.parametrize(("member", "status", "shows_person"), [
-    (CM_A, 200, True),
-    (OP_B, 200, True),
-    (("m", Role.COORDINATOR), 200, False),
-    (("m", Role.CASE_MANAGER), 404, False),
-])
+@pytest.mark.parametrize(
+    ("member", "status", "shows_person"),
+    [
+        (CM_A, 200, True),
+        (OP_B, 200, True),
+        (("m", Role.COORDINATOR), 200, False),
+        (("m", Role.CASE_MANAGER), 404, False),
+    ],
+)
 def test_handoff_detail_by_role(client, network, referral, member, status, shows_person):
     as_user(client, network, member)
     response = client.get(reverse("workflows:handoff_detail", args=[referral.pk]))
@@ -740,8 +825,9 @@ def test_handoff_detail_of_another_organisation_is_not_found(client, network, re
 def test_handoff_detail_audits_the_read_of_the_person(client, network, referral):
     user = as_user(client, network, CM_A)
     client.get(reverse("workflows:handoff_detail", args=[referral.pk]))
-    assert AuditEntry.objects.filter(user=user, action=AuditAction.READ, case_id=referral.case_id,
-                                     object_type="workflows.handoff").exists()
+    assert AuditEntry.objects.filter(
+        user=user, action=AuditAction.READ, case_id=referral.case_id, object_type="workflows.handoff"
+    ).exists()
 
 
 def test_revoke_by_the_sender(client, network, referral):
@@ -781,6 +867,7 @@ def test_revoke_after_acceptance_shows_the_message(client, network, referral):
 
 
 # --- the case panel ---------------------------------------------------------------------------------------
+
 
 def panel_url(case) -> str:
     return reverse("workflows:case_panel", args=[case.pk])
@@ -857,6 +944,7 @@ def test_case_page_loads_the_panel(client, network, consenting_case):
 
 # --- navigation and query counts --------------------------------------------------------------------------
 
+
 def test_navigation_shows_the_counts(client, network, referral):
     as_user(client, network, OP_B)
     page = client.get(reverse("workflows:handoffs_received")).content.decode()
@@ -884,11 +972,20 @@ def test_navigation_has_no_work_links_for_a_volunteer(client, network):
 def _bulk_referrals(network, service, n: int) -> None:
     manager = network.user(*CM_A)
     for i in range(n):
-        person = register_person(manager, network.org_a, first_name="Persona", last_name=f"Numero{i}",
-                                 birth_date=datetime.date(1980, 1, 1 + i % 28))
+        person = register_person(
+            manager,
+            network.org_a,
+            first_name="Persona",
+            last_name=f"Numero{i}",
+            birth_date=datetime.date(1980, 1, 1 + i % 28),
+        )
         for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.SHARE_NETWORK):
-            consent_record(actor=manager, person=person, purpose=purpose,
-                           given_on=timezone.localdate() - datetime.timedelta(days=1))
+            consent_record(
+                actor=manager,
+                person=person,
+                purpose=purpose,
+                given_on=timezone.localdate() - datetime.timedelta(days=1),
+            )
         case = open_case(manager, network.org_a, person)
         send_referral(network, case, service)
 
@@ -899,12 +996,15 @@ def _count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(("member", "url_name"), [
-    (OP_B, "workflows:queue"),
-    (OP_B, "workflows:handoffs_received"),
-    (CM_A, "workflows:handoffs_sent"),
-    (("b", Role.ORG_ADMIN), "workflows:supervision"),
-])
+@pytest.mark.parametrize(
+    ("member", "url_name"),
+    [
+        (OP_B, "workflows:queue"),
+        (OP_B, "workflows:handoffs_received"),
+        (CM_A, "workflows:handoffs_sent"),
+        (("b", Role.ORG_ADMIN), "workflows:supervision"),
+    ],
+)
 def test_list_query_count_does_not_grow_from_3_to_30_rows(client, network, service, member, url_name):
     as_user(client, network, member)
     _bulk_referrals(network, service, 3)

@@ -54,11 +54,35 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Handoff
-        fields = ["id", "kind", "status", "case", "person", "sender_organisation", "receiver_organisation", "sent_by",
-                  "service_type", "reason", "sections", "urgency", "sent_at", "due_at", "is_overdue",
-                  "consent_override", "override_reason", "decided_at", "decline_reason", "decline_note",
-                  "escalated_at", "outcome", "outcome_note", "outcome_at", "revoked_at", "revoke_reason",
-                  "receivers_count"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "case",
+            "person",
+            "sender_organisation",
+            "receiver_organisation",
+            "sent_by",
+            "service_type",
+            "reason",
+            "sections",
+            "urgency",
+            "sent_at",
+            "due_at",
+            "is_overdue",
+            "consent_override",
+            "override_reason",
+            "decided_at",
+            "decline_reason",
+            "decline_note",
+            "escalated_at",
+            "outcome",
+            "outcome_note",
+            "outcome_at",
+            "revoked_at",
+            "revoke_reason",
+            "receivers_count",
+        ]
         read_only_fields = fields
 
     def to_representation(self, handoff: Handoff):
@@ -98,23 +122,30 @@ def _service_types(user):
 
 class HandoffFilterSerializer(serializers.Serializer):
     box = serializers.ChoiceField(
-        choices=[("received", gettext_lazy("Received by my organisations")),
-                 ("sent", gettext_lazy("Sent by my organisations"))],
+        choices=[
+            ("received", gettext_lazy("Received by my organisations")),
+            ("sent", gettext_lazy("Sent by my organisations")),
+        ],
         default="received",
     )
     status = serializers.ChoiceField(choices=HandoffStatus.choices, required=False)
     overdue = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text=gettext_lazy("Only handoffs waiting for an answer past their deadline."),
     )
-    q = serializers.CharField(max_length=50, required=False, allow_blank=True,
-                              help_text=gettext_lazy("Part of a case code."))
+    q = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=gettext_lazy("Part of a case code.")
+    )
 
 
 class ConsentOverrideFields(serializers.Serializer):
     override_consent = serializers.BooleanField(
-        default=False, help_text=gettext_lazy("Send although the person's consent does not cover the receiver "
-                                              "(needs the override permission; audited)."))
+        default=False,
+        help_text=gettext_lazy(
+            "Send although the person's consent does not cover the receiver (needs the override permission; audited)."
+        ),
+    )
     override_reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
@@ -123,16 +154,24 @@ class HandoffSendSerializer(ConsentOverrideFields):
     kind = serializers.ChoiceField(choices=HandoffKind.choices)
     receiver_organisation = VisibleObjectField(model=Organisation, selector=_organisations)
     service_type = VisibleObjectField(
-        model=ServiceType, selector=_service_types, required=False, allow_null=True,
-        help_text=gettext_lazy("A service of the receiver's catalogue (required for a referral)."))
+        model=ServiceType,
+        selector=_service_types,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("A service of the receiver's catalogue (required for a referral)."),
+    )
     reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True)
     sections = serializers.ListField(
-        child=serializers.ChoiceField(choices=ShareSection.choices), required=False, default=list,
+        child=serializers.ChoiceField(choices=ShareSection.choices),
+        required=False,
+        default=list,
         help_text=gettext_lazy(
             "The sections of the file a referral shares (a transfer shares all of it). Omitted or empty: the "
             "referral shares the case summary only (code, the person's name and year of birth, the reason and the "
             "requested service); the service's usual sections (`service_type.share_sections`) are not applied "
-            "for you."))
+            "for you."
+        ),
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
 
 
@@ -142,8 +181,13 @@ class HandoffAcceptSerializer(serializers.Serializer):
 
 class HandoffDeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="",
-                                 help_text=gettext_lazy("Required when the reason is “other”."))
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Required when the reason is “other”."),
+    )
 
 
 class HandoffRevokeSerializer(serializers.Serializer):
@@ -153,8 +197,13 @@ class HandoffRevokeSerializer(serializers.Serializer):
 class HandoffRedirectSerializer(ConsentOverrideFields):
     receiver_organisation = VisibleObjectField(model=Organisation, selector=_organisations)
     service_type = VisibleObjectField(model=ServiceType, selector=_service_types, required=False, allow_null=True)
-    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="",
-                                   help_text=gettext_lazy("A new reason; the old one stays when left empty."))
+    reason = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("A new reason; the old one stays when left empty."),
+    )
 
 
 class HandoffCloseSerializer(serializers.Serializer):
@@ -163,8 +212,13 @@ class HandoffCloseSerializer(serializers.Serializer):
 
 class HandoffOutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="",
-                                 help_text=gettext_lazy("Required unless the outcome is “completed”."))
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Required unless the outcome is “completed”."),
+    )
 
 
 def _pk(value) -> int | None:
@@ -175,8 +229,10 @@ def _pk(value) -> int | None:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[HandoffFilterSerializer],
-                       summary=gettext_lazy("Handoffs received by (or sent by) your organisations")),
+    list=extend_schema(
+        parameters=[HandoffFilterSerializer],
+        summary=gettext_lazy("Handoffs received by (or sent by) your organisations"),
+    ),
 )
 class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
     """Referrals and transfers your organisations sent or received. The coordinator reads any one of them by
@@ -184,8 +240,12 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
 
     serializer_class = HandoffSerializer
     input_serializer_classes = {
-        "create": HandoffSendSerializer, "accept": HandoffAcceptSerializer, "decline": HandoffDeclineSerializer,
-        "revoke": HandoffRevokeSerializer, "redirect": HandoffRedirectSerializer, "close": HandoffCloseSerializer,
+        "create": HandoffSendSerializer,
+        "accept": HandoffAcceptSerializer,
+        "decline": HandoffDeclineSerializer,
+        "revoke": HandoffRevokeSerializer,
+        "redirect": HandoffRedirectSerializer,
+        "close": HandoffCloseSerializer,
         "outcome": HandoffOutcomeSerializer,
     }
 
@@ -194,46 +254,69 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
             return Handoff.objects.none()
         filters = parse_query(HandoffFilterSerializer, self.request)
         selector = selectors.handoffs_sent_for if filters["box"] == "sent" else selectors.handoffs_received_for
-        return selector(user=self.request.user, status=filters.get("status", ""), overdue=filters["overdue"],
-                        query=filters.get("q", ""))
+        return selector(
+            user=self.request.user,
+            status=filters.get("status", ""),
+            overdue=filters["overdue"],
+            query=filters.get("q", ""),
+        )
 
     def get_object(self) -> Handoff:
         return selectors.handoff_get_for(user=self.request.user, pk=self.kwargs["pk"])
 
     def _detail(self, handoff_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
         handoff = selectors.handoff_get_for(user=self.request.user, pk=handoff_id)
-        return Response(HandoffDetailSerializer(handoff, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(
+            HandoffDetailSerializer(handoff, context=self.get_serializer_context()).data, status=status_code
+        )
 
-    @extend_schema(responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Read a handoff (audited)"))
+    @extend_schema(responses={200: HandoffDetailSerializer}, summary=gettext_lazy("Read a handoff (audited)"))
     def retrieve(self, request, pk=None):
         handoff = self.get_object()
         shows_person = selectors.handoff_shows_person(user=request.user, handoff=handoff)
         own_end = handoff.receiver_organisation_id
         if own_end not in {m.organisation_id for m in active_memberships(request.user)}:
             own_end = handoff.sender_organisation_id
-        audit_record(actor=request.user, action=AuditAction.READ, obj=handoff, case_id=handoff.case_id,
-                     person_id=handoff.case.person_id if shows_person else None, request=request,
-                     detail={"via": "api"}, organisation_id=audit_organisation_id(request.user, own_end))
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=handoff,
+            case_id=handoff.case_id,
+            person_id=handoff.case.person_id if shows_person else None,
+            request=request,
+            detail={"via": "api"},
+            organisation_id=audit_organisation_id(request.user, own_end),
+        )
         return Response(HandoffDetailSerializer(handoff, context=self.get_serializer_context()).data)
 
     @idempotent
-    @extend_schema(request=HandoffSendSerializer, responses={201: HandoffDetailSerializer},
-                   summary=gettext_lazy("Send a referral or a transfer"))
+    @extend_schema(
+        request=HandoffSendSerializer,
+        responses={201: HandoffDetailSerializer},
+        summary=gettext_lazy("Send a referral or a transfer"),
+    )
     def create(self, request):
         data = self.validated_input()
         handoff = handoff_services.handoff_send(
-            actor=request.user, case=data["case"], kind=data["kind"],
-            receiver_organisation_id=data["receiver_organisation"].pk, service_type_id=_pk(data.get("service_type")),
-            reason=data["reason"], sections=data["sections"], urgency=data["urgency"],
-            override_consent=data["override_consent"], override_reason=data["override_reason"],
+            actor=request.user,
+            case=data["case"],
+            kind=data["kind"],
+            receiver_organisation_id=data["receiver_organisation"].pk,
+            service_type_id=_pk(data.get("service_type")),
+            reason=data["reason"],
+            sections=data["sections"],
+            urgency=data["urgency"],
+            override_consent=data["override_consent"],
+            override_reason=data["override_reason"],
         )
         return self._detail(handoff.pk, status_code=status.HTTP_201_CREATED)
 
     @idempotent
-    @extend_schema(request=HandoffAcceptSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Accept a handoff (receiving organisation)"))
+    @extend_schema(
+        request=HandoffAcceptSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Accept a handoff (receiving organisation)"),
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         data = self.validated_input()
@@ -241,18 +324,25 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         return self._detail(int(pk))
 
     @idempotent
-    @extend_schema(request=HandoffDeclineSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Decline a handoff with a reason (receiving organisation)"))
+    @extend_schema(
+        request=HandoffDeclineSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Decline a handoff with a reason (receiving organisation)"),
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         data = self.validated_input()
-        handoff_services.handoff_decline(actor=request.user, handoff_id=int(pk), reason=data["reason"],
-                                         note=data["note"])
+        handoff_services.handoff_decline(
+            actor=request.user, handoff_id=int(pk), reason=data["reason"], note=data["note"]
+        )
         return self._detail(int(pk))
 
     @idempotent
-    @extend_schema(request=HandoffRevokeSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Revoke a handoff still waiting for an answer (sender)"))
+    @extend_schema(
+        request=HandoffRevokeSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Revoke a handoff still waiting for an answer (sender)"),
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         data = self.validated_input()
@@ -260,21 +350,31 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         return self._detail(int(pk))
 
     @idempotent
-    @extend_schema(request=HandoffRedirectSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Send a declined handoff to another organisation (sender)"))
+    @extend_schema(
+        request=HandoffRedirectSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Send a declined handoff to another organisation (sender)"),
+    )
     @action(detail=True, methods=["post"])
     def redirect(self, request, pk=None):
         data = self.validated_input()
         handoff_services.handoff_redirect(
-            actor=request.user, handoff_id=int(pk), receiver_organisation_id=data["receiver_organisation"].pk,
-            service_type_id=_pk(data.get("service_type")), reason=data["reason"],
-            override_consent=data["override_consent"], override_reason=data["override_reason"],
+            actor=request.user,
+            handoff_id=int(pk),
+            receiver_organisation_id=data["receiver_organisation"].pk,
+            service_type_id=_pk(data.get("service_type")),
+            reason=data["reason"],
+            override_consent=data["override_consent"],
+            override_reason=data["override_reason"],
         )
         return self._detail(int(pk))
 
     @idempotent
-    @extend_schema(request=HandoffCloseSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Close a declined handoff without sending it elsewhere (sender)"))
+    @extend_schema(
+        request=HandoffCloseSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Close a declined handoff without sending it elsewhere (sender)"),
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = self.validated_input()
@@ -282,11 +382,15 @@ class HandoffViewSet(mixins.ListModelMixin, ApiViewSet):
         return self._detail(int(pk))
 
     @idempotent
-    @extend_schema(request=HandoffOutcomeSerializer, responses={200: HandoffDetailSerializer},
-                   summary=gettext_lazy("Report the outcome of an accepted referral (receiving organisation)"))
+    @extend_schema(
+        request=HandoffOutcomeSerializer,
+        responses={200: HandoffDetailSerializer},
+        summary=gettext_lazy("Report the outcome of an accepted referral (receiving organisation)"),
+    )
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
         data = self.validated_input()
-        handoff_services.handoff_report_outcome(actor=request.user, handoff_id=int(pk), outcome=data["outcome"],
-                                                note=data["note"])
+        handoff_services.handoff_report_outcome(
+            actor=request.user, handoff_id=int(pk), outcome=data["outcome"], note=data["note"]
+        )
         return self._detail(int(pk))

@@ -49,12 +49,14 @@ class TaskSerializer(serializers.Serializer):
     flow = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text=gettext_lazy("NEW (in the queue), ASSIGNED, STARTED..."))
     organisation = serializers.SerializerMethodField(
-        help_text=gettext_lazy("The id of the organisation whose queue holds the task."))
+        help_text=gettext_lazy("The id of the organisation whose queue holds the task.")
+    )
     case = serializers.SerializerMethodField()
     handoff = serializers.SerializerMethodField(help_text=gettext_lazy("The handoff the task is about, if any."))
     created = serializers.DateTimeField(read_only=True)
     due_at = serializers.SerializerMethodField(
-        help_text=gettext_lazy("The answer deadline, while a handoff waits for an answer."))
+        help_text=gettext_lazy("The answer deadline, while a handoff waits for an answer.")
+    )
     is_overdue = serializers.SerializerMethodField()
     owner = UserRefSerializer(read_only=True, allow_null=True)
 
@@ -94,17 +96,23 @@ class TaskSerializer(serializers.Serializer):
 class TaskFilterSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(
         choices=[("mine", gettext_lazy("My tasks")), ("queue", gettext_lazy("My organisations' queues"))],
-        default="mine", help_text=gettext_lazy("mine: assigned to you; queue: waiting for someone to take them."))
+        default="mine",
+        help_text=gettext_lazy("mine: assigned to you; queue: waiting for someone to take them."),
+    )
     step = serializers.ChoiceField(choices=STEPS, required=False)
-    overdue = serializers.BooleanField(required=False, default=False,
-                                       help_text=gettext_lazy("Only tasks past their deadline."))
-    q = serializers.CharField(max_length=50, required=False, allow_blank=True,
-                              help_text=gettext_lazy("Part of a case code."))
+    overdue = serializers.BooleanField(
+        required=False, default=False, help_text=gettext_lazy("Only tasks past their deadline.")
+    )
+    q = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=gettext_lazy("Part of a case code.")
+    )
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[TaskFilterSerializer],
-                       summary=gettext_lazy("My tasks, or my organisations' queues (most urgent first)")),
+    list=extend_schema(
+        parameters=[TaskFilterSerializer],
+        summary=gettext_lazy("My tasks, or my organisations' queues (most urgent first)"),
+    ),
     retrieve=extend_schema(summary=gettext_lazy("Read a task")),
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -117,8 +125,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             return Task.objects.none()
         filters = parse_query(TaskFilterSerializer, self.request)
         selector = selectors.task_queue_for if filters["scope"] == "queue" else selectors.task_inbox_for
-        return selector(user=self.request.user, step=filters.get("step", ""), overdue=filters["overdue"],
-                        query=filters.get("q", ""))
+        return selector(
+            user=self.request.user, step=filters.get("step", ""), overdue=filters["overdue"], query=filters.get("q", "")
+        )
 
     def get_object(self) -> Task:
         return selectors.task_get_for(user=self.request.user, pk=self.kwargs["pk"])
@@ -128,16 +137,22 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         return Response(TaskSerializer(task, context=self.get_serializer_context()).data)
 
     @idempotent
-    @extend_schema(request=None, responses={200: TaskSerializer},
-                   summary=gettext_lazy("Take a task from your organisation's queue"))
+    @extend_schema(
+        request=None,
+        responses={200: TaskSerializer},
+        summary=gettext_lazy("Take a task from your organisation's queue"),
+    )
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task = task_services.task_claim(actor=request.user, task_id=int(pk))
         return self._detail(task.pk)
 
     @idempotent
-    @extend_schema(request=None, responses={200: TaskSerializer},
-                   summary=gettext_lazy("Put a task back in its organisation's queue"))
+    @extend_schema(
+        request=None,
+        responses={200: TaskSerializer},
+        summary=gettext_lazy("Put a task back in its organisation's queue"),
+    )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task = task_services.task_release(actor=request.user, task_id=int(pk))

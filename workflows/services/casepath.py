@@ -47,8 +47,15 @@ def case_flow_start(*, case: Case, actor=None) -> CaseProcess:
         if current is not None and current.finished is None:
             raise ValidationError(_("The pathway of this case is already running."))
         process = CaseFlow.start.run(case=case, actor=actor)
-        history.record_process(kind=HistoryKind.PROCESS_STARTED, flow="case", step="start", case_id=case.pk,
-                               process_id=process.pk, organisation_id=case.lead_organisation_id, user=actor)
+        history.record_process(
+            kind=HistoryKind.PROCESS_STARTED,
+            flow="case",
+            step="start",
+            case_id=case.pk,
+            process_id=process.pk,
+            organisation_id=case.lead_organisation_id,
+            user=actor,
+        )
         return process
 
 
@@ -92,20 +99,28 @@ def assessment_done(*, actor, task_id: int) -> Task:
             raise ValidationError(_("The case is closed."))
         if not case.assessments.exists():
             raise ValidationError(_("Record the assessment of at least one domain first."))
+
     return _complete_step(actor=actor, task_id=task_id, step=CaseFlow.assess, action=check)
 
 
 def triage_done(*, actor, task_id: int, case_manager) -> Task:
     """The lead organisation confirms who manages the case (one of its case managers)."""
+
     def assign(case, task):
         if case_manager is None:
             raise ValidationError({"case_manager": _("Choose the case manager.")})
         case_services.case_update(actor=actor, case=case, case_manager=case_manager)
         membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        timeline_record(case=case, kind=TimelineKind.CASE_TRIAGED, actor=actor,
-                     organisation_id=membership.organisation_id, obj=case,
-                     summary=case_manager.get_full_name() or case_manager.get_username())
+        timeline_record(
+            case=case,
+            kind=TimelineKind.CASE_TRIAGED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=case,
+            summary=case_manager.get_full_name() or case_manager.get_username(),
+        )
         return {"case_manager": case_manager.pk}
+
     return _complete_step(actor=actor, task_id=task_id, step=CaseFlow.triage, action=assign)
 
 
@@ -114,31 +129,43 @@ def plan_done(*, actor, task_id: int) -> Task:
         plan = getattr(case, "plan", None)
         if plan is None or not plan.goals.exists():
             raise ValidationError(_("Write the plan with at least one goal first."))
+
     return _complete_step(actor=actor, task_id=task_id, step=CaseFlow.plan, action=check)
 
 
 def review_done(*, actor, task_id: int, keep_open: bool, note: str = "") -> Task:
     """The periodic review: keep the case open (the next review is scheduled) or go on to closure."""
+
     def record(case, task):
         membership = case_checks.require_case_capability(actor, case, Capability.CHANGE_CASE)
-        timeline_record(case=case, kind=TimelineKind.CASE_REVIEWED, actor=actor,
-                     organisation_id=membership.organisation_id, obj=case, summary=note.strip(),
-                     data={"continue": keep_open})
+        timeline_record(
+            case=case,
+            kind=TimelineKind.CASE_REVIEWED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            obj=case,
+            summary=note.strip(),
+            data={"continue": keep_open},
+        )
         return {"continue": bool(keep_open)}
+
     return _complete_step(actor=actor, task_id=task_id, step=CaseFlow.review, action=record)
 
 
 def closure_done(*, actor, task_id: int, outcome: str, note: str = "") -> Task:
     """The closure step: the case closes with its outcome, and shared access starts to decay."""
+
     def close(case, task):
         close_case_with_handoffs(actor=actor, case=case, outcome=outcome, note=note)
+
     task = _complete_step(actor=actor, task_id=task_id, step=CaseFlow.close, action=close)
     history.record_process_finished_if_done(task.process_id, user=actor)
     return task
 
 
-def close_case_with_handoffs(*, actor, case: Case, outcome: str, note: str,
-                             closed_on: datetime.date | None = None) -> None:
+def close_case_with_handoffs(
+    *, actor, case: Case, outcome: str, note: str, closed_on: datetime.date | None = None
+) -> None:
     """What every closure does (the closure step, `lifecycle.case_close`): the file closes, open handoffs end,
     shared access starts to decay. The caller holds the case pathway's lock when it has one."""
     # The open handoffs' processes are locked before the case row, the order every handoff action takes
@@ -160,4 +187,3 @@ def expire_closed_case_access(*, today: datetime.date | None = None) -> int:
     """Remove the access that organisations kept on closed cases once its period is over (a timer)."""
     with transaction.atomic():
         return case_grants.expire_case_shares(today=today or timezone.localdate())
-

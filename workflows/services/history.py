@@ -17,7 +17,7 @@ from workflows.models import CaseProcess, Handoff, HistoryKind, WorkflowEvent
 
 
 def flow_label_of(flow_class) -> str:
-    """"case" for CaseFlow, "handoff" for HandoffFlow, "housing" for HousingFlow..."""
+    """ "case" for CaseFlow, "handoff" for HandoffFlow, "housing" for HousingFlow..."""
     return flow_class.__name__.removesuffix("Flow").lower()
 
 
@@ -29,8 +29,16 @@ def _write(**fields) -> WorkflowEvent:
 
 
 def record_task(
-    task, *, kind: str, user=None, from_state: str = "", to_state: str = "", handoff: Handoff | None = None,
-    case_id: int | None = None, flow_name: str | None = None, detail: dict | None = None,
+    task,
+    *,
+    kind: str,
+    user=None,
+    from_state: str = "",
+    to_state: str = "",
+    handoff: Handoff | None = None,
+    case_id: int | None = None,
+    flow_name: str | None = None,
+    detail: dict | None = None,
 ) -> WorkflowEvent:
     """A transition of one task (created, claimed, released, completed, canceled)."""
     organisation_id = permissions.task_organisation_id(task)
@@ -70,13 +78,21 @@ def record_task_created(task, *, flow_name: str, case_id: int | None = None, han
         # Assigned by the flow at creation (a case manager's inbox): claimed as soon as created.
         task.assigned = task.created
         task.save(update_fields=["assigned"])
-    record_task(task, kind=HistoryKind.TASK_CREATED, to_state=task.status, flow_name=flow_name, case_id=case_id,
-                handoff=handoff)
+    record_task(
+        task, kind=HistoryKind.TASK_CREATED, to_state=task.status, flow_name=flow_name, case_id=case_id, handoff=handoff
+    )
 
 
 def record_handoff(
-    handoff: Handoff, *, kind: str, user=None, from_state: str = "", to_state: str = "", task=None,
-    acting_organisation_id: int | None = None, detail: dict | None = None,
+    handoff: Handoff,
+    *,
+    kind: str,
+    user=None,
+    from_state: str = "",
+    to_state: str = "",
+    task=None,
+    acting_organisation_id: int | None = None,
+    detail: dict | None = None,
 ) -> WorkflowEvent:
     """A transition of the handoff itself. `organisation` is the one that acted, `partner_organisation` the
     other end; so "sent" rows read sender → receiver and "accepted" rows receiver → sender."""
@@ -111,30 +127,73 @@ def record_handoff_escalated(task, *, handoff: Handoff) -> None:
     handoff.escalated_at = timezone.now()
     handoff.save(update_fields=["escalated_at"])
     record_task(task, kind=HistoryKind.TASK_CREATED, to_state=task.status, handoff=handoff, flow_name="handoff")
-    record_handoff(handoff, kind=HistoryKind.HANDOFF_ESCALATED, task=task, from_state=handoff.status,
-                   to_state=handoff.status, acting_organisation_id=handoff.receiver_organisation_id,
-                   detail={"due_at": handoff.due_at.isoformat()})
-    timeline_record(case=handoff.case, kind=TimelineKind.HANDOFF_ESCALATED, actor=None,
-                 organisation_id=handoff.receiver_organisation_id, obj=handoff,
-                 data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
-                       "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),
-                       "to_name": str(handoff.receiver_organisation)})
+    record_handoff(
+        handoff,
+        kind=HistoryKind.HANDOFF_ESCALATED,
+        task=task,
+        from_state=handoff.status,
+        to_state=handoff.status,
+        acting_organisation_id=handoff.receiver_organisation_id,
+        detail={"due_at": handoff.due_at.isoformat()},
+    )
+    timeline_record(
+        case=handoff.case,
+        kind=TimelineKind.HANDOFF_ESCALATED,
+        actor=None,
+        organisation_id=handoff.receiver_organisation_id,
+        obj=handoff,
+        data={
+            "kind": handoff.kind,
+            "from": handoff.sender_organisation_id,
+            "to": handoff.receiver_organisation_id,
+            "from_name": str(handoff.sender_organisation),
+            "to_name": str(handoff.receiver_organisation),
+        },
+    )
 
 
-def record_process(*, kind: str, flow: str, step: str, case_id: int, process_id: int | None, user=None,
-                   organisation_id: int | None = None, to_state: str = "", at=None) -> WorkflowEvent:
+def record_process(
+    *,
+    kind: str,
+    flow: str,
+    step: str,
+    case_id: int,
+    process_id: int | None,
+    user=None,
+    organisation_id: int | None = None,
+    to_state: str = "",
+    at=None,
+) -> WorkflowEvent:
     """A pathway started (`PROCESS_STARTED`: at intake, from the case page, at a reopening) or ended
     (`PROCESS_FINISHED`: at its end node, or cut short when the case or the pathway closed early)."""
-    return _write(kind=kind, flow=flow, step=step, case_id=case_id, process_id=process_id, user=user,
-                  organisation_id=organisation_id, to_state=to_state, at=at or timezone.now())
+    return _write(
+        kind=kind,
+        flow=flow,
+        step=step,
+        case_id=case_id,
+        process_id=process_id,
+        user=user,
+        organisation_id=organisation_id,
+        to_state=to_state,
+        at=at or timezone.now(),
+    )
 
 
 def record_process_finished_if_done(process_id: int, *, user=None) -> WorkflowEvent | None:
     """After a step: when the flow reached its end (viewflow marked the process finished), record it once."""
     process = CaseProcess.objects.filter(pk=process_id, finished__isnull=False).first()
-    if process is None or WorkflowEvent.objects.filter(process_id=process_id,
-                                                       kind=HistoryKind.PROCESS_FINISHED).exists():
+    if (
+        process is None
+        or WorkflowEvent.objects.filter(process_id=process_id, kind=HistoryKind.PROCESS_FINISHED).exists()
+    ):
         return None
-    return record_process(kind=HistoryKind.PROCESS_FINISHED, flow=flow_label_of(process.flow_class), step="end",
-                          case_id=process.case_id, process_id=process_id, user=user, to_state=process.status,
-                          at=process.finished)
+    return record_process(
+        kind=HistoryKind.PROCESS_FINISHED,
+        flow=flow_label_of(process.flow_class),
+        step="end",
+        case_id=process.case_id,
+        process_id=process_id,
+        user=user,
+        to_state=process.status,
+        at=process.finished,
+    )

@@ -36,18 +36,34 @@ from workflows.services.tasks import task_cancel
 _ENDED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED, STATUS.ERROR]
 
 
-def case_open(*, actor, organisation_id: int | None, person: Person, household: Household | None = None,
-              title: str = "", case_manager=None, opened_on: datetime.date | None = None,
-              codice_fiscale_proof: str = "", with_pathway: bool = True) -> Case:
+def case_open(
+    *,
+    actor,
+    organisation_id: int | None,
+    person: Person,
+    household: Household | None = None,
+    title: str = "",
+    case_manager=None,
+    opened_on: datetime.date | None = None,
+    codice_fiscale_proof: str = "",
+    with_pathway: bool = True,
+) -> Case:
     """Open a case for a person, led by one of the actor's organisations, and start its pathway.
 
     `with_pathway=False` opens a case without one (a case carried over from another system, whose pathway its
     lead starts later from the case page). Raises Http404 (a person the actor may not see, without the
     codice fiscale proof), PermissionDenied (not a case manager) or ValidationError (see `open_file`)."""
     with transaction.atomic():
-        case = open_file(actor=actor, organisation_id=organisation_id, person=person, household=household,
-                         title=title, case_manager=case_manager, opened_on=opened_on,
-                         codice_fiscale_proof=codice_fiscale_proof)
+        case = open_file(
+            actor=actor,
+            organisation_id=organisation_id,
+            person=person,
+            household=household,
+            title=title,
+            case_manager=case_manager,
+            opened_on=opened_on,
+            codice_fiscale_proof=codice_fiscale_proof,
+        )
         if with_pathway:
             case_flow_start(case=case, actor=actor)
         return case
@@ -72,10 +88,16 @@ def case_close(*, actor, case: Case, outcome: str, note: str = "", closed_on: da
                 process.status = STATUS.DONE
                 process.finished = timezone.now()
                 process.save(update_fields=["status", "finished"])
-                history.record_process(kind=HistoryKind.PROCESS_FINISHED, flow="case", step="close",
-                                       case_id=case.pk, process_id=process.pk,
-                                       organisation_id=case.lead_organisation_id, user=actor,
-                                       to_state=CaseStatus.CLOSED)
+                history.record_process(
+                    kind=HistoryKind.PROCESS_FINISHED,
+                    flow="case",
+                    step="close",
+                    case_id=case.pk,
+                    process_id=process.pk,
+                    organisation_id=case.lead_organisation_id,
+                    user=actor,
+                    to_state=CaseStatus.CLOSED,
+                )
         except FlowLockFailed:
             raise ValidationError(_("Someone else is working on this case right now: try again in a moment.")) from None
     return case

@@ -34,8 +34,14 @@ def task_complete(task, *, actor, handoff: Handoff | None = None, data: dict | N
         activation.start(None)
     task.data = {**(task.data or {}), **(data or {})}
     activation.execute()
-    history.record_task(task, kind=HistoryKind.TASK_COMPLETED, user=actor, from_state=STATUS.STARTED,
-                        to_state=task.status, handoff=handoff)
+    history.record_task(
+        task,
+        kind=HistoryKind.TASK_COMPLETED,
+        user=actor,
+        from_state=STATUS.STARTED,
+        to_state=task.status,
+        handoff=handoff,
+    )
     return task
 
 
@@ -43,8 +49,9 @@ def task_cancel(task, *, actor=None, handoff: Handoff | None = None) -> Task:
     old = task.status
     activation = task.flow_task.activation_class(task)
     activation.cancel()
-    history.record_task(task, kind=HistoryKind.TASK_CANCELED, user=actor, from_state=old, to_state=task.status,
-                        handoff=handoff)
+    history.record_task(
+        task, kind=HistoryKind.TASK_CANCELED, user=actor, from_state=old, to_state=task.status, handoff=handoff
+    )
     return task
 
 
@@ -66,8 +73,10 @@ def task_claim(*, actor, task_id: int) -> Task:
             if task.owner_id == actor.pk:
                 return task
             if task.owner_id is not None:
-                raise ValidationError(_("%(user)s has already taken this task.")
-                                      % {"user": task.owner.get_full_name() or task.owner.get_username()})
+                raise ValidationError(
+                    _("%(user)s has already taken this task.")
+                    % {"user": task.owner.get_full_name() or task.owner.get_username()}
+                )
             if task.status not in permissions.OPEN_TASK_STATUSES:
                 raise ValidationError(_("This task is already done."))
             permissions.require_claim(actor, task)
@@ -75,8 +84,14 @@ def task_claim(*, actor, task_id: int) -> Task:
             activation.assign(actor)
             task.assigned = timezone.now()
             task.save(update_fields=["assigned"])
-            history.record_task(task, kind=HistoryKind.TASK_CLAIMED, user=actor, from_state=STATUS.NEW,
-                                to_state=task.status, handoff=_handoff_of(task))
+            history.record_task(
+                task,
+                kind=HistoryKind.TASK_CLAIMED,
+                user=actor,
+                from_state=STATUS.NEW,
+                to_state=task.status,
+                handoff=_handoff_of(task),
+            )
             return task
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this task right now: try again in a moment.")) from None
@@ -98,8 +113,14 @@ def task_release(*, actor, task_id: int) -> Task:
             activation.unassign()
             task.assigned = None
             task.save(update_fields=["assigned"])
-            history.record_task(task, kind=HistoryKind.TASK_RELEASED, user=actor, from_state=STATUS.ASSIGNED,
-                                to_state=task.status, handoff=_handoff_of(task))
+            history.record_task(
+                task,
+                kind=HistoryKind.TASK_RELEASED,
+                user=actor,
+                from_state=STATUS.ASSIGNED,
+                to_state=task.status,
+                handoff=_handoff_of(task),
+            )
             return task
     except FlowLockFailed:
         raise ValidationError(_("Someone else is working on this task right now: try again in a moment.")) from None

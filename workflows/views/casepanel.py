@@ -38,8 +38,7 @@ def pathway_svg(process) -> str:
     grid = chart.calc_layout_data(CaseFlow)  # a fresh grid: calc_cell_status writes the statuses into it
     chart.calc_cell_status(CaseFlow, grid, process.pk)
     translate_edge_labels(grid.edges)
-    return render_to_string("workflows/includes/pathway.svg", {"grid": grid, "cells": grid.cells,
-                                                                "edges": grid.edges})
+    return render_to_string("workflows/includes/pathway.svg", {"grid": grid, "cells": grid.cells, "edges": grid.edges})
 
 
 def can_start_pathway(user, case, process) -> bool:

@@ -15,8 +15,18 @@ from partners.selectors import active_memberships
 from workflows import permissions, selectors
 from workflows.models import HandoffStatus
 
-__all__ = ["apply_errors", "page_view", "paginate", "posted", "TaskRow", "task_rows", "organisation_names",
-           "audit_person_read", "safe_next", "PSEUDONYMOUS_STEPS"]
+__all__ = [
+    "apply_errors",
+    "page_view",
+    "paginate",
+    "posted",
+    "TaskRow",
+    "task_rows",
+    "organisation_names",
+    "audit_person_read",
+    "safe_next",
+    "PSEUDONYMOUS_STEPS",
+]
 
 # Steps whose page and rows never show who the case is about (the coordinator's follow-up of a late answer).
 PSEUDONYMOUS_STEPS = frozenset({"escalate"})
@@ -25,8 +35,9 @@ PSEUDONYMOUS_STEPS = frozenset({"escalate"})
 def safe_next(request, default: str) -> str:
     """The `next` address posted with a list's buttons, when it points back into this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 

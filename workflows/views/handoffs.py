@@ -35,18 +35,30 @@ def handoff_send(request, case_pk):
     receiver_id = posted_id(source.get("receiver_organisation"))
     receivers = Organisation.objects.filter(is_active=True).exclude(pk=membership.organisation_id).order_by("name")
     form = HandoffSendForm(
-        posted(request), receivers=receivers, receiver_id=receiver_id,
-        can_override=permissions.can_override_consent(user), refresh_url=request.path,
-        initial={"receiver_organisation": receiver_id, "kind": source.get("kind") or HandoffKind.REFERRAL,
-                 "service_type": posted_id(source.get("service_type"))},
+        posted(request),
+        receivers=receivers,
+        receiver_id=receiver_id,
+        can_override=permissions.can_override_consent(user),
+        refresh_url=request.path,
+        initial={
+            "receiver_organisation": receiver_id,
+            "kind": source.get("kind") or HandoffKind.REFERRAL,
+            "service_type": posted_id(source.get("service_type")),
+        },
     )
     if form.is_valid():
         data = form.cleaned_data
         try:
             handoff = handoff_services.handoff_send(
-                actor=user, case=case, kind=data["kind"], receiver_organisation_id=data["receiver_organisation"].pk,
-                service_type_id=data["service_type"], reason=data["reason"], sections=data["sections"],
-                urgency=data["urgency"], override_consent=data.get("override_consent", False),
+                actor=user,
+                case=case,
+                kind=data["kind"],
+                receiver_organisation_id=data["receiver_organisation"].pk,
+                service_type_id=data["service_type"],
+                reason=data["reason"],
+                sections=data["sections"],
+                urgency=data["urgency"],
+                override_consent=data.get("override_consent", False),
                 override_reason=data.get("override_reason", ""),
             )
         except ValidationError as exc:
@@ -63,7 +75,8 @@ def handoff_send(request, case_pk):
         "receiver_id": receiver_id,
         "consent_covers_receiver": (
             case_selectors.consent_covers(person=case.person, organisation_id=receiver_id)
-            if receiver_id is not None else None
+            if receiver_id is not None
+            else None
         ),
     }
     return render(request, "workflows/handoff_send.html", context)
@@ -75,24 +88,33 @@ def _sent_message(handoff) -> str:
     if handoff.kind == HandoffKind.TRANSFER:
         return _("%(kind)s sent to %(org)s.") % values
     if not handoff.sections:
-        return _("Referral sent to %(org)s, summary only: it sees the case code, the person's name and year of "
-                 "birth, the reason and the requested service, and nothing of the file.") % values
+        return (
+            _(
+                "Referral sent to %(org)s, summary only: it sees the case code, the person's name and year of "
+                "birth, the reason and the requested service, and nothing of the file."
+            )
+            % values
+        )
     return _("Referral sent to %(org)s. Shared: %(sections)s.") % {
-        **values, "sections": ", ".join(str(label) for label in section_labels(handoff.sections))}
+        **values,
+        "sections": ", ".join(str(label) for label in section_labels(handoff.sections)),
+    }
 
 
 def _handoff_list(request, *, select, list_name: str, heading: str):
     form = HandoffFilterForm(request.GET or None)
     page = paginate(request, select(user=request.user, **filters_of(form)))
     page.object_list = selectors.handoffs_mark_person(user=request.user, handoffs=page.object_list)
-    return render(request, "workflows/handoff_list.html",
-                  {"form": form, "page": page, "list_name": list_name, "heading": heading})
+    return render(
+        request, "workflows/handoff_list.html", {"form": form, "page": page, "list_name": list_name, "heading": heading}
+    )
 
 
 @page_view("GET")
 def handoffs_received(request):
-    return _handoff_list(request, select=selectors.handoffs_received_for, list_name="received",
-                         heading=_("Handoffs received"))
+    return _handoff_list(
+        request, select=selectors.handoffs_received_for, list_name="received", heading=_("Handoffs received")
+    )
 
 
 @page_view("GET")
@@ -101,8 +123,10 @@ def handoffs_sent(request):
 
 
 def _is_sender_case_manager(user, handoff) -> bool:
-    return any(m.organisation_id == handoff.sender_organisation_id and m.role == Role.CASE_MANAGER
-               for m in active_memberships(user))
+    return any(
+        m.organisation_id == handoff.sender_organisation_id and m.role == Role.CASE_MANAGER
+        for m in active_memberships(user)
+    )
 
 
 def _party_organisation_id(user, handoff) -> int | None:
@@ -121,7 +145,8 @@ def _with_step_titles(events, *, handoff) -> list:
     for event in events:
         event.step_title = titles.get(event.step, "") if event.step else ""
         event.from_organisation, event.to_organisation = event.direction(
-            sender_organisation_id=handoff.sender_organisation_id)
+            sender_organisation_id=handoff.sender_organisation_id
+        )
     return events
 
 
@@ -130,8 +155,9 @@ def _detail(request, handoff, *, revoke_form=None, status: int = 200):
     shows_person = selectors.handoff_shows_person(user=user, handoff=handoff)
     can_revoke = handoff.status == HandoffStatus.PENDING and _is_sender_case_manager(user, handoff)
     if shows_person:
-        audit_person_read(request, case=handoff.case, organisation_id=_party_organisation_id(user, handoff),
-                          obj=handoff)
+        audit_person_read(
+            request, case=handoff.case, organisation_id=_party_organisation_id(user, handoff), obj=handoff
+        )
     context = {
         "handoff": handoff,
         "case": handoff.case,
@@ -157,8 +183,9 @@ def handoff_revoke(request, pk):
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            handoff_services.handoff_revoke(actor=request.user, handoff_id=handoff.pk,
-                                            reason=form.cleaned_data["reason"])
+            handoff_services.handoff_revoke(
+                actor=request.user, handoff_id=handoff.pk, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
             messages.error(request, " ".join(exc.messages))
@@ -166,4 +193,3 @@ def handoff_revoke(request, pk):
             messages.success(request, _("The handoff has been revoked."))
             return redirect("workflows:handoff_detail", pk=handoff.pk)
     return _detail(request, handoff, revoke_form=form)
-

@@ -67,8 +67,11 @@ class Step:
 
     def build_forms(self, request, row, posted_action: str | None) -> dict[str, forms.Form]:
         return {
-            action: form_class(request.POST if action == posted_action else None, prefix=action,
-                               **self.form_kwargs(request, row, action))
+            action: form_class(
+                request.POST if action == posted_action else None,
+                prefix=action,
+                **self.form_kwargs(request, row, action),
+            )
             for action, form_class in self.form_classes.items()
         }
 
@@ -81,6 +84,7 @@ class Step:
 
 
 # --- handoff steps ----------------------------------------------------------------------------------------
+
 
 class HandoffStep(Step):
     needs_handoff = True
@@ -96,13 +100,17 @@ class DecideStep(HandoffStep):
     def act(self, request, row, action, data):
         if action == "accept":
             handoffs.handoff_accept(actor=request.user, handoff_id=row.handoff.pk, note=data["note"])
-            messages.success(request, _("Accepted: %(org)s sees it in its handoffs.")
-                             % {"org": row.handoff.sender_organisation.name})
+            messages.success(
+                request, _("Accepted: %(org)s sees it in its handoffs.") % {"org": row.handoff.sender_organisation.name}
+            )
             return redirect("workflows:handoff_detail", pk=row.handoff.pk)
-        handoffs.handoff_decline(actor=request.user, handoff_id=row.handoff.pk, reason=data["reason"],
-                                 note=data["note"])
-        messages.success(request, _("Declined: %(org)s sees it and may send it elsewhere.")
-                         % {"org": row.handoff.sender_organisation.name})
+        handoffs.handoff_decline(
+            actor=request.user, handoff_id=row.handoff.pk, reason=data["reason"], note=data["note"]
+        )
+        messages.success(
+            request,
+            _("Declined: %(org)s sees it and may send it elsewhere.") % {"org": row.handoff.sender_organisation.name},
+        )
         return redirect("workflows:handoffs_received")
 
 
@@ -111,18 +119,22 @@ class OutcomeStep(HandoffStep):
     form_classes = {"outcome": OutcomeForm}
 
     def act(self, request, row, action, data):
-        handoffs.handoff_report_outcome(actor=request.user, handoff_id=row.handoff.pk, outcome=data["outcome"],
-                                        note=data["note"])
-        messages.success(request, _("The outcome has been sent to %(org)s.")
-                         % {"org": row.handoff.sender_organisation.name})
+        handoffs.handoff_report_outcome(
+            actor=request.user, handoff_id=row.handoff.pk, outcome=data["outcome"], note=data["note"]
+        )
+        messages.success(
+            request, _("The outcome has been sent to %(org)s.") % {"org": row.handoff.sender_organisation.name}
+        )
         return redirect("workflows:handoff_detail", pk=row.handoff.pk)
 
 
 def redirect_receivers(handoff):
     """Where a declined handoff may go next: any active organisation but its sender and the one that declined."""
-    return Organisation.objects.filter(is_active=True).exclude(
-        pk__in=[handoff.sender_organisation_id, handoff.receiver_organisation_id]
-    ).order_by("name")
+    return (
+        Organisation.objects.filter(is_active=True)
+        .exclude(pk__in=[handoff.sender_organisation_id, handoff.receiver_organisation_id])
+        .order_by("name")
+    )
 
 
 class AfterDeclineStep(HandoffStep):
@@ -136,9 +148,12 @@ class AfterDeclineStep(HandoffStep):
     def form_kwargs(self, request, row, action):
         if action != "redirect":
             return {}
-        return {"receivers": redirect_receivers(row.handoff), "receiver_id": self.receiver_id(request),
-                "can_override": permissions.can_override_consent(request.user),
-                "refresh_url": reverse("workflows:task_detail", args=[row.task.pk])}
+        return {
+            "receivers": redirect_receivers(row.handoff),
+            "receiver_id": self.receiver_id(request),
+            "can_override": permissions.can_override_consent(request.user),
+            "refresh_url": reverse("workflows:task_detail", args=[row.task.pk]),
+        }
 
     def context(self, request, row, forms_by_action):
         context = super().context(request, row, forms_by_action)
@@ -153,9 +168,12 @@ class AfterDeclineStep(HandoffStep):
             messages.success(request, _("The handoff is closed."))
             return redirect("workflows:handoff_detail", pk=row.handoff.pk)
         handoff = handoffs.handoff_redirect(
-            actor=request.user, handoff_id=row.handoff.pk,
-            receiver_organisation_id=data["receiver_organisation"].pk, service_type_id=data["service_type"],
-            reason=data["reason"], override_consent=data.get("override_consent", False),
+            actor=request.user,
+            handoff_id=row.handoff.pk,
+            receiver_organisation_id=data["receiver_organisation"].pk,
+            service_type_id=data["service_type"],
+            reason=data["reason"],
+            override_consent=data.get("override_consent", False),
             override_reason=data.get("override_reason", ""),
         )
         messages.success(request, _("Sent to %(org)s.") % {"org": handoff.receiver_organisation.name})
@@ -178,6 +196,7 @@ class EscalateStep(HandoffStep):
 
 
 # --- case pathway steps -----------------------------------------------------------------------------------
+
 
 class CaseStep(Step):
     template = "workflows/tasks/case_step.html"
@@ -209,8 +228,10 @@ class TriageStep(CaseStep):
     button = gettext_lazy("Confirm the case manager")
 
     def form_kwargs(self, request, row, action):
-        return {"case_managers": case_selectors.case_managers_of(organisation_ids=[row.case.lead_organisation_id]),
-                "initial": {"case_manager": row.case.case_manager_id}}
+        return {
+            "case_managers": case_selectors.case_managers_of(organisation_ids=[row.case.lead_organisation_id]),
+            "initial": {"case_manager": row.case.case_manager_id},
+        }
 
     def service(self, request, row, data):
         casepath.triage_done(actor=request.user, task_id=row.task.pk, case_manager=data["case_manager"])
@@ -233,14 +254,14 @@ class ReviewStep(CaseStep):
     button = gettext_lazy("Record the review")
 
     def service(self, request, row, data):
-        casepath.review_done(actor=request.user, task_id=row.task.pk, keep_open=data["keep_open"],
-                             note=data["note"])
+        casepath.review_done(actor=request.user, task_id=row.task.pk, keep_open=data["keep_open"], note=data["note"])
 
 
 class CloseStep(CaseStep):
     form_classes = {"closure": ClosureForm}
-    intro = gettext_lazy("Close the case with its outcome. Partner organisations keep reading what they wrote "
-                         "for a limited time.")
+    intro = gettext_lazy(
+        "Close the case with its outcome. Partner organisations keep reading what they wrote for a limited time."
+    )
     button = gettext_lazy("Close the case")
     done_message = gettext_lazy("The case is closed.")
 

@@ -27,18 +27,28 @@ def _task_list(request, *, select, template_context: dict):
 
 @page_view("GET")
 def inbox(request):
-    return _task_list(request, select=selectors.task_inbox_for, template_context={
-        "list_name": "inbox", "heading": _("My tasks"),
-        "empty": _("Nothing assigned to you. Take a task from your organisation's queue."),
-    })
+    return _task_list(
+        request,
+        select=selectors.task_inbox_for,
+        template_context={
+            "list_name": "inbox",
+            "heading": _("My tasks"),
+            "empty": _("Nothing assigned to you. Take a task from your organisation's queue."),
+        },
+    )
 
 
 @page_view("GET")
 def queue(request):
-    return _task_list(request, select=selectors.task_queue_for, template_context={
-        "list_name": "queue", "heading": _("My organisation's queue"),
-        "empty": _("The queue is empty."),
-    })
+    return _task_list(
+        request,
+        select=selectors.task_queue_for,
+        template_context={
+            "list_name": "queue",
+            "heading": _("My organisation's queue"),
+            "empty": _("The queue is empty."),
+        },
+    )
 
 
 @page_view("GET")
@@ -46,10 +56,17 @@ def supervision(request):
     if not memberships_with_role(request.user, Role.ORG_ADMIN):
         raise PermissionDenied(_("Only an organisation's administrator supervises its tasks."))
     page = paginate(request, selectors.task_supervision_for(user=request.user))
-    return render(request, "workflows/task_list.html", {
-        "page": page, "rows": task_rows(request.user, page), "list_name": "supervision",
-        "heading": _("Open tasks of my organisation"), "empty": _("No open task."),
-    })
+    return render(
+        request,
+        "workflows/task_list.html",
+        {
+            "page": page,
+            "rows": task_rows(request.user, page),
+            "list_name": "supervision",
+            "heading": _("Open tasks of my organisation"),
+            "empty": _("No open task."),
+        },
+    )
 
 
 @never_cache

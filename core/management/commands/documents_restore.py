@@ -6,8 +6,10 @@ from core import documents
 
 
 class Command(BaseCommand):
-    help = ("Restore the files of a documents_backup archive into the configured storage, then check that every "
-            "file the database refers to is there. With --check only, restore nothing and just check.")
+    help = (
+        "Restore the files of a documents_backup archive into the configured storage, then check that every "
+        "file the database refers to is there. With --check only, restore nothing and just check."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", nargs="?", help="the .tar.gz written by documents_backup")
@@ -20,8 +22,10 @@ class Command(BaseCommand):
                 raise CommandError("give the archive to restore, or --check")
             with open(archive, "rb") as handle:
                 outcome = documents.restore(handle, overwrite=overwrite)
-            self.stdout.write(f"{len(outcome.written)} file(s) restored, {len(outcome.unchanged)} already there, "
-                              f"{len(outcome.conflicting)} conflicting, {len(outcome.corrupt)} corrupt")
+            self.stdout.write(
+                f"{len(outcome.written)} file(s) restored, {len(outcome.unchanged)} already there, "
+                f"{len(outcome.conflicting)} conflicting, {len(outcome.corrupt)} corrupt"
+            )
             for name in outcome.conflicting:
                 self.stderr.write(f"conflicting (kept the stored one; --overwrite replaces it): {name}")
             for name in outcome.corrupt:

@@ -8,8 +8,10 @@ from demo import require_extra
 
 
 class Command(BaseCommand):
-    help = ("Load the employment demo: the job centre (CPI) and AFOL with their staff, job opportunities, courses, "
-            "and five employment pathways in different stages. Idempotent: running it again changes nothing.")
+    help = (
+        "Load the employment demo: the job centre (CPI) and AFOL with their staff, job opportunities, courses, "
+        "and five employment pathways in different stages. Idempotent: running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         require_extra()
@@ -22,7 +24,10 @@ class Command(BaseCommand):
         if not stats.get("pathways"):
             self.stdout.write(f"Employment demo: organisations and offers only ({dict(stats)}).")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Employment demo loaded: {stats['pathways']} pathways, {stats['profiles']} profiles, "
-            f"{stats['opportunities']} opportunities, {stats['courses']} courses. Logins: cpi.operatore, cpi.cm, "
-            "afol.operatore, afol.cm (password tavolo-demo-2026)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Employment demo loaded: {stats['pathways']} pathways, {stats['profiles']} profiles, "
+                f"{stats['opportunities']} opportunities, {stats['courses']} courses. Logins: cpi.operatore, cpi.cm, "
+                "afol.operatore, afol.cm (password tavolo-demo-2026)."
+            )
+        )

@@ -23,5 +23,8 @@ class Command(BaseCommand):
         except demo.HousingDemoError as exc:
             self.stdout.write(f"Demo housing not loaded: {exc}.")
             return
-        self.stdout.write(self.style.SUCCESS(
-            "Demo housing loaded: " + ", ".join(f"{count} {label}" for label, count in stats.items())))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo housing loaded: " + ", ".join(f"{count} {label}" for label, count in stats.items())
+            )
+        )

@@ -36,8 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=300, help="How many fictional people (default 300).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: same seed and day, same data.")
         parser.add_argument("--csv", default=None, help="Partners CSV (default: settings.TAVOLO['PARTNERS_CSV']).")
-        parser.add_argument("--reset", action="store_true",
-                            help="Empty the WHOLE database (manage.py flush) first, then load. Refused in production.")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the WHOLE database (manage.py flush) first, then load. Refused in production.",
+        )
 
     def handle(self, *args, people: int, seed: int, csv: str | None, reset: bool, **options):
         if people < 0:
@@ -69,15 +72,17 @@ class Command(BaseCommand):
             raise CommandError(f"Demo data not loaded: {exc}") from exc
         elapsed = time.perf_counter() - started
 
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo network loaded in {elapsed:.1f} s: {len(network.organisations)} organisations, "
-            f"{len(network.users)} users, {stats['persons']} fictional people "
-            f"({stats['with_codice_fiscale']} with codice fiscale, {stats['homeless']} senza dimora), "
-            f"{stats['households']} households, {stats['cases']} cases ({stats['closed']} closed), "
-            f"{stats['consents']} consents ({stats['consents_withdrawn']} withdrawn), "
-            f"{stats['interventions']} services delivered, {stats['shared_cases']} read grants to partners, "
-            f"{stats['duplicate_aid_households']} households with the same aid from two organisations in a month."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo network loaded in {elapsed:.1f} s: {len(network.organisations)} organisations, "
+                f"{len(network.users)} users, {stats['persons']} fictional people "
+                f"({stats['with_codice_fiscale']} with codice fiscale, {stats['homeless']} senza dimora), "
+                f"{stats['households']} households, {stats['cases']} cases ({stats['closed']} closed), "
+                f"{stats['consents']} consents ({stats['consents_withdrawn']} withdrawn), "
+                f"{stats['interventions']} services delivered, {stats['shared_cases']} read grants to partners, "
+                f"{stats['duplicate_aid_households']} households with the same aid from two organisations in a month."
+            )
+        )
         self.stdout.write(f"\nDemo logins (password: {demo.DEMO_PASSWORD}):")
         width = max(len(username) for username, _role, _org in network.logins)
         for username, role, organisation in network.logins:

@@ -31,16 +31,21 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo workflows not loaded: {exc}.")
             return
         elapsed = time.perf_counter() - started
-        states = ", ".join(f"{count} {label.removeprefix('status ')}" for label, count in sorted(stats.items())
-                           if label.startswith("status "))
+        states = ", ".join(
+            f"{count} {label.removeprefix('status ')}"
+            for label, count in sorted(stats.items())
+            if label.startswith("status ")
+        )
         skipped = sum(count for label, count in stats.items() if "skipped" in label)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo workflows loaded in {elapsed:.1f} s: {stats['pathways started']} case pathways "
-            f"({stats['assessments done']} assessments, {stats['triages done']} triages and {stats['plans done']} "
-            f"plans done), {stats['handoffs sent']} handoffs ({states}; {stats['handoff steps']} answers, "
-            f"redirects and outcomes), {stats['newcomers']} new cases for them, {stats['timers fired']} timers fired"
-            + (f", {skipped} handoffs skipped." if skipped else ".")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo workflows loaded in {elapsed:.1f} s: {stats['pathways started']} case pathways "
+                f"({stats['assessments done']} assessments, {stats['triages done']} triages and {stats['plans done']} "
+                f"plans done), {stats['handoffs sent']} handoffs ({states}; {stats['handoff steps']} answers, "
+                f"redirects and outcomes), {stats['newcomers']} new cases for them, "
+                f"{stats['timers fired']} timers fired" + (f", {skipped} handoffs skipped." if skipped else ".")
+            )
+        )
         self.stdout.write(
             "Try caritas.operatore (queue and inbox), assistente.comune (handoffs sent, a declined referral to "
             "redirect), coordinatore (an overdue referral escalated), cordata.cm (a case transferred to La Cordata)."

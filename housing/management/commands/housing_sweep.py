@@ -10,8 +10,10 @@ from workflows.management.commands import run_timers
 
 
 class Command(run_timers.Command):
-    help = ("Expire housing offers not answered in time (their places are free again). One sweep, or --every "
-            "SECONDS in a loop until SIGTERM or Ctrl-C. Safe to run concurrently.")
+    help = (
+        "Expire housing offers not answered in time (their places are free again). One sweep, or --every "
+        "SECONDS in a loop until SIGTERM or Ctrl-C. Safe to run concurrently."
+    )
 
     def sweep(self) -> dict[str, int]:
         return {"offers_expired": offers_expire()}

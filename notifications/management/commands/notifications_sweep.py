@@ -46,10 +46,12 @@ class Command(run_timers.Command):
 
     @staticmethod
     def describe(counts: dict[str, int]) -> str:
-        line = (f"{counts['due_soon']} answer(s) due soon, {counts['consents']} consent(s) expiring, "
-                f"{counts['emails']} e-mail(s) sent ({counts['emailed']} notification(s)), "
-                f"{counts['digests']} digest(s) sent ({counts['digested']} notification(s)), "
-                f"{counts['skipped']} notification(s) not to e-mail")
+        line = (
+            f"{counts['due_soon']} answer(s) due soon, {counts['consents']} consent(s) expiring, "
+            f"{counts['emails']} e-mail(s) sent ({counts['emailed']} notification(s)), "
+            f"{counts['digests']} digest(s) sent ({counts['digested']} notification(s)), "
+            f"{counts['skipped']} notification(s) not to e-mail"
+        )
         if counts["failed"]:
             line += f", {counts['failed']} e-mail(s) failed (see the log)"
         return line

@@ -28,15 +28,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             with transaction.atomic():
-                organisation = services.organisation_create(name=options["name"], kind=options["kind"],
-                                                            network_role=options["network_role"])
+                organisation = services.organisation_create(
+                    name=options["name"], kind=options["kind"], network_role=options["network_role"]
+                )
                 membership = services.membership_add(
-                    organisation=organisation, role=Role.ORG_ADMIN, actor=None, username=options["admin"],
-                    email=options["email"], first_name=options["first_name"], last_name=options["last_name"])
+                    organisation=organisation,
+                    role=Role.ORG_ADMIN,
+                    actor=None,
+                    username=options["admin"],
+                    email=options["email"],
+                    first_name=options["first_name"],
+                    last_name=options["last_name"],
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         user = membership.user
         self.stdout.write(f"{organisation.name}: {user.username} is its administrator.")
         if not user.has_usable_password():
-            self.stdout.write("The account has no password yet: its owner chooses one with “Forgot your password?” "
-                              "(/accounts/password_reset/), or the operator runs manage.py changepassword.")
+            self.stdout.write(
+                "The account has no password yet: its owner chooses one with “Forgot your password?” "
+                "(/accounts/password_reset/), or the operator runs manage.py changepassword."
+            )

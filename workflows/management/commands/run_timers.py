@@ -43,8 +43,13 @@ class Command(BaseCommand):
     label = "Workflow timers"  # what the loop's lines and log call this sweep (a subclass gives its own)
 
     def add_arguments(self, parser):
-        parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
-                            help="Sweep again every SECONDS until stopped (default: one sweep and exit).")
+        parser.add_argument(
+            "--every",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="Sweep again every SECONDS until stopped (default: one sweep and exit).",
+        )
 
     def handle(self, *args, every: float | None = None, **options):
         self.verbosity = options.get("verbosity", 1)
@@ -72,9 +77,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def describe(counts: dict[str, int]) -> str:
-        return (f"{counts['timers']} timer(s) fired, {counts['started']} process(es) started, "
-                f"{counts['conditions']} condition(s) fired, {counts['expired']} expired share(s) removed, "
-                f"{counts['idempotency_keys']} idempotency key(s) forgotten")
+        return (
+            f"{counts['timers']} timer(s) fired, {counts['started']} process(es) started, "
+            f"{counts['conditions']} condition(s) fired, {counts['expired']} expired share(s) removed, "
+            f"{counts['idempotency_keys']} idempotency key(s) forgotten"
+        )
 
     # --- the loop ------------------------------------------------------------------------------------
 

@@ -44,8 +44,10 @@ def _decide_task_for(actor, handoff: Handoff) -> tuple[Task, ActiveMembership]:
         # Accepting a transfer means leading the case: a case manager's decision.
         raise PermissionDenied(_("Only a case manager can accept or decline a transfer."))
     if task.owner_id not in (None, actor.pk):
-        raise ValidationError(_("%(user)s has taken this handoff: ask them, or ask your administrator to release it.")
-                              % {"user": task.owner.get_full_name() or task.owner.get_username()})
+        raise ValidationError(
+            _("%(user)s has taken this handoff: ask them, or ask your administrator to release it.")
+            % {"user": task.owner.get_full_name() or task.owner.get_username()}
+        )
     return task, membership
 
 
@@ -74,11 +76,22 @@ def handoff_accept(*, actor, handoff_id: int, note: str = "") -> Handoff:
         # The follow-up goes first: the flow's end finishes the process only when no task is left open.
         cancel_escalation(handoff, actor=actor)
         task_complete(task, actor=actor, handoff=handoff, data={"decision": "accepted", "note": note.strip()})
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_ACCEPTED, user=actor, task=task,
-                               from_state=HandoffStatus.PENDING, to_state=HandoffStatus.ACCEPTED,
-                               acting_organisation_id=membership.organisation_id)
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_ACCEPTED, actor=actor,
-                        organisation_id=membership.organisation_id, summary=note)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_ACCEPTED,
+            user=actor,
+            task=task,
+            from_state=HandoffStatus.PENDING,
+            to_state=HandoffStatus.ACCEPTED,
+            acting_organisation_id=membership.organisation_id,
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_ACCEPTED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary=note,
+        )
         history.record_process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
@@ -91,8 +104,10 @@ def _move_lead(case: Case, *, handoff: Handoff, actor) -> None:
     case_grants.transfer_lead_access(case, old_lead=old_lead, new_lead=new_lead)
     # The pathway's open steps follow the case to its new lead: back in the new lead's queue.
     case_tasks = Task.objects.filter(
-        process__flow_class=CaseFlow, process__caseprocess__case=case,
-        status__in=permissions.OPEN_TASK_STATUSES, owner_permission=permissions.WORK_CASE,
+        process__flow_class=CaseFlow,
+        process__caseprocess__case=case,
+        status__in=permissions.OPEN_TASK_STATUSES,
+        owner_permission=permissions.WORK_CASE,
     )
     for task in case_tasks:
         task.owner_permission_obj_pk = str(new_lead.pk)
@@ -100,8 +115,9 @@ def _move_lead(case: Case, *, handoff: Handoff, actor) -> None:
         task.status = STATUS.ASSIGNED if case.case_manager else STATUS.NEW
         task.assigned = timezone.now() if case.case_manager else None
         task.save()
-        history.record_task(task, kind=HistoryKind.TASK_RELEASED, user=actor, to_state=task.status,
-                            detail={"moved_to": new_lead.pk})
+        history.record_task(
+            task, kind=HistoryKind.TASK_RELEASED, user=actor, to_state=task.status, detail={"moved_to": new_lead.pk}
+        )
 
 
 def handoff_decline(*, actor, handoff_id: int, reason: str, note: str = "") -> Handoff:
@@ -123,9 +139,22 @@ def handoff_decline(*, actor, handoff_id: int, reason: str, note: str = "") -> H
         handoff.save()
         cancel_escalation(handoff, actor=actor)
         task_complete(task, actor=actor, handoff=handoff, data={"decision": "declined", "reason": reason})
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_DECLINED, user=actor, task=task,
-                               from_state=HandoffStatus.PENDING, to_state=HandoffStatus.DECLINED,
-                               acting_organisation_id=membership.organisation_id, detail={"reason": reason})
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_DECLINED, actor=actor,
-                        organisation_id=membership.organisation_id, summary=note, reason=reason)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_DECLINED,
+            user=actor,
+            task=task,
+            from_state=HandoffStatus.PENDING,
+            to_state=HandoffStatus.DECLINED,
+            acting_organisation_id=membership.organisation_id,
+            detail={"reason": reason},
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_DECLINED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary=note,
+            reason=reason,
+        )
         return handoff

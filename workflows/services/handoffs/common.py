@@ -38,8 +38,10 @@ def locked_handoff(*, user, pk: int):
         raise Http404
     try:
         with transaction.atomic(), HandoffFlow.lock(process_id):
-            handoff = lock_one(Handoff.objects.select_related(
-                "case", "sender_organisation", "receiver_organisation", "service_type"), pk=pk)
+            handoff = lock_one(
+                Handoff.objects.select_related("case", "sender_organisation", "receiver_organisation", "service_type"),
+                pk=pk,
+            )
             if user is not None and not permissions.can_see_handoff(user, handoff):
                 raise Http404
             yield handoff
@@ -50,7 +52,8 @@ def locked_handoff(*, user, pk: int):
 def open_task(handoff: Handoff, step) -> Task | None:
     return (
         Task.objects.filter(process_id=handoff.process_id, flow_task=step, status__in=permissions.OPEN_TASK_STATUSES)
-        .order_by("-pk").first()
+        .order_by("-pk")
+        .first()
     )
 
 
@@ -73,14 +76,34 @@ def sender_task(actor, handoff: Handoff) -> tuple[Task, ActiveMembership]:
     return task, membership
 
 
-def record_timeline(handoff: Handoff, *, kind: str, actor, organisation_id: int, summary: str = "",
-                    audit_action: str = AuditAction.UPDATE, **data) -> None:
+def record_timeline(
+    handoff: Handoff,
+    *,
+    kind: str,
+    actor,
+    organisation_id: int,
+    summary: str = "",
+    audit_action: str = AuditAction.UPDATE,
+    **data,
+) -> None:
     """The case timeline line (and its audit row) of a handoff action."""
-    timeline_record(case=handoff.case, kind=kind, actor=actor, organisation_id=organisation_id, obj=handoff,
-                 summary=summary, audit_action=audit_action,
-                 data={"kind": handoff.kind, "from": handoff.sender_organisation_id,
-                       "to": handoff.receiver_organisation_id, "from_name": str(handoff.sender_organisation),
-                       "to_name": str(handoff.receiver_organisation), **data})
+    timeline_record(
+        case=handoff.case,
+        kind=kind,
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=handoff,
+        summary=summary,
+        audit_action=audit_action,
+        data={
+            "kind": handoff.kind,
+            "from": handoff.sender_organisation_id,
+            "to": handoff.receiver_organisation_id,
+            "from_name": str(handoff.sender_organisation),
+            "to_name": str(handoff.receiver_organisation),
+            **data,
+        },
+    )
 
 
 def cancel_escalation(handoff: Handoff, *, actor) -> None:
@@ -92,8 +115,9 @@ def cancel_escalation(handoff: Handoff, *, actor) -> None:
 
 def end_process(handoff: Handoff, *, actor) -> None:
     """Cancel the handoff's open and scheduled tasks and end its process (revoked, or the case closed)."""
-    for task in Task.objects.filter(process_id=handoff.process_id, status__in=permissions.OPEN_TASK_STATUSES + (
-            STATUS.SCHEDULED,)):
+    for task in Task.objects.filter(
+        process_id=handoff.process_id, status__in=permissions.OPEN_TASK_STATUSES + (STATUS.SCHEDULED,)
+    ):
         task_cancel(task, actor=actor, handoff=handoff)
     process = handoff.process
     if process is None:  # a handoff always has its process once sent; nothing to end otherwise

@@ -39,11 +39,22 @@ def handoff_close(*, actor, handoff_id: int, note: str = "") -> Handoff:
         handoff.status = HandoffStatus.CLOSED
         handoff.save(update_fields=["status"])
         task_complete(task, actor=actor, handoff=handoff, data={"decision": "closed", "note": note.strip()})
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_CLOSED, user=actor, task=task,
-                               from_state=HandoffStatus.DECLINED, to_state=HandoffStatus.CLOSED,
-                               acting_organisation_id=membership.organisation_id)
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_CLOSED, actor=actor,
-                        organisation_id=membership.organisation_id, summary=note)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_CLOSED,
+            user=actor,
+            task=task,
+            from_state=HandoffStatus.DECLINED,
+            to_state=HandoffStatus.CLOSED,
+            acting_organisation_id=membership.organisation_id,
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_CLOSED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary=note,
+        )
         history.record_process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
@@ -59,10 +70,21 @@ def handoff_revoke(*, actor, handoff_id: int, reason: str = "") -> Handoff:
         handoff.revoke_reason = (reason or "").strip()
         handoff.save()
         end_process(handoff, actor=actor)
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_REVOKED, user=actor, from_state=HandoffStatus.PENDING,
-                               to_state=HandoffStatus.REVOKED, acting_organisation_id=membership.organisation_id)
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_REVOKED, actor=actor,
-                        organisation_id=membership.organisation_id, summary=handoff.revoke_reason)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_REVOKED,
+            user=actor,
+            from_state=HandoffStatus.PENDING,
+            to_state=HandoffStatus.REVOKED,
+            acting_organisation_id=membership.organisation_id,
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_REVOKED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary=handoff.revoke_reason,
+        )
         history.record_process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
@@ -93,12 +115,25 @@ def handoff_report_outcome(*, actor, handoff_id: int, outcome: str, note: str = 
         handoff.outcome_by = actor
         handoff.save()
         task_complete(task, actor=actor, handoff=handoff, data={"outcome": outcome})
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_OUTCOME, user=actor, task=task,
-                               from_state=HandoffStatus.ACCEPTED, to_state=HandoffStatus.COMPLETED,
-                               acting_organisation_id=membership.organisation_id, detail={"outcome": outcome})
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_OUTCOME,
+            user=actor,
+            task=task,
+            from_state=HandoffStatus.ACCEPTED,
+            to_state=HandoffStatus.COMPLETED,
+            acting_organisation_id=membership.organisation_id,
+            detail={"outcome": outcome},
+        )
         history.record_process_finished_if_done(handoff.process_id, user=actor)
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_OUTCOME, actor=actor,
-                        organisation_id=membership.organisation_id, summary=note, outcome=outcome)
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_OUTCOME,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            summary=note,
+            outcome=outcome,
+        )
         return handoff
 
 
@@ -112,8 +147,9 @@ def handoff_follow_up(*, actor, task_id: int, note: str) -> Handoff:
     if handoff_id is None:
         raise Http404
     with locked_handoff(user=actor, pk=handoff_id) as handoff:
-        task = Task.objects.filter(pk=task_id, flow_task=HandoffFlow.escalate,
-                                   status__in=permissions.OPEN_TASK_STATUSES).first()
+        task = Task.objects.filter(
+            pk=task_id, flow_task=HandoffFlow.escalate, status__in=permissions.OPEN_TASK_STATUSES
+        ).first()
         if task is None:
             raise ValidationError(_("This follow-up is already done."))
         membership = permissions.task_membership(actor, task)
@@ -121,8 +157,14 @@ def handoff_follow_up(*, actor, task_id: int, note: str) -> Handoff:
             raise PermissionDenied(_("Only the coordinating service follows up overdue answers."))
         task_complete(task, actor=actor, handoff=handoff, data={"note": note})
         # The coordinator is not a party to the case: an audit row, no line in the case's timeline.
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=handoff, organisation_id=membership.organisation_id,
-                     case_id=handoff.case_id, detail={"event": "handoff_follow_up", "task": task.pk})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=handoff,
+            organisation_id=membership.organisation_id,
+            case_id=handoff.case_id,
+            detail={"event": "handoff_follow_up", "task": task.pk},
+        )
         history.record_process_finished_if_done(handoff.process_id, user=actor)
         return handoff
 
@@ -147,13 +189,24 @@ def handoffs_close_for_case(case: Case, *, actor) -> int:
             # "withdrawn" notification listens to HANDOFF_REVOKED), and the case timeline says so.
             withdrawn = old == HandoffStatus.PENDING
             kind = HistoryKind.HANDOFF_REVOKED if withdrawn else HistoryKind.HANDOFF_CLOSED
-            history.record_handoff(handoff, kind=kind, user=actor, from_state=old, to_state=handoff.status,
-                                   acting_organisation_id=handoff.sender_organisation_id,
-                                   detail={"why": "case_closed"})
+            history.record_handoff(
+                handoff,
+                kind=kind,
+                user=actor,
+                from_state=old,
+                to_state=handoff.status,
+                acting_organisation_id=handoff.sender_organisation_id,
+                detail={"why": "case_closed"},
+            )
             if withdrawn:
-                record_timeline(handoff, kind=TimelineKind.HANDOFF_REVOKED, actor=actor,
-                                organisation_id=handoff.sender_organisation_id, summary=str(handoff.revoke_reason),
-                                why="case_closed")
+                record_timeline(
+                    handoff,
+                    kind=TimelineKind.HANDOFF_REVOKED,
+                    actor=actor,
+                    organisation_id=handoff.sender_organisation_id,
+                    summary=str(handoff.revoke_reason),
+                    why="case_closed",
+                )
             history.record_process_finished_if_done(handoff.process_id, user=actor)
             closed += 1
     return closed

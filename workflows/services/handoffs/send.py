@@ -36,20 +36,23 @@ URGENT_WORKING_DAYS = 1
 
 # --- validation shared by send and redirect -----------------------------------------------------------
 
+
 def _receiver(organisation_id: int | None, *, sender_id: int, case: Case, kind: str) -> Organisation:
     receiver = Organisation.objects.filter(pk=organisation_id).first() if organisation_id is not None else None
     if receiver is None:
         raise ValidationError({"receiver_organisation": _("Choose an organisation of the network.")})
     if not receiver.is_active:
-        raise ValidationError({"receiver_organisation": _("%(org)s is no longer active in the network.")
-                               % {"org": receiver}})
+        raise ValidationError(
+            {"receiver_organisation": _("%(org)s is no longer active in the network.") % {"org": receiver}}
+        )
     if receiver.pk == sender_id:
         raise ValidationError({"receiver_organisation": _("You cannot hand a case to your own organisation.")})
     if kind == HandoffKind.TRANSFER and receiver.pk == case.lead_organisation_id:
         raise ValidationError({"receiver_organisation": _("%(org)s already leads this case.") % {"org": receiver}})
     if not Membership.objects.active().filter(organisation=receiver).exists():
-        raise ValidationError({"receiver_organisation": _("%(org)s has no active members to answer.")
-                               % {"org": receiver}})
+        raise ValidationError(
+            {"receiver_organisation": _("%(org)s has no active members to answer.") % {"org": receiver}}
+        )
     return receiver
 
 
@@ -90,9 +93,14 @@ def _consent_gate(*, actor, case: Case, receiver: Organisation, override: bool, 
     if consent_covers(person=case.person, organisation_id=receiver.pk):
         return False
     if not override:
-        raise ValidationError({"receiver_organisation": _(
-            "The person's consent does not cover %(org)s: record a consent that covers it first."
-        ) % {"org": receiver}})
+        raise ValidationError(
+            {
+                "receiver_organisation": _(
+                    "The person's consent does not cover %(org)s: record a consent that covers it first."
+                )
+                % {"org": receiver}
+            }
+        )
     if not permissions.can_override_consent(actor):
         raise PermissionDenied(_("You are not allowed to send a handoff that the person's consent does not cover."))
     if not override_reason.strip():
@@ -101,26 +109,44 @@ def _consent_gate(*, actor, case: Case, receiver: Organisation, override: bool, 
 
 
 def _audit_override(*, actor, handoff: Handoff, organisation_id: int) -> None:
-    audit_record(actor=actor, action=AuditAction.CONSENT_OVERRIDE, obj=handoff, organisation_id=organisation_id,
-                 case_id=handoff.case_id, person_id=handoff.case.person_id,
-                 detail={"receiver": handoff.receiver_organisation_id, "reason": handoff.override_reason})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CONSENT_OVERRIDE,
+        obj=handoff,
+        organisation_id=organisation_id,
+        case_id=handoff.case_id,
+        person_id=handoff.case.person_id,
+        detail={"receiver": handoff.receiver_organisation_id, "reason": handoff.override_reason},
+    )
 
 
 def _require_no_pending_duplicate(case: Case, *, receiver: Organisation, kind: str, exclude_pk=None) -> None:
     pending = Handoff.objects.filter(case=case, status=HandoffStatus.PENDING).exclude(pk=exclude_pk)
     if pending.filter(receiver_organisation=receiver).exists():
-        raise ValidationError({"receiver_organisation": _(
-            "A handoff of this case to %(org)s is already waiting for an answer."
-        ) % {"org": receiver}})
+        raise ValidationError(
+            {
+                "receiver_organisation": _("A handoff of this case to %(org)s is already waiting for an answer.")
+                % {"org": receiver}
+            }
+        )
     if kind == HandoffKind.TRANSFER and pending.filter(kind=HandoffKind.TRANSFER).exists():
         raise ValidationError({"kind": _("A transfer of this case is already waiting for an answer.")})
 
 
 # --- the actions --------------------------------------------------------------------------------------
 
+
 def handoff_send(
-    *, actor, case: Case, kind: str, receiver_organisation_id: int, reason: str, service_type_id: int | None = None,
-    sections: Iterable[str] = (), urgency: str = Urgency.NORMAL, override_consent: bool = False,
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    receiver_organisation_id: int,
+    reason: str,
+    service_type_id: int | None = None,
+    sections: Iterable[str] = (),
+    urgency: str = Urgency.NORMAL,
+    override_consent: bool = False,
     override_reason: str = "",
 ) -> Handoff:
     """Send a referral (the receiver will share the case) or a transfer (the receiver will lead it).
@@ -148,31 +174,57 @@ def handoff_send(
         service = _service(service_type_id, receiver=receiver, kind=kind)
         chosen_sections = _sections(kind, sections)
         _require_no_pending_duplicate(case, receiver=receiver, kind=kind)
-        overridden = _consent_gate(actor=actor, case=case, receiver=receiver, override=override_consent,
-                                   override_reason=override_reason)
+        overridden = _consent_gate(
+            actor=actor, case=case, receiver=receiver, override=override_consent, override_reason=override_reason
+        )
         now = timezone.now()
         handoff = Handoff.objects.create(
-            case=case, kind=kind, sender_organisation_id=membership.organisation_id, sent_by=actor,
-            receiver_organisation=receiver, service_type=service, reason=reason, sections=chosen_sections,
-            urgency=urgency, sent_at=now, due_at=_due_at(sent_at=now, service=service, urgency=urgency),
-            consent_override=overridden, override_reason=override_reason.strip() if overridden else "",
+            case=case,
+            kind=kind,
+            sender_organisation_id=membership.organisation_id,
+            sent_by=actor,
+            receiver_organisation=receiver,
+            service_type=service,
+            reason=reason,
+            sections=chosen_sections,
+            urgency=urgency,
+            sent_at=now,
+            due_at=_due_at(sent_at=now, service=service, urgency=urgency),
+            consent_override=overridden,
+            override_reason=override_reason.strip() if overridden else "",
         )
         HandoffFlow.start.run(handoff=handoff)
         handoff.refresh_from_db(fields=["process"])
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_SENT, user=actor, to_state=HandoffStatus.PENDING,
-                               acting_organisation_id=membership.organisation_id,
-                               detail={"service": service.code if service else "", "urgency": urgency})
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_SENT, actor=actor,
-                        organisation_id=membership.organisation_id, audit_action=AuditAction.CREATE,
-                        service=service.pk if service else None)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_SENT,
+            user=actor,
+            to_state=HandoffStatus.PENDING,
+            acting_organisation_id=membership.organisation_id,
+            detail={"service": service.code if service else "", "urgency": urgency},
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_SENT,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            audit_action=AuditAction.CREATE,
+            service=service.pk if service else None,
+        )
         if overridden:
             _audit_override(actor=actor, handoff=handoff, organisation_id=membership.organisation_id)
         return handoff
 
 
 def handoff_redirect(
-    *, actor, handoff_id: int, receiver_organisation_id: int, service_type_id: int | None = None, reason: str = "",
-    override_consent: bool = False, override_reason: str = "",
+    *,
+    actor,
+    handoff_id: int,
+    receiver_organisation_id: int,
+    service_type_id: int | None = None,
+    reason: str = "",
+    override_consent: bool = False,
+    override_reason: str = "",
 ) -> Handoff:
     """Send a declined handoff to another organisation: same handoff, new receiver and deadline, same checks
     as a new one (consent gate included)."""
@@ -182,15 +234,21 @@ def handoff_redirect(
         case = lock_case(handoff.case)
         if case.status == CaseStatus.CLOSED:
             raise ValidationError(_("The case is closed: reopen it before handing it over."))
-        receiver = _receiver(receiver_organisation_id, sender_id=handoff.sender_organisation_id, case=case,
-                             kind=handoff.kind)
+        receiver = _receiver(
+            receiver_organisation_id, sender_id=handoff.sender_organisation_id, case=case, kind=handoff.kind
+        )
         if receiver.pk == handoff.receiver_organisation_id:
-            raise ValidationError({"receiver_organisation": _("%(org)s has just declined: choose another organisation.")
-                                   % {"org": receiver}})
+            raise ValidationError(
+                {
+                    "receiver_organisation": _("%(org)s has just declined: choose another organisation.")
+                    % {"org": receiver}
+                }
+            )
         service = _service(service_type_id, receiver=receiver, kind=handoff.kind)
         _require_no_pending_duplicate(case, receiver=receiver, kind=handoff.kind, exclude_pk=handoff.pk)
-        overridden = _consent_gate(actor=actor, case=case, receiver=receiver, override=override_consent,
-                                   override_reason=override_reason)
+        overridden = _consent_gate(
+            actor=actor, case=case, receiver=receiver, override=override_consent, override_reason=override_reason
+        )
         previous_receiver = handoff.receiver_organisation_id
         now = timezone.now()
         handoff.receiver_organisation = receiver
@@ -210,12 +268,23 @@ def handoff_redirect(
         handoff.receivers_count += 1
         handoff.save()
         task_complete(task, actor=actor, handoff=handoff, data={"decision": "redirected", "to": receiver.pk})
-        history.record_handoff(handoff, kind=HistoryKind.HANDOFF_REDIRECTED, user=actor, task=task,
-                               from_state=HandoffStatus.DECLINED, to_state=HandoffStatus.PENDING,
-                               acting_organisation_id=membership.organisation_id,
-                               detail={"previous_receiver": previous_receiver})
-        record_timeline(handoff, kind=TimelineKind.HANDOFF_REDIRECTED, actor=actor,
-                        organisation_id=membership.organisation_id, previous=previous_receiver)
+        history.record_handoff(
+            handoff,
+            kind=HistoryKind.HANDOFF_REDIRECTED,
+            user=actor,
+            task=task,
+            from_state=HandoffStatus.DECLINED,
+            to_state=HandoffStatus.PENDING,
+            acting_organisation_id=membership.organisation_id,
+            detail={"previous_receiver": previous_receiver},
+        )
+        record_timeline(
+            handoff,
+            kind=TimelineKind.HANDOFF_REDIRECTED,
+            actor=actor,
+            organisation_id=membership.organisation_id,
+            previous=previous_receiver,
+        )
         if overridden:
             _audit_override(actor=actor, handoff=handoff, organisation_id=membership.organisation_id)
         return handoff
