@@ -45,7 +45,8 @@ import time
 from pathlib import Path
 
 from lib.db import ensure_database, ensure_network, setup_django
-from lib.oversight_data import TABLES, YEAR, current_counts, load, rebuild_spans
+from lib.oversight_data import YEAR, load, rebuild_spans
+from lib.oversight_tables import TABLES, current_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -7,10 +7,10 @@ Authenticate with a session (the browsable API) or a token: ``POST /api/v1/auth/
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api.case_file import CaseInterventionViewSet, CaseNoteViewSet, InterventionViewSet
 from cases.api.consents import ConsentViewSet
 from cases.api.households import HouseholdViewSet
 from cases.api.persons import PersonViewSet
+from cases.api.records import CaseInterventionViewSet, CaseNoteViewSet, InterventionViewSet
 from employment.api import register_api_routes as register_employment_routes
 from housing.api import register_api_routes as register_housing_routes
 from notifications.api import NotificationViewSet

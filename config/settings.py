@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "employment",
     "reports",
     "notifications",
+    "guide",  # the user guide per role, and the "?" of each page
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("demo")  # the demo network and its commands (make demo): never in production

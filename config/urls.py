@@ -26,7 +26,7 @@ urlpatterns = [
     path("employment/", include("employment.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls", namespace="notifications")),
-    path("help/", include("core.help")),  # the user guide, per role (core/help.py)
+    path("help/", include("guide.pages")),  # the user guide, per role (guide/pages.py)
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

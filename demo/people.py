@@ -22,7 +22,8 @@ from demo.catalogue import DOMAIN_SERVICES
 from demo.clock import DemoClock, simulated_time
 from demo.identities import HOMELESS_ADDRESS, ITALIAN_PLACES, ORIGINS, Origin, codice_fiscale
 from demo.network import CM, OP, VOL, DemoError, DemoNetwork, load_network
-from demo.stories import CASE_TITLES, CaseStory, money, weighted
+from demo.stories import CaseStory, money, weighted
+from demo.story_texts import CASE_TITLES
 from partners.models import NetworkRole
 
 PRIMARY_NEEDS = {

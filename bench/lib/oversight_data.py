@@ -11,49 +11,31 @@ import random
 import time
 
 from lib.db import copy_rows
+from lib.oversight_tables import (
+    CASES_CASE_COLUMNS,
+    CASES_HOUSEHOLD_COLUMNS,
+    CASES_INTERVENTION_COLUMNS,
+    CASES_PERSON_COLUMNS,
+    TABLES,
+    VIEWFLOW_PROCESS_COLUMNS,
+    VIEWFLOW_TASK_COLUMNS,
+    WORKFLOWS_CASEPROCESS_COLUMNS,
+    WORKFLOWS_HANDOFF_COLUMNS,
+    WORKFLOWS_WORKFLOWEVENT_COLUMNS,
+)
 
 YEAR = 2025
 
-
 STEPS = ("assess", "triage", "plan", "review", "close")
-
 
 # Median wait per step in hours, and the log-normal's sigma.
 STEP_MEDIAN_H = {"assess": 48, "triage": 20, "plan": 120, "review": 72, "close": 24}
 
-
 SIGMA = 0.9
-
 
 KINDS = ("food_parcel", "voucher", "bill_payment", "meal", "clothing")
 
-
 DECLINE_REASONS = ("capacity", "not_eligible", "not_our_service", "unreachable", "other")
-
-
-TABLES = (
-    "cases_person",
-    "cases_household",
-    "cases_case",
-    "viewflow_process",
-    "workflows_caseprocess",
-    "viewflow_task",
-    "workflows_handoff",
-    "workflows_workflowevent",
-    "workflows_taskspan",
-    "cases_intervention",
-)
-
-
-def current_counts() -> dict[str, int]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # constant table names
-            counts[table] = cursor.fetchone()[0]
-    return counts
 
 
 def _aware(day_offset: float) -> datetime.datetime:
@@ -359,175 +341,15 @@ def load(args) -> None:
                 "cases_casegroupobjectpermission, cases_personaccess RESTART IDENTITY CASCADE"
             )
         steps = [
-            (
-                "cases_person",
-                [
-                    "id",
-                    "first_name",
-                    "last_name",
-                    "first_name_key",
-                    "last_name_key",
-                    "codice_fiscale",
-                    "other_id_kind",
-                    "other_id_number",
-                    "birth_date",
-                    "birth_place",
-                    "sex",
-                    "citizenship",
-                    "languages",
-                    "phone",
-                    "email",
-                    "is_homeless",
-                    "address",
-                    "postcode",
-                    "city",
-                    "registered_by_id",
-                    "merged_into_id",
-                    "created_at",
-                    "updated_at",
-                ],
-                people(),
-            ),
-            (
-                "cases_household",
-                [
-                    "id",
-                    "name",
-                    "address",
-                    "isee_value",
-                    "isee_expires_on",
-                    "registered_by_id",
-                    "created_at",
-                    "updated_at",
-                ],
-                household_rows(),
-            ),
-            (
-                "cases_case",
-                [
-                    "id",
-                    "code",
-                    "person_id",
-                    "household_id",
-                    "lead_organisation_id",
-                    "case_manager_id",
-                    "title",
-                    "status",
-                    "opened_on",
-                    "closed_on",
-                    "closure_outcome",
-                    "closure_note",
-                    "created_at",
-                    "updated_at",
-                ],
-                iter(pathway_rows),
-            ),
-            (
-                "viewflow_process",
-                ["id", "flow_class", "status", "created", "finished", "data"],
-                (p[:6] for p in processes),
-            ),
-            ("workflows_caseprocess", ["process_ptr_id", "case_id"], ((p[0], p[6]) for p in processes)),
-            (
-                "viewflow_task",
-                [
-                    "id",
-                    "flow_task",
-                    "flow_task_type",
-                    "status",
-                    "created",
-                    "assigned",
-                    "started",
-                    "finished",
-                    "scheduled",
-                    "token",
-                    "external_task_id",
-                    "owner_id",
-                    "owner_permission",
-                    "owner_permission_content_type_id",
-                    "owner_permission_obj_pk",
-                    "process_id",
-                    "data",
-                ],
-                iter(tasks),
-            ),
-            (
-                "workflows_handoff",
-                [
-                    "id",
-                    "case_id",
-                    "process_id",
-                    "kind",
-                    "status",
-                    "sender_organisation_id",
-                    "sent_by_id",
-                    "receiver_organisation_id",
-                    "service_type_id",
-                    "reason",
-                    "sections",
-                    "urgency",
-                    "sent_at",
-                    "due_at",
-                    "consent_override",
-                    "override_reason",
-                    "decided_at",
-                    "decided_by_id",
-                    "decline_reason",
-                    "decline_note",
-                    "escalated_at",
-                    "outcome",
-                    "outcome_note",
-                    "outcome_at",
-                    "outcome_by_id",
-                    "revoked_at",
-                    "revoke_reason",
-                    "receivers_count",
-                ],
-                iter(handoffs),
-            ),
-            (
-                "workflows_workflowevent",
-                [
-                    "id",
-                    "at",
-                    "kind",
-                    "flow",
-                    "step",
-                    "case_id",
-                    "process_id",
-                    "task_id",
-                    "handoff_id",
-                    "organisation_id",
-                    "partner_organisation_id",
-                    "user_id",
-                    "from_state",
-                    "to_state",
-                    "task_created_at",
-                    "task_claimed_at",
-                    "task_finished_at",
-                    "detail",
-                ],
-                iter(events),
-            ),
-            (
-                "cases_intervention",
-                [
-                    "id",
-                    "case_id",
-                    "household_id",
-                    "organisation_id",
-                    "kind",
-                    "service_type_id",
-                    "delivered_on",
-                    "quantity",
-                    "value",
-                    "note",
-                    "recorded_by_id",
-                    "created_at",
-                    "recipient_key",
-                ],
-                interventions(),
-            ),
+            ("cases_person", CASES_PERSON_COLUMNS, people()),
+            ("cases_household", CASES_HOUSEHOLD_COLUMNS, household_rows()),
+            ("cases_case", CASES_CASE_COLUMNS, iter(pathway_rows)),
+            ("viewflow_process", VIEWFLOW_PROCESS_COLUMNS, (p[:6] for p in processes)),
+            ("workflows_caseprocess", WORKFLOWS_CASEPROCESS_COLUMNS, ((p[0], p[6]) for p in processes)),
+            ("viewflow_task", VIEWFLOW_TASK_COLUMNS, iter(tasks)),
+            ("workflows_handoff", WORKFLOWS_HANDOFF_COLUMNS, iter(handoffs)),
+            ("workflows_workflowevent", WORKFLOWS_WORKFLOWEVENT_COLUMNS, iter(events)),
+            ("cases_intervention", CASES_INTERVENTION_COLUMNS, interventions()),
         ]
         for table, columns, rows in steps:
             step_started = time.perf_counter()

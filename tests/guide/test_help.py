@@ -1,5 +1,5 @@
 """The guide inside the app (issue 16, item 20): one page per role and one on referrals, in Italian and English;
-reached from the menu and, through `core.help.PAGE_HELP`, from a "?" on each page that leads to a section that
+reached from the menu and, through `guide.pages.PAGE_HELP`, from a "?" on each page that leads to a section that
 exists."""
 
 from html.parser import HTMLParser
@@ -11,7 +11,7 @@ from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 from django.utils import translation
 
-from core.help import GUIDE_LANGUAGES, PAGE_HELP, PAGE_SLUGS, PAGES
+from guide.pages import GUIDE_LANGUAGES, PAGE_HELP, PAGE_SLUGS, PAGES
 from partners.roles import Role
 
 # The first heading of each page, and one section heading a reader of that role looks for, in each language.

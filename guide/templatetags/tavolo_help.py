@@ -1,8 +1,8 @@
-"""`{% help_url %}`: the guide section that explains the page being shown (`core.help.PAGE_HELP`)."""
+"""`{% help_url %}`: the guide section that explains the page being shown (`guide.pages.PAGE_HELP`)."""
 
 from django import template
 
-from core.help import help_url_for
+from guide.pages import help_url_for
 
 register = template.Library()
 
