@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import ClosureOutcome, ShareSection
 from core.forms import StyledForm
+from core.parsing import posted_id
 from partners.models import Organisation, share_sections_normalised
 from workflows.flows import FLOWS
 from workflows.models import DeclineReason, HandoffKind, HandoffStatus, Outcome, Urgency
@@ -83,7 +84,7 @@ class ServiceChoiceField(forms.TypedChoiceField):
     service then says clearly when the receiver does not offer that service."""
 
     def valid_value(self, value) -> bool:
-        return (str(value).isdigit() and len(str(value)) <= 12) or super().valid_value(value)
+        return posted_id(value) is not None or super().valid_value(value)
 
 
 class ServiceSelect(forms.Select):
@@ -225,9 +226,9 @@ class HandoffSendForm(HandoffTargetForm):
         organisation as the receiver select names it.
         """
         chosen = set(self["sections"].value() or ())
-        receiver_id = self["receiver_organisation"].value()
+        receiver_id = posted_id(self["receiver_organisation"].value())
         receiver = None
-        if receiver_id not in (None, "") and str(receiver_id).isdigit():
+        if receiver_id is not None:
             receiver = self.fields["receiver_organisation"].queryset.filter(pk=receiver_id).first()
         name = str(receiver) if receiver else _("The receiver")
         return {

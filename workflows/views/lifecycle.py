@@ -15,6 +15,7 @@ from cases import selectors
 from cases.forms import CaseCloseForm, CaseOpenForm, CaseStatusForm
 from cases.models import CaseStatus, Household
 from cases.permissions import checks
+from core.parsing import posted_id
 from core.views import apply_errors, page_view, posted
 from partners.roles import Capability
 from workflows.services import lifecycle
@@ -30,11 +31,11 @@ def _intake_person(request):
     """The person a case is opened for: a visible one (?person=), or one registered elsewhere whose
     codice fiscale was typed at registration (`codice_fiscale_proof`, posted). Returns (person, visible)."""
     source = request.POST if request.method == "POST" else request.GET
-    pk = str(source.get("person", ""))
-    if not pk.isdigit():
+    pk = posted_id(source.get("person"))
+    if pk is None:
         raise Http404
     person = selectors.person_get_for_intake(
-        user=request.user, pk=int(pk), codice_fiscale=source.get("codice_fiscale_proof", "")
+        user=request.user, pk=pk, codice_fiscale=source.get("codice_fiscale_proof", "")
     )
     visible = checks.visible_persons(request.user, Capability.VIEW_FILE).filter(pk=person.pk).exists()
     return person, visible
