@@ -8,6 +8,7 @@ import random
 import time
 
 from lib.db import copy_rows
+from lib.oversight_tables import CASES_PERSON_COLUMNS
 
 
 def _cumulative(weights):
@@ -213,35 +214,9 @@ def load_cases(args) -> None:
                 "TRUNCATE cases_person, cases_case, cases_casegroupobjectpermission, "
                 "cases_caseuserobjectpermission, cases_personaccess RESTART IDENTITY CASCADE"
             )
-        person_columns = [
-            "id",
-            "first_name",
-            "last_name",
-            "first_name_key",
-            "last_name_key",
-            "codice_fiscale",
-            "other_id_kind",
-            "other_id_number",
-            "birth_date",
-            "birth_place",
-            "sex",
-            "citizenship",
-            "languages",
-            "phone",
-            "email",
-            "is_homeless",
-            "address",
-            "postcode",
-            "city",
-            "registered_by_id",
-            "merged_into_id",
-            "created_at",
-            "updated_at",
-        ]
         step = time.perf_counter()
-        print(
-            f"  people: {copy_rows('cases_person', person_columns, people())} rows ({time.perf_counter() - step:.1f} s)"
-        )
+        copied = copy_rows("cases_person", CASES_PERSON_COLUMNS, people())
+        print(f"  people: {copied} rows ({time.perf_counter() - step:.1f} s)")
         case_columns = [
             "id",
             "code",

@@ -24,7 +24,7 @@ from core.locks import lock_all, lock_one
 from core.models import AuditAction
 from housing import permissions
 from housing.eligibility import check_eligibility
-from housing.events import OfferAccepted, OfferDeclined, OfferExpired, OfferMade, StayEnded
+from housing.events import OfferAccepted, OfferDeclined, OfferExpired, OfferMade
 from housing.models import (
     Application,
     ApplicationStatus,
@@ -41,6 +41,7 @@ from housing.services.common import actor_id, lock_place, lock_places, set_place
 from housing.services.households import eligibility_gate
 from housing.services.placements import (
     check_stay,
+    close_stay,
     create_stay,
     place_application,
     place_for_provider_work,
@@ -224,34 +225,6 @@ def _earlier_home(case: Case, new_place: Place, day: datetime.date) -> tuple[Sta
     return stay, place
 
 
-def _leave(
-    *, actor, stay: Stay, place: Place, day: datetime.date, offer: Offer, new_place: Place, organisation_id: int
-) -> None:
-    """End the earlier stay on `day` and free its place: the provider does not have to record a move-out before
-    the household has somewhere to go."""
-    stay.move_out, stay.exit_reason = day, ExitReason.MOVED_INTO_OFFER
-    stay.save(update_fields=["move_out", "exit_reason"])
-    set_place_status(place, PlaceStatus.AVAILABLE)
-    # On the timeline as a move-out (its provider is told, `notifications.subscriptions.on_step_event`).
-    housing_step_record(
-        kind=TimelineKind.HOUSING_MOVED_OUT,
-        case=stay.case,
-        actor=actor,
-        organisation_id=organisation_id,
-        obj=stay,
-        resource=place.resource,
-        date=day,
-        exit_reason=ExitReason.MOVED_INTO_OFFER,
-        detail={
-            "move_out": day.isoformat(),
-            "exit_reason": ExitReason.MOVED_INTO_OFFER,
-            "offer": offer.pk,
-            "moved_into_place": new_place.pk,
-        },
-    )
-    publish(StayEnded(stay=stay, actor_id=actor_id(actor)))
-
-
 def offer_accept(
     *,
     actor,
@@ -283,14 +256,16 @@ def offer_accept(
             leaving=earlier[0] if earlier else None,
         )
         if earlier is not None:
-            _leave(
+            # The household leaves its earlier home on the move-in day: no move-out to record before it has
+            # somewhere to go.
+            close_stay(
                 actor=actor,
                 stay=earlier[0],
                 place=earlier[1],
                 day=day,
-                offer=offer,
-                new_place=place,
+                exit_reason=ExitReason.MOVED_INTO_OFFER,
                 organisation_id=organisation_id,
+                detail={"offer": offer.pk, "moved_into_place": place.pk},
             )
         offer.status = OfferStatus.ACCEPTED
         offer.decided_at, offer.decided_by = now, actor

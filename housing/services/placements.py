@@ -271,19 +271,38 @@ def stay_end(*, actor, stay: Stay, move_out: datetime.date | None = None, exit_r
             raise ValidationError(_("The move-out of this stay is already recorded."))
         day = move_out or timezone.localdate()
         check_move_out(stay, day)
-        stay.move_out, stay.exit_reason = day, exit_reason
-        stay.save(update_fields=["move_out", "exit_reason"])
-        set_place_status(place, PlaceStatus.AVAILABLE)
-        housing_step_record(
-            kind=TimelineKind.HOUSING_MOVED_OUT,
-            case=stay.case,
-            actor=actor,
-            organisation_id=organisation_id,
-            obj=stay,
-            resource=place.resource,
-            date=day,
-            exit_reason=exit_reason,
-            detail={"move_out": day.isoformat(), "exit_reason": exit_reason},
+        close_stay(
+            actor=actor, stay=stay, place=place, day=day, exit_reason=exit_reason, organisation_id=organisation_id
         )
-        publish(StayEnded(stay=stay, actor_id=actor_id(actor)))
     return stay
+
+
+def close_stay(
+    *,
+    actor,
+    stay: Stay,
+    place: Place,
+    day: datetime.date,
+    exit_reason: str,
+    organisation_id: int,
+    detail: dict | None = None,
+) -> None:
+    """The change, record and event of a move-out, for a stay and a place already locked and checked (`stay_end`,
+    and `offers.offer_accept` when the household leaves its earlier home): the stay ends on `day`, the place is free
+    again, the move-out is on the timeline (its provider is told, `notifications.subscriptions.on_step_event`) with
+    its audit row, and `StayEnded` is published."""
+    stay.move_out, stay.exit_reason = day, exit_reason
+    stay.save(update_fields=["move_out", "exit_reason"])
+    set_place_status(place, PlaceStatus.AVAILABLE)
+    housing_step_record(
+        kind=TimelineKind.HOUSING_MOVED_OUT,
+        case=stay.case,
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=stay,
+        resource=place.resource,
+        date=day,
+        exit_reason=exit_reason,
+        detail={"move_out": day.isoformat(), "exit_reason": exit_reason, **(detail or {})},
+    )
+    publish(StayEnded(stay=stay, actor_id=actor_id(actor)))
