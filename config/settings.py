@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "core",
     "partners",
+    "accounts",  # logins, sessions, API tokens, security headers (issue 18)
     "cases",
     "workflows",
     "housing",

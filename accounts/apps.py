@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Logging in and staying logged in: brute-force protection, the audit of authentication, sessions with an
+    absolute lifetime, API tokens, security headers (issue 18)."""
+
+    name = "accounts"
+    verbose_name = "Accounts"
