@@ -50,6 +50,16 @@ class AuditAction(models.TextChoices):
     REVOKE = "revoke", pgettext_lazy("audit action", "Access revoked")
     CONSENT_OVERRIDE = "consent_override", pgettext_lazy("audit action", "Consent override")
     LOGIN = "login", pgettext_lazy("audit action", "Login")
+    # Authentication (issue 18): written by the accounts app.
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "Failed login")
+    LOGOUT = "logout", pgettext_lazy("audit action", "Logout")
+    LOCKOUT = "lockout", pgettext_lazy("audit action", "Account locked")
+    UNLOCK = "unlock", pgettext_lazy("audit action", "Account unlocked")
+    PASSWORD_CHANGE = "password_change", pgettext_lazy("audit action", "Password changed")
+    PASSWORD_RESET = "password_reset", pgettext_lazy("audit action", "Password reset")
+    SESSIONS_ENDED = "sessions_ended", pgettext_lazy("audit action", "Sessions ended")
+    TOKEN_CREATE = "token_create", pgettext_lazy("audit action", "API token created")
+    TOKEN_REVOKE = "token_revoke", pgettext_lazy("audit action", "API token revoked")
 
 
 class AuditEntry(models.Model):
