@@ -7,3 +7,11 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from accounts import sessions
+        from core.bus import subscribe
+        from partners.events import MemberDeactivated
+
+        sessions.connect_login_stamp()
+        subscribe(MemberDeactivated, sessions.on_member_deactivated)

@@ -1,12 +1,15 @@
 """/api/v1/: the REST API for partner systems. Schema at /api/v1/schema/, docs at /api/v1/docs/.
 
 Authenticate with a session (the browsable API) or a token: ``POST /api/v1/auth/token/`` with
-``username`` and ``password`` returns ``{"token": ...}``; send ``Authorization: Token <token>``.
+``username`` and ``password`` returns ``{"token": ..., "expiry": ...}`` (a new token each time, stored only
+hashed, valid until ``expiry``: TAVOLO_API_TOKEN_TTL_HOURS); send ``Authorization: Token <token>``.
+``POST /api/v1/auth/logout/`` revokes the token sent, ``POST /api/v1/auth/logoutall/`` all of the user's tokens.
 """
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import LogoutAllView, LogoutView, TokenObtainView
 from cases.api.consents import ConsentViewSet
 from cases.api.households import HouseholdViewSet
 from cases.api.persons import PersonViewSet
@@ -14,7 +17,7 @@ from cases.api.records import CaseInterventionViewSet, CaseNoteViewSet, Interven
 from employment.api import register_api_routes as register_employment_routes
 from housing.api import register_api_routes as register_housing_routes
 from notifications.api import NotificationViewSet
-from partners.api import OrganisationViewSet, TokenObtainView
+from partners.api import OrganisationViewSet
 from workflows.api import CaseLifecycleViewSet, HandoffViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -35,5 +38,7 @@ register_employment_routes(router)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logoutall/", LogoutAllView.as_view(), name="api-logoutall"),
     *router.urls,
 ]

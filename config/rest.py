@@ -4,13 +4,14 @@ imported by ``config.settings``. Nothing here reads the environment."""
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # hashed, expiring tokens (accounts/tokens.py)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # Throttles key on REMOTE_ADDR, which uvicorn sets from the proxy's X-Forwarded-For only for the proxies given
     # to --forwarded-allow-ips; left unset, DRF would key on the whole header, which any client can vary.
+    # config/settings.py sets it from TAVOLO_TRUSTED_PROXIES, as the login lockout reads it (accounts/lockout.py).
     "NUM_PROXIES": 0,
     # Errors in the API's one JSON shape, documented as every operation's `default` response (core.errors).
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
@@ -26,7 +27,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tavolo API",
     "DESCRIPTION": (
         "Case management across a network of social-service organisations. Authenticate with the session "
-        "or with a token from POST /api/v1/auth/token/ (header `Authorization: Token <key>`). Objects your "
+        "or with a token from POST /api/v1/auth/token/ (header `Authorization: Token <key>`; it expires, see `expiry`, "
+        "and POST /api/v1/auth/logout/ revokes it). Objects your "
         "organisation may not see answer 404. Every error is JSON of one shape, "
         '`{"error": {"status", "code", "message", "fields"}}`; a 503 (with Retry-After) means: try the same '
         "request again. The writes that move a handoff or a task take an Idempotency-Key header: retried with the "

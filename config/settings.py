@@ -12,8 +12,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config import rest
+from config import rest, security
 from config.logging import logging_settings
+from config.security import *  # noqa: F403 - logins: lockout, password reset, API tokens (issue 18), its __all__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TAVOLO_VAR_DIR", BASE_DIR / "var"))
@@ -54,11 +55,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # unused since knox (issue 18); kept so its old table is not left orphaned
+    "knox",  # API tokens: hashed, expiring, revocable (accounts/tokens.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",  # django-csp: its checks refuse the pre-4.0 CSP_* settings
     "guardian",
+    "axes",  # brute-force protection: failed logins counted per username and per address (accounts/lockout.py)
     "viewflow",
     "viewflow.workflow",
     "core",
@@ -81,18 +85,25 @@ MIDDLEWARE = [
     "core.middleware.RequestLogMiddleware",
     "core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (issue 18; accounts/headers.py).
+    "csp.middleware.CSPMiddleware",
+    "accounts.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Absolute session lifetime, and the idle expiry refreshed about once a minute (accounts/sessions.py).
+    "accounts.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "partners.middleware.AuditContextMiddleware",
     # A member whose memberships all ended gets one clear 403 (page or JSON), not a 404 on every page.
     "partners.middleware.ActiveMembershipMiddleware",
+    # Last: turns a login refused by the lockout into a 429 (accounts/lockout.py, lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -211,6 +222,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked username or address before any password is checked (accounts/lockout.py).
+    "accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -227,9 +240,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Session idle timeout: the cookie is renewed on every request and expires after this many idle seconds.
+# Sessions (issue 18, accounts/sessions.py). Database sessions (Django's default engine: end_user_sessions lists a
+# user's rows). Idle timeout: the row expires SESSION_IDLE_TIMEOUT seconds after its last save; it is saved at most
+# about once a minute (SessionLifetimeMiddleware), not on every request. Absolute lifetime: a session ends
+# SESSION_ABSOLUTE_TIMEOUT seconds after the login however active (default 10 hours, a working day).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "it"
@@ -313,6 +331,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tavolo@localhost")
 
 # The API (Django REST framework, the OpenAPI schema): config/rest.py.
 REST_FRAMEWORK = rest.REST_FRAMEWORK
+REST_FRAMEWORK["NUM_PROXIES"] = TAVOLO_TRUSTED_PROXIES  # noqa: F405 - the lockout reads the address the same way
 SPECTACULAR_SETTINGS = rest.SPECTACULAR_SETTINGS
 
 # A failed CSRF check answers the API's JSON error under /api/, the "form expired" page elsewhere.
@@ -346,6 +365,12 @@ TAVOLO = {
     # The seed file of the network's partners used by the demo data command.
     "PARTNERS_CSV": os.environ.get("TAVOLO_PARTNERS_CSV", str(BASE_DIR / "partners" / "data" / "partners.csv")),
 }
+
+# The Content-Security-Policy (django-csp): config/security.py.
+CONTENT_SECURITY_POLICY = security.content_security_policy(TAVOLO_SITE_URL)
+# The API schema and its docs (/api/v1/schema/, /docs/, /redoc/) need a login: on by default in production; off in
+# the embedded default, so the demo's API can be read at once.
+TAVOLO_API_DOCS_LOGIN_REQUIRED = env_bool("TAVOLO_API_DOCS_LOGIN_REQUIRED", PRODUCTION)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

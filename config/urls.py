@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts import forms_lockout, headers, views_auth
 from cases import urls as case_urls
 from cases.views import overview
 from core import health
@@ -14,7 +13,20 @@ urlpatterns = [
     # paths before host validation and the HTTPS redirect; these entries name them and answer other methods.
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Django's auth views under their own names, with audit rows and session effects (accounts/views_auth.py).
+    # The form says until when a locked username or address must wait (accounts/lockout.py).
+    path(
+        "accounts/login/",
+        views_auth.LoginView.as_view(authentication_form=forms_lockout.LockoutAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/logout/", views_auth.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", views_auth.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -29,9 +41,10 @@ urlpatterns = [
     path("notifications/", include("notifications.urls", namespace="notifications")),
     path("help/", include("guide.pages")),  # the user guide, per role (guide/pages.py)
     path("api/v1/", include("config.api_urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Behind a login when TAVOLO_API_DOCS_LOGIN_REQUIRED (production's default); CSP relaxations: accounts/headers.py.
+    path("api/v1/schema/", headers.api_schema_view(), name="api-schema"),
+    path("api/v1/docs/", headers.api_swagger_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", headers.api_redoc_view(url_name="api-schema"), name="api-redoc"),
     path("django-admin/", admin.site.urls),  # read-only but for the service catalogue (ADR 0015)
 ]
 

@@ -6,6 +6,7 @@ documents, the timeline) is not registered at all."""
 from __future__ import annotations
 
 from django.contrib import admin
+from knox.models import AuthToken
 from rest_framework.authtoken.models import TokenProxy
 
 from core.models import AuditEntry
@@ -44,6 +45,8 @@ class ReadOnlyInline(admin.TabularInline):
 # API tokens are credentials: their keys are not shown anywhere (a user gets one from /api/v1/auth/token/).
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+if admin.site.is_registered(AuthToken):  # knox's: users revoke on /accounts/tokens/, org_admins on a member's page
+    admin.site.unregister(AuthToken)
 
 
 @admin.register(AuditEntry)

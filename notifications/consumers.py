@@ -24,6 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
+from accounts.sessions import session_is_current
 from notifications import selectors
 from notifications.models import TOAST_KINDS, WORK_KINDS
 from notifications.push import org_group, user_group, wire_item
@@ -108,8 +109,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if "session" not in self.scope:
             return True
         # The session as stored now: the scope's copy was read at connect and would not see a later logout.
-        user = await get_user({"session": stored_session(self.scope["session"].session_key)})
-        return user.is_authenticated and user.pk == self.user_id
+        session = stored_session(self.scope["session"].session_key)
+        user = await get_user({"session": session})
+        if not (user.is_authenticated and user.pk == self.user_id):
+            return False
+        return await database_sync_to_async(session_is_current)(session)  # the absolute lifetime (accounts.sessions)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict) or content.get("type") != "sync":
@@ -154,3 +158,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notify_memberships(self, message: dict) -> None:
         await self.join_groups()
+
+    async def notify_session_ended(self, message: dict) -> None:
+        """The user's sessions were ended (accounts.sessions.end_user_sessions): close now if this one was."""
+        if not await self.still_logged_in():
+            await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -112,3 +112,10 @@ def push_memberships_changed_on_commit(user_id: int) -> None:
     """The user's open sockets recompute which organisations' groups they listen to."""
     message = {"type": "notify.memberships"}
     transaction.on_commit(lambda: send_now([(user_group(user_id), message)]), robust=True)
+
+
+def push_sessions_ended_on_commit(user_id: int) -> None:
+    """The user's sessions were ended (accounts.sessions.end_user_sessions): each open socket re-checks its session
+    and closes (notifications.consumers.notify_session_ended)."""
+    message = {"type": "notify.session_ended"}
+    transaction.on_commit(lambda: send_now([(user_group(user_id), message)]), robust=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from accounts.events import UserSessionsEnded
 from cases.event_text import STEP_KINDS
 from cases.events import CaseEventRecorded
 from cases.models import CaseShare, TimelineKind
@@ -57,6 +58,7 @@ def register() -> None:
     subscribe(WorkflowEventRecorded, on_workflow_event)
     subscribe(CaseEventRecorded, on_case_event)
     subscribe(MembershipChanged, on_membership_changed)
+    subscribe(UserSessionsEnded, on_user_sessions_ended)
 
 
 # --- handoffs ---------------------------------------------------------------------------------------------
@@ -292,3 +294,7 @@ def on_case_event(published: CaseEventRecorded) -> None:
 
 def on_membership_changed(published: MembershipChanged) -> None:
     push.push_memberships_changed_on_commit(published.user_id)
+
+
+def on_user_sessions_ended(published: UserSessionsEnded) -> None:
+    push.push_sessions_ended_on_commit(published.user_id)

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
-from core.audit import audit_record
-from core.models import AuditAction
 from partners.middleware import membership_inactive_message, membership_lapsed
 from partners.models import Organisation, ServiceType, ShareSection
 from partners.selectors import organisation_list
 
 
 class IsActiveMember(BasePermission):
-    """A token outlives a deactivation; the session middleware cannot see it, so the API says it again: 403
-    ``membership_inactive`` rather than empty lists and 404s."""
+    """Deactivation revokes a user's tokens (accounts.tokens.revoke_all), but a membership can also lapse otherwise;
+    the session middleware cannot see a token request, so the API says it again: 403 ``membership_inactive`` rather
+    than empty lists and 404s."""
 
     code = "membership_inactive"
 
@@ -117,45 +111,3 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
 
     def get_queryset(self):
         return organisation_list(active_only=True).order_by("name", "id")
-
-
-# --- tokens --------------------------------------------------------------------------------------
-
-
-class TokenObtainThrottle(AnonRateThrottle):
-    """Slows down password guessing on the token endpoint (per client address)."""
-
-    scope = "token_obtain"
-    rate = "20/minute"
-
-
-class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for the user's API token (created on first use).
-
-    Send it afterwards as ``Authorization: Token <key>``. The same token is returned until an
-    administrator deletes it; the call is written to the audit log.
-    """
-
-    throttle_classes = (TokenObtainThrottle,)
-
-    @extend_schema(
-        request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-        auth=[],
-        summary=_("Obtain an API token"),
-        tags=["auth"],
-    )
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_record(
-            actor=user,
-            action=AuditAction.LOGIN,
-            object_type="authtoken.token",
-            object_id=user.pk,
-            request=request,
-            detail={"via": "api_token"},
-        )
-        return Response({"token": token.key})

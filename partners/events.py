@@ -12,3 +12,13 @@ class MembershipChanged:
 
     user_id: int
     organisation_id: int
+
+
+@dataclass(frozen=True)
+class MemberDeactivated:
+    """An org_admin deactivated a membership: the user may have no access left anywhere (accounts ends their
+    sessions and tokens then)."""
+
+    user_id: int
+    organisation_id: int
+    actor_id: int | None

@@ -13,7 +13,7 @@ from core.audit import audit_record
 from core.bus import publish
 from core.locks import lock_one
 from core.models import AuditAction
-from partners.events import MembershipChanged
+from partners.events import MemberDeactivated, MembershipChanged
 from partners.models import Membership, Organisation
 from partners.roles import GROUP_ROLES, Role
 from partners.selectors import admin_organisation_ids, forget_memberships
@@ -139,7 +139,8 @@ def membership_change_role(*, organisation: Organisation, membership_id: int, ro
 
 @transaction.atomic
 def membership_set_active(*, organisation: Organisation, membership_id: int, active: bool, actor) -> Membership:
-    """Deactivate (or reactivate) a member. A deactivated member loses access from their next request."""
+    """Deactivate (or reactivate) a member. A deactivated member loses access from their next request; one with no
+    membership left anywhere loses their sessions and API tokens at once (`MemberDeactivated`, accounts)."""
     _require_org_admin(actor, organisation)
     membership = _lock_membership(membership_id, organisation)
     if membership.is_active == active:
@@ -155,6 +156,8 @@ def membership_set_active(*, organisation: Organisation, membership_id: int, act
         organisation=organisation,
         detail={"user": membership.user.username, "active": active},
     )
+    if not active:
+        publish(MemberDeactivated(user_id=membership.user_id, organisation_id=organisation.pk, actor_id=actor.pk))
     return membership
 
 

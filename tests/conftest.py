@@ -26,6 +26,15 @@ def _private_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "documents"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_counts():
+    # Failed logins and password-reset requests are counted per username and per address in the cache
+    # (accounts/lockout.py): each test starts with none, whatever the tests before it tried.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class Network:
     municipality: object

@@ -7,7 +7,19 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "partners", "cases", "workflows", "housing", "employment", "reports", "notifications", "guide", "demo"]
+APPS = [
+    "core",
+    "partners",
+    "accounts",
+    "cases",
+    "workflows",
+    "housing",
+    "employment",
+    "reports",
+    "notifications",
+    "guide",
+    "demo",
+]
 MAX_LINES = 400
 
 
@@ -41,6 +53,13 @@ def test_core_imports_no_app():
     apps = "|".join(app for app in APPS if app != "core")
     importers = _offenders(rf"^\s*(from|import) ({apps})\b")
     assert [path for path in importers if path.startswith("core/")] == []
+
+
+def test_partners_does_not_import_accounts():
+    # accounts (logins, sessions, tokens) builds on partners; partners tells it of a deactivation by an event and
+    # shows its parts of the member page through a template tag.
+    importers = _offenders(r"^\s*(from|import) accounts\b")
+    assert [path for path in importers if path.startswith(("partners/", "cases/", "core/"))] == []
 
 
 def test_services_do_not_parse_raw_input():

@@ -24,7 +24,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -109,8 +109,8 @@ FUZZ = settings(
 
 def _fuzz_every_operation(api_schema, user) -> dict[str, BaseException]:
     """Each operation's failure (the first example that broke a check), by operation and generation mode."""
-    token, _ = Token.objects.get_or_create(user=user)
-    headers = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
+    _instance, token = AuthToken.objects.create(user=user)
+    headers = {"Authorization": f"Token {token}", "Accept-Language": "en"}
     failures: dict[str, BaseException] = {}
     for result in api_schema.get_all_operations():
         operation = result.ok()

@@ -78,14 +78,43 @@ def browser():
         browser.close()
 
 
+# Every page reports the Content-Security-Policy violations it sees on the console: Chromium logs its own
+# ("Refused to ..."), and this listener logs each `securitypolicyviolation` event too (report-only ones included).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const blocked = event.blockedURI || "inline";
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${blocked} at ${event.documentURI}`);
+});
+"""
+
+
+# Refusals that are the policy doing its job on pages we do not write: Redoc's attribution logo, fetched from its
+# makers' CDN whatever its options say (the API docs load nothing from another host).
+EXPECTED_REFUSALS = ("https://cdn.redoc.ly/",)
+
+
+def is_csp_violation(text: str) -> bool:
+    if any(url in text for url in EXPECTED_REFUSALS):
+        return False
+    # Chromium's complaint about a feature the Permissions-Policy names that it does not know is reported too.
+    return text.startswith(("CSP violation:", "Error with Permissions-Policy")) or "Content Security Policy" in text
+
+
 @contextmanager
 def page_factory(browser, base_url: str):
-    """`make(locale)` opens a fresh browser context (its own cookies) on `base_url`; all are closed at the end."""
+    """`make(locale)` opens a fresh browser context (its own cookies) on `base_url`; all are closed at the end.
+
+    Every browser journey also checks the Content-Security-Policy (issue 18): a violation on any page fails the test
+    at teardown.
+    """
     contexts = []
+    violations: list[str] = []
 
     def make(locale: str = "it-IT"):
         context = browser.new_context(base_url=base_url, locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", lambda message: is_csp_violation(message.text) and violations.append(message.text))
         contexts.append(context)
         return context.new_page()
 
@@ -94,6 +123,7 @@ def page_factory(browser, base_url: str):
     finally:
         for context in contexts:
             context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations))
 
 
 @pytest.fixture

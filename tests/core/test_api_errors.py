@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.test import AsyncClient, Client, RequestFactory
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
 from rest_framework.test import APIClient
 
+import accounts.sessions
 from cases.models import Person
 from core import errors
 from core.parsers import MAX_DEPTH
@@ -258,13 +259,15 @@ def test_a_lost_database_during_authentication_is_a_json_503(network, monkeypatc
 
 @pytest.fixture
 def session_save_fails(monkeypatch):
-    """The session saved after every request (SESSION_SAVE_EVERY_REQUEST) finds the database gone."""
+    """The session saved after the view (to push its idle expiry forward: about once a minute, accounts.sessions;
+    here on this request) finds the database gone."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
 
     def lose_the_database(self, *args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     def arm():
+        monkeypatch.setattr(accounts.sessions, "REFRESH_AFTER", -1)
         monkeypatch.setattr(store, "save", lose_the_database)
 
     return arm

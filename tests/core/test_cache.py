@@ -17,8 +17,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.api import TokenObtainThrottle
 from core import cache as core_cache
-from partners.api import TokenObtainThrottle
 
 REPO = Path(__file__).resolve().parents[2]
 needs_redis_cache = pytest.mark.skipif(
@@ -100,7 +100,7 @@ def test_a_throttle_counts_the_requests_of_every_worker():
         seen = in_another_worker(
             "from django.contrib.auth.models import AnonymousUser\n"
             "from django.test import RequestFactory\n"
-            "from partners.api import TokenObtainThrottle\n"
+            "from accounts.api import TokenObtainThrottle\n"
             f"request = RequestFactory().post('/api/v1/auth/token/', REMOTE_ADDR={address!r})\n"
             "request.user = AnonymousUser()\n"
             "print(json.dumps({'allowed': TokenObtainThrottle().allow_request(request, None)}))"

@@ -27,7 +27,7 @@ from notifications.services import notifications_mark_read
 from notifications.text import render
 from partners.models import Membership
 from partners.roles import Role
-from partners.services import membership_set_active
+from partners.services import membership_add, membership_set_active
 from tests.factories import make_member
 from tests.helpers.handoffs import send
 from tests.helpers.sockets import QUIET, browser_socket, cookie_header, login_async, socket_to_app, sync
@@ -245,6 +245,9 @@ def second_operator_b(network):
 
 
 def deactivate(network, user) -> None:
+    """Removed from B while still a volunteer of A: their session and socket stay open (a member left with no
+    organisation is logged out everywhere and their sockets closed: tests/accounts/test_sessions.py)."""
+    membership_add(organisation=network.org_a, user=user, role=Role.VOLUNTEER)
     membership = Membership.objects.get(user=user, organisation=network.org_b)
     membership_set_active(
         organisation=network.org_b, membership_id=membership.pk, active=False, actor=network.user("b", Role.ORG_ADMIN)

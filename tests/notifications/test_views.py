@@ -17,7 +17,7 @@ from notifications.text import render as render_text
 from notifications.views import UNREAD_EVENT
 from partners.models import Membership
 from partners.roles import Role
-from partners.services import membership_set_active
+from partners.services import membership_add, membership_set_active
 from workflows.models import HandoffKind
 from workflows.services import handoffs
 
@@ -77,6 +77,10 @@ def notify(
 
 
 def deactivate(network, organisation, user) -> None:
+    """Removed from `organisation` while still a volunteer of another one: their session stays (a member left with no
+    organisation is logged out everywhere: tests/accounts/test_sessions.py)."""
+    elsewhere = network.org_a if organisation != network.org_a else network.org_b
+    membership_add(organisation=elsewhere, user=user, role=Role.VOLUNTEER)
     membership = Membership.objects.get(organisation=organisation, user=user)
     membership_set_active(
         organisation=organisation,

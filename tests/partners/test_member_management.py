@@ -12,6 +12,7 @@ from django.urls import reverse
 from core.models import AuditAction, AuditEntry
 from partners.models import Membership
 from partners.roles import Role
+from tests.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -342,8 +343,11 @@ def test_a_deactivated_member_loses_access_at_once(client, network, case_a):
         {"action": "deactivate"},
     )
 
-    # the member's very next request, with the session they already had
-    assert member_client.get(case_url).status_code == 403  # told why (issue 16, item 17), the case unseen
+    # the member's very next request, with the session they already had: it was ended (issue 18), the case unseen
+    assert member_client.get(case_url)["Location"].startswith(reverse("login"))
+    # logging in again, they are told why (issue 16, item 17)
+    member_client.post(reverse("login"), {"username": manager.username, "password": PASSWORD})
+    assert member_client.get(case_url).status_code == 403
     home = unescape(member_client.get(reverse("home")).content.decode())
     assert "Your membership is no longer active" in home
     assert not manager.groups.filter(pk=network.org_a.group_id).exists()

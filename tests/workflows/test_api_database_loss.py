@@ -29,7 +29,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
@@ -204,7 +204,7 @@ def stage(network, service):
         organisation = make_organisation(f"Ricevente {number}")
         organisation.services.add(service)
         receivers.append((organisation, make_member(organisation, Role.CASE_MANAGER, username=f"r{number}_cm")))
-    token = {user.pk: Token.objects.create(user=user).key for user in [sender, *(u for _o, u in receivers)]}
+    token = {user.pk: AuthToken.objects.create(user=user)[1] for user in [sender, *(u for _o, u in receivers)]}
     return sender, cases, receivers, token
 
 
